@@ -1,0 +1,49 @@
+# tender-beacon developer entry points. Everything installs into .venv from
+# this repository's own files (pyproject.toml); nothing relies on the caller's shell.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+DATA   ?= .beacon
+HOST   ?= 127.0.0.1
+PORT   ?= 8080
+
+.PHONY: run test test-fast bench lint vectors clean install install-test
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# The stamp files record which extras are installed; pyproject.toml changes re-install.
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
+	$(PY) -m pip install --quiet -e '.[test,notebooks,dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: $(VENV)/.installed
+	$(BIN)/beacon demo --out $(DATA)/demo-proof.json
+
+test: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+test-fast: $(VENV)/.installed-test
+	$(BIN)/pytest -m "not slow"
+
+bench: $(VENV)/.installed-test
+	$(PY) -m bench --out bench/RESULTS.md
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check beacon verifier tests bench
+	$(BIN)/mypy
+
+vectors: $(VENV)/.installed-test
+	$(PY) -m tests.vectors.generate
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,36 @@
+"""Domain-separation labels and record tags (PROTOCOL.md §2.3).
+
+Every hash input and every signed message starts with one of these labels, encoded
+as the first canonical field, so that no byte string is ever valid for two
+purposes. Record tags double as version markers: a decoder that meets any other tag
+rejects the record as an unknown version.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+PREFIX: Final = "tender-beacon/v1/"
+
+# -- hash labels ------------------------------------------------------------------
+COMMITMENT: Final = PREFIX + "commitment"
+DEFINITION_HASH: Final = PREFIX + "definition-hash"
+SNAPSHOT_HASH: Final = PREFIX + "snapshot-hash"
+STATEMENT_HASH: Final = PREFIX + "statement-hash"
+STATEMENT_SIGNATURE: Final = PREFIX + "statement-signature"
+DRAW_SEED: Final = PREFIX + "draw-seed"
+VDF_HASH_TO_GROUP: Final = PREFIX + "vdf-hash-to-group"
+VDF_CHALLENGE: Final = PREFIX + "vdf-challenge"
+VDF_OUTPUT: Final = PREFIX + "vdf-output"
+SELECTION_STREAM: Final = PREFIX + "selection-stream"
+TREE_HEAD_COMMITMENT: Final = PREFIX + "tree-head"
+DEMO_SEED: Final = PREFIX + "demo-seed"
+
+# -- record tags (type and version of a canonical record) --------------------------
+TAG_DEFINITION: Final = PREFIX + "definition"
+TAG_SELECTION: Final = PREFIX + "selection"
+TAG_DERIVED: Final = PREFIX + "derived"
+TAG_STATEMENT: Final = PREFIX + "statement"
+TAG_SIGNED_STATEMENT: Final = PREFIX + "signed-statement"
+TAG_SNAPSHOT: Final = PREFIX + "snapshot"
+TAG_TREE_HEAD: Final = PREFIX + "tree-head"
