@@ -23,12 +23,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from beacon.core import labels
+from beacon.core import labels, signature
 from beacon.core.commitment import Party, SeedEntry, SeedStatus
 from beacon.core.encoding import Reader, Writer, sha256_fields
 from beacon.core.selection import Pick
 from beacon.core.timefmt import format_ms, parse_ms
-from beacon.errors import EncodingError
+from beacon.errors import EncodingError, VerificationError
 
 SUITE: Final = 1
 NONCE_BYTES: Final = 16
@@ -449,3 +449,19 @@ def _json_int(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**64:
         raise EncodingError(f"{where}: expected an unsigned integer, got {value!r}", field=where)
     return value
+
+
+def verify_signature(signed: SignedStatement) -> None:
+    """The signature is by the certificate the statement names (§6.2).
+
+    Chain and role checks are the identity layer's; this checks that
+    ``actor`` is the certificate's fingerprint and the signature verifies.
+    """
+    if signature.fingerprint(signed.certificate) != signed.statement.actor:
+        raise VerificationError(
+            f"{signed.statement.kind}: statement.actor does not match the attached certificate's fingerprint"
+        )
+    try:
+        signature.verify(signed.certificate, signed.algorithm, signed.statement.signing_message(), signed.signature)
+    except VerificationError as e:
+        raise VerificationError(f"{signed.statement.kind} by {signed.statement.role}: {e}") from e
