@@ -32,7 +32,9 @@ class Party:
         if self.role not in ROLES:
             raise InputError(f"party role must be one of {', '.join(ROLES)}, got {self.role!r}")
         if len(self.fingerprint) != 32:
-            raise InputError(f"certificate fingerprint must be 32 bytes, got {len(self.fingerprint)}")
+            raise InputError(
+                f"certificate fingerprint must be 32 bytes, got {len(self.fingerprint)}"
+            )
 
     @property
     def sort_key(self) -> tuple[int, bytes]:
@@ -51,14 +53,18 @@ def _check_seed(seed: bytes) -> None:
 def commit(draw_id: str, party: Party, seed: bytes) -> bytes:
     """The 32-byte commitment to ``seed`` by ``party`` for ``draw_id``."""
     _check_seed(seed)
-    return sha256_fields(labels.COMMITMENT, draw_id.encode(), party.role.encode(), party.fingerprint, seed)
+    return sha256_fields(
+        labels.COMMITMENT, draw_id.encode(), party.role.encode(), party.fingerprint, seed
+    )
 
 
 def verify(draw_id: str, party: Party, seed: bytes, commitment: bytes) -> None:
     """Raise :class:`VerificationError` unless ``seed`` opens ``commitment``."""
     expected = commit(draw_id, party, seed)
     if not hmac.compare_digest(expected, commitment):
-        raise VerificationError(f"draw {draw_id}: the revealed seed of {party} does not match its commitment")
+        raise VerificationError(
+            f"draw {draw_id}: the revealed seed of {party} does not match its commitment"
+        )
 
 
 class SeedStatus(StrEnum):
@@ -82,7 +88,9 @@ class SeedEntry:
     def __post_init__(self) -> None:
         want = SEED_BYTES if self.status is SeedStatus.INCLUDED else 0
         if len(self.seed) != want:
-            raise InputError(f"{self.party}: a {self.status.value} seed entry holds {want} seed bytes, got {len(self.seed)}")
+            raise InputError(
+                f"{self.party}: a {self.status.value} seed entry holds {want} seed bytes, got {len(self.seed)}"
+            )
 
     def encode(self) -> bytes:
         w = Writer().str(self.party.role).bytes(self.party.fingerprint).str(self.status.value)
@@ -95,7 +103,9 @@ class SeedEntry:
         try:
             parsed = SeedStatus(status)
         except ValueError:
-            raise EncodingError(f"seed status {status!r} is not one of {[s.value for s in SeedStatus]}") from None
+            raise EncodingError(
+                f"seed status {status!r} is not one of {[s.value for s in SeedStatus]}"
+            ) from None
         entry = cls(Party(role, fingerprint), parsed, r.bytes("seed", max_size=SEED_BYTES))
         r.done()
         return entry

@@ -26,7 +26,7 @@ def parse(text: object, *, field: str) -> Decimal:
     """Parse an exact, non-negative decimal string; reject floats and odd spellings."""
     if not isinstance(text, str):
         raise DefinitionError(
-            f"{field}: expected an exact decimal string such as \"0.955\", got {type(text).__name__} {text!r}",
+            f'{field}: expected an exact decimal string such as "0.955", got {type(text).__name__} {text!r}',
             field=field,
         )
     if not _DECIMAL.fullmatch(text):
@@ -63,7 +63,9 @@ def expand_range(start: str, stop: str, step: str, *, field: str) -> list[str]:
     b = parse(stop, field=f"{field}.to")
     s = parse(step, field=f"{field}.step")
     if s == 0:
-        raise DefinitionError(f"{field}.step: must be positive, got {step!r}", field=f"{field}.step")
+        raise DefinitionError(
+            f"{field}.step: must be positive, got {step!r}", field=f"{field}.step"
+        )
     if b < a:
         raise DefinitionError(
             f"{field}: 'to' {stop!r} is below 'from' {start!r}", field=f"{field}.to"

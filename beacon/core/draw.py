@@ -9,6 +9,7 @@ the VDF proof.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from beacon.errors import InputError
 def order_seeds(entries: Sequence[SeedEntry]) -> list[SeedEntry]:
     """Canonical order (§10.1): centre, agent, then bidders by fingerprint; no party twice."""
     ordered = sorted(entries, key=lambda e: e.party.sort_key)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         if a.party == b.party:
             raise InputError(f"party {a.party} appears twice among the seeds")
     return ordered
@@ -57,16 +58,22 @@ def combine_seed(
     return hashlib.sha512(w.finish()).digest()
 
 
-def candidates_for(definition: DrawDefinition, index: int, snapshot_ids: Sequence[str] | None) -> Sequence[str]:
+def candidates_for(
+    definition: DrawDefinition, index: int, snapshot_ids: Sequence[str] | None
+) -> Sequence[str]:
     selection = definition.selections[index]
     if not selection.from_snapshot:
         return selection.candidates
     if snapshot_ids is None:
-        raise InputError(f"{selection.code} draws from the snapshot of valid bids, but there is none")
+        raise InputError(
+            f"{selection.code} draws from the snapshot of valid bids, but there is none"
+        )
     return snapshot_ids
 
 
-def picks_from_output(definition: DrawDefinition, output: bytes, snapshot_ids: Sequence[str] | None) -> tuple[Pick, ...]:
+def picks_from_output(
+    definition: DrawDefinition, output: bytes, snapshot_ids: Sequence[str] | None
+) -> tuple[Pick, ...]:
     """Each selection's pick from R, selection i using stream index i (§12)."""
     return tuple(
         draw_selection(output, i, s, candidates_for(definition, i, snapshot_ids))
@@ -109,11 +116,15 @@ def compute(
 ) -> Outcome:
     """Run the whole computation; the VDF evaluation is the slow part (T squarings)."""
     if definition.needs_snapshot != (snapshot_ids is not None):
-        raise InputError(f"draw {definition.draw_id}: a snapshot is needed exactly when a selection draws from it")
+        raise InputError(
+            f"draw {definition.draw_id}: a snapshot is needed exactly when a selection draws from it"
+        )
     snap = snapshot_hash(snapshot_ids) if snapshot_ids is not None else None
     combined = combine_seed(definition.hash(), tree_size, root_hash, seeds, snap)
     x = vdf.hash_to_group(combined)
-    y, checkpoints = vdf.evaluate(x, definition.vdf_t, on_progress=on_progress, on_checkpoint=on_checkpoint, resume=resume)
+    y, checkpoints = vdf.evaluate(
+        x, definition.vdf_t, on_progress=on_progress, on_checkpoint=on_checkpoint, resume=resume
+    )
     proof = vdf.prove(x, definition.vdf_t, y, checkpoints)
     output = vdf.output(proof.y)
     picks = picks_from_output(definition, output, snapshot_ids)

@@ -23,7 +23,13 @@ ECDSA_P256_SHA256: Final = "ecdsa-p256-sha256"
 ECDSA_P384_SHA384: Final = "ecdsa-p384-sha384"
 RSA_PKCS1V15_SHA256: Final = "rsa-pkcs1v15-sha256"
 RSA_PSS_SHA256: Final = "rsa-pss-sha256"
-ALGORITHMS: Final = (ED25519, ECDSA_P256_SHA256, ECDSA_P384_SHA384, RSA_PKCS1V15_SHA256, RSA_PSS_SHA256)
+ALGORITHMS: Final = (
+    ED25519,
+    ECDSA_P256_SHA256,
+    ECDSA_P384_SHA384,
+    RSA_PKCS1V15_SHA256,
+    RSA_PSS_SHA256,
+)
 MIN_RSA_BITS: Final = 2048
 
 PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
@@ -46,7 +52,9 @@ def algorithms_for(key: object) -> tuple[str, ...]:
     if isinstance(key, ed25519.Ed25519PublicKey):
         return (ED25519,)
     if isinstance(key, ec.EllipticCurvePublicKey):
-        return {"secp256r1": (ECDSA_P256_SHA256,), "secp384r1": (ECDSA_P384_SHA384,)}.get(key.curve.name, ())
+        return {"secp256r1": (ECDSA_P256_SHA256,), "secp384r1": (ECDSA_P384_SHA384,)}.get(
+            key.curve.name, ()
+        )
     if isinstance(key, rsa.RSAPublicKey):
         return (RSA_PKCS1V15_SHA256, RSA_PSS_SHA256) if key.key_size >= MIN_RSA_BITS else ()
     return ()
@@ -59,7 +67,9 @@ def verify(certificate_der: bytes, algorithm: str, message: bytes, signature: by
     if not allowed:
         raise VerificationError(f"unsupported certificate key type {type(key).__name__}")
     if algorithm not in allowed:
-        raise VerificationError(f"algorithm {algorithm!r} does not fit the certificate's key; expected one of {allowed}")
+        raise VerificationError(
+            f"algorithm {algorithm!r} does not fit the certificate's key; expected one of {allowed}"
+        )
     try:
         if isinstance(key, ed25519.Ed25519PublicKey):
             key.verify(signature, message)
@@ -68,7 +78,9 @@ def verify(certificate_der: bytes, algorithm: str, message: bytes, signature: by
             key.verify(signature, message, ec.ECDSA(digest))
         elif isinstance(key, rsa.RSAPublicKey):
             if algorithm == RSA_PSS_SHA256:
-                pad: padding.AsymmetricPadding = padding.PSS(padding.MGF1(hashes.SHA256()), salt_length=32)
+                pad: padding.AsymmetricPadding = padding.PSS(
+                    padding.MGF1(hashes.SHA256()), salt_length=32
+                )
             else:
                 pad = padding.PKCS1v15()
             key.verify(signature, message, pad, hashes.SHA256())

@@ -37,7 +37,19 @@ MAX_CERT_BYTES: Final = 16 * 1024
 ROLES: Final = ("centre", "agent", "bidder", "supervisor", "beacon")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
-FieldType = Literal["str", "text", "b32", "bytes", "u32", "u64", "str_list", "b32_list", "u64_list", "seeds", "picks"]
+FieldType = Literal[
+    "str",
+    "text",
+    "b32",
+    "bytes",
+    "u32",
+    "u64",
+    "str_list",
+    "b32_list",
+    "u64_list",
+    "seeds",
+    "picks",
+]
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,9 @@ def _check_id(value: str, what: str, *, allow_empty: bool = False) -> None:
 def encode_body(kind: str, body: Mapping[str, Any]) -> bytes:
     spec = _spec(kind)
     if set(body) != {f.name for f in spec}:
-        raise EncodingError(f"{kind} body: expected fields {[f.name for f in spec]}, got {sorted(body)}")
+        raise EncodingError(
+            f"{kind} body: expected fields {[f.name for f in spec]}, got {sorted(body)}"
+        )
     w = Writer()
     for f in spec:
         value = body[f.name]
@@ -120,7 +134,9 @@ def encode_body(kind: str, body: Mapping[str, Any]) -> bytes:
                 w.str(value)
             case "b32":
                 if len(value) != 32:
-                    raise EncodingError(f"{kind}.{f.name}: expected 32 bytes, got {len(value)}", field=f.name)
+                    raise EncodingError(
+                        f"{kind}.{f.name}: expected 32 bytes, got {len(value)}", field=f.name
+                    )
                 w.bytes(value)
             case "bytes":
                 w.bytes(value)
@@ -163,13 +179,23 @@ def decode_body(kind: str, data: bytes) -> dict[str, Any]:
             case "str_list":
                 out[f.name] = tuple(r.str_list(f.name, max_items=f.max_size, max_size=64))
             case "b32_list":
-                out[f.name] = tuple(r.list(f.name, lambda r, i: r.bytes(str(i), size=32), max_items=f.max_size))
+                out[f.name] = tuple(
+                    r.list(f.name, lambda r, i: r.bytes(str(i), size=32), max_items=f.max_size)
+                )
             case "u64_list":
-                out[f.name] = tuple(r.list(f.name, lambda r, i: r.u64(str(i)), max_items=f.max_size))
+                out[f.name] = tuple(
+                    r.list(f.name, lambda r, i: r.u64(str(i)), max_items=f.max_size)
+                )
             case "seeds":
-                out[f.name] = tuple(r.list(f.name, lambda r, i: SeedEntry.read(r.record(str(i))), max_items=f.max_size))
+                out[f.name] = tuple(
+                    r.list(
+                        f.name, lambda r, i: SeedEntry.read(r.record(str(i))), max_items=f.max_size
+                    )
+                )
             case "picks":
-                out[f.name] = tuple(r.list(f.name, lambda r, i: Pick.read(r.record(str(i))), max_items=f.max_size))
+                out[f.name] = tuple(
+                    r.list(f.name, lambda r, i: Pick.read(r.record(str(i))), max_items=f.max_size)
+                )
     r.done()
     return out
 
@@ -195,7 +221,9 @@ def body_from_json(kind: str, doc: object) -> dict[str, Any]:
     spec = _spec(kind)
     if not isinstance(doc, dict) or set(doc) != {f.name for f in spec}:
         got = sorted(doc) if isinstance(doc, dict) else type(doc).__name__
-        raise EncodingError(f"{kind} body: expected exactly the fields {[f.name for f in spec]}, got {got}")
+        raise EncodingError(
+            f"{kind} body: expected exactly the fields {[f.name for f in spec]}, got {got}"
+        )
     out: dict[str, Any] = {}
     for f in spec:
         value = doc[f.name]
@@ -244,11 +272,19 @@ class Statement:
         _check_id(self.tender_id, "tender_id")
         _check_id(self.subject, "subject", allow_empty=True)
         if self.role not in ROLES:
-            raise EncodingError(f"statement.role: {self.role!r} is not one of {', '.join(ROLES)}", field="role")
+            raise EncodingError(
+                f"statement.role: {self.role!r} is not one of {', '.join(ROLES)}", field="role"
+            )
         if len(self.actor) != 32:
-            raise EncodingError(f"statement.actor: expected a 32-byte fingerprint, got {len(self.actor)}", field="actor")
+            raise EncodingError(
+                f"statement.actor: expected a 32-byte fingerprint, got {len(self.actor)}",
+                field="actor",
+            )
         if len(self.nonce) != NONCE_BYTES:
-            raise EncodingError(f"statement.nonce: expected {NONCE_BYTES} bytes, got {len(self.nonce)}", field="nonce")
+            raise EncodingError(
+                f"statement.nonce: expected {NONCE_BYTES} bytes, got {len(self.nonce)}",
+                field="nonce",
+            )
 
     def encode(self) -> bytes:
         w = Writer().str(labels.TAG_STATEMENT).u16(self.suite).str(self.kind).str(self.tender_id)
@@ -264,7 +300,9 @@ class Statement:
         r.tag(labels.TAG_STATEMENT)
         suite = r.u16("suite")
         if suite != SUITE:
-            raise EncodingError(f"statement.suite: unsupported suite {suite}, expected {SUITE}", field="suite")
+            raise EncodingError(
+                f"statement.suite: unsupported suite {suite}, expected {SUITE}", field="suite"
+            )
         kind = r.str("kind", max_size=64)
         if kind not in BODIES:
             raise EncodingError(f"statement.kind: unknown kind {kind!r}", field="kind")
@@ -305,15 +343,34 @@ class Statement:
 
     @classmethod
     def from_dict(cls, doc: object) -> Statement:
-        d = _exact(doc, "statement", ("suite", "kind", "tender_id", "subject", "role", "actor", "issued_at", "nonce", "body"))
+        d = _exact(
+            doc,
+            "statement",
+            (
+                "suite",
+                "kind",
+                "tender_id",
+                "subject",
+                "role",
+                "actor",
+                "issued_at",
+                "nonce",
+                "body",
+            ),
+        )
         if d["suite"] != SUITE:
-            raise EncodingError(f"statement.suite: unsupported suite {d['suite']!r}, expected {SUITE}", field="suite")
+            raise EncodingError(
+                f"statement.suite: unsupported suite {d['suite']!r}, expected {SUITE}",
+                field="suite",
+            )
         kind = d["kind"]
         if kind not in BODIES:
             raise EncodingError(f"statement.kind: unknown kind {kind!r}", field="kind")
         for name in ("tender_id", "subject", "role"):
             if not isinstance(d[name], str):
-                raise EncodingError(f"statement.{name}: expected a string, got {d[name]!r}", field=name)
+                raise EncodingError(
+                    f"statement.{name}: expected a string, got {d[name]!r}", field=name
+                )
         return cls(
             kind=kind,
             tender_id=d["tender_id"],
@@ -351,7 +408,13 @@ class SignedStatement:
             algorithm=r.str("algorithm", max_size=64),
             signature=r.bytes("signature", max_size=1024),
             certificate=r.bytes("certificate", max_size=MAX_CERT_BYTES),
-            chain=tuple(r.list("chain", lambda r, i: r.bytes(str(i), max_size=MAX_CERT_BYTES), max_items=MAX_CHAIN)),
+            chain=tuple(
+                r.list(
+                    "chain",
+                    lambda r, i: r.bytes(str(i), max_size=MAX_CERT_BYTES),
+                    max_items=MAX_CHAIN,
+                )
+            ),
         )
         r.done()
         return signed
@@ -367,7 +430,9 @@ class SignedStatement:
 
     @classmethod
     def from_dict(cls, doc: object) -> SignedStatement:
-        d = _exact(doc, "signed_statement", ("statement", "algorithm", "signature", "certificate", "chain"))
+        d = _exact(
+            doc, "signed_statement", ("statement", "algorithm", "signature", "certificate", "chain")
+        )
         if not isinstance(d["algorithm"], str):
             raise EncodingError("signed_statement.algorithm: expected a string", field="algorithm")
         return cls(
@@ -375,7 +440,10 @@ class SignedStatement:
             algorithm=d["algorithm"],
             signature=_hex(d["signature"], "signed_statement.signature"),
             certificate=_b64(d["certificate"], "signed_statement.certificate"),
-            chain=tuple(_b64(c, "signed_statement.chain") for c in _json_list(d["chain"], "signed_statement.chain")),
+            chain=tuple(
+                _b64(c, "signed_statement.chain")
+                for c in _json_list(d["chain"], "signed_statement.chain")
+            ),
         )
 
 
@@ -393,7 +461,9 @@ def _spec(kind: str) -> tuple[BodyField, ...]:
 
 def _exact(doc: object, where: str, names: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(doc, dict):
-        raise EncodingError(f"{where}: expected a JSON object, got {type(doc).__name__}", field=where)
+        raise EncodingError(
+            f"{where}: expected a JSON object, got {type(doc).__name__}", field=where
+        )
     if set(doc) != set(names):
         missing = sorted(set(names) - set(doc))
         unknown = sorted(set(doc) - set(names))
@@ -424,15 +494,23 @@ def _seed_from_json(doc: object, where: str) -> SeedEntry:
     try:
         status = SeedStatus(d["status"])
     except ValueError:
-        raise EncodingError(f"{where}.status: {d['status']!r} is not one of {[s.value for s in SeedStatus]}") from None
+        raise EncodingError(
+            f"{where}.status: {d['status']!r} is not one of {[s.value for s in SeedStatus]}"
+        ) from None
     if not isinstance(d["role"], str):
         raise EncodingError(f"{where}.role: expected a string", field="role")
-    return SeedEntry(Party(d["role"], _hex(d["fingerprint"], f"{where}.fingerprint")), status, _hex(d["seed"], f"{where}.seed"))
+    return SeedEntry(
+        Party(d["role"], _hex(d["fingerprint"], f"{where}.fingerprint")),
+        status,
+        _hex(d["seed"], f"{where}.seed"),
+    )
 
 
 def _pick_from_json(doc: object, where: str) -> Pick:
     d = _exact(doc, where, ("code", "indexes", "values"))
-    indexes = tuple(_json_int(i, f"{where}.indexes") for i in _json_list(d["indexes"], f"{where}.indexes"))
+    indexes = tuple(
+        _json_int(i, f"{where}.indexes") for i in _json_list(d["indexes"], f"{where}.indexes")
+    )
     values = _json_list(d["values"], f"{where}.values")
     if not isinstance(d["code"], str) or not all(isinstance(v, str) for v in values):
         raise EncodingError(f"{where}: code and values must be strings")
@@ -462,6 +540,11 @@ def verify_signature(signed: SignedStatement) -> None:
             f"{signed.statement.kind}: statement.actor does not match the attached certificate's fingerprint"
         )
     try:
-        signature.verify(signed.certificate, signed.algorithm, signed.statement.signing_message(), signed.signature)
+        signature.verify(
+            signed.certificate,
+            signed.algorithm,
+            signed.statement.signing_message(),
+            signed.signature,
+        )
     except VerificationError as e:
         raise VerificationError(f"{signed.statement.kind} by {signed.statement.role}: {e}") from e

@@ -27,17 +27,23 @@ def format_ms(ms: int) -> str:
 def parse_ms(text: object, *, field: str = "time") -> int:
     """The inverse of :func:`format_ms`; anything but the exact form is rejected."""
     if not isinstance(text, str):
-        raise EncodingError(f"{field}: expected a time string like 2026-11-26T09:00:00.000Z, got {text!r}", field=field)
+        raise EncodingError(
+            f"{field}: expected a time string like 2026-11-26T09:00:00.000Z, got {text!r}",
+            field=field,
+        )
     m = _FORMAT.fullmatch(text)
     if not m:
         raise EncodingError(
-            f"{field}: {text!r} is not of the form YYYY-MM-DDTHH:MM:SS.sssZ (UTC, milliseconds)", field=field
+            f"{field}: {text!r} is not of the form YYYY-MM-DDTHH:MM:SS.sssZ (UTC, milliseconds)",
+            field=field,
         )
     year, month, day, hour, minute, second, milli = (int(g) for g in m.groups())
     try:
         when = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
     except ValueError as e:
-        raise EncodingError(f"{field}: {text!r} is not a valid date and time ({e})", field=field) from e
+        raise EncodingError(
+            f"{field}: {text!r} is not a valid date and time ({e})", field=field
+        ) from e
     ms = (when - _EPOCH) // dt.timedelta(milliseconds=1) + milli
     if ms < 0:
         raise EncodingError(f"{field}: {text!r} is before 1970", field=field)

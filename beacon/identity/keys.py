@@ -33,7 +33,9 @@ class KeySigner:
         cert = signature.load_certificate(self.certificate)
         if cert.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        ) != self.key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo):
+        ) != self.key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        ):
             raise InputError("the private key does not belong to the certificate")
         allowed = signature.algorithms_for(cert.public_key())
         if not allowed:
@@ -41,7 +43,9 @@ class KeySigner:
         if not self.algorithm:
             object.__setattr__(self, "algorithm", allowed[0])
         elif self.algorithm not in allowed:
-            raise InputError(f"algorithm {self.algorithm!r} does not fit this key; use one of {allowed}")
+            raise InputError(
+                f"algorithm {self.algorithm!r} does not fit this key; use one of {allowed}"
+            )
 
     @property
     def fingerprint(self) -> bytes:
@@ -52,10 +56,16 @@ class KeySigner:
         if isinstance(key, ed25519.Ed25519PrivateKey):
             return key.sign(message)
         if isinstance(key, ec.EllipticCurvePrivateKey):
-            digest = hashes.SHA256() if self.algorithm == signature.ECDSA_P256_SHA256 else hashes.SHA384()
+            digest = (
+                hashes.SHA256()
+                if self.algorithm == signature.ECDSA_P256_SHA256
+                else hashes.SHA384()
+            )
             return key.sign(message, ec.ECDSA(digest))
         if self.algorithm == signature.RSA_PSS_SHA256:
-            return key.sign(message, padding.PSS(padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256())
+            return key.sign(
+                message, padding.PSS(padding.MGF1(hashes.SHA256()), salt_length=32), hashes.SHA256()
+            )
         return key.sign(message, padding.PKCS1v15(), hashes.SHA256())
 
     def sign_statement(self, statement: Statement) -> SignedStatement:
@@ -70,7 +80,9 @@ class KeySigner:
         )
 
 
-def load_signer(cert_path: Path, key_path: Path, *, passphrase: bytes | None = None, algorithm: str = "") -> KeySigner:
+def load_signer(
+    cert_path: Path, key_path: Path, *, passphrase: bytes | None = None, algorithm: str = ""
+) -> KeySigner:
     """Load a PEM certificate (optionally followed by intermediates) and a PEM key."""
     try:
         certs = x509.load_pem_x509_certificates(cert_path.read_bytes())
@@ -80,7 +92,9 @@ def load_signer(cert_path: Path, key_path: Path, *, passphrase: bytes | None = N
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=passphrase)
     except (ValueError, TypeError) as e:
         raise InputError(f"{key_path}: cannot load the private key ({e})") from e
-    if not isinstance(key, ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+    if not isinstance(
+        key, ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+    ):
         raise InputError(f"{key_path}: unsupported key type {type(key).__name__}")
     der = [c.public_bytes(serialization.Encoding.DER) for c in certs]
     return KeySigner(key=key, certificate=der[0], chain=tuple(der[1:]), algorithm=algorithm)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 from collections import Counter
@@ -79,15 +80,15 @@ class TestFisherYatesIsExact:
     """Enumerate every bit string of the length a rejection-free run consumes: each
     ordered k-tuple of distinct indexes comes out exactly once."""
 
-    @pytest.mark.parametrize(("n", "k"), [(n, k) for n in range(1, 7) for k in range(0, n + 1)], ids=lambda v: str(v))
+    @pytest.mark.parametrize(
+        ("n", "k"), [(n, k) for n in range(1, 7) for k in range(0, n + 1)], ids=lambda v: str(v)
+    )
     def test_each_ordered_tuple_exactly_once(self, n, k):
         length = sum((n - i - 1).bit_length() for i in range(k))
         outcomes: Counter[tuple[int, ...]] = Counter()
         for bits in all_bit_strings(length):
-            try:
+            with contextlib.suppress(Rejected):
                 outcomes[tuple(shuffle_prefix(FixedBits(bits), n, k))] += 1
-            except Rejected:
-                pass
         assert len(outcomes) == perm(n, k)
         assert set(outcomes.values()) == {1}
         assert set(outcomes) == set(itertools.permutations(range(n), k))
@@ -109,7 +110,10 @@ class TestStream:
 
         for index, i in [(0, 0), (3, 0), (3, 7)]:
             manual = hashlib.sha512(
-                field(label) + field(self.R) + field(index.to_bytes(4, "big")) + field(i.to_bytes(8, "big"))
+                field(label)
+                + field(self.R)
+                + field(index.to_bytes(4, "big"))
+                + field(i.to_bytes(8, "big"))
             ).digest()
             assert SelectionStream(self.R, index).block(i) == manual
 
@@ -135,15 +139,26 @@ class TestStream:
 
 def _selection(kind: Kind, k: int, n: int) -> Selection:
     return Selection(
-        code="X", label="x", kind=kind, k=k, value_type=ValueType.ID, unit="",
-        from_snapshot=False, candidates=tuple(f"c{i}" for i in range(n)),
-    )  # fmt: skip
+        code="X",
+        label="x",
+        kind=kind,
+        k=k,
+        value_type=ValueType.ID,
+        unit="",
+        from_snapshot=False,
+        candidates=tuple(f"c{i}" for i in range(n)),
+    )
 
 
 class TestPick:
     @pytest.mark.parametrize(
         ("kind", "k", "n", "expected_len"),
-        [(Kind.PICK_ONE, 1, 7, 1), (Kind.PICK_K, 3, 7, 3), (Kind.PERMUTATION, 0, 7, 7), (Kind.PICK_K, 7, 7, 7)],
+        [
+            (Kind.PICK_ONE, 1, 7, 1),
+            (Kind.PICK_K, 3, 7, 3),
+            (Kind.PERMUTATION, 0, 7, 7),
+            (Kind.PICK_K, 7, 7, 7),
+        ],
         ids=["pick_one", "pick_k", "permutation", "pick_all"],
     )
     def test_shapes(self, kind, k, n, expected_len):

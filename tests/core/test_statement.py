@@ -18,7 +18,13 @@ SAMPLE_BODIES = {
     "draw.opening_key": {"public_key": b"\x04" + bytes(64)},
     "draw.commit": {"commitment": bytes(range(32))},
     "draw.reveal": {"seed": bytes(range(32, 64))},
-    "draw.freeze": {"tree_size": 7, "root_hash": bytes(32), "pulse_chain": 1, "pulse_index": 9, "commitments": (1, 2, 5)},
+    "draw.freeze": {
+        "tree_size": 7,
+        "root_hash": bytes(32),
+        "pulse_chain": 1,
+        "pulse_index": 9,
+        "commitments": (1, 2, 5),
+    },
     "draw.snapshot": {"bid_ids": ("bid-1", "bid-2")},
     "draw.key_release": {"private_key": b"\x30\x00"},
     "draw.result": {
@@ -40,7 +46,12 @@ SAMPLE_BODIES = {
     "draw.objection": {"reason": "开标时间有误"},
     "draw.confirm": {"result": bytes(32)},
     "draw.void": {"reason": "procedural error"},
-    "envelope.submit": {"envelope_id": "env-1", "purpose": "seed", "envelope_hash": bytes(32), "size": 1234},
+    "envelope.submit": {
+        "envelope_id": "env-1",
+        "purpose": "seed",
+        "envelope_hash": bytes(32),
+        "size": 1234,
+    },
 }
 
 
@@ -51,9 +62,15 @@ def test_every_kind_has_a_sample():
 def make(kind="draw.commit", s=None, **over):
     s = s or signer()
     fields = {
-        "kind": kind, "tender_id": "JS-2026-0142", "subject": "JS-2026-0142-1", "role": "agent",
-        "actor": s.fingerprint, "issued_at": 1_795_000_000_000, "nonce": bytes(range(16)), "body": SAMPLE_BODIES.get(kind, {}),
-    }  # fmt: skip
+        "kind": kind,
+        "tender_id": "JS-2026-0142",
+        "subject": "JS-2026-0142-1",
+        "role": "agent",
+        "actor": s.fingerprint,
+        "issued_at": 1_795_000_000_000,
+        "nonce": bytes(range(16)),
+        "body": SAMPLE_BODIES.get(kind, {}),
+    }
     fields.update(over)
     return s, Statement(**fields)
 
@@ -72,7 +89,13 @@ def test_round_trips_bytes_and_json(kind):
 
 @pytest.mark.parametrize(
     ("key", "algorithm"),
-    [("ed25519", ""), ("p256", ""), ("p384", ""), ("rsa2048", "rsa-pkcs1v15-sha256"), ("rsa2048", "rsa-pss-sha256")],
+    [
+        ("ed25519", ""),
+        ("p256", ""),
+        ("p384", ""),
+        ("rsa2048", "rsa-pkcs1v15-sha256"),
+        ("rsa2048", "rsa-pss-sha256"),
+    ],
     ids=["ed25519", "ecdsa-p256", "ecdsa-p384", "rsa-pkcs1v15", "rsa-pss"],
 )
 def test_signature_per_key_type(key, algorithm):
@@ -103,11 +126,18 @@ def test_actor_must_be_the_certificate():
 def test_changing_any_field_breaks_the_signature():
     s, st = make()
     signed = s.sign_statement(st)
-    for change in [{"issued_at": st.issued_at + 1}, {"nonce": bytes(16)}, {"subject": "other"}, {"role": "centre"},
-                   {"body": {"commitment": bytes(32)}}]:  # fmt: skip
+    for change in [
+        {"issued_at": st.issued_at + 1},
+        {"nonce": bytes(16)},
+        {"subject": "other"},
+        {"role": "centre"},
+        {"body": {"commitment": bytes(32)}},
+    ]:
         _, changed = make(s=s, **change)
         with pytest.raises(VerificationError):
-            verify_signature(SignedStatement(changed, signed.algorithm, signed.signature, signed.certificate))
+            verify_signature(
+                SignedStatement(changed, signed.algorithm, signed.signature, signed.certificate)
+            )
 
 
 @pytest.mark.parametrize(
@@ -117,10 +147,25 @@ def test_changing_any_field_breaks_the_signature():
         ({"role": "admin"}, EncodingError, "'admin' is not one of"),
         ({"nonce": bytes(8)}, EncodingError, "expected 16 bytes, got 8"),
         ({"tender_id": "a b"}, EncodingError, "tender_id: 'a b' is not a valid identifier"),
-        ({"body": {"commitment": bytes(31)}}, EncodingError, "draw.commit.commitment: expected 32 bytes, got 31"),
-        ({"body": {"seed": bytes(32)}}, EncodingError, r"draw.commit body: expected fields \['commitment'\]"),
+        (
+            {"body": {"commitment": bytes(31)}},
+            EncodingError,
+            "draw.commit.commitment: expected 32 bytes, got 31",
+        ),
+        (
+            {"body": {"seed": bytes(32)}},
+            EncodingError,
+            r"draw.commit body: expected fields \['commitment'\]",
+        ),
     ],
-    ids=["unknown-kind", "unknown-role", "short-nonce", "bad-tender-id", "short-commitment", "wrong-body"],
+    ids=[
+        "unknown-kind",
+        "unknown-role",
+        "short-nonce",
+        "bad-tender-id",
+        "short-commitment",
+        "wrong-body",
+    ],
 )
 def test_malformed_statements(over, error, message):
     with pytest.raises(error, match=message):
