@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from beacon.core import labels, vdf
 from beacon.core.commitment import SeedEntry, SeedStatus
 from beacon.core.definition import DrawDefinition, Kind, ValueType
-from beacon.core.encoding import Writer, sha256_fields
+from beacon.core.encoding import Writer
 from beacon.core.selection import Pick, draw_selection
 from beacon.errors import InputError
 
@@ -31,10 +31,10 @@ def order_seeds(entries: Sequence[SeedEntry]) -> list[SeedEntry]:
 
 
 def snapshot_hash(bid_ids: Sequence[str]) -> bytes:
-    """SHA-256 with label ``snapshot-hash`` over the list of valid bid ids (§10.1)."""
+    """SHA-256(F(label) ‖ F(list of bid ids)) over the sorted, unique valid bid ids (§10.1)."""
     if list(bid_ids) != sorted(set(bid_ids)):
         raise InputError("snapshot bid ids must be sorted and unique")
-    return sha256_fields(labels.SNAPSHOT_HASH, Writer().str_list(bid_ids).finish())
+    return hashlib.sha256(Writer().str(labels.SNAPSHOT_HASH).str_list(bid_ids).finish()).digest()
 
 
 def combine_seed(
