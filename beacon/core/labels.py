@@ -25,6 +25,7 @@ VDF_OUTPUT: Final = PREFIX + "vdf-output"
 SELECTION_STREAM: Final = PREFIX + "selection-stream"
 TREE_HEAD_COMMITMENT: Final = PREFIX + "tree-head"
 DEMO_SEED: Final = PREFIX + "demo-seed"
+EXTERNAL_SOURCE: Final = PREFIX + "external-source"
 
 # -- record tags (type and version of a canonical record) --------------------------
 TAG_DEFINITION: Final = PREFIX + "definition"

@@ -18,8 +18,15 @@ from beacon.errors import EncodingError
 _HEX = {
     "lower": re.compile(r"[0-9a-f]*"),
     "upper": re.compile(r"[0-9A-F]*"),
+    # NIST serves upper case and other 2.0 beacons lower case; one case per value.
+    "either": re.compile(r"[0-9a-f]*|[0-9A-F]*"),
 }
-HexCase = Literal["lower", "upper"]
+HexCase = Literal["lower", "upper", "either"]
+_DESCRIBE = {
+    "lower": "lower-case hex",
+    "upper": "upper-case hex",
+    "either": "hex digits of one case",
+}
 
 
 def as_object(value: Any, what: str) -> Mapping[str, Any]:
@@ -74,9 +81,7 @@ def hex_bytes(value: Any, name: str, *, size: int | None, case: HexCase = "lower
             f"{name}: expected a hex string, got {type(value).__name__}", field=name
         )
     if len(value) % 2 or not _HEX[case].fullmatch(value):
-        raise EncodingError(
-            f"{name}: expected {case}-case hex digits, got {value[:20]!r}", field=name
-        )
+        raise EncodingError(f"{name}: expected {_DESCRIBE[case]}, got {value[:20]!r}", field=name)
     if size is not None and len(value) != 2 * size:
         raise EncodingError(
             f"{name}: expected {size} bytes ({2 * size} hex digits), got {len(value)} digits",
