@@ -66,6 +66,9 @@ def _f(name: str, type_: FieldType, max_size: int = 4096) -> BodyField:
 # PROTOCOL.md §6.3: the body of each statement kind, in encoding order. "str" is an
 # identifier-like string, "text" free text, "b32" exactly 32 bytes.
 BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
+    # Binds a certificate to a role for one tender (§3.3): the beacon registers centre
+    # operators and supervisors; a registered centre registers the agent and bidders.
+    "tender.register": (_f("role", "str"), _f("fingerprint", "b32")),
     # The agent publishes a definition; the centre countersigns its hash.
     "draw.publish": (_f("definition", "bytes", 1 << 20),),
     "draw.countersign": (_f("definition_hash", "b32"),),

@@ -13,6 +13,7 @@ from beacon.errors import EncodingError, InputError, VerificationError
 from tests.certs import signer
 
 SAMPLE_BODIES = {
+    "tender.register": {"role": "bidder", "fingerprint": bytes(range(32))},
     "draw.publish": {"definition": b"\x00\x01"},
     "draw.countersign": {"definition_hash": bytes(32)},
     "draw.opening_key": {"public_key": b"\x04" + bytes(64)},
