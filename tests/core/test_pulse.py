@@ -8,6 +8,7 @@ hashes rebuilt below with struct/hashlib from the text of PROTOCOL.md §8.2.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import struct
@@ -29,6 +30,7 @@ from beacon.core.pulse import (
     verify_pulse,
 )
 from beacon.errors import EncodingError, VerificationError
+from beacon.identity import ca
 from tests.conftest import VECTORS
 
 PULSE_VECTORS = sorted((VECTORS / "pulse").glob("*.json"))
@@ -243,9 +245,9 @@ class TestVerifyPulse:
             verify_pulse(replace(pulses[0], cipher_suite=1), certs[pulses[0].certificate_id.hex()])
 
     def test_non_rsa_certificate(self, tmp_path: Path) -> None:
-        from beacon.identity import ca
-
-        ca.init_ca(tmp_path, now=chain._EPOCH.replace(year=2026), bidders=0, signer_bits=1024)
+        ca.init_ca(
+            tmp_path, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=0, signer_bits=1024
+        )
         der = ca.load_certificate(tmp_path / "agent.pem").public_bytes(serialization.Encoding.DER)
         pulses, _ = _chain_valid()
         forged = replace(pulses[0], certificate_id=hashlib.sha512(der).digest())
