@@ -60,6 +60,9 @@ class Facts:
     objections: int = 0
     confirmed: bool = False
     voided: bool = False
+    # The clock of record (§13.2): the newest pulse's time. Steps allowed only *after*
+    # a deadline wait for the first pulse at or after it, as the verifier checks.
+    pulse_ms: int = 0
 
     @property
     def dispute_ends(self) -> int | None:
@@ -68,18 +71,18 @@ class Facts:
         return self.result_at + self.definition.deadlines.dispute_window_ms
 
 
-def _reveals_done(f: Facts, now: int) -> bool:
-    return f.frozen_commitments <= f.reveals or now >= f.definition.deadlines.reveal
+def _reveals_done(f: Facts) -> bool:
+    return f.frozen_commitments <= f.reveals or f.pulse_ms >= f.definition.deadlines.reveal
 
 
-def _opening_done(f: Facts, now: int) -> bool:
+def _opening_done(f: Facts) -> bool:
     if f.frozen_envelopes == 0:
         return True
-    return f.opening_keys <= f.key_releases or now >= f.definition.deadlines.seed_open
+    return f.opening_keys <= f.key_releases or f.pulse_ms >= f.definition.deadlines.seed_open
 
 
-def phase(f: Facts, now: int) -> Phase:
-    """The draw's phase at server time ``now`` (ms)."""
+def phase(f: Facts) -> Phase:
+    """The draw's phase, from the facts and the clock of record ``f.pulse_ms``."""
     if f.voided:
         return Phase.VOIDED
     if f.confirmed:
@@ -92,16 +95,16 @@ def phase(f: Facts, now: int) -> Phase:
         return Phase.COMMITTING if set(PARTIES) <= f.opening_keys else Phase.PUBLISHED
     if f.definition.needs_snapshot and not f.snapshot:
         return Phase.FROZEN
-    if not _reveals_done(f, now):
+    if not _reveals_done(f):
         return Phase.REVEALING
-    if not _opening_done(f, now):
+    if not _opening_done(f):
         return Phase.OPENING
     return Phase.COMPUTING
 
 
 def blocked_reason(f: Facts, now: int) -> str | None:
     """Why a draw cannot progress without a supervisor void, if it cannot."""
-    p = phase(f, now)
+    p = phase(f)
     d = f.definition.deadlines
     if p is Phase.FROZEN and now >= d.snapshot:
         return "the snapshot of valid bids was not signed before its deadline"
@@ -147,7 +150,7 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
     d = f.definition
     dl = d.deadlines
     draw = d.draw_id
-    p = phase(f, now)
+    p = phase(f)
     if kind == "draw.countersign":
         _role(role, ("centre",), kind, draw)
         _deadline(now, dl.commit, "countersigning", draw)
@@ -215,7 +218,7 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
         _phase(p, (Phase.DRAWN, Phase.DISPUTED), kind, draw)
         ends = f.dispute_ends
         assert ends is not None
-        if p is Phase.DRAWN and now < ends:
+        if p is Phase.DRAWN and f.pulse_ms < ends:
             raise DeadlineError(
                 f"draw {draw}: the dispute window is open until {format_ms(ends)}; confirm after it"
             )

@@ -54,7 +54,7 @@ DISPUTED = replace(DRAWN, objections=1)
     ids=lambda v: v.value if isinstance(v, Phase) else None,
 )
 def test_phase(facts, now, expected):
-    assert phase(facts, now) is expected
+    assert phase(replace(facts, pulse_ms=now)) is expected
 
 
 ALLOWED = [
@@ -77,7 +77,7 @@ ALLOWED = [
     ("kind", "role", "facts", "now"), ALLOWED, ids=[f"{k}-{r}" for k, r, _, _ in ALLOWED]
 )
 def test_allowed(kind, role, facts, now):
-    check(kind, role, facts, now, actor=b"x" * 32)
+    check(kind, role, replace(facts, pulse_ms=now), now, actor=b"x" * 32)
 
 
 REJECTED = [
@@ -262,7 +262,17 @@ REJECTED = [
 )
 def test_rejected(kind, role, facts, now, error, message):
     with pytest.raises(error, match=message):
-        check(kind, role, facts, now, actor=b"b" * 32)
+        check(kind, role, replace(facts, pulse_ms=now), now, actor=b"b" * 32)
+
+
+def test_after_deadline_steps_wait_for_the_deadline_pulse():
+    # PROTOCOL.md §13.2: at the reveal deadline by the server clock, a release by a
+    # party is still refused until the first pulse at or after the deadline is out.
+    half = replace(FROZEN, reveals=frozenset({"agent"}))
+    assert phase(replace(half, pulse_ms=REVEAL - 1)) is Phase.REVEALING
+    with pytest.raises(StateError, match="not allowed in phase revealing"):
+        check("draw.key_release", "agent", replace(half, pulse_ms=REVEAL - 1), REVEAL + 5, actor=b"b" * 32)
+    check("draw.key_release", "agent", replace(half, pulse_ms=REVEAL), REVEAL + 5, actor=b"b" * 32)
 
 
 def test_no_statement_kind_sets_a_value_or_rerolls():
@@ -297,5 +307,5 @@ def test_blocked_without_snapshot_or_seeds():
     snapshot_deadline = parse_ms("2026-11-26T09:05:00.000Z")
     assert blocked_reason(facts, snapshot_deadline - 1) is None
     assert "snapshot of valid bids was not signed" in blocked_reason(facts, snapshot_deadline)
-    nothing = replace(FROZEN, frozen_envelopes=0)
+    nothing = replace(FROZEN, frozen_envelopes=0, pulse_ms=REVEAL)
     assert "no seed can be included" in blocked_reason(nothing, REVEAL)
