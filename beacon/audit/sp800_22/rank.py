@@ -40,7 +40,7 @@ def gf2_ranks(matrices: npt.NDArray[np.uint64], cols: int) -> npt.NDArray[np.int
     for bit in range(cols - 1, -1, -1):
         has_bit: npt.NDArray[np.bool_] = ((rows_ >> np.uint64(bit)) & np.uint64(1)).astype(bool)
         candidates = has_bit & ~used
-        found: npt.NDArray[np.bool_] = candidates.any(axis=1)
+        found = np.asarray(candidates.any(axis=1), dtype=np.bool_)
         pivot = candidates.argmax(axis=1)
         pivot_row = rows_[everything, pivot]
         eliminate: npt.NDArray[np.bool_] = has_bit & found[:, None]
