@@ -52,7 +52,9 @@ def test_as_bits_accepts_booleans():
 @pytest.mark.parametrize(
     ("text", "limit", "message"),
     [
-        pytest.param("0101x", None, r"byte 4 is b'x'; an ASCII sequence may hold only", id="letter"),
+        pytest.param(
+            "0101x", None, r"byte 4 is b'x'; an ASCII sequence may hold only", id="letter"
+        ),
         pytest.param("0121", None, r"byte 2 is b'2'", id="digit-2"),
         pytest.param("  \n", None, r"no bits found", id="only-whitespace"),
         pytest.param("0101", 5, r"asked for 5 bits, only 4 available", id="too-few"),
@@ -70,7 +72,10 @@ def test_from_ascii_ignores_whitespace_as_sts():
 
 @pytest.mark.parametrize(
     ("data", "limit", "bits"),
-    [(b"\x80", None, [1, 0, 0, 0, 0, 0, 0, 0]), (b"\xa5\x01", 12, [1, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0])],
+    [
+        (b"\x80", None, [1, 0, 0, 0, 0, 0, 0, 0]),
+        (b"\xa5\x01", 12, [1, 0, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0]),
+    ],
     ids=["msb-first", "two-bytes-limited"],
 )
 def test_from_packed_reads_msb_first(data, limit, bits):
@@ -85,17 +90,44 @@ def test_packed_round_trip():
 @pytest.mark.parametrize(
     ("test", "n", "kwargs", "message"),
     [
-        pytest.param(block_frequency, 100, {}, r"block_frequency needs at least 128 bits", id="block_frequency"),
-        pytest.param(longest_run, 127, {}, r"longest_run needs at least 128 bits", id="longest_run"),
-        pytest.param(rank, 1023, {}, r"rank needs at least 1024 bits \(one 32x32 matrix\), got 1023", id="rank"),
-        pytest.param(non_overlapping_template, 71, {}, r"needs at least 72 bits", id="non_overlapping"),
+        pytest.param(
+            block_frequency,
+            100,
+            {},
+            r"block_frequency needs at least 128 bits",
+            id="block_frequency",
+        ),
+        pytest.param(
+            longest_run, 127, {}, r"longest_run needs at least 128 bits", id="longest_run"
+        ),
+        pytest.param(
+            rank,
+            1023,
+            {},
+            r"rank needs at least 1024 bits \(one 32x32 matrix\), got 1023",
+            id="rank",
+        ),
+        pytest.param(
+            non_overlapping_template, 71, {}, r"needs at least 72 bits", id="non_overlapping"
+        ),
         pytest.param(overlapping_template, 1031, {}, r"needs at least 1032 bits", id="overlapping"),
-        pytest.param(universal, 387_839, {}, r"universal needs at least 387840 bits", id="universal"),
-        pytest.param(universal, 100, {"block_length": 6, "init_blocks": 640}, r"needs more than Q = 640 blocks",
-                     id="universal-no-test-blocks"),
-        pytest.param(approximate_entropy, 10, {}, r"needs at least 11 bits", id="approximate_entropy"),
+        pytest.param(
+            universal, 387_839, {}, r"universal needs at least 387840 bits", id="universal"
+        ),
+        pytest.param(
+            universal,
+            100,
+            {"block_length": 6, "init_blocks": 640},
+            r"needs more than Q = 640 blocks",
+            id="universal-no-test-blocks",
+        ),
+        pytest.param(
+            approximate_entropy, 10, {}, r"needs at least 11 bits", id="approximate_entropy"
+        ),
         pytest.param(serial, 15, {}, r"serial needs at least 16 bits", id="serial"),
-        pytest.param(linear_complexity, 499, {}, r"linear_complexity needs at least 500 bits", id="linear"),
+        pytest.param(
+            linear_complexity, 499, {}, r"linear_complexity needs at least 500 bits", id="linear"
+        ),
     ],
 )
 def test_too_short(test, n, kwargs, message):
@@ -106,14 +138,37 @@ def test_too_short(test, n, kwargs, message):
 @pytest.mark.parametrize(
     ("test", "kwargs", "message"),
     [
-        pytest.param(block_frequency, {"block_length": 0}, r"block_length must be >= 1, got 0", id="bf-zero"),
+        pytest.param(
+            block_frequency, {"block_length": 0}, r"block_length must be >= 1, got 0", id="bf-zero"
+        ),
         pytest.param(rank, {"cols": 65}, r"cols must be in \[2, 64\], got 65", id="rank-cols"),
-        pytest.param(serial, {"block_length": 1}, r"block_length must be in \[2, 24\], got 1", id="serial-m1"),
-        pytest.param(universal, {"block_length": 17}, r"block_length must be in \[1, 16\], got 17", id="univ-L"),
-        pytest.param(non_overlapping_template, {"templates": ["010" * 3]}, r"'010010010' is periodic",
-                     id="periodic-template"),
-        pytest.param(non_overlapping_template, {"templates": ["0011"]}, r"not a 9-bit string", id="wrong-length"),
-        pytest.param(linear_complexity, {"block_length": True}, r"must be an integer, got bool", id="bool-param"),
+        pytest.param(
+            serial, {"block_length": 1}, r"block_length must be in \[2, 24\], got 1", id="serial-m1"
+        ),
+        pytest.param(
+            universal,
+            {"block_length": 17},
+            r"block_length must be in \[1, 16\], got 17",
+            id="univ-L",
+        ),
+        pytest.param(
+            non_overlapping_template,
+            {"templates": ["010" * 3]},
+            r"'010010010' is periodic",
+            id="periodic-template",
+        ),
+        pytest.param(
+            non_overlapping_template,
+            {"templates": ["0011"]},
+            r"not a 9-bit string",
+            id="wrong-length",
+        ),
+        pytest.param(
+            linear_complexity,
+            {"block_length": True},
+            r"must be an integer, got bool",
+            id="bool-param",
+        ),
     ],
 )
 def test_bad_parameters(test, kwargs, message):
@@ -126,7 +181,9 @@ def test_runs_prerequisite_gives_zero_as_sts():
     assert result.pvalue == 0.0 and result.details["prerequisite_failed"] is True
 
 
-@pytest.mark.parametrize("test", [random_excursions, random_excursions_variant], ids=lambda t: t.__name__)
+@pytest.mark.parametrize(
+    "test", [random_excursions, random_excursions_variant], ids=lambda t: t.__name__
+)
 def test_random_excursions_not_applicable_below_500_cycles(test):
     # 10,000 bits of e: a random walk this short has far fewer than 500 returns to zero.
     result = test(expansion("e", 10_000))
@@ -161,8 +218,11 @@ def test_single_value_accessors_refuse_multi_pvalue_results():
 
 
 def test_suite_lists_every_test_too_short():
-    with pytest.raises(InputError, match=r"sequence too short: 1000 bits\. rank needs 1024 .*overlapping_template "
-                       r"needs 1032 .*universal needs 387840"):
+    with pytest.raises(
+        InputError,
+        match=r"sequence too short: 1000 bits\. rank needs 1024 .*overlapping_template "
+        r"needs 1032 .*universal needs 387840",
+    ):
         run_suite(np.zeros(1000, dtype=np.uint8))
 
 
@@ -177,8 +237,11 @@ def test_constants_start_as_the_sts_data_files():
     assert "".join(map(str, expansion("sqrt2", 24))) == "101101010000010011110011"
 
 
-@pytest.mark.parametrize(("constant", "n", "message"), [("tau", 10, r"unknown constant 'tau'"),
-                                                        ("e", 1, r"at least 2, got 1")], ids=["unknown", "short"])
+@pytest.mark.parametrize(
+    ("constant", "n", "message"),
+    [("tau", 10, r"unknown constant 'tau'"), ("e", 1, r"at least 2, got 1")],
+    ids=["unknown", "short"],
+)
 def test_constants_reject(constant, n, message):
     with pytest.raises(InputError, match=message):
         expansion(constant, n)

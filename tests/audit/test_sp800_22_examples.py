@@ -55,25 +55,53 @@ EXAMPLES = [
     # gives these (confirmed by paranoid_crypto and pierro42/DFT_test_validation).
     ("s2.6.4-dft", dft, "1001010011", {}, 0, 0.468160),
     ("s2.6.8-dft", dft, PI_100, {}, 0, 0.646355),
-    ("s2.7.4-non_overlapping_template", non_overlapping_template, "10100100101110010110",
-     {"template_length": 3, "block_count": 2, "templates": ["001"]}, 0, 0.344154),
+    (
+        "s2.7.4-non_overlapping_template",
+        non_overlapping_template,
+        "10100100101110010110",
+        {"template_length": 3, "block_count": 2, "templates": ["001"]},
+        0,
+        0.344154,
+    ),
     ("s2.11.4-serial-p1", serial, "0011011101", {"block_length": 3}, 0, 0.808792),
     ("s2.11.4-serial-p2", serial, "0011011101", {"block_length": 3}, 1, 0.670320),
-    ("s2.12.4-approximate_entropy", approximate_entropy, "0100110101", {"block_length": 3}, 0, 0.261961),
+    (
+        "s2.12.4-approximate_entropy",
+        approximate_entropy,
+        "0100110101",
+        {"block_length": 3},
+        0,
+        0.261961,
+    ),
     ("s2.12.8-approximate_entropy", approximate_entropy, PI_100, {"block_length": 2}, 0, 0.235301),
     # §2.13.4 prints 0.4116588; our 0.41165862 is within its rounding.
     ("s2.13.4-cumulative_sums", cumulative_sums, "1011010111", {}, 0, 0.4116588),
     ("s2.13.8-cumulative_sums-forward", cumulative_sums, PI_100, {}, 0, 0.219194),
     ("s2.13.8-cumulative_sums-reverse", cumulative_sums, PI_100, {}, 1, 0.114866),
     # §2.14.4/§2.15.4 run on J = 3 cycles, below sts-2.1.2's bound of 500: lowered explicitly.
-    ("s2.14.4-random_excursions-x=+1", random_excursions, "0110110101", {"min_cycles": 0}, 4, 0.502488),
-    ("s2.15.4-random_excursions_variant-x=+1", random_excursions_variant, "0110110101",
-     {"min_cycles": 0}, 9, 0.683091),
+    (
+        "s2.14.4-random_excursions-x=+1",
+        random_excursions,
+        "0110110101",
+        {"min_cycles": 0},
+        4,
+        0.502488,
+    ),
+    (
+        "s2.15.4-random_excursions_variant-x=+1",
+        random_excursions_variant,
+        "0110110101",
+        {"min_cycles": 0},
+        9,
+        0.683091,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("test", "bits", "kwargs", "index", "expected"),
-                         [pytest.param(t, b, k, i, v, id=name) for name, t, b, k, i, v in EXAMPLES])
+@pytest.mark.parametrize(
+    ("test", "bits", "kwargs", "index", "expected"),
+    [pytest.param(t, b, k, i, v, id=name) for name, t, b, k, i, v in EXAMPLES],
+)
 def test_worked_examples(test, bits, kwargs, index, expected):
     result = test(from_ascii(bits), **kwargs)
     assert result.pvalues[index] == pytest.approx(expected, abs=ATOL, rel=0)
@@ -89,7 +117,8 @@ def test_overlapping_template_example_s2_8_4_counts_and_probabilities():
     result = overlapping_template(bits, template_length=2, block_length=10)
     assert result.details["nu"] == (0, 2, 0, 1, 1, 1)
     assert class_probabilities(10, 2) == pytest.approx(
-        (0.324652, 0.182617, 0.142670, 0.106645, 0.077147, 0.166269), abs=ATOL, rel=0)
+        (0.324652, 0.182617, 0.142670, 0.106645, 0.077147, 0.166269), abs=ATOL, rel=0
+    )
 
 
 def test_universal_example_s2_9_4_statistic():
@@ -105,14 +134,22 @@ def test_linear_complexity_example_s2_10_4():
 
 
 # google/paranoid_crypto, values for other parameters on the first 10^6 bits of e.
-PARANOID_SERIAL = {3: (0.695134, 0.390330), 4: (0.779572, 0.632043), 5: (0.225783, 0.057499),
-                   8: (0.004111, 0.006341), 12: (0.739708, 0.642350), 15: (0.868492, 0.968706)}
+PARANOID_SERIAL = {
+    3: (0.695134, 0.390330),
+    4: (0.779572, 0.632043),
+    5: (0.225783, 0.057499),
+    8: (0.004111, 0.006341),
+    12: (0.739708, 0.642350),
+    15: (0.868492, 0.968706),
+}
 PARANOID_APEN = {2: 0.695109, 5: 0.361688, 7: 0.003982, 13: 0.294961}
 
 
 @pytest.mark.parametrize("m", sorted(PARANOID_SERIAL), ids=lambda m: f"m={m}")
 def test_serial_other_m_match_second_implementation(e_bits, m):
-    assert serial(e_bits, block_length=m).pvalues == pytest.approx(PARANOID_SERIAL[m], abs=ATOL, rel=0)
+    assert serial(e_bits, block_length=m).pvalues == pytest.approx(
+        PARANOID_SERIAL[m], abs=ATOL, rel=0
+    )
 
 
 @pytest.mark.parametrize("m", sorted(PARANOID_APEN), ids=lambda m: f"m={m}")
@@ -133,4 +170,6 @@ def test_universal_matches_second_implementation(e_bits, bits, kwargs, expected)
 
 
 def test_block_frequency_m1024_matches_second_implementation(e_bits):
-    assert block_frequency(e_bits, block_length=1024).pvalue == pytest.approx(0.384850, abs=ATOL, rel=0)
+    assert block_frequency(e_bits, block_length=1024).pvalue == pytest.approx(
+        0.384850, abs=ATOL, rel=0
+    )

@@ -61,7 +61,9 @@ def test_berlekamp_massey_matches_textbook(seed):
     assert expected[0] == 0 and expected[1] == 130
 
 
-@pytest.mark.parametrize(("rows", "cols"), [(32, 32), (3, 3), (6, 8), (8, 64)], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("rows", "cols"), [(32, 32), (3, 3), (6, 8), (8, 64)], ids=lambda v: str(v)
+)
 def test_gf2_ranks_match_elimination(rows, cols):
     rng = np.random.default_rng(rows * 100 + cols)
     bits = rng.integers(0, 2, size=(50, rows, cols), dtype=np.uint8)
@@ -107,7 +109,10 @@ def test_non_overlapping_counts_match_sts_scan():
     block = 1000
     for label, chi2 in zip(result.labels, result.statistics, strict=True):
         template = [int(c) for c in label]
-        w = [sts_non_overlapping_count(bits[i * block : (i + 1) * block].tolist(), template) for i in range(4)]
+        w = [
+            sts_non_overlapping_count(bits[i * block : (i + 1) * block].tolist(), template)
+            for i in range(4)
+        ]
         mean = (block - 4 + 1) / 16
         variance = block * (1 / 16 - 7 / 256)
         assert chi2 == pytest.approx(sum((x - mean) ** 2 / variance for x in w), rel=1e-12)
@@ -131,16 +136,26 @@ def test_template9_order_matches_sts_file():
     templates = aperiodic_templates(9)
     assert len(templates) == 148
     assert (templates[0], templates[1], templates[73], templates[74], templates[147]) == (
-        "000000001", "000000011", "011111111", "100000000", "111111110")
+        "000000001",
+        "000000011",
+        "011111111",
+        "100000000",
+        "111111110",
+    )
 
 
-@pytest.mark.parametrize(("template", "aperiodic"), [("001", True), ("010", False), ("111", False),
-                                                    ("0011", True), ("0101", False), ("110", True)])
+@pytest.mark.parametrize(
+    ("template", "aperiodic"),
+    [("001", True), ("010", False), ("111", False), ("0011", True), ("0101", False), ("110", True)],
+)
 def test_is_aperiodic(template, aperiodic):
     assert is_aperiodic(template) is aperiodic
 
 
-@pytest.mark.parametrize(("pvalue", "reported"), [(0.0099996, 0.01), (0.1234564, 0.123456), (1.0, 1.0)],
-                         ids=["rounds-up-to-alpha", "six-decimals", "one"])
+@pytest.mark.parametrize(
+    ("pvalue", "reported"),
+    [(0.0099996, 0.01), (0.1234564, 0.123456), (1.0, 1.0)],
+    ids=["rounds-up-to-alpha", "six-decimals", "one"],
+)
 def test_pvalues_are_rounded_as_sts_prints_them(pvalue, reported):
     assert as_reported([pvalue])[0] == np.float32(reported)

@@ -60,8 +60,10 @@ E_APPENDIX_B = [
 ]
 
 
-@pytest.mark.parametrize(("test", "kwargs", "index", "expected"),
-                         [pytest.param(f, k, i, v, id=name) for name, f, k, i, v in E_APPENDIX_B])
+@pytest.mark.parametrize(
+    ("test", "kwargs", "index", "expected"),
+    [pytest.param(f, k, i, v, id=name) for name, f, k, i, v in E_APPENDIX_B],
+)
 def test_e_million_bits_match_sts(e_bits, test, kwargs, index, expected):
     result = test(e_bits, **kwargs)
     assert result.applicable
@@ -73,11 +75,38 @@ def test_rank_on_first_100000_bits_of_e_s2_5_8(e_bits):
 
 
 # SP 800-22 Rev.1a §2.14.8, P-values for x = −4 … −1, +1 … +4.
-RANDOM_EXCURSIONS_E = (0.573306, 0.197996, 0.164011, 0.007779, 0.786868, 0.440912, 0.797854, 0.778186)
+RANDOM_EXCURSIONS_E = (
+    0.573306,
+    0.197996,
+    0.164011,
+    0.007779,
+    0.786868,
+    0.440912,
+    0.797854,
+    0.778186,
+)
 # SP 800-22 Rev.1a §2.15.8, x = −9 … −1, +1 … +9 (as tabulated there and transcribed in
 # google/paranoid_crypto lib/randomness_tests/nist_suite_test.py).
-VARIANT_E = (0.858946, 0.794755, 0.576249, 0.493417, 0.633873, 0.917283, 0.934708, 0.816012, 0.826009,
-             0.137861, 0.200642, 0.441254, 0.939291, 0.505683, 0.445935, 0.512207, 0.538635, 0.593930)
+VARIANT_E = (
+    0.858946,
+    0.794755,
+    0.576249,
+    0.493417,
+    0.633873,
+    0.917283,
+    0.934708,
+    0.816012,
+    0.826009,
+    0.137861,
+    0.200642,
+    0.441254,
+    0.939291,
+    0.505683,
+    0.445935,
+    0.512207,
+    0.538635,
+    0.593930,
+)
 
 
 def test_random_excursions_every_state_s2_14_8(e_bits):
@@ -96,14 +125,22 @@ def test_random_excursions_variant_every_state_s2_15_8(e_bits):
 # SP 800-22 Rev.1a Appendix B, π / √2 / √3 columns: these also pin the data files' bit
 # convention (integer part first) for the three other constants.
 OTHER_CONSTANTS = [
-    ("pi", frequency, 0.578211), ("pi", dft, 0.010186), ("pi", overlapping_template, 0.296897),
-    ("sqrt2", frequency, 0.811881), ("sqrt2", dft, 0.581909), ("sqrt2", overlapping_template, 0.791982),
-    ("sqrt3", frequency, 0.610051), ("sqrt3", dft, 0.776046), ("sqrt3", overlapping_template, 0.082716),
+    ("pi", frequency, 0.578211),
+    ("pi", dft, 0.010186),
+    ("pi", overlapping_template, 0.296897),
+    ("sqrt2", frequency, 0.811881),
+    ("sqrt2", dft, 0.581909),
+    ("sqrt2", overlapping_template, 0.791982),
+    ("sqrt3", frequency, 0.610051),
+    ("sqrt3", dft, 0.776046),
+    ("sqrt3", overlapping_template, 0.082716),
 ]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("constant", "test", "expected"),
-                         [pytest.param(c, t, v, id=f"{c}-{t.__name__}") for c, t, v in OTHER_CONSTANTS])
+@pytest.mark.parametrize(
+    ("constant", "test", "expected"),
+    [pytest.param(c, t, v, id=f"{c}-{t.__name__}") for c, t, v in OTHER_CONSTANTS],
+)
 def test_other_constants_match_appendix_b(constant, test, expected):
     assert test(expansion(constant, 1_000_000)).pvalue == pytest.approx(expected, abs=ATOL, rel=0)
