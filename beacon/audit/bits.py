@@ -41,7 +41,8 @@ def as_bits(sequence: object, *, name: str = "bits") -> Bits:
     if bad.size:
         first = int(bad[0])
         raise InputError(
-            f"{name}[{first}] is {array[first].item()!r}: expected 0 or 1 ({bad.size} bad value(s))",
+            f"{name}[{first}] is {array[first].item()!r}: expected 0 or 1 "
+            f"({bad.size} bad value(s))",
             field=name,
         )
     return array.astype(np.uint8, copy=False)
