@@ -18,8 +18,6 @@ from beacon.errors import InputError
 #: SP 800-22 Rev.1a §4.2.1 and sts-2.1.2 ``ALPHA``: the default significance level.
 ALPHA: Final = 0.01
 
-Scalar = int | float | str
-
 
 def _frozen(mapping: Mapping[str, object]) -> Mapping[str, object]:
     return MappingProxyType(dict(mapping))
