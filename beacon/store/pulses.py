@@ -112,17 +112,18 @@ class PulseRepository:
     def first_in_period(self, chain_index: int, kind: str, time_ms: int) -> PulseRef:
         """The first pulse of the chain in the UTC ``kind`` period containing ``time_ms`` (§8.5)."""
         start = period_start(kind, time_ms)
-        found = self._first(
-            select(PulseRow)
+        # Time grows with the index within a chain, so the (chain, time) unique index answers this.
+        row = self._session.execute(
+            select(PulseRow.output_value, PulseRow.document)
             .where(PulseRow.chain_index == chain_index, PulseRow.time_ms >= start)
-            .order_by(PulseRow.pulse_index)
-        )
-        if found is None:
+            .order_by(PulseRow.time_ms)
+            .limit(1)
+        ).one_or_none()
+        if row is None:
             raise ConflictError(
                 f"chain {chain_index} has no pulse since {start} ms for its {kind} link"
             )
-        pulse = found.pulse()
-        return PulseRef.of(pulse)
+        return PulseRef(row.output_value, json.loads(row.document)["pulse"]["uri"])
 
     def certificate(self, cid: bytes) -> bytes | None:
         row = self._session.get(CertificateRow, cid)
