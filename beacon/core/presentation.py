@@ -9,6 +9,7 @@ field and giving expected vs actual.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping, Set
 from typing import Any, Literal
@@ -95,3 +96,30 @@ def hex_member(
 ) -> bytes:
     """A hex-encoded byte-string member of ``obj``."""
     return hex_bytes(obj[name], f"{what}.{name}", size=size, case=case)
+
+
+def b64(data: bytes) -> str:
+    """Standard base64 with padding (RFC 4648 §4), as certificates and envelopes are shown."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64_bytes(value: Any, name: str) -> bytes:
+    """Decode canonical base64: the exact spelling :func:`b64` produces, nothing else."""
+    if not isinstance(value, str):
+        raise EncodingError(f"{name}: expected base64 text, got {type(value).__name__}", field=name)
+    try:
+        data = base64.b64decode(value, validate=True)
+    except ValueError as e:
+        raise EncodingError(f"{name}: not valid base64 ({e})", field=name) from e
+    if b64(data) != value:
+        raise EncodingError(f"{name}: non-canonical base64", field=name)
+    return data
+
+
+def array(value: Any, name: str, *, max_items: int) -> list[Any]:
+    """A JSON array of at most ``max_items`` items."""
+    if not isinstance(value, list):
+        raise EncodingError(f"{name}: expected a JSON array, got {type(value).__name__}", field=name)
+    if len(value) > max_items:
+        raise EncodingError(f"{name}: at most {max_items} items allowed, got {len(value)}", field=name)
+    return value

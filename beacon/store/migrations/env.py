@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from beacon.store import records  # noqa: F401  (registers the service's tables)
 from beacon.store.models import Base
 
 connection = context.config.attributes["connection"]
