@@ -24,7 +24,8 @@ from flask.testing import FlaskClient
 
 from beacon.core import chain, merkle
 from beacon.core.merkle import TreeHead
-from beacon.core.pulse import Pulse, parse_time, verify_external
+from beacon.core.pulse import Pulse, verify_external
+from beacon.core.timefmt import parse_ms
 from beacon.identity import ca
 from beacon.identity.signer import RsaPulseSigner
 from beacon.service.clock import FakeClock
@@ -34,7 +35,7 @@ from beacon.store import Database, LogRepository, sqlite_url
 from beacon.web import create_app
 
 PERIOD = 60_000
-T0 = parse_time("2026-11-26T09:00:00.000Z")
+T0 = parse_ms("2026-11-26T09:00:00.000Z")
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
