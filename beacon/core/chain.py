@@ -23,10 +23,10 @@ from beacon.core.pulse import (
     External,
     ListValue,
     Pulse,
-    format_time,
     precommitment,
     verify_pulse,
 )
+from beacon.core.timefmt import format_ms
 from beacon.errors import VerificationError
 
 PERIOD_KINDS = LIST_TYPES[1:]  # hour, day, month, year
@@ -135,7 +135,7 @@ def next_pulse(
         certificate_id=certificate_id,
         chain_index=chain_index,
         pulse_index=index,
-        time_stamp=format_time(time_ms),
+        time_stamp=format_ms(time_ms),
         local_random_value=local_random_value,
         external=external,
         list_values=links,

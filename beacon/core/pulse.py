@@ -14,10 +14,8 @@ written out here, byte for byte, because interoperability is the point.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -30,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from beacon.core import labels, presentation
 from beacon.core.encoding import field, sha512_fields
 from beacon.core.merkle import TreeHead
+from beacon.core.timefmt import parse_ms
 from beacon.errors import EncodingError, VerificationError
 
 CIPHER_SUITE = 0  # SHA-512 + RSA PKCS#1 v1.5 (NIST cipherSuite 0)
@@ -49,9 +48,6 @@ EXTERNAL_SOURCE_TEXT = "rfc9162-tree-head"
 EXTERNAL_SOURCE_ID = sha512_fields(labels.EXTERNAL_SOURCE, EXTERNAL_SOURCE_TEXT.encode())
 EXTERNAL_STATUS_TREE_HEAD = 0
 
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
 
 def _u32(value: int) -> bytes:
     # PROTOCOL.md §8.2: NIST integers are bare big-endian values, without a length.
@@ -60,26 +56,6 @@ def _u32(value: int) -> bytes:
 
 def _u64(value: int) -> bytes:
     return value.to_bytes(8, "big")
-
-
-def format_time(ms: int) -> str:
-    """PROTOCOL.md §1: the exact timestamp string of a millisecond time."""
-    moment = _EPOCH + dt.timedelta(milliseconds=ms)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-
-
-def parse_time(text: str, *, name: str = "timeStamp") -> int:
-    """Milliseconds of an exact timestamp string; rejects every other spelling."""
-    if not isinstance(text, str) or not _TIMESTAMP.fullmatch(text):
-        raise EncodingError(f"{name}: expected YYYY-MM-DDTHH:MM:SS.sssZ, got {text!r}", field=name)
-    try:
-        moment = dt.datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.UTC)
-    except ValueError as e:
-        raise EncodingError(f"{name}: not a calendar time: {text!r}", field=name) from e
-    ms = (moment - _EPOCH) // dt.timedelta(milliseconds=1) + int(text[20:23])
-    if ms < 0:
-        raise EncodingError(f"{name}: before 1970: {text!r}", field=name)
-    return ms
 
 
 class Signer(Protocol):
@@ -133,7 +109,7 @@ class Pulse:
 
     @property
     def time_ms(self) -> int:
-        return parse_time(self.time_stamp)
+        return parse_ms(self.time_stamp, field="timeStamp")
 
     def link(self, kind: str) -> ListValue:
         return self.list_values[LIST_TYPES.index(kind)]
@@ -209,7 +185,7 @@ class Pulse:
                 field="pulse.version",
             )
         time_stamp = presentation.text(obj, "timeStamp", what)
-        parse_time(time_stamp, name="pulse.timeStamp")
+        parse_ms(time_stamp, field="pulse.timeStamp")
 
         def value64(o: Mapping[str, Any], name: str, where: str) -> bytes:
             return presentation.hex_member(o, name, where, size=VALUE_SIZE, case="either")

@@ -24,11 +24,10 @@ from beacon.core import chain, merkle
 from beacon.core.pulse import (
     EXTERNAL_SOURCE_ID,
     Pulse,
-    format_time,
-    parse_time,
     verify_external,
     verify_pulse,
 )
+from beacon.core.timefmt import format_ms, parse_ms
 from beacon.errors import EncodingError, VerificationError
 from beacon.identity import ca
 from tests.conftest import VECTORS
@@ -153,23 +152,25 @@ class TestTime:
         ],
     )
     def test_round_trip(self, ms: int, text: str) -> None:
-        assert format_time(ms) == text
-        assert parse_time(text) == ms
+        assert format_ms(ms) == text
+        assert parse_ms(text) == ms
 
     @pytest.mark.parametrize(
         ("text", "message"),
         [
             pytest.param(
-                "2018-08-30T17:44:00Z", "expected YYYY-MM-DDTHH:MM:SS.sssZ", id="no-millis"
+                "2018-08-30T17:44:00Z",
+                "is not of the form YYYY-MM-DDTHH:MM:SS.sssZ",
+                id="no-millis",
             ),
-            pytest.param("2018-08-30 17:44:00.000Z", "expected YYYY", id="space"),
-            pytest.param("2018-08-30T17:44:00.000+00:00", "expected YYYY", id="offset"),
-            pytest.param("2018-02-30T17:44:00.000Z", "not a calendar time", id="feb-30"),
+            pytest.param("2018-08-30 17:44:00.000Z", "is not of the form", id="space"),
+            pytest.param("2018-08-30T17:44:00.000+00:00", "is not of the form", id="offset"),
+            pytest.param("2018-02-30T17:44:00.000Z", "not a valid date and time", id="feb-30"),
         ],
     )
     def test_rejects(self, text: str, message: str) -> None:
         with pytest.raises(EncodingError, match=message):
-            parse_time(text)
+            parse_ms(text)
 
 
 def _served() -> dict[str, Any]:
@@ -223,7 +224,9 @@ class TestParseRejects:
             ),
             pytest.param(_edit(["version"], "Version 1.0"), "expected one of", id="version"),
             pytest.param(
-                _edit(["timeStamp"], "2026-11-26T09:59:00Z"), "pulse.timeStamp: expected", id="time"
+                _edit(["timeStamp"], "2026-11-26T09:59:00Z"),
+                "pulse.timeStamp: .* is not of the form",
+                id="time",
             ),
         ],
     )
@@ -261,31 +264,31 @@ class TestChainRules:
         [
             pytest.param(
                 "hour",
-                parse_time("2026-11-26T10:59:59.999Z"),
+                parse_ms("2026-11-26T10:59:59.999Z"),
                 "2026-11-26T10:00:00.000Z",
                 id="hour",
             ),
             pytest.param(
-                "day", parse_time("2026-11-26T10:01:00.000Z"), "2026-11-26T00:00:00.000Z", id="day"
+                "day", parse_ms("2026-11-26T10:01:00.000Z"), "2026-11-26T00:00:00.000Z", id="day"
             ),
             pytest.param(
                 "month",
-                parse_time("2024-02-29T23:00:00.000Z"),
+                parse_ms("2024-02-29T23:00:00.000Z"),
                 "2024-02-01T00:00:00.000Z",
                 id="month",
             ),
             pytest.param(
                 "year",
-                parse_time("2026-12-31T23:59:00.000Z"),
+                parse_ms("2026-12-31T23:59:00.000Z"),
                 "2026-01-01T00:00:00.000Z",
                 id="year",
             ),
         ],
     )
     def test_period_start(self, kind: str, ms: int, start: str) -> None:
-        assert chain.period_start(kind, ms) == parse_time(start)
-        assert chain.period_key(kind, ms) == chain.period_key(kind, parse_time(start))
-        assert chain.period_key(kind, parse_time(start) - 1) != chain.period_key(kind, ms)
+        assert chain.period_start(kind, ms) == parse_ms(start)
+        assert chain.period_key(kind, ms) == chain.period_key(kind, parse_ms(start))
+        assert chain.period_key(kind, parse_ms(start) - 1) != chain.period_key(kind, ms)
 
     @pytest.mark.parametrize(
         ("gap_periods", "new_certificate", "status"),

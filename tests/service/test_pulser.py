@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from beacon.core import chain
-from beacon.core.pulse import Pulse, parse_time, verify_external
+from beacon.core.pulse import Pulse, verify_external
+from beacon.core.timefmt import parse_ms
 from beacon.errors import InfrastructureError
 from beacon.identity import ca
 from beacon.identity.signer import RsaPulseSigner
@@ -29,7 +30,7 @@ from beacon.store import Database, LogRepository, PulseRepository, sqlite_url
 
 PERIOD = 60_000
 # Late on New Year's Eve, so a long chain crosses an hour, day, month and year.
-T0 = parse_time("2026-12-31T20:00:00.000Z")
+T0 = parse_ms("2026-12-31T20:00:00.000Z")
 CONFIG = PulserConfig(period_ms=PERIOD, base_uri="http://beacon.test")
 
 
@@ -121,7 +122,7 @@ def test_thousand_pulse_chain_with_gap_and_certificate_change(
     assert statuses == {1: 1, 400: 2, 700: 4}
     assert pulses[-1].time_ms == T0 + 1002 * PERIOD
     # The chain crossed into 2027: January's pulses link their year to the first pulse of 2027.
-    first_2027 = next(p for p in pulses if p.time_ms >= parse_time("2027-01-01T00:00:00.000Z"))
+    first_2027 = next(p for p in pulses if p.time_ms >= parse_ms("2027-01-01T00:00:00.000Z"))
     assert pulses[-1].link("year").value == first_2027.output_value
 
 
