@@ -146,7 +146,7 @@ class Header:
 
 
 def _read_stanza(r: Reader, i: int) -> Stanza:
-    inner = r.record(f"stanzas.{i}")
+    inner = r.record(str(i))
     role = inner.str("role", max_size=16)
     key_id = inner.bytes("key_id", size=KEY_ID_SIZE)
     wrapped = inner.bytes("wrapped_share", size=WRAPPED_SHARE_SIZE)
