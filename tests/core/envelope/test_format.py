@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from beacon.core.envelope import Header, Stanza, format, parse_header, read_prefix
-from beacon.errors import EncodingError
-from tests.core.envelope.helpers import BIDDER, frame, raw_header, seal
+from beacon.core.envelope import Header, Stanza, format, parse_header, read_prefix, unwrap_share
+from beacon.errors import EncodingError, EnvelopeError
+from tests.core.envelope.helpers import A1, BIDDER, C1, frame, open_bytes, raw_header, seal, shares
 
 MAC = bytes(range(32))
 AGENT = ("agent", bytes([1]) * 32, bytes(97))
@@ -255,3 +255,44 @@ def test_fuzz_mutated_headers_reject_or_round_trip(edits: list[tuple[str, int, i
     except EncodingError:
         return
     assert format.marshal_prefix(p.header, p.mac) == bytes(data)[: source.tell()]
+
+
+SEALED, SEALED_INFO = seal(b"fuzzed bid " * 50)
+SEALED_SHARES = shares(SEALED)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["flip", "insert", "delete"]),
+            st.integers(0, len(SEALED) - 1),
+            st.integers(0, 255),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_fuzz_opening_mutated_envelopes_fails_only_opaquely(
+    edits: list[tuple[str, int, int]],
+) -> None:
+    """Any change to a sealed envelope: unwrap and open raise EnvelopeError and nothing else."""
+    data = bytearray(SEALED)
+    for op, pos, value in edits:
+        pos %= len(data)
+        if op == "flip":
+            data[pos] ^= value or 1
+        elif op == "insert":
+            data.insert(pos, value)
+        else:
+            del data[pos]
+    if bytes(data) == SEALED:
+        return
+    with pytest.raises(EnvelopeError, match="^envelope could not be opened$"):
+        try:
+            header = parse_header(bytes(data))
+        except EncodingError as e:
+            raise EnvelopeError("header-malformed") from e
+        for role, key in (("agent", A1), ("centre", C1)):
+            unwrap_share(header, role, key)
+        open_bytes(bytes(data), **SEALED_SHARES)
