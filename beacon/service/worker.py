@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from beacon.core import draw, lifecycle, vdf
+from beacon.core.commitment import SeedEntry
 from beacon.core.lifecycle import Phase
 from beacon.errors import StateError
 from beacon.service.draws import load
@@ -124,13 +125,17 @@ class Worker:
             repo = StatementRepository(session)
             last = PulseRepository(session).last()
             record = load(repo, draw_id, pulse_ms=0 if last is None else last.time_ms)
-            stored = [vdf.Checkpoint.from_bytes(c.iteration, c.value) for c in repo.checkpoints(draw_id)]
+            t = record.definition.vdf_t
+            spacing = vdf.plan(t).spacing
+            stored = [
+                vdf.Checkpoint(T=t, spacing=spacing, index=c.iteration, value=vdf.decode_element(c.value, name="checkpoint"))
+                for c in repo.checkpoints(draw_id)
+            ]
         freeze = record.one("draw.freeze")
         assert freeze is not None
         seeds = seed_entries(record, self.ledger.blobs.read)
         snapshot = record.one("draw.snapshot")
         snapshot_ids = None if snapshot is None else list(snapshot.signed.statement.body["bid_ids"])
-        t = record.definition.vdf_t
         renew_every = max(1, t // 100)
         last_renewal = [0]
 
@@ -143,10 +148,10 @@ class Worker:
 
         def on_checkpoint(cp: vdf.Checkpoint) -> None:
             with self.ledger.db.write() as session:
-                StatementRepository(session).add_checkpoint(draw_id, cp.iteration, cp.value_bytes())
+                StatementRepository(session).add_checkpoint(draw_id, cp.index, vdf.encode_element(cp.value))
 
         if stored:
-            log.info("draw %s: resuming the VDF from iteration %d of %d", draw_id, stored[-1].iteration, t)
+            log.info("draw %s: resuming the VDF from iteration %d of %d", draw_id, stored[-1].position, t)
         body = freeze.signed.statement.body
         outcome = draw.compute(
             record.definition,
@@ -160,7 +165,7 @@ class Worker:
         )
         self._record(draw_id, outcome, seeds, body["tree_size"], body["root_hash"], snapshot_ids)
 
-    def _record(self, draw_id: str, outcome: draw.Outcome, seeds: list[draw.SeedEntry], tree_size: int,
+    def _record(self, draw_id: str, outcome: draw.Outcome, seeds: list[SeedEntry], tree_size: int,
                 root_hash: bytes, snapshot_ids: list[str] | None) -> None:  # fmt: skip
         now = self.ledger.clock.now_ms()
         with self.ledger.db.write() as session:
@@ -180,7 +185,7 @@ class Worker:
                 "combined_seed": outcome.combined_seed,
                 "vdf_t": record.definition.vdf_t,
                 "y": vdf.encode_element(outcome.proof.y),
-                "pi": vdf.encode_element(outcome.proof.pi),
+                "pi": vdf.encode_element(outcome.proof.pi, identity_ok=True),
                 "output": outcome.output,
                 "picks": outcome.picks,
             }

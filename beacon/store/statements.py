@@ -28,10 +28,30 @@ from beacon.store.records import (
 
 
 @dataclass(frozen=True)
-class Logged:
-    """A statement as logged: its index row and the decoded signed statement."""
+class StatementMeta:
+    """The index columns of an accepted statement (a detached copy of its row)."""
 
-    row: StatementRow
+    statement_hash: bytes
+    leaf_index: int
+    tender_id: str
+    subject: str
+    kind: str
+    role: str
+    actor: bytes
+    issued_ms: int
+    received_ms: int
+
+    @classmethod
+    def of(cls, row: StatementRow) -> StatementMeta:
+        return cls(row.statement_hash, row.leaf_index, row.tender_id, row.subject, row.kind, row.role,
+                   row.actor, row.issued_ms, row.received_ms)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A statement as logged: its index columns and the decoded signed statement."""
+
+    row: StatementMeta
     signed: SignedStatement
 
     @property
@@ -80,7 +100,7 @@ class StatementRepository:
             .join(LogLeaf, LogLeaf.leaf_index == StatementRow.leaf_index)
             .where(StatementRow.statement_hash == statement_hash)
         ).first()
-        return None if found is None else Logged(found[0], SignedStatement.decode(found[1]))
+        return None if found is None else Logged(StatementMeta.of(found[0]), SignedStatement.decode(found[1]))
 
     def about(self, tender_id: str, subject: str, kinds: Sequence[str] | None = None) -> list[Logged]:
         """Every statement of a tender with this subject, in log order."""
@@ -92,7 +112,7 @@ class StatementRepository:
         )
         if kinds is not None:
             query = query.where(StatementRow.kind.in_(list(kinds)))
-        return [Logged(row, SignedStatement.decode(entry)) for row, entry in self._s.execute(query)]
+        return [Logged(StatementMeta.of(row), SignedStatement.decode(entry)) for row, entry in self._s.execute(query)]
 
     def certificate(self, fp: bytes) -> PartyCertificate | None:
         return self._s.get(PartyCertificate, fp)
