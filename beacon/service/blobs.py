@@ -62,7 +62,9 @@ class BlobStore:
             with os.fdopen(fd, "wb") as out:
                 for chunk in chunks:
                     if digest.size + len(chunk) > max_bytes:
-                        raise InputError(f"envelope exceeds the limit of {max_bytes} bytes", field="envelope")
+                        raise InputError(
+                            f"envelope exceeds the limit of {max_bytes} bytes", field="envelope"
+                        )
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()
@@ -91,10 +93,14 @@ class BlobStore:
         try:
             return self.path(digest).read_bytes()
         except FileNotFoundError as e:
-            raise InfrastructureError(f"envelope {digest.hex()} is missing from the blob store") from e
+            raise InfrastructureError(
+                f"envelope {digest.hex()} is missing from the blob store"
+            ) from e
 
     def open(self, digest: bytes) -> BinaryIO:
         try:
             return self.path(digest).open("rb")
         except FileNotFoundError as e:
-            raise InfrastructureError(f"envelope {digest.hex()} is missing from the blob store") from e
+            raise InfrastructureError(
+                f"envelope {digest.hex()} is missing from the blob store"
+            ) from e

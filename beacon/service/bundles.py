@@ -50,7 +50,9 @@ def build(session: Session, draw_id: str, *, blobs: BlobStore, anchors: Sequence
         )
     head = log.tree_head(last.tree_size)
     logged = tuple(
-        LoggedStatement(s.leaf_index, s.signed, tuple(log.inclusion_proof(s.leaf_index, head.tree_size)))
+        LoggedStatement(
+            s.leaf_index, s.signed, tuple(log.inclusion_proof(s.leaf_index, head.tree_size))
+        )
         for s in statements
     )
     envelopes = {
@@ -136,14 +138,35 @@ def summary(record: DrawRecord) -> dict[str, object]:
     definition = record.definition
     picks = {p.code: p for p in body["picks"]}
     values = [
-        {"code": s.code, "label": s.label, "unit": s.unit, "indexes": list(picks[s.code].indexes), "values": list(picks[s.code].values)}
+        {
+            "code": s.code,
+            "label": s.label,
+            "unit": s.unit,
+            "indexes": list(picks[s.code].indexes),
+            "values": list(picks[s.code].values),
+        }
         for s in definition.selections
     ]
-    drawn = {s.code: picks[s.code].values[0] for s in definition.selections if s.kind is Kind.PICK_ONE}
+    drawn = {
+        s.code: picks[s.code].values[0] for s in definition.selections if s.kind is Kind.PICK_ONE
+    }
     derived = [
-        {"code": x.code, "label": x.label, "unit": x.unit, "formula": x.formula, "value": x.evaluate(drawn)}
+        {
+            "code": x.code,
+            "label": x.label,
+            "unit": x.unit,
+            "formula": x.formula,
+            "value": x.evaluate(drawn),
+        }
         for x in definition.derived
     ]
-    seeds = [{"role": e.party.role, "fingerprint": e.party.fingerprint.hex(), "status": e.status.value} for e in body["seeds"]]
-    return out | {"output": body["output"].hex(), "values": values, "derived": derived, "seeds": seeds}
-
+    seeds = [
+        {"role": e.party.role, "fingerprint": e.party.fingerprint.hex(), "status": e.status.value}
+        for e in body["seeds"]
+    ]
+    return out | {
+        "output": body["output"].hex(),
+        "values": values,
+        "derived": derived,
+        "seeds": seeds,
+    }

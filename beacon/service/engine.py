@@ -33,7 +33,10 @@ class Engine:
             last = PulseRepository(session).last()
             if last is None:
                 return []
-            due = [row.draw_id for row in StatementRepository(session).draws_due_for_freeze(last.time_ms)]
+            due = [
+                row.draw_id
+                for row in StatementRepository(session).draws_due_for_freeze(last.time_ms)
+            ]
         frozen = []
         for draw_id in due:
             if self._freeze(draw_id):
@@ -53,7 +56,11 @@ class Engine:
             point = pulses.at_or_after(record.definition.deadlines.commit)
             assert point is not None  # ``last`` itself is at or after the deadline
             head = LogRepository(session).tree_head(point.tree_size)
-            covered = sorted(s.leaf_index for s in record.statements if s.row.kind in FROZEN_KINDS and s.leaf_index < head.tree_size)
+            covered = sorted(
+                s.leaf_index
+                for s in record.statements
+                if s.row.kind in FROZEN_KINDS and s.leaf_index < head.tree_size
+            )
             body = {
                 "tree_size": head.tree_size,
                 "root_hash": head.root_hash,
@@ -62,7 +69,12 @@ class Engine:
                 "commitments": tuple(covered),
             }
             self.ledger.issue(
-                session, kind="draw.freeze", tender_id=record.definition.tender_id, subject=draw_id, body=body, now=now
+                session,
+                kind="draw.freeze",
+                tender_id=record.definition.tender_id,
+                subject=draw_id,
+                body=body,
+                now=now,
             )
         log.info("froze draw %s at pulse %d/%d (tree size %d, %d entries)", draw_id, point.chain_index,
                  point.pulse_index, head.tree_size, len(covered))  # fmt: skip

@@ -141,7 +141,12 @@ class Ledger:
             )
         if (payload is None) != (st.kind != "envelope.submit"):
             raise InputError(
-                f"{st.kind}: " + ("an envelope submission needs the envelope bytes" if payload is None else "takes no payload")
+                f"{st.kind}: "
+                + (
+                    "an envelope submission needs the envelope bytes"
+                    if payload is None
+                    else "takes no payload"
+                )
             )
         handler = _HANDLERS.get(st.kind)
         if handler is None:
@@ -150,7 +155,9 @@ class Ledger:
             repo = StatementRepository(session)
             statement_hash = st.hash()
             if repo.exists(statement_hash):
-                raise ConflictError(f"replayed statement: {statement_hash.hex()} was already accepted")
+                raise ConflictError(
+                    f"replayed statement: {statement_hash.hex()} was already accepted"
+                )
             last = PulseRepository(session).last()
             ctx = _Context(session, repo, signed, now, 0 if last is None else last.time_ms, payload)
             self._ensure_operator(ctx)
@@ -160,17 +167,40 @@ class Ledger:
             for effect in ctx.effects:
                 effect(statement_hash)
             receipt = receipt_for(session, statement_hash, leaf)
-        log.info("accepted %s by %s for %s/%s as leaf %d", st.kind, st.role, st.tender_id, st.subject, leaf)
+        log.info(
+            "accepted %s by %s for %s/%s as leaf %d",
+            st.kind,
+            st.role,
+            st.tender_id,
+            st.subject,
+            leaf,
+        )
         return receipt
 
-    def _append(self, session: Session, repo: StatementRepository, signed: SignedStatement, statement_hash: bytes, now: int) -> int:
+    def _append(
+        self,
+        session: Session,
+        repo: StatementRepository,
+        signed: SignedStatement,
+        statement_hash: bytes,
+        now: int,
+    ) -> int:
         leaf = LogRepository(session).append(signed.encode(), now_ms=now)
         repo.add(signed, statement_hash=statement_hash, leaf_index=leaf, received_ms=now)
         return leaf
 
     # -- the beacon's own statements ----------------------------------------------------------
 
-    def issue(self, session: Session, *, kind: str, tender_id: str, subject: str, body: dict[str, Any], now: int) -> Logged:
+    def issue(
+        self,
+        session: Session,
+        *,
+        kind: str,
+        tender_id: str,
+        subject: str,
+        body: dict[str, Any],
+        now: int,
+    ) -> Logged:
         """Sign and append a beacon statement inside the caller's transaction."""
         st = Statement(
             kind=kind,
@@ -200,7 +230,13 @@ class Ledger:
         actor, tender = ctx.st.actor, ctx.st.tender_id
         if ctx.repo.role_of(tender, actor) is not None:
             return
-        role = "centre" if actor in self.policy.centre_operators else "supervisor" if actor in self.policy.supervisors else None
+        role = (
+            "centre"
+            if actor in self.policy.centre_operators
+            else "supervisor"
+            if actor in self.policy.supervisors
+            else None
+        )
         if role is not None:
             self.issue(ctx.session, kind="tender.register", tender_id=tender, subject="",
                        body={"role": role, "fingerprint": actor}, now=ctx.now)  # fmt: skip
@@ -227,7 +263,9 @@ class Ledger:
         if REGISTRARS.get(role) != "centre":
             raise RoleError(f"tender.register: a centre registers agents and bidders, not {role!r}")
         if ctx.st.role != "centre":
-            raise RoleError(f"tender.register: only a centre registers parties, not a {ctx.st.role}")
+            raise RoleError(
+                f"tender.register: only a centre registers parties, not a {ctx.st.role}"
+            )
         existing = ctx.repo.role_of(ctx.st.tender_id, fp)
         if existing is not None:
             raise ConflictError(
@@ -256,11 +294,22 @@ class Ledger:
         if definition.redraw_of:
             old = ctx.repo.draw(definition.redraw_of)
             if old is None or old.tender_id != st.tender_id:
-                raise InputError(f"redraw_of: no draw {definition.redraw_of!r} in tender {st.tender_id}")
-            if load(ctx.repo, old.draw_id, pulse_ms=ctx.pulse_ms).phase is not lifecycle.Phase.VOIDED:
-                raise StateError(f"redraw_of: draw {old.draw_id} is not voided; only a voided draw is re-drawn")
+                raise InputError(
+                    f"redraw_of: no draw {definition.redraw_of!r} in tender {st.tender_id}"
+                )
+            if (
+                load(ctx.repo, old.draw_id, pulse_ms=ctx.pulse_ms).phase
+                is not lifecycle.Phase.VOIDED
+            ):
+                raise StateError(
+                    f"redraw_of: draw {old.draw_id} is not voided; only a voided draw is re-drawn"
+                )
         lifecycle.check_publish(
-            definition, st.role, ctx.now, min_lead_ms=self.policy.min_lead_ms, min_vdf_t=self.policy.min_vdf_t
+            definition,
+            st.role,
+            ctx.now,
+            min_lead_ms=self.policy.min_lead_ms,
+            min_vdf_t=self.policy.min_vdf_t,
         )
         ctx.effects.append(
             lambda h: ctx.repo.add_draw(
@@ -282,7 +331,9 @@ class Ledger:
         st = ctx.st
         row = ctx.repo.draw(st.subject)
         if row is None or row.tender_id != st.tender_id:
-            raise InputError(f"{st.kind}: no draw {st.subject!r} in tender {st.tender_id}", field="subject")
+            raise InputError(
+                f"{st.kind}: no draw {st.subject!r} in tender {st.tender_id}", field="subject"
+            )
         ctx.draw = load(ctx.repo, st.subject, pulse_ms=ctx.pulse_ms)
         lifecycle.check(st.kind, st.role, ctx.draw.facts, ctx.now, actor=st.actor)
         _RULES[st.kind](self, ctx)
@@ -290,7 +341,9 @@ class Ledger:
     def _countersign(self, ctx: _Context) -> None:
         assert ctx.draw is not None
         if not hmac.compare_digest(ctx.body["definition_hash"], ctx.draw.definition.hash()):
-            raise VerificationError(f"draw {ctx.draw.draw_id}: the countersigned hash is not the published definition's")
+            raise VerificationError(
+                f"draw {ctx.draw.draw_id}: the countersigned hash is not the published definition's"
+            )
 
     def _opening_key(self, ctx: _Context) -> None:
         load_public_key(ctx.body["public_key"], name="draw.opening_key.public_key")
@@ -299,28 +352,42 @@ class Ledger:
         assert ctx.draw is not None
         committed = ctx.draw.by_role("draw.commit")[ctx.st.role]
         if committed.row.actor != ctx.st.actor:
-            raise RoleError(f"draw {ctx.draw.draw_id}: the {ctx.st.role}'s seed was committed by another certificate")
+            raise RoleError(
+                f"draw {ctx.draw.draw_id}: the {ctx.st.role}'s seed was committed by another certificate"
+            )
         commitment.verify(
-            ctx.draw.draw_id, Party(ctx.st.role, ctx.st.actor), ctx.body["seed"], committed.signed.statement.body["commitment"]
+            ctx.draw.draw_id,
+            Party(ctx.st.role, ctx.st.actor),
+            ctx.body["seed"],
+            committed.signed.statement.body["commitment"],
         )
 
     def _snapshot(self, ctx: _Context) -> None:
         assert ctx.draw is not None
         ids = list(ctx.body["bid_ids"])
         if not ids or ids != sorted(set(ids)):
-            raise InputError("draw.snapshot: bid_ids must be a non-empty, sorted list without duplicates", field="bid_ids")
+            raise InputError(
+                "draw.snapshot: bid_ids must be a non-empty, sorted list without duplicates",
+                field="bid_ids",
+            )
         for s in ctx.draw.definition.selections:
             if s.from_snapshot and s.kind is Kind.PICK_K and s.k > len(ids):
-                raise InputError(f"draw.snapshot: {s.code} picks {s.k} bids but the snapshot lists only {len(ids)}")
+                raise InputError(
+                    f"draw.snapshot: {s.code} picks {s.k} bids but the snapshot lists only {len(ids)}"
+                )
 
     def _key_release(self, ctx: _Context) -> None:
         assert ctx.draw is not None
         announced = ctx.draw.by_role("draw.opening_key")[ctx.st.role]
         if announced.row.actor != ctx.st.actor:
-            raise RoleError(f"draw {ctx.draw.draw_id}: the {ctx.st.role}'s opening key was announced by another certificate")
+            raise RoleError(
+                f"draw {ctx.draw.draw_id}: the {ctx.st.role}'s opening key was announced by another certificate"
+            )
         key = load_release_key(ctx.body["private_key"])
         if public_bytes(key.public_key()) != announced.signed.statement.body["public_key"]:
-            raise VerificationError(f"draw {ctx.draw.draw_id}: the released key does not match the announced opening key")
+            raise VerificationError(
+                f"draw {ctx.draw.draw_id}: the released key does not match the announced opening key"
+            )
 
     def _objection(self, ctx: _Context) -> None:
         if not ctx.body["reason"].strip():
@@ -331,7 +398,9 @@ class Ledger:
         result = ctx.draw.one("draw.result")
         assert result is not None
         if ctx.body["result"] != result.row.statement_hash:
-            raise VerificationError(f"draw {ctx.draw.draw_id}: draw.confirm must name the result statement's hash")
+            raise VerificationError(
+                f"draw {ctx.draw.draw_id}: draw.confirm must name the result statement's hash"
+            )
 
     def _void(self, ctx: _Context) -> None:
         if not ctx.body["reason"].strip():
@@ -341,23 +410,45 @@ class Ledger:
         assert ctx.draw is not None and ctx.payload is not None
         st, body, blob = ctx.st, ctx.body, ctx.payload
         if body["purpose"] != "seed":
-            raise InputError("envelope.submit: an envelope about a draw is a seed envelope (purpose 'seed')")
+            raise InputError(
+                "envelope.submit: an envelope about a draw is a seed envelope (purpose 'seed')"
+            )
         if blob.size > self.policy.max_envelope_bytes:
-            raise InputError(f"envelope of {blob.size} bytes exceeds the limit of {self.policy.max_envelope_bytes}")
+            raise InputError(
+                f"envelope of {blob.size} bytes exceeds the limit of {self.policy.max_envelope_bytes}"
+            )
         if blob.size != body["size"] or not hmac.compare_digest(blob.digest, body["envelope_hash"]):
-            raise VerificationError("envelope.submit: the signed envelope_hash and size do not match the bytes sent")
+            raise VerificationError(
+                "envelope.submit: the signed envelope_hash and size do not match the bytes sent"
+            )
         header = env.parse_header(blob.read_bytes(limit=1 << 16))
-        expected = {"tender_id": st.tender_id, "draw_id": st.subject, "purpose": "seed", "envelope_id": body["envelope_id"]}
+        expected = {
+            "tender_id": st.tender_id,
+            "draw_id": st.subject,
+            "purpose": "seed",
+            "envelope_id": body["envelope_id"],
+        }
         for name, value in expected.items():
             if getattr(header, name) != value:
-                raise InputError(f"envelope header {name} is {getattr(header, name)!r}, expected {value!r}", field=name)
+                raise InputError(
+                    f"envelope header {name} is {getattr(header, name)!r}, expected {value!r}",
+                    field=name,
+                )
         if header.bidder != st.actor:
             raise InputError("envelope header names another bidder's certificate", field="bidder")
-        keys = {r: load_public_key(s.signed.statement.body["public_key"]) for r, s in ctx.draw.by_role("draw.opening_key").items()}
+        keys = {
+            r: load_public_key(s.signed.statement.body["public_key"])
+            for r, s in ctx.draw.by_role("draw.opening_key").items()
+        }
         for role in lifecycle.PARTIES:
             if env.key_id(keys[role]) not in {s.key_id for s in header.stanzas_for(role)}:
-                raise InputError(f"the envelope is not sealed to this draw's {role} opening key", field="stanzas")
-        if ctx.repo.envelope(body["envelope_id"]) is not None or ctx.repo.envelope_by_hash(blob.digest) is not None:
+                raise InputError(
+                    f"the envelope is not sealed to this draw's {role} opening key", field="stanzas"
+                )
+        if (
+            ctx.repo.envelope(body["envelope_id"]) is not None
+            or ctx.repo.envelope_by_hash(blob.digest) is not None
+        ):
             raise ConflictError(f"envelope {body['envelope_id']} was already submitted")
 
         def store(h: bytes) -> None:
@@ -377,9 +468,13 @@ def load_release_key(der: bytes) -> ec.EllipticCurvePrivateKey:
     try:
         key = serialization.load_der_private_key(der, password=None)
     except (ValueError, TypeError) as e:
-        raise InputError(f"draw.key_release: not a PKCS#8 DER private key ({e})", field="private_key") from e
+        raise InputError(
+            f"draw.key_release: not a PKCS#8 DER private key ({e})", field="private_key"
+        ) from e
     if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
-        raise InputError("draw.key_release: the key must be a P-256 private key", field="private_key")
+        raise InputError(
+            "draw.key_release: the key must be a P-256 private key", field="private_key"
+        )
     return key
 
 

@@ -41,22 +41,36 @@ class Receipt:
             "tree_head": self.tree_head.to_dict(),
             "inclusion": [h.hex() for h in self.inclusion],
             "pulse": None if self.pulse is None else self.pulse.to_json(),
-            "beacon_certificate": None if self.beacon_certificate is None else pres.b64(self.beacon_certificate),
+            "beacon_certificate": None
+            if self.beacon_certificate is None
+            else pres.b64(self.beacon_certificate),
         }
 
 
 def receipt_for(session: Session, statement_hash: bytes, leaf_index: int) -> Receipt:
-    """The best receipt now: against the newest pulse's tree head if it covers the leaf."""
+    """The receipt of a logged statement.
+
+    Against the first pulse that covers the leaf when there is one, so the receipt
+    never changes afterwards; else against the current tree head, without a pulse.
+    """
     log = LogRepository(session)
     pulses = PulseRepository(session)
     entry = log.entry(leaf_index)
     assert entry is not None
-    last = pulses.last()
-    if last is not None and last.tree_size > leaf_index:
-        head = log.tree_head(last.tree_size)
-        pulse = last.pulse()
-        certificate = pulses.certificate(pulse.certificate_id)
-        return Receipt(statement_hash, leaf_index, entry, head, tuple(log.inclusion_proof(leaf_index, head.tree_size)),
-                       pulse, certificate)  # fmt: skip
-    head = log.tree_head()
-    return Receipt(statement_hash, leaf_index, entry, head, tuple(log.inclusion_proof(leaf_index, head.tree_size)), None, None)
+    covering = pulses.first_covering(leaf_index)
+    if covering is None:
+        head = log.tree_head()
+        proof = tuple(log.inclusion_proof(leaf_index, head.tree_size))
+        return Receipt(statement_hash, leaf_index, entry, head, proof, None, None)
+    pulse = covering.pulse()
+    head = log.tree_head(covering.tree_size)
+    proof = tuple(log.inclusion_proof(leaf_index, head.tree_size))
+    return Receipt(
+        statement_hash,
+        leaf_index,
+        entry,
+        head,
+        proof,
+        pulse,
+        pulses.certificate(pulse.certificate_id),
+    )

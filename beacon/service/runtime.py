@@ -87,7 +87,9 @@ class Runtime:
         now = dt.datetime.fromtimestamp(clock.now_ms() / 1000, tz=dt.UTC)
         pulse_signer = settings.load_signer(now=now)
         trust = trust or Trust.from_ca_dir(settings.ca_dir)
-        statement_signer = load_signer(settings.ca_dir / f"{ca.SIGNER}.pem", settings.ca_dir / f"{ca.SIGNER}.key")
+        statement_signer = load_signer(
+            settings.ca_dir / f"{ca.SIGNER}.pem", settings.ca_dir / f"{ca.SIGNER}.key"
+        )
         policy = policy or Policy()
         policy = Policy(
             skew_ms=policy.skew_ms,

@@ -32,11 +32,16 @@ def seed_entries(record: DrawRecord, read_envelope: Callable[[bytes], bytes]) ->
         party = Party(commit.row.role, commit.row.actor)
         reveal = reveals.get(party.role)
         if reveal is not None and reveal.row.actor == party.fingerprint:
-            entries.append(SeedEntry(party, SeedStatus.INCLUDED, reveal.signed.statement.body["seed"]))
+            entries.append(
+                SeedEntry(party, SeedStatus.INCLUDED, reveal.signed.statement.body["seed"])
+            )
         else:
             entries.append(SeedEntry(party, SeedStatus.NOT_REVEALED, b""))
     releases = record.by_role("draw.key_release")
-    keys = {role: load_release_key(s.signed.statement.body["private_key"]) for role, s in releases.items()}
+    keys = {
+        role: load_release_key(s.signed.statement.body["private_key"])
+        for role, s in releases.items()
+    }
     for submitted in record.frozen("envelope.submit"):
         party = Party("bidder", submitted.row.actor)
         if set(keys) != {"agent", "centre"}:

@@ -47,7 +47,9 @@ class LeaseLost(StateError):
 class Worker:
     """Finds computable draws, claims them, computes and records their results."""
 
-    def __init__(self, ledger: Ledger, config: WorkerConfig, *, progress: Progress | None = None) -> None:
+    def __init__(
+        self, ledger: Ledger, config: WorkerConfig, *, progress: Progress | None = None
+    ) -> None:
         self.ledger = ledger
         self.config = config
         self.progress = progress
@@ -64,7 +66,10 @@ class Worker:
             pulse_ms = 0 if last is None else last.time_ms
             for row in repo.draws_without_result():
                 record = load(repo, row.draw_id, pulse_ms=pulse_ms)
-                if record.phase is Phase.COMPUTING and lifecycle.blocked_reason(record.facts, now) is None:
+                if (
+                    record.phase is Phase.COMPUTING
+                    and lifecycle.blocked_reason(record.facts, now) is None
+                ):
                     out.append(row.draw_id)
         return out
 
@@ -76,7 +81,15 @@ class Worker:
             job = repo.job(draw_id, lock=True)
             until = now + self.config.lease_ms
             if job is None:
-                repo.add_job(VdfJob(draw_id=draw_id, owner=self.config.owner, lease_until_ms=until, attempts=1, progress=0))
+                repo.add_job(
+                    VdfJob(
+                        draw_id=draw_id,
+                        owner=self.config.owner,
+                        lease_until_ms=until,
+                        attempts=1,
+                        progress=0,
+                    )
+                )
                 return True
             if job.owner != self.config.owner and job.lease_until_ms > now:
                 return False
@@ -128,7 +141,12 @@ class Worker:
             t = record.definition.vdf_t
             spacing = vdf.plan(t).spacing
             stored = [
-                vdf.Checkpoint(T=t, spacing=spacing, index=c.iteration, value=vdf.decode_element(c.value, name="checkpoint"))
+                vdf.Checkpoint(
+                    T=t,
+                    spacing=spacing,
+                    index=c.iteration,
+                    value=vdf.decode_element(c.value, name="checkpoint"),
+                )
                 for c in repo.checkpoints(draw_id)
             ]
         freeze = record.one("draw.freeze")
@@ -148,10 +166,14 @@ class Worker:
 
         def on_checkpoint(cp: vdf.Checkpoint) -> None:
             with self.ledger.db.write() as session:
-                StatementRepository(session).add_checkpoint(draw_id, cp.index, vdf.encode_element(cp.value))
+                StatementRepository(session).add_checkpoint(
+                    draw_id, cp.index, vdf.encode_element(cp.value)
+                )
 
         if stored:
-            log.info("draw %s: resuming the VDF from iteration %d of %d", draw_id, stored[-1].position, t)
+            log.info(
+                "draw %s: resuming the VDF from iteration %d of %d", draw_id, stored[-1].position, t
+            )
         body = freeze.signed.statement.body
         outcome = draw.compute(
             record.definition,
@@ -172,7 +194,9 @@ class Worker:
             repo = StatementRepository(session)
             job = repo.job(draw_id, lock=True)
             if job is None or job.owner != self.config.owner:
-                raise LeaseLost(f"draw {draw_id}: the lease passed to another worker before the result")
+                raise LeaseLost(
+                    f"draw {draw_id}: the lease passed to another worker before the result"
+                )
             last = PulseRepository(session).last()
             record = load(repo, draw_id, pulse_ms=0 if last is None else last.time_ms)
             lifecycle.check("draw.result", "beacon", record.facts, now)
@@ -190,6 +214,15 @@ class Worker:
                 "picks": outcome.picks,
             }
             self.ledger.issue(
-                session, kind="draw.result", tender_id=record.definition.tender_id, subject=draw_id, body=body, now=now
+                session,
+                kind="draw.result",
+                tender_id=record.definition.tender_id,
+                subject=draw_id,
+                body=body,
+                now=now,
             )
-        log.info("draw %s: result logged: %s", draw_id, ", ".join(f"{p.code}={'/'.join(p.values)}" for p in outcome.picks))
+        log.info(
+            "draw %s: result logged: %s",
+            draw_id,
+            ", ".join(f"{p.code}={'/'.join(p.values)}" for p in outcome.picks),
+        )

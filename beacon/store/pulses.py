@@ -95,6 +95,12 @@ class PulseRepository:
         """NIST ``/pulse/time/next/{ms}``: the oldest pulse strictly after ``time_ms``."""
         return self._first(select(PulseRow).where(PulseRow.time_ms > time_ms).order_by(*_by_time()))
 
+    def first_covering(self, leaf_index: int) -> StoredPulse | None:
+        """The first pulse whose committed tree head contains leaf ``leaf_index``."""
+        return self._first(
+            select(PulseRow).where(PulseRow.tree_size > leaf_index).order_by(*_by_time())
+        )
+
     def range(self, chain_index: int, start: int, end: int) -> list[StoredPulse]:
         """Pulses ``start <= index < end`` of one chain, at most :data:`MAX_RANGE`."""
         end = min(end, start + MAX_RANGE)

@@ -36,7 +36,13 @@ class Deployment:
 
     def actor(self, name: str, role: str, tender: str = TENDER) -> Actor:
         signer = load_signer(self.ca_dir / f"{name}.pem", self.ca_dir / f"{name}.key")
-        return Actor(signer, role=role, tender_id=tender, now=self.clock.now_ms, random_bytes=self.entropy.random_bytes)
+        return Actor(
+            signer,
+            role=role,
+            tender_id=tender,
+            now=self.clock.now_ms,
+            random_bytes=self.entropy.random_bytes,
+        )
 
     def pulse(self) -> None:
         """Emit the due pulse and run the engine, as the pulser process does."""
@@ -52,9 +58,13 @@ class Deployment:
                 self.pulse()
 
 
-def open_deployment(tmp: Path, database_url: str, *, bidders: int = 3, min_vdf_t: int = 1) -> Deployment:
+def open_deployment(
+    tmp: Path, database_url: str, *, bidders: int = 3, min_vdf_t: int = 1
+) -> Deployment:
     ca_dir = tmp / "data" / "ca"
-    ca.init_ca(ca_dir, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=bidders, signer_bits=2048)
+    ca.init_ca(
+        ca_dir, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=bidders, signer_bits=2048
+    )
     clock = FakeClock(T0)
     entropy = DeterministicEntropy(b"tests")
     settings = Settings(
@@ -63,13 +73,20 @@ def open_deployment(tmp: Path, database_url: str, *, bidders: int = 3, min_vdf_t
         pulser=PulserConfig(period_ms=PERIOD, base_uri="http://beacon.test"),
         signer_bits=2048,
     )
-    runtime = Runtime.open(settings, clock=clock, entropy=entropy, policy=Policy(min_vdf_t=min_vdf_t, min_lead_ms=60_000))
+    runtime = Runtime.open(
+        settings,
+        clock=clock,
+        entropy=entropy,
+        policy=Policy(min_vdf_t=min_vdf_t, min_lead_ms=60_000),
+    )
     deployment = Deployment(runtime, clock, ca_dir, entropy)
     deployment.pulse()
     return deployment
 
 
-def definition(*, draw_id: str = "JS-2026-0142-1", start: int = T0, vdf_t: int = 2000, **over: object) -> DrawDefinition:
+def definition(
+    *, draw_id: str = "JS-2026-0142-1", start: int = T0, vdf_t: int = 2000, **over: object
+) -> DrawDefinition:
     """The Jiangsu-style definition with deadlines relative to ``start``."""
     doc: dict[str, object] = {
         "draw_id": draw_id,
@@ -77,8 +94,16 @@ def definition(*, draw_id: str = "JS-2026-0142-1", start: int = T0, vdf_t: int =
         "section": "第1标段",
         "title": "评标基准价系数抽取",
         "selections": [
-            {"code": "K1", "label": "下浮系数 K1", "range": {"from": "0.950", "to": "0.980", "step": "0.005"}},
-            {"code": "Q1", "label": "权重 Q1", "range": {"from": "0.65", "to": "0.85", "step": "0.05"}},
+            {
+                "code": "K1",
+                "label": "下浮系数 K1",
+                "range": {"from": "0.950", "to": "0.980", "step": "0.005"},
+            },
+            {
+                "code": "Q1",
+                "label": "权重 Q1",
+                "range": {"from": "0.65", "to": "0.85", "step": "0.05"},
+            },
         ],
         "derived": [{"code": "Q2", "label": "权重 Q2", "formula": "1 - Q1"}],
         "deadlines": {

@@ -17,7 +17,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from beacon.core import commitment
 from beacon.core.commitment import SeedStatus
 from beacon.core.lifecycle import Phase
-from beacon.errors import ConflictError, DeadlineError, InputError, RoleError, StateError, VerificationError
+from beacon.errors import (
+    ConflictError,
+    DeadlineError,
+    InputError,
+    RoleError,
+    StateError,
+    VerificationError,
+)
 from beacon.service import bundles
 from beacon.service.draws import load
 from beacon.store import LogRepository, PulseRepository
@@ -44,8 +51,12 @@ def record(d: Deployment, draw_id: str = "JS-2026-0142-1"):
 def bundle(d: Deployment, draw_id: str = "JS-2026-0142-1"):
     with d.runtime.database.read() as session:
         return bundles.build(
-            session, draw_id, blobs=d.runtime.blobs, anchors=d.runtime.trust.anchor_ders(),
-            beacon_certificate=d.runtime.pulse_signer.certificate_der, period_ms=PERIOD,
+            session,
+            draw_id,
+            blobs=d.runtime.blobs,
+            anchors=d.runtime.trust.anchor_ders(),
+            beacon_certificate=d.runtime.pulse_signer.certificate_der,
+            period_ms=PERIOD,
         )
 
 
@@ -64,7 +75,11 @@ class Ceremony:
         self.definition = definition()
 
     def submit(self, signed, payload: bytes | None = None):
-        staged = None if payload is None else self.d.runtime.blobs.stage_bytes(payload, max_bytes=1 << 20)
+        staged = (
+            None
+            if payload is None
+            else self.d.runtime.blobs.stage_bytes(payload, max_bytes=1 << 20)
+        )
         return self.ledger.submit(signed, payload=staged)
 
     def register(self) -> None:
@@ -90,8 +105,10 @@ class Ceremony:
         draw = self.definition.draw_id
         for i, b in enumerate(self.bidders, 1):
             sealed = b.seal_seed(
-                draw, agent_key=public_bytes(self.keys["agent"].public_key()),
-                centre_key=public_bytes(self.keys["centre"].public_key()), envelope_id=f"{draw}-seed-{i}",
+                draw,
+                agent_key=public_bytes(self.keys["agent"].public_key()),
+                centre_key=public_bytes(self.keys["centre"].public_key()),
+                envelope_id=f"{draw}-seed-{i}",
             )
             self.seeds[f"bidder-{i}"] = sealed.seed
             self.submit(sealed.statement, sealed.envelope)
@@ -129,10 +146,14 @@ def test_whole_draw_and_proof_bundle(deployment: Deployment):
     rec = record(d)
     result = rec.one("draw.result").signed.statement.body
     statuses = {e.party.role: e.status for e in result["seeds"]}
-    assert all(e.status is SeedStatus.INCLUDED for e in result["seeds"]) and len(result["seeds"]) == 5
+    assert (
+        all(e.status is SeedStatus.INCLUDED for e in result["seeds"]) and len(result["seeds"]) == 5
+    )
     assert set(statuses) == {"centre", "agent", "bidder"}
     included = {e.seed for e in result["seeds"]}
-    assert included == set(c.seeds.values())  # the bidders' sealed seeds came out of their envelopes
+    assert included == set(
+        c.seeds.values()
+    )  # the bidders' sealed seeds came out of their envelopes
     k1 = next(p for p in result["picks"] if p.code == "K1")
     assert k1.values[0] in c.definition.selection("K1").candidates
 
@@ -192,11 +213,26 @@ class TestRefusalsWriteNothing:
 
     def test_unregistered_and_wrong_role(self, deployment):
         c = Ceremony(deployment)
-        self.refused(deployment, lambda: c.submit(c.agent.publish(c.definition)), RoleError, "is not registered in tender")
+        self.refused(
+            deployment,
+            lambda: c.submit(c.agent.publish(c.definition)),
+            RoleError,
+            "is not registered in tender",
+        )
         c.register()
         wrong = deployment.actor("bidder-1", "agent")
-        self.refused(deployment, lambda: c.submit(wrong.publish(c.definition)), RoleError, "registered as bidder in tender JS-2026-0142, not as agent")
-        self.refused(deployment, lambda: c.submit(c.bidders[0].register("bidder", c.bidders[1].fingerprint)), RoleError, "only a centre registers parties, not a bidder")
+        self.refused(
+            deployment,
+            lambda: c.submit(wrong.publish(c.definition)),
+            RoleError,
+            "registered as bidder in tender JS-2026-0142, not as agent",
+        )
+        self.refused(
+            deployment,
+            lambda: c.submit(c.bidders[0].register("bidder", c.bidders[1].fingerprint)),
+            RoleError,
+            "only a centre registers parties, not a bidder",
+        )
 
     def test_replay(self, deployment):
         c = Ceremony(deployment)
@@ -209,27 +245,48 @@ class TestRefusalsWriteNothing:
         c.register()
         c.publish()
         deployment.advance_to(T0 + 10 * PERIOD)
-        self.refused(deployment, lambda: c.submit(c.centre.commit(c.definition.draw_id, bytes(32))), DeadlineError,
-                     r"the commit window closed at 2026-11-26T08:10:00\.000Z")
+        self.refused(
+            deployment,
+            lambda: c.submit(c.centre.commit(c.definition.draw_id, bytes(32))),
+            DeadlineError,
+            r"the commit window closed at 2026-11-26T08:10:00\.000Z",
+        )
 
     def test_reveal_must_match(self, deployment):
         c = Ceremony(deployment)
-        c.register(); c.publish(); c.commit()
+        c.register()
+        c.publish()
+        c.commit()
         deployment.advance_to(T0 + 10 * PERIOD)
-        self.refused(deployment, lambda: c.submit(c.agent.reveal(c.definition.draw_id, bytes(32))), VerificationError,
-                     "the revealed seed of agent.* does not match its commitment")
+        self.refused(
+            deployment,
+            lambda: c.submit(c.agent.reveal(c.definition.draw_id, bytes(32))),
+            VerificationError,
+            "the revealed seed of agent.* does not match its commitment",
+        )
 
     def test_no_edit_after_publish(self, deployment):
         c = Ceremony(deployment)
-        c.register(); c.publish()
+        c.register()
+        c.publish()
         edited = definition(vdf_t=3000)
-        self.refused(deployment, lambda: c.submit(c.agent.publish(edited)), ConflictError, "cannot be edited after publication")
+        self.refused(
+            deployment,
+            lambda: c.submit(c.agent.publish(edited)),
+            ConflictError,
+            "cannot be edited after publication",
+        )
 
     def test_void_only_by_supervisor(self, deployment):
         c = Ceremony(deployment)
-        c.register(); c.publish()
-        self.refused(deployment, lambda: c.submit(c.agent.void(c.definition.draw_id, "x")), RoleError,
-                     "draw.void may be made by supervisor, not by agent")
+        c.register()
+        c.publish()
+        self.refused(
+            deployment,
+            lambda: c.submit(c.agent.void(c.definition.draw_id, "x")),
+            RoleError,
+            "draw.void may be made by supervisor, not by agent",
+        )
         c.submit(c.supervisor.void(c.definition.draw_id, "招标文件更正"))
         assert record(deployment).phase is Phase.VOIDED
         redraw = definition(draw_id="JS-2026-0142-2", redraw_of="JS-2026-0142-1")
@@ -238,47 +295,82 @@ class TestRefusalsWriteNothing:
     def test_claimed_time_far_from_server_time(self, deployment):
         c = Ceremony(deployment)
         c.centre.now = lambda: T0 - 3600_000
-        self.refused(deployment, lambda: c.submit(c.centre.register("agent", c.agent.fingerprint)), DeadlineError,
-                     "more than 300 s from server time")
+        self.refused(
+            deployment,
+            lambda: c.submit(c.centre.register("agent", c.agent.fingerprint)),
+            DeadlineError,
+            "more than 300 s from server time",
+        )
 
     def test_tampered_signature(self, deployment):
         from beacon.core.statement import SignedStatement
 
         c = Ceremony(deployment)
         s = c.centre.register("agent", c.agent.fingerprint)
-        bad = SignedStatement(s.statement, s.algorithm, s.signature[:-1] + bytes([s.signature[-1] ^ 1]), s.certificate)
-        self.refused(deployment, lambda: c.submit(bad), VerificationError, "signature does not verify")
+        bad = SignedStatement(
+            s.statement, s.algorithm, s.signature[:-1] + bytes([s.signature[-1] ^ 1]), s.certificate
+        )
+        self.refused(
+            deployment, lambda: c.submit(bad), VerificationError, "signature does not verify"
+        )
 
     def test_seed_envelope_sealed_to_wrong_keys(self, deployment):
         from beacon.core.envelope.shares import public_bytes
 
         c = Ceremony(deployment)
-        c.register(); c.publish(); c.commit()
+        c.register()
+        c.publish()
+        c.commit()
         stranger = ec.generate_private_key(ec.SECP256R1())
-        sealed = c.bidders[0].seal_seed(c.definition.draw_id, agent_key=public_bytes(stranger.public_key()),
-                                        centre_key=public_bytes(c.keys["centre"].public_key()), envelope_id="e-x")
-        self.refused(deployment, lambda: c.submit(sealed.statement, sealed.envelope), InputError,
-                     "not sealed to this draw's agent opening key")
+        sealed = c.bidders[0].seal_seed(
+            c.definition.draw_id,
+            agent_key=public_bytes(stranger.public_key()),
+            centre_key=public_bytes(c.keys["centre"].public_key()),
+            envelope_id="e-x",
+        )
+        self.refused(
+            deployment,
+            lambda: c.submit(sealed.statement, sealed.envelope),
+            InputError,
+            "not sealed to this draw's agent opening key",
+        )
         blobs = list((deployment.runtime.settings.data_dir / "blobs").rglob("*"))
         assert [p for p in blobs if p.is_file()] == []  # the staged upload is gone too
 
     def test_beacon_statements_cannot_be_submitted(self, deployment):
         c = Ceremony(deployment)
-        c.register(); c.publish()
-        body = {"tree_size": 1, "root_hash": bytes(32), "pulse_chain": 1, "pulse_index": 1, "commitments": ()}
+        c.register()
+        c.publish()
+        body = {
+            "tree_size": 1,
+            "root_hash": bytes(32),
+            "pulse_chain": 1,
+            "pulse_index": 1,
+            "commitments": (),
+        }
         forged = c.centre.sign("draw.freeze", c.definition.draw_id, body)
-        self.refused(deployment, lambda: c.submit(forged), StateError, "draw.freeze statements are not accepted from parties")
+        self.refused(
+            deployment,
+            lambda: c.submit(forged),
+            StateError,
+            "draw.freeze statements are not accepted from parties",
+        )
         as_beacon = c.centre.signer.sign_statement(
             __import__("dataclasses").replace(forged.statement, role="beacon")
         )
-        self.refused(deployment, lambda: c.submit(as_beacon), RoleError, "made by the service itself")
+        self.refused(
+            deployment, lambda: c.submit(as_beacon), RoleError, "made by the service itself"
+        )
 
 
 def test_excluded_seeds_are_attributed(deployment: Deployment):
     """The agent never reveals and never releases: its seed and every bidder seed are excluded."""
     d = deployment
     c = Ceremony(d)
-    c.register(); c.publish(); c.commit(); c.seal_seeds()
+    c.register()
+    c.publish()
+    c.commit()
+    c.seal_seeds()
     d.advance_to(T0 + 10 * PERIOD)
     c.submit(c.centre.reveal(c.definition.draw_id, c.seeds["centre"]))
     with pytest.raises(StateError, match="not allowed in phase revealing"):
@@ -290,6 +382,8 @@ def test_excluded_seeds_are_attributed(deployment: Deployment):
     assert d.runtime.worker("w").run_once() == c.definition.draw_id
     seeds = record(d).one("draw.result").signed.statement.body["seeds"]
     assert {(e.party.role, e.status) for e in seeds} == {
-        ("centre", SeedStatus.INCLUDED), ("agent", SeedStatus.NOT_REVEALED), ("bidder", SeedStatus.KEY_NOT_RELEASED),
+        ("centre", SeedStatus.INCLUDED),
+        ("agent", SeedStatus.NOT_REVEALED),
+        ("bidder", SeedStatus.KEY_NOT_RELEASED),
     }
     assert commitment.SEED_BYTES == len(next(e for e in seeds if e.party.role == "centre").seed)
