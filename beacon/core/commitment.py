@@ -72,7 +72,6 @@ class SeedStatus(StrEnum):
 
     INCLUDED = "included"
     NOT_REVEALED = "not-revealed"  # centre/agent committed but did not reveal in time
-    MISMATCH = "reveal-mismatch"  # the revealed seed does not open the commitment
     ENVELOPE_INVALID = "envelope-invalid"  # bidder's fault: MAC, payload or format failure
     KEY_NOT_RELEASED = "key-not-released"  # a party did not release its seed opening key
 

@@ -25,6 +25,7 @@ VDF_OUTPUT: Final = PREFIX + "vdf-output"
 SELECTION_STREAM: Final = PREFIX + "selection-stream"
 TREE_HEAD_COMMITMENT: Final = PREFIX + "tree-head"
 DEMO_SEED: Final = PREFIX + "demo-seed"
+EXTERNAL_SOURCE: Final = PREFIX + "external-source"
 ENVELOPE_SHARE: Final = PREFIX + "envelope-share"  # HPKE info of a share stanza (§9.3)
 ENVELOPE_KEY_ID: Final = PREFIX + "envelope-key-id"  # opening-key id (§9.3)
 ENVELOPE_HASH: Final = PREFIX + "envelope-hash"  # what the bidder signs (§9.6)

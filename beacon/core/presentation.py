@@ -9,6 +9,7 @@ field and giving expected vs actual.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping, Set
 from typing import Any, Literal
@@ -18,8 +19,15 @@ from beacon.errors import EncodingError
 _HEX = {
     "lower": re.compile(r"[0-9a-f]*"),
     "upper": re.compile(r"[0-9A-F]*"),
+    # NIST serves upper case and other 2.0 beacons lower case; one case per value.
+    "either": re.compile(r"[0-9a-f]*|[0-9A-F]*"),
 }
-HexCase = Literal["lower", "upper"]
+HexCase = Literal["lower", "upper", "either"]
+_DESCRIBE = {
+    "lower": "lower-case hex",
+    "upper": "upper-case hex",
+    "either": "hex digits of one case",
+}
 
 
 def as_object(value: Any, what: str) -> Mapping[str, Any]:
@@ -74,9 +82,7 @@ def hex_bytes(value: Any, name: str, *, size: int | None, case: HexCase = "lower
             f"{name}: expected a hex string, got {type(value).__name__}", field=name
         )
     if len(value) % 2 or not _HEX[case].fullmatch(value):
-        raise EncodingError(
-            f"{name}: expected {case}-case hex digits, got {value[:20]!r}", field=name
-        )
+        raise EncodingError(f"{name}: expected {_DESCRIBE[case]}, got {value[:20]!r}", field=name)
     if size is not None and len(value) != 2 * size:
         raise EncodingError(
             f"{name}: expected {size} bytes ({2 * size} hex digits), got {len(value)} digits",
@@ -90,3 +96,30 @@ def hex_member(
 ) -> bytes:
     """A hex-encoded byte-string member of ``obj``."""
     return hex_bytes(obj[name], f"{what}.{name}", size=size, case=case)
+
+
+def b64(data: bytes) -> str:
+    """Standard base64 with padding (RFC 4648 §4), as certificates and envelopes are shown."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64_bytes(value: Any, name: str) -> bytes:
+    """Decode canonical base64: the exact spelling :func:`b64` produces, nothing else."""
+    if not isinstance(value, str):
+        raise EncodingError(f"{name}: expected base64 text, got {type(value).__name__}", field=name)
+    try:
+        data = base64.b64decode(value, validate=True)
+    except ValueError as e:
+        raise EncodingError(f"{name}: not valid base64 ({e})", field=name) from e
+    if b64(data) != value:
+        raise EncodingError(f"{name}: non-canonical base64", field=name)
+    return data
+
+
+def array(value: Any, name: str, *, max_items: int) -> list[Any]:
+    """A JSON array of at most ``max_items`` items."""
+    if not isinstance(value, list):
+        raise EncodingError(f"{name}: expected a JSON array, got {type(value).__name__}", field=name)
+    if len(value) > max_items:
+        raise EncodingError(f"{name}: at most {max_items} items allowed, got {len(value)}", field=name)
+    return value

@@ -17,13 +17,13 @@ presentation, so the three can never disagree.
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from beacon.core import labels, signature
+from beacon.core import presentation as pres
 from beacon.core.commitment import Party, SeedEntry, SeedStatus
 from beacon.core.encoding import Reader, Writer, sha256_fields
 from beacon.core.selection import Pick
@@ -66,6 +66,9 @@ def _f(name: str, type_: FieldType, max_size: int = 4096) -> BodyField:
 # PROTOCOL.md §6.3: the body of each statement kind, in encoding order. "str" is an
 # identifier-like string, "text" free text, "b32" exactly 32 bytes.
 BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
+    # Binds a certificate to a role for one tender (§3.3): the beacon registers centre
+    # operators and supervisors; a registered centre registers the agent and bidders.
+    "tender.register": (_f("role", "str"), _f("fingerprint", "b32")),
     # The agent publishes a definition; the centre countersigns its hash.
     "draw.publish": (_f("definition", "bytes", 1 << 20),),
     "draw.countersign": (_f("definition_hash", "b32"),),
@@ -424,8 +427,8 @@ class SignedStatement:
             "statement": self.statement.to_dict(),
             "algorithm": self.algorithm,
             "signature": self.signature.hex(),
-            "certificate": base64.b64encode(self.certificate).decode(),
-            "chain": [base64.b64encode(c).decode() for c in self.chain],
+            "certificate": pres.b64(self.certificate),
+            "chain": [pres.b64(c) for c in self.chain],
         }
 
     @classmethod
@@ -439,9 +442,9 @@ class SignedStatement:
             statement=Statement.from_dict(d["statement"]),
             algorithm=d["algorithm"],
             signature=_hex(d["signature"], "signed_statement.signature"),
-            certificate=_b64(d["certificate"], "signed_statement.certificate"),
+            certificate=pres.b64_bytes(d["certificate"], "signed_statement.certificate"),
             chain=tuple(
-                _b64(c, "signed_statement.chain")
+                pres.b64_bytes(c, "signed_statement.chain")
                 for c in _json_list(d["chain"], "signed_statement.chain")
             ),
         )
@@ -449,44 +452,12 @@ class SignedStatement:
 
 # -- strict JSON helpers -----------------------------------------------------------------
 
-_HEX = re.compile(r"(?:[0-9a-f]{2})*")
-
 
 def _spec(kind: str) -> tuple[BodyField, ...]:
     try:
         return BODIES[kind]
     except KeyError:
         raise EncodingError(f"unknown statement kind {kind!r}", field="kind") from None
-
-
-def _exact(doc: object, where: str, names: tuple[str, ...]) -> dict[str, Any]:
-    if not isinstance(doc, dict):
-        raise EncodingError(
-            f"{where}: expected a JSON object, got {type(doc).__name__}", field=where
-        )
-    if set(doc) != set(names):
-        missing = sorted(set(names) - set(doc))
-        unknown = sorted(set(doc) - set(names))
-        raise EncodingError(f"{where}: missing {missing}, unknown {unknown}", field=where)
-    return dict(doc)
-
-
-def _hex(value: object, where: str) -> bytes:
-    if not isinstance(value, str) or not _HEX.fullmatch(value):
-        raise EncodingError(f"{where}: expected lower-case hex, got {value!r}"[:200], field=where)
-    return bytes.fromhex(value)
-
-
-def _b64(value: object, where: str) -> bytes:
-    if not isinstance(value, str):
-        raise EncodingError(f"{where}: expected base64 text", field=where)
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except ValueError as e:
-        raise EncodingError(f"{where}: not valid base64 ({e})", field=where) from e
-    if base64.b64encode(raw).decode() != value:
-        raise EncodingError(f"{where}: non-canonical base64", field=where)
-    return raw
 
 
 def _seed_from_json(doc: object, where: str) -> SeedEntry:
@@ -517,12 +488,6 @@ def _pick_from_json(doc: object, where: str) -> Pick:
     return Pick(d["code"], indexes, tuple(values))
 
 
-def _json_list(value: object, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise EncodingError(f"{where}: expected a JSON array", field=where)
-    return value
-
-
 def _json_int(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**64:
         raise EncodingError(f"{where}: expected an unsigned integer, got {value!r}", field=where)
@@ -548,3 +513,17 @@ def verify_signature(signed: SignedStatement) -> None:
         )
     except VerificationError as e:
         raise VerificationError(f"{signed.statement.kind} by {signed.statement.role}: {e}") from e
+
+
+def _exact(doc: object, where: str, names: tuple[str, ...]) -> Mapping[str, Any]:
+    obj = pres.as_object(doc, where)
+    pres.check_members(obj, where, required=set(names))
+    return obj
+
+
+def _hex(value: object, where: str) -> bytes:
+    return pres.hex_bytes(value, where, size=None)
+
+
+def _json_list(value: object, where: str) -> list[Any]:
+    return pres.array(value, where, max_items=1 << 16)

@@ -18,7 +18,7 @@ import pytest
 from beacon.core import labels, merkle
 from beacon.core.merkle import TreeHead
 from beacon.errors import EncodingError, VerificationError
-from tests.conftest import SHARED_VECTORS, shared_vectors
+from tests.conftest import SHARED_VECTORS, VECTORS, shared_vectors
 
 
 def _vector_params(kind: str) -> list[object]:
@@ -325,3 +325,49 @@ class TestTreeHead:
     def test_constructor_rejects_bad_root(self) -> None:
         with pytest.raises(EncodingError, match="root_hash must be 32 bytes, got 3"):
             TreeHead(1, b"abc")
+
+
+MERKLE_VECTORS = sorted((VECTORS / "merkle").glob("*.json"))
+
+
+@cache
+def _naive_root(entries: tuple[bytes, ...]) -> bytes:
+    if not entries:
+        return hashlib.sha256(b"").digest()
+    if len(entries) == 1:
+        return hashlib.sha256(b"\x00" + entries[0]).digest()
+    k = 1
+    while k * 2 < len(entries):
+        k *= 2
+    return hashlib.sha256(b"\x01" + _naive_root(entries[:k]) + _naive_root(entries[k:])).digest()
+
+
+class TestProjectVectors:
+    @pytest.mark.parametrize("path", MERKLE_VECTORS, ids=[p.stem for p in MERKLE_VECTORS])
+    def test_vector(self, path: Path) -> None:
+        v = json.loads(path.read_text())
+        assert v["expect"] in {"valid", "invalid"}
+        if v["kind"] == "tree-head":
+            head = TreeHead.from_dict(v["tree_head"])
+            assert head.root_hash == _naive_root(tuple(e.encode() for e in v["entries"]))
+            assert head.encode().hex() == v["encoding"]
+            assert TreeHead.decode(bytes.fromhex(v["encoding"])) == head
+            assert head.commitment().hex() == v["commitment"]
+            return
+        proof = [bytes.fromhex(h) for h in v["proof"]]
+        if v["kind"] == "inclusion":
+            head = TreeHead.from_dict(v["tree_head"])
+            leaf = merkle.leaf_hash(v["entry"].encode())
+            check = lambda: merkle.verify_inclusion(  # noqa: E731
+                v["leaf_index"], head.tree_size, leaf, proof, head.root_hash
+            )
+        else:
+            h1, h2 = TreeHead.from_dict(v["tree_head_1"]), TreeHead.from_dict(v["tree_head_2"])
+            check = lambda: merkle.verify_consistency(  # noqa: E731
+                h1.tree_size, h2.tree_size, h1.root_hash, h2.root_hash, proof
+            )
+        if v["expect"] == "valid":
+            check()
+        else:
+            with pytest.raises(VerificationError):
+                check()

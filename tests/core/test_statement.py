@@ -13,6 +13,7 @@ from beacon.errors import EncodingError, InputError, VerificationError
 from tests.certs import signer
 
 SAMPLE_BODIES = {
+    "tender.register": {"role": "bidder", "fingerprint": bytes(range(32))},
     "draw.publish": {"definition": b"\x00\x01"},
     "draw.countersign": {"definition_hash": bytes(32)},
     "draw.opening_key": {"public_key": b"\x04" + bytes(64)},
@@ -177,7 +178,7 @@ def test_json_rejects_unknown_members_and_uppercase_hex():
     s, st = make()
     doc = s.sign_statement(st).to_dict()
     doc["statement"]["extra"] = 1
-    with pytest.raises(EncodingError, match=r"unknown \['extra'\]"):
+    with pytest.raises(EncodingError, match=r"unknown member\(s\) \['extra'\]"):
         SignedStatement.from_dict(doc)
     doc = s.sign_statement(st).to_dict()
     doc["signature"] = doc["signature"].upper()
