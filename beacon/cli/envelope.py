@@ -261,16 +261,6 @@ def seal(
     )
 
 
-def _plaintext_size(payload_size: int) -> int | None:
-    """The plaintext size a payload of this length would hold (§9.5), or None if impossible."""
-    body = payload_size - stream.NONCE_SIZE
-    chunks = max(1, -(-body // stream.ENCRYPTED_CHUNK_SIZE))
-    plain = body - chunks * stream.TAG_SIZE
-    if body < stream.TAG_SIZE or (plain == 0 and chunks > 1):
-        return None
-    return plain
-
-
 @envelope_group.command("inspect")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the header as JSON.")
@@ -292,7 +282,7 @@ def inspect(file: Path, as_json: bool) -> None:
         "size": size,
         "header_size": prefix.size,
         "payload_size": payload,
-        "plaintext_size": _plaintext_size(payload),
+        "plaintext_size": stream.plaintext_size(payload),
     }
     lines = [
         f"Envelope {header.envelope_id} ({header.purpose}) of tender {header.tender_id}"
