@@ -226,20 +226,20 @@ class Ledger:
     # -- identity --------------------------------------------------------------------------------
 
     def _ensure_operator(self, ctx: _Context) -> None:
-        """PROTOCOL.md §3.3: configured operators are registered by the beacon on first use."""
-        actor, tender = ctx.st.actor, ctx.st.tender_id
-        if ctx.repo.role_of(tender, actor) is not None:
+        """PROTOCOL.md §3.3: the beacon registers the configured centre operators and
+        supervisors in a tender with its first accepted statement (same transaction, so
+        a refused statement leaves no registration behind either)."""
+        tender = ctx.st.tender_id
+        if ctx.repo.registrations(tender):
             return
-        role = (
-            "centre"
-            if actor in self.policy.centre_operators
-            else "supervisor"
-            if actor in self.policy.supervisors
-            else None
-        )
-        if role is not None:
+        operators = [("centre", fp) for fp in sorted(self.policy.centre_operators)]
+        operators += [
+            ("supervisor", fp)
+            for fp in sorted(self.policy.supervisors - self.policy.centre_operators)
+        ]
+        for role, fp in operators:
             self.issue(ctx.session, kind="tender.register", tender_id=tender, subject="",
-                       body={"role": role, "fingerprint": actor}, now=ctx.now)  # fmt: skip
+                       body={"role": role, "fingerprint": fp}, now=ctx.now)  # fmt: skip
 
     def _check_role(self, ctx: _Context) -> None:
         st = ctx.st

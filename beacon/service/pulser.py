@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from beacon.core import chain
@@ -47,12 +48,17 @@ class Pulser:
         clock: Clock,
         entropy: Entropy,
         config: PulserConfig,
+        *,
+        after_pulse: Callable[[], object] | None = None,
     ) -> None:
         self.database = database
         self.signer = signer
         self.clock = clock
         self.entropy = entropy
         self.config = config
+        # Time-driven draw steps (the freeze, beacon.service.engine) run after each pulse,
+        # by the one active pulser, so they happen exactly once.
+        self.after_pulse = after_pulse
 
     def boundary(self, now_ms: int) -> int:
         """The latest period boundary at or before ``now_ms``."""
@@ -142,6 +148,8 @@ class Pulser:
                 return
             try:
                 self.emit_due()
+                if self.after_pulse is not None:
+                    self.after_pulse()
             except InfrastructureError as e:
                 log.error("could not emit a pulse: %s", e)
                 stop.wait(RETRY_SECONDS)

@@ -109,7 +109,10 @@ class Runtime:
             blobs=blobs,
             policy=policy,
         )
-        pulser = Pulser(database, pulse_signer, clock, entropy, settings.pulser)
+        engine = Engine(ledger)
+        pulser = Pulser(
+            database, pulse_signer, clock, entropy, settings.pulser, after_pulse=engine.tick
+        )
         return cls(
             settings=settings,
             database=database,
@@ -120,7 +123,7 @@ class Runtime:
             statement_signer=statement_signer,
             ledger=ledger,
             pulser=pulser,
-            engine=Engine(ledger),
+            engine=engine,
             blobs=blobs,
             policy=policy,
         )

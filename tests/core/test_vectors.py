@@ -61,7 +61,16 @@ def test_selection(path):
                 assert randbelow(Once(c), v["r"]) == expected
         return
     assert v["expect"] == "valid"
-    sel = Selection("X", "x", Kind(v["kind"]), v["k"], ValueType(v["value_type"]), "", False, tuple(v["candidates"]))
+    sel = Selection(
+        "X",
+        "x",
+        Kind(v["kind"]),
+        v["k"],
+        ValueType(v["value_type"]),
+        "",
+        False,
+        tuple(v["candidates"]),
+    )
     stream = SelectionStream(bytes.fromhex(v["R"]), v["selection_index"])
     result = pick(sel, sel.candidates, stream)
     assert list(result.indexes) == v["indexes"]
