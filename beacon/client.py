@@ -38,6 +38,13 @@ class BeaconClient:
     base_url: str
     timeout: float = TIMEOUT
 
+    def __post_init__(self) -> None:
+        # Only http(s): urllib would otherwise also open file: and custom schemes.
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ServiceError(
+                f"server URL must start with http:// or https://, got {self.base_url!r}"
+            )
+
     def _url(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
 
@@ -53,19 +60,22 @@ class BeaconClient:
             except ValueError:
                 detail = raw.decode(errors="replace")[:500]
             retry = e.headers.get("Retry-After")
-            raise ServiceError(f"HTTP {e.code} {detail}", status=e.code,
-                               retry_after=int(retry) if retry and retry.isdigit() else None) from None  # fmt: skip
+            raise ServiceError(
+                f"HTTP {e.code} {detail}",
+                status=e.code,
+                retry_after=int(retry) if retry and retry.isdigit() else None,
+            ) from None
         except (urllib.error.URLError, OSError) as e:
             raise ServiceError(f"cannot reach {self.base_url}: {e}") from e
 
     def get(self, path: str) -> Any:
         return self._send(
-            urllib.request.Request(self._url(path), headers={"Accept": "application/json"})
+            urllib.request.Request(self._url(path), headers={"Accept": "application/json"})  # noqa: S310 (scheme checked)
         )
 
     def submit(self, signed: SignedStatement) -> dict[str, Any]:
         body = json.dumps(signed.to_dict()).encode()
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 (scheme checked in __post_init__)
             self._url("/api/v1/statements"),
             data=body,
             method="POST",
@@ -79,7 +89,7 @@ class BeaconClient:
             while chunk := data.read(CHUNK):
                 yield chunk
 
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 (scheme checked in __post_init__)
             self._url("/api/v1/envelopes"),
             data=chunks(),
             method="POST",

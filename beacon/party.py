@@ -19,6 +19,7 @@ from beacon.core import commitment, envelope
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition
 from beacon.core.envelope.shares import load_public_key, public_bytes
+from beacon.core.opening import ShareEntry
 from beacon.core.statement import NONCE_BYTES, SignedStatement, Statement
 from beacon.identity.keys import KeySigner
 
@@ -111,6 +112,29 @@ class Actor:
             serialization.NoEncryption(),
         )
         return self.sign("draw.key_release", draw_id, {"private_key": der})
+
+    # -- the bid opening (PROTOCOL.md §9.9) ---------------------------------------------------
+
+    def tender_publish(
+        self, title: str, *, bid_deadline: int, release_deadline: int
+    ) -> SignedStatement:
+        body = {"title": title, "bid_deadline": bid_deadline, "release_deadline": release_deadline}
+        return self.sign("tender.publish", "", body)
+
+    def tender_opening_key(self, public_key: ec.EllipticCurvePublicKey) -> SignedStatement:
+        return self.sign("tender.opening_key", "", {"public_key": public_bytes(public_key)})
+
+    def release_shares(self, shares: Sequence[ShareEntry]) -> SignedStatement:
+        return self.sign("tender.share_release", "", {"shares": tuple(shares)})
+
+    def submit_bid(self, envelope_id: str, envelope_hash: bytes, size: int) -> SignedStatement:
+        body = {
+            "envelope_id": envelope_id,
+            "purpose": "bid",
+            "envelope_hash": envelope_hash,
+            "size": size,
+        }
+        return self.sign("envelope.submit", "", body)
 
     # -- bidder ---------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from beacon import __version__
 # One module per command group; each registers with ``@main.command``/``main.add_command``.
 _COMMAND_MODULES: tuple[str, ...] = (
     "audit",
+    "bids",
     "ca",
     "db",
     "demo",

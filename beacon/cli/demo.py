@@ -72,12 +72,27 @@ def _show_definition(d: DrawDefinition) -> None:
     default=None,
     help="Derive every seed and nonce from this string (reproducible demo).",
 )
-@click.option("--definition", "definition_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              default=None, help="A definition in the authoring JSON form (default: Jiangsu 方法二 K1/Q1/Q2).")  # fmt: skip
-@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Keep the demo's database, CA and envelopes here (default: a temporary folder).")  # fmt: skip
-def demo(bidders: int, vdf_t: int, out: Path, seed_from: str | None, definition_file: Path | None,
-         data_dir: Path | None) -> None:  # fmt: skip
+@click.option(
+    "--definition",
+    "definition_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="A definition in the authoring JSON form (default: Jiangsu 方法二 K1/Q1/Q2).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Keep the demo's database, CA and envelopes here (default: a temporary folder).",
+)
+def demo(
+    bidders: int,
+    vdf_t: int,
+    out: Path,
+    seed_from: str | None,
+    definition_file: Path | None,
+    data_dir: Path | None,
+) -> None:
     """Run a complete draw with a centre, an agent and N bidders, and write its proof bundle."""
     with tempfile.TemporaryDirectory(prefix="beacon-demo-") as tmp:
         root = data_dir or Path(tmp)
@@ -94,16 +109,29 @@ def demo(bidders: int, vdf_t: int, out: Path, seed_from: str | None, definition_
             raise click.ClickException(str(e)) from e
 
 
-def _run(root: Path, *, bidders: int, vdf_t: int, out: Path, seed_from: str | None,
-         definition_file: Path | None) -> None:  # fmt: skip
+def _run(
+    root: Path,
+    *,
+    bidders: int,
+    vdf_t: int,
+    out: Path,
+    seed_from: str | None,
+    definition_file: Path | None,
+) -> None:
     definition = _load_definition(definition_file) if definition_file else None
     if definition is not None:
         start = definition.deadlines.commit - 10 * PERIOD
     else:
         now = SystemClock().now_ms()
         start = now - now % PERIOD
-        definition = jiangsu_definition(draw_id=f"{TENDER}-K", tender_id=TENDER, commit=start + 10 * PERIOD,
-                                        reveal=start + 15 * PERIOD, seed_open=start + 20 * PERIOD, vdf_t=vdf_t)  # fmt: skip
+        definition = jiangsu_definition(
+            draw_id=f"{TENDER}-K",
+            tender_id=TENDER,
+            commit=start + 10 * PERIOD,
+            reveal=start + 15 * PERIOD,
+            seed_open=start + 20 * PERIOD,
+            vdf_t=vdf_t,
+        )
     clock = FakeClock(start)
     entropy: Entropy = DeterministicEntropy(seed_from.encode()) if seed_from else SystemEntropy()
     ca_dir = root / "ca"
@@ -112,8 +140,12 @@ def _run(root: Path, *, bidders: int, vdf_t: int, out: Path, seed_from: str | No
             f"creating a demo CA with {bidders} bidders in {ca_dir} (unencrypted keys: demo only)"
         )
         ca.init_ca(ca_dir, now=_utc(start - 86_400_000), bidders=bidders, signer_bits=2048)
-    settings = Settings(data_dir=root, database_url=sqlite_url(root / "beacon.sqlite3"),
-                        pulser=PulserConfig(period_ms=PERIOD, base_uri="http://demo.invalid"), signer_bits=2048)  # fmt: skip
+    settings = Settings(
+        data_dir=root,
+        database_url=sqlite_url(root / "beacon.sqlite3"),
+        pulser=PulserConfig(period_ms=PERIOD, base_uri="http://demo.invalid"),
+        signer_bits=2048,
+    )
     runtime = Runtime.open(settings, clock=clock, entropy=entropy, policy=Policy())
     try:
         parties = DemoParties(runtime, ca_dir, definition.tender_id, bidders)
@@ -155,8 +187,10 @@ def _ceremony(
     freeze = parties.record(draw_id).one("draw.freeze")
     assert freeze is not None
     body = freeze.signed.statement.body
-    click.echo(f"\n冻结 frozen at pulse {body['pulse_chain']}/{body['pulse_index']} "
-               f"(tree size {body['tree_size']}, {len(body['commitments'])} commitments and envelopes)")  # fmt: skip
+    click.echo(
+        f"\n冻结 frozen at pulse {body['pulse_chain']}/{body['pulse_index']} "
+        f"(tree size {body['tree_size']}, {len(body['commitments'])} commitments and envelopes)"
+    )
     if definition.needs_snapshot:
         bids = [f"BID-{i:03d}" for i in range(1, parties.bidders + 1)]
         parties.snapshot(draw_id, bids)
@@ -184,8 +218,14 @@ def _ceremony(
         click.echo(f"  seed of {s['role']:<7} {s['fingerprint'][:16]}…: {s['status']}")
     _advance(runtime, clock, clock.now_ms() - clock.now_ms() % PERIOD + PERIOD)
     with runtime.database.read() as session:
-        bundle = bundles.build(session, draw_id, blobs=runtime.blobs, anchors=runtime.trust.anchor_ders(),
-                               beacon_certificate=runtime.pulse_signer.certificate_der, period_ms=PERIOD)  # fmt: skip
+        bundle = bundles.build(
+            session,
+            draw_id,
+            blobs=runtime.blobs,
+            anchors=runtime.trust.anchor_ders(),
+            beacon_certificate=runtime.pulse_signer.certificate_der,
+            period_ms=PERIOD,
+        )
     out.write_text(
         json.dumps(bundle.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

@@ -96,8 +96,13 @@ class Session:
         self.passphrase_file = passphrase_file
 
     def actor(self, tender_id: str, role: str) -> Actor:
-        return Actor(self.signer, role=role, tender_id=tender_id, now=lambda: time.time_ns() // 1_000_000,
-                     random_bytes=secrets.token_bytes)  # fmt: skip
+        return Actor(
+            self.signer,
+            role=role,
+            tender_id=tender_id,
+            now=lambda: time.time_ns() // 1_000_000,
+            random_bytes=secrets.token_bytes,
+        )
 
     def draw(self, draw_id: str) -> dict[str, Any]:
         return _call(lambda: self.client.draw(draw_id))
@@ -168,11 +173,24 @@ def party_group() -> None:
 @party_group.command("register")
 @click.option("--tender", "tender_id", required=True)
 @click.option("--role", type=click.Choice(["agent", "bidder"]), required=True)
-@click.option("--party-cert", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
-              help="The certificate (PEM) of the party to register.")  # fmt: skip
+@click.option(
+    "--party-cert",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="The certificate (PEM) of the party to register.",
+)
 @party_options
-def register(tender_id: str, role: str, party_cert: Path, server: str, cert: Path, key: Path, state_dir: Path,
-             passphrase_file: Path | None, as_json: bool) -> None:  # fmt: skip
+def register(
+    tender_id: str,
+    role: str,
+    party_cert: Path,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
     """Register a party's certificate in a tender (signed by a centre operator)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
@@ -198,8 +216,15 @@ def draw_group() -> None:
 @draw_group.command("create")
 @click.argument("definition", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @party_options
-def create(definition: Path, server: str, cert: Path, key: Path, state_dir: Path, passphrase_file: Path | None,
-           as_json: bool) -> None:  # fmt: skip
+def create(
+    definition: Path,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
     """Publish a draw definition (authoring JSON; the agent signs it)."""
     s = Session(server, cert, key, state_dir, passphrase_file)
     try:
@@ -213,8 +238,15 @@ def create(definition: Path, server: str, cert: Path, key: Path, state_dir: Path
 @draw_group.command("countersign")
 @click.argument("draw_id")
 @party_options
-def countersign(draw_id: str, server: str, cert: Path, key: Path, state_dir: Path, passphrase_file: Path | None,
-                as_json: bool) -> None:  # fmt: skip
+def countersign(
+    draw_id: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
     """Countersign a published definition (centre): the hash of what the server holds."""
     from beacon.core.definition import DrawDefinition
 
@@ -235,8 +267,15 @@ def countersign(draw_id: str, server: str, cert: Path, key: Path, state_dir: Pat
 @draw_group.command("commit")
 @click.argument("draw_id")
 @party_options
-def commit(draw_id: str, server: str, cert: Path, key: Path, state_dir: Path, passphrase_file: Path | None,
-           as_json: bool) -> None:  # fmt: skip
+def commit(
+    draw_id: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
     """Announce a fresh per-draw opening key and commit to a fresh seed (centre or agent)."""
     s = Session(server, cert, key, state_dir, passphrase_file)
     _, actor = s.draw_actor(draw_id, "centre", "agent")
@@ -260,8 +299,16 @@ def commit(draw_id: str, server: str, cert: Path, key: Path, state_dir: Path, pa
 @click.argument("draw_id")
 @click.option("--envelope-id", default=None, help="Default: DRAW-seed-<your fingerprint prefix>.")
 @party_options
-def seal(draw_id: str, envelope_id: str | None, server: str, cert: Path, key: Path, state_dir: Path,
-         passphrase_file: Path | None, as_json: bool) -> None:  # fmt: skip
+def seal(
+    draw_id: str,
+    envelope_id: str | None,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
     """Seal a fresh seed to the draw's two opening keys and submit it (bidder)."""
     s = Session(server, cert, key, state_dir, passphrase_file)
     draw, actor = s.draw_actor(draw_id, "bidder")
@@ -290,8 +337,15 @@ def seal(draw_id: str, envelope_id: str | None, server: str, cert: Path, key: Pa
 @draw_group.command("reveal")
 @click.argument("draw_id")
 @party_options
-def reveal(draw_id: str, server: str, cert: Path, key: Path, state_dir: Path, passphrase_file: Path | None,
-           as_json: bool) -> None:  # fmt: skip
+def reveal(
+    draw_id: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
     """Reveal the committed seed (centre or agent)."""
     s = Session(server, cert, key, state_dir, passphrase_file)
     _, actor = s.draw_actor(draw_id, "centre", "agent")
@@ -310,8 +364,15 @@ def reveal(draw_id: str, server: str, cert: Path, key: Path, state_dir: Path, pa
 @draw_group.command("release")
 @click.argument("draw_id")
 @party_options
-def release(draw_id: str, server: str, cert: Path, key: Path, state_dir: Path, passphrase_file: Path | None,
-            as_json: bool) -> None:  # fmt: skip
+def release(
+    draw_id: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
     """Release the per-draw opening key so the bidders' seed envelopes open (centre or agent)."""
     s = Session(server, cert, key, state_dir, passphrase_file)
     _, actor = s.draw_actor(draw_id, "centre", "agent")
@@ -328,8 +389,16 @@ def release(draw_id: str, server: str, cert: Path, key: Path, state_dir: Path, p
 @click.argument("draw_id")
 @click.option("--bids", required=True, help="The valid bid ids, comma-separated.")
 @party_options
-def snapshot(draw_id: str, bids: str, server: str, cert: Path, key: Path, state_dir: Path,
-             passphrase_file: Path | None, as_json: bool) -> None:  # fmt: skip
+def snapshot(
+    draw_id: str,
+    bids: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
     """Sign the snapshot of valid bids for a draw among them (agent)."""
     s = Session(server, cert, key, state_dir, passphrase_file)
     _, actor = s.draw_actor(draw_id, "agent")
@@ -345,8 +414,16 @@ def snapshot(draw_id: str, bids: str, server: str, cert: Path, key: Path, state_
 @click.argument("draw_id")
 @click.option("--reason", required=True)
 @party_options
-def object_(draw_id: str, reason: str, server: str, cert: Path, key: Path, state_dir: Path,
-            passphrase_file: Path | None, as_json: bool) -> None:  # fmt: skip
+def object_(
+    draw_id: str,
+    reason: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
     """File a signed objection within the dispute window (bidder)."""
     s = Session(server, cert, key, state_dir, passphrase_file)
     _, actor = s.draw_actor(draw_id, "bidder")
@@ -358,8 +435,15 @@ def object_(draw_id: str, reason: str, server: str, cert: Path, key: Path, state
 @draw_group.command("confirm")
 @click.argument("draw_id")
 @party_options
-def confirm(draw_id: str, server: str, cert: Path, key: Path, state_dir: Path, passphrase_file: Path | None,
-            as_json: bool) -> None:  # fmt: skip
+def confirm(
+    draw_id: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
     """Confirm the result (supervisor), naming the result statement's hash."""
     s = Session(server, cert, key, state_dir, passphrase_file)
     draw, actor = s.draw_actor(draw_id, "supervisor")
@@ -374,8 +458,16 @@ def confirm(draw_id: str, server: str, cert: Path, key: Path, state_dir: Path, p
 @click.argument("draw_id")
 @click.option("--reason", required=True)
 @party_options
-def void(draw_id: str, reason: str, server: str, cert: Path, key: Path, state_dir: Path,
-         passphrase_file: Path | None, as_json: bool) -> None:  # fmt: skip
+def void(
+    draw_id: str,
+    reason: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
     """Void a draw with a reason (supervisor); a re-draw is a new draw id."""
     s = Session(server, cert, key, state_dir, passphrase_file)
     _, actor = s.draw_actor(draw_id, "supervisor")
@@ -415,8 +507,12 @@ def status(draw_id: str, server: str, as_json: bool) -> None:
 @click.option(
     "--server", envvar="BEACON_SERVER", default="http://127.0.0.1:8080", show_default=True
 )
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Default: DRAW_ID-proof.json")  # fmt: skip
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Default: DRAW_ID-proof.json",
+)
 def proof(draw_id: str, server: str, out: Path | None) -> None:
     """Download a draw's proof bundle (then: beacon-verify draw FILE)."""
     bundle = _call(lambda: BeaconClient(server).proof(draw_id))

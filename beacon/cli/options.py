@@ -64,21 +64,33 @@ def pulsing(function: F) -> F:
 def acceptance(function: F) -> F:
     """The deployment's acceptance rules (PROTOCOL.md §6.5, §11.5)."""
     function = click.option(
-        "--max-envelope-mb", type=click.IntRange(1, 4096), default=64, show_default=True,
+        "--max-envelope-mb",
+        type=click.IntRange(1, 4096),
+        default=64,
+        show_default=True,
         help="Largest envelope accepted.",
-    )(function)  # fmt: skip
+    )(function)
     function = click.option(
-        "--skew-seconds", type=click.IntRange(1, 3600), default=300, show_default=True,
+        "--skew-seconds",
+        type=click.IntRange(1, 3600),
+        default=300,
+        show_default=True,
         help="How far a statement's issued_at may be from server time.",
-    )(function)  # fmt: skip
+    )(function)
     function = click.option(
-        "--min-lead-seconds", type=click.IntRange(0), default=60, show_default=True,
+        "--min-lead-seconds",
+        type=click.IntRange(0),
+        default=60,
+        show_default=True,
         help="Least time between publishing a draw and its commit deadline.",
-    )(function)  # fmt: skip
+    )(function)
     return click.option(
-        "--min-vdf-t", type=click.IntRange(1), default=1, show_default=True,
+        "--min-vdf-t",
+        type=click.IntRange(1),
+        default=1,
+        show_default=True,
         help="Smallest T a definition may use; a deployment publishes T >= A_max * W * s (PROTOCOL.md §11.5).",
-    )(function)  # fmt: skip
+    )(function)
 
 
 def policy_from(
@@ -92,8 +104,17 @@ def policy_from(
     )
 
 
-def open_runtime(*, data_dir: Path, database_url: str | None, pulse_period: int, public_url: str, signer_bits: int,
-                 clock: Clock, entropy: Entropy, policy: Policy | None = None) -> Runtime:  # fmt: skip
+def open_runtime(
+    *,
+    data_dir: Path,
+    database_url: str | None,
+    pulse_period: int,
+    public_url: str,
+    signer_bits: int,
+    clock: Clock,
+    entropy: Entropy,
+    policy: Policy | None = None,
+) -> Runtime:
     """The deployment's Runtime, or a click error that says what is wrong."""
     settings = Settings.build(
         data_dir=data_dir,

@@ -51,13 +51,25 @@ def demo_scheduler(runtime: Runtime, *, tender_id: str, bidders: int, vdf_t: int
 
     window = max(30_000, 2 * period)
     coefficients = jiangsu_definition(
-        draw_id=f"{tender_id}-K", tender_id=tender_id, commit=at(70), reveal=at(90), seed_open=at(110),
-        vdf_t=vdf_t, dispute_window_ms=window,
-    )  # fmt: skip
+        draw_id=f"{tender_id}-K",
+        tender_id=tender_id,
+        commit=at(70),
+        reveal=at(90),
+        seed_open=at(110),
+        vdf_t=vdf_t,
+        dispute_window_ms=window,
+    )
     sample = bid_sample_definition(
-        draw_id=f"{tender_id}-BID", tender_id=tender_id, commit=at(80), snapshot=at(95), reveal=at(110),
-        seed_open=at(130), vdf_t=vdf_t, k=2, dispute_window_ms=window,
-    )  # fmt: skip
+        draw_id=f"{tender_id}-BID",
+        tender_id=tender_id,
+        commit=at(80),
+        snapshot=at(95),
+        reveal=at(110),
+        seed_open=at(130),
+        vdf_t=vdf_t,
+        k=2,
+        dispute_window_ms=window,
+    )
     parties = DemoParties(runtime, runtime.settings.ca_dir, tender_id, bidders)
     bids = [f"BID-{i:03d}" for i in range(1, bidders + 1)]
     return DemoScheduler(parties, [(coefficients, None), (sample, bids)])
@@ -77,8 +89,13 @@ def demo_scheduler(runtime: Runtime, *, tender_id: str, bidders: int, vdf_t: int
 @click.option(
     "--demo", is_flag=True, help="Schedule a demo tender whose draws run the whole ceremony."
 )
-@click.option("--demo-vdf-t", type=click.IntRange(min=1), default=3_000_000, show_default=True,
-              help="T of the demo draws (about 1.3 µs a squaring here).")  # fmt: skip
+@click.option(
+    "--demo-vdf-t",
+    type=click.IntRange(min=1),
+    default=3_000_000,
+    show_default=True,
+    help="T of the demo draws (about 1.3 µs a squaring here).",
+)
 def serve(
     host: str,
     port: int,
@@ -100,12 +117,20 @@ def serve(
     """Serve the board, the API and the NIST Beacon 2.0 paths; emit pulses; compute draws."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     runtime = open_runtime(
-        data_dir=data_dir, database_url=database_url, pulse_period=pulse_period,
-        public_url=public_url or f"http://{host}:{port}", signer_bits=signer_bits,
-        clock=SystemClock(), entropy=SystemEntropy(),
-        policy=policy_from(min_vdf_t=min_vdf_t, min_lead_seconds=min_lead_seconds, skew_seconds=skew_seconds,
-                           max_envelope_mb=max_envelope_mb),
-    )  # fmt: skip
+        data_dir=data_dir,
+        database_url=database_url,
+        pulse_period=pulse_period,
+        public_url=public_url or f"http://{host}:{port}",
+        signer_bits=signer_bits,
+        clock=SystemClock(),
+        entropy=SystemEntropy(),
+        policy=policy_from(
+            min_vdf_t=min_vdf_t,
+            min_lead_seconds=min_lead_seconds,
+            skew_seconds=skew_seconds,
+            max_envelope_mb=max_envelope_mb,
+        ),
+    )
     stop = stop_on_signals()
     threads_: list[threading.Thread] = []
     if not no_pulser:
@@ -117,8 +142,13 @@ def serve(
         worker = runtime.worker(f"{socket.gethostname()}:serve")
         threads_.append(threading.Thread(target=worker.run, args=(stop,), name="worker"))
     if demo:
-        scheduler = demo_scheduler(runtime, tender_id="DEMO-" + format_ms(runtime.clock.now_ms())[:10].replace("-", ""),
-                                   bidders=5, vdf_t=demo_vdf_t)  # fmt: skip
+        stamp = format_ms(runtime.clock.now_ms())
+        scheduler = demo_scheduler(
+            runtime,
+            tender_id=f"DEMO-{stamp[:10].replace('-', '')}-{stamp[11:16].replace(':', '')}",
+            bidders=5,
+            vdf_t=demo_vdf_t,
+        )
         threads_.append(threading.Thread(target=scheduler.run, args=(stop,), name="demo"))
     app = create_app({"PUBLIC_URL": runtime.settings.pulser.base_uri}, runtime=runtime)
     server = waitress.create_server(app, host=host, port=port, threads=threads)

@@ -21,15 +21,26 @@ from beacon.service.entropy import SystemEntropy
 @pulsing
 @click.option("--name", default=None, help="This worker's name in leases (default: host:pid).")
 @click.option("--once", is_flag=True, help="Compute at most one draw, then exit.")
-def worker_command(data_dir: Path, database_url: str | None, pulse_period: int, public_url: str | None,
-                   signer_bits: int, name: str | None, once: bool) -> None:  # fmt: skip
+def worker_command(
+    data_dir: Path,
+    database_url: str | None,
+    pulse_period: int,
+    public_url: str | None,
+    signer_bits: int,
+    name: str | None,
+    once: bool,
+) -> None:
     """Compute draws' VDFs with stored checkpoints; several workers share the work safely."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     runtime = open_runtime(
-        data_dir=data_dir, database_url=database_url, pulse_period=pulse_period,
-        public_url=public_url or "http://127.0.0.1:8080", signer_bits=signer_bits,
-        clock=SystemClock(), entropy=SystemEntropy(),
-    )  # fmt: skip
+        data_dir=data_dir,
+        database_url=database_url,
+        pulse_period=pulse_period,
+        public_url=public_url or "http://127.0.0.1:8080",
+        signer_bits=signer_bits,
+        clock=SystemClock(),
+        entropy=SystemEntropy(),
+    )
     worker = runtime.worker(name or f"{socket.gethostname()}:{os.getpid()}")
     try:
         if once:

@@ -31,8 +31,15 @@ class NotYetAvailable(StateError):
         self.retry_after_ms = retry_after_ms
 
 
-def build(session: Session, draw_id: str, *, blobs: BlobStore, anchors: Sequence[bytes], beacon_certificate: bytes,
-          period_ms: int) -> ProofBundle:  # fmt: skip
+def build(
+    session: Session,
+    draw_id: str,
+    *,
+    blobs: BlobStore,
+    anchors: Sequence[bytes],
+    beacon_certificate: bytes,
+    period_ms: int,
+) -> ProofBundle:
     repo = StatementRepository(session)
     log = LogRepository(session)
     pulses = PulseRepository(session)

@@ -37,8 +37,16 @@ log = logging.getLogger("beacon.demo")
 Submit = Callable[[SignedStatement, bytes | None], Any]
 
 
-def jiangsu_definition(*, draw_id: str, tender_id: str, commit: int, reveal: int, seed_open: int, vdf_t: int,
-                       dispute_window_ms: int = 600_000) -> DrawDefinition:  # fmt: skip
+def jiangsu_definition(
+    *,
+    draw_id: str,
+    tender_id: str,
+    commit: int,
+    reveal: int,
+    seed_open: int,
+    vdf_t: int,
+    dispute_window_ms: int = 600_000,
+) -> DrawDefinition:
     """The default demo: a Jiangsu "方法二"-style draw of K1 and Q1, with Q2 = 1 − Q1."""
     return parse_authoring(
         {
@@ -71,8 +79,18 @@ def jiangsu_definition(*, draw_id: str, tender_id: str, commit: int, reveal: int
     )
 
 
-def bid_sample_definition(*, draw_id: str, tender_id: str, commit: int, snapshot: int, reveal: int, seed_open: int,
-                          vdf_t: int, k: int, dispute_window_ms: int = 600_000) -> DrawDefinition:  # fmt: skip
+def bid_sample_definition(
+    *,
+    draw_id: str,
+    tender_id: str,
+    commit: int,
+    snapshot: int,
+    reveal: int,
+    seed_open: int,
+    vdf_t: int,
+    k: int,
+    dispute_window_ms: int = 600_000,
+) -> DrawDefinition:
     """A draw among the valid bids after decryption: k of them, in draw order."""
     return parse_authoring(
         {

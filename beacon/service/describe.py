@@ -46,8 +46,9 @@ def summary_row(record: DrawRecord, now: int) -> dict[str, Any]:
     }
 
 
-def detail(record: DrawRecord, repo: StatementRepository, *, now: int, job: VdfJob | None,
-           base_url: str) -> dict[str, Any]:  # fmt: skip
+def detail(
+    record: DrawRecord, repo: StatementRepository, *, now: int, job: VdfJob | None, base_url: str
+) -> dict[str, Any]:
     d = record.definition
     f = record.facts
     regs: list[Registration] = repo.registrations(d.tender_id)

@@ -81,6 +81,12 @@ class Engine:
                 body=body,
                 now=now,
             )
-        log.info("froze draw %s at pulse %d/%d (tree size %d, %d entries)", draw_id, point.chain_index,
-                 point.pulse_index, head.tree_size, len(covered))  # fmt: skip
+        log.info(
+            "froze draw %s at pulse %d/%d (tree size %d, %d entries)",
+            draw_id,
+            point.chain_index,
+            point.pulse_index,
+            head.tree_size,
+            len(covered),
+        )
         return True

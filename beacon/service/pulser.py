@@ -77,10 +77,13 @@ class Pulser:
             previous = last.pulse() if last is not None else None
             if previous is not None and (new_chain or previous.period != period):
                 previous = None  # PROTOCOL.md §8.5: a new chain on request or a new period
-            if last is None:
-                chain_index = 1
-            else:
-                chain_index = last.chain_index if previous is not None else last.chain_index + 1
+            chain_index = (
+                1
+                if last is None
+                else last.chain_index
+                if previous is not None
+                else last.chain_index + 1
+            )
             local_random = self._promised(promise, previous, chain_index)
             following = self.entropy.random_bytes(VALUE_SIZE)
             head = log_repo.tree_head()

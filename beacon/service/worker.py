@@ -17,14 +17,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from beacon.core import draw, lifecycle, vdf
+from beacon.core import draw, lifecycle, tender, vdf
 from beacon.core.commitment import SeedEntry
 from beacon.core.lifecycle import Phase
 from beacon.errors import StateError
 from beacon.service.draws import load
 from beacon.service.ledger import Ledger
 from beacon.service.seeds import seed_entries
+from beacon.service.tenders import load_tender, log_opening, open_bids, tenders_to_open
 from beacon.store import PulseRepository
 from beacon.store.records import VdfJob
 from beacon.store.statements import StatementRepository
@@ -37,6 +39,7 @@ Progress = Callable[[str, int, int], None]
 @dataclass(frozen=True)
 class WorkerConfig:
     owner: str
+    opened_dir: Path  # where opened bids are written (the service's private folder)
     lease_ms: int = 30_000
     poll_seconds: float = 1.0
 
@@ -113,7 +116,7 @@ class Worker:
     # -- computing ---------------------------------------------------------------------------------
 
     def run_once(self) -> str | None:
-        """Compute one draw if any is waiting; return its id."""
+        """Compute one draw, or open one tender's bids, if any is waiting; return its id."""
         for draw_id in self.computable():
             if self.claim(draw_id):
                 try:
@@ -122,7 +125,28 @@ class Worker:
                     log.warning("%s", e)
                     continue
                 return draw_id
+        with self.ledger.db.read() as session:
+            waiting = tenders_to_open(session)
+        for tender_id in waiting:
+            self.open_tender(tender_id)
+            return tender_id
         return None
+
+    def open_tender(self, tender_id: str) -> None:
+        """Open every frozen bid of a tender and log the outcomes (PROTOCOL.md §9.9)."""
+        with self.ledger.db.read() as session:
+            record = load_tender(session, tender_id)
+        entries = open_bids(record, self.ledger.blobs, self.config.opened_dir)
+        now = self.ledger.clock.now_ms()
+        with self.ledger.db.write() as session:
+            record = load_tender(session, tender_id)
+            tender.check("tender.opening", "beacon", record.facts, now)
+            body = log_opening(session, record, entries)
+            self.ledger.issue(
+                session, kind="tender.opening", tender_id=tender_id, subject="", body=body, now=now
+            )
+        opened = sum(1 for e in entries if e.status.value == "opened")
+        log.info("tender %s: opened %d of %d bids", tender_id, opened, len(entries))
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -190,8 +214,15 @@ class Worker:
         )
         self._record(draw_id, outcome, seeds, body["tree_size"], body["root_hash"], snapshot_ids)
 
-    def _record(self, draw_id: str, outcome: draw.Outcome, seeds: list[SeedEntry], tree_size: int,
-                root_hash: bytes, snapshot_ids: list[str] | None) -> None:  # fmt: skip
+    def _record(
+        self,
+        draw_id: str,
+        outcome: draw.Outcome,
+        seeds: list[SeedEntry],
+        tree_size: int,
+        root_hash: bytes,
+        snapshot_ids: list[str] | None,
+    ) -> None:
         now = self.ledger.clock.now_ms()
         with self.ledger.db.write() as session:
             repo = StatementRepository(session)

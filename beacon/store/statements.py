@@ -43,8 +43,17 @@ class StatementMeta:
 
     @classmethod
     def of(cls, row: StatementRow) -> StatementMeta:
-        return cls(row.statement_hash, row.leaf_index, row.tender_id, row.subject, row.kind, row.role,
-                   row.actor, row.issued_ms, row.received_ms)  # fmt: skip
+        return cls(
+            row.statement_hash,
+            row.leaf_index,
+            row.tender_id,
+            row.subject,
+            row.kind,
+            row.role,
+            row.actor,
+            row.issued_ms,
+            row.received_ms,
+        )
 
 
 @dataclass(frozen=True)
@@ -192,6 +201,14 @@ class StatementRepository:
                 .order_by(DrawRow.commit_deadline_ms)
             )
         )
+
+    def tenders_with(self, kind: str) -> list[str]:
+        """Tenders with a statement of ``kind`` and no opening record yet."""
+        opened = select(StatementRow.tender_id).where(StatementRow.kind == "tender.opening")
+        query = select(StatementRow.tender_id).where(
+            StatementRow.kind == kind, StatementRow.tender_id.not_in(opened)
+        )
+        return sorted(set(self._s.scalars(query)))
 
     # -- envelopes -------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ validated against docs/proof-bundle.schema.json. The parties are the real
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -37,22 +36,48 @@ def free_port() -> int:
 
 
 def get(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=10) as r:  # noqa: S310
+    with urllib.request.urlopen(url, timeout=10) as r:
         return json.loads(r.read())
 
 
 @pytest.fixture
 def server(tmp_path: Path, database_url: str):
     data = tmp_path / "data"
-    subprocess.run([BEACON, "ca", "init", "--dir", str(data / "ca"), "--bidders", "3", "--signer-bits", "2048"],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            BEACON,
+            "ca",
+            "init",
+            "--dir",
+            str(data / "ca"),
+            "--bidders",
+            "3",
+            "--signer-bits",
+            "2048",
+        ],
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen(
-        [BEACON, "serve", "--data-dir", str(data), "--port", str(port), "--pulse-period", "1",
-         "--min-lead-seconds", "3", "--database-url", database_url],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            BEACON,
+            "serve",
+            "--data-dir",
+            str(data),
+            "--port",
+            str(port),
+            "--pulse-period",
+            "1",
+            "--min-lead-seconds",
+            "3",
+            "--database-url",
+            database_url,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -115,16 +140,33 @@ def test_whole_ceremony_against_a_server_process(server):
         env=env,
     )
     for i in (1, 2, 3):
-        run("party", "register", "--tender", "E2E-1", "--role", "bidder", "--party-cert", str(ca / f"bidder-{i}.pem"),
-            *party("centre"), env=env)  # fmt: skip
+        run(
+            "party",
+            "register",
+            "--tender",
+            "E2E-1",
+            "--role",
+            "bidder",
+            "--party-cert",
+            str(ca / f"bidder-{i}.pem"),
+            *party("centre"),
+            env=env,
+        )
     now = int(time.time() * 1000)
     start = now - now % 1000
     definition = {
-        "draw_id": "E2E-1-K", "tender_id": "E2E-1", "title": "e2e coefficient draw",
+        "draw_id": "E2E-1-K",
+        "tender_id": "E2E-1",
+        "title": "e2e coefficient draw",
         "selections": [{"code": "K", "label": "K", "candidates": ["0.95", "0.96", "0.97", "0.98"]}],
-        "deadlines": {"commit": format_ms(start + 9000), "reveal": format_ms(start + 14000), "seed_open": format_ms(start + 19000)},
-        "dispute_window_ms": 3000, "vdf_t": 20000,
-    }  # fmt: skip
+        "deadlines": {
+            "commit": format_ms(start + 9000),
+            "reveal": format_ms(start + 14000),
+            "seed_open": format_ms(start + 19000),
+        },
+        "dispute_window_ms": 3000,
+        "vdf_t": 20000,
+    }
     (tmp / "def.json").write_text(json.dumps(definition))
     run("draw", "create", str(tmp / "def.json"), *party("agent"), env=env)
     run("draw", "countersign", "E2E-1-K", *party("centre"), env=env)
@@ -159,3 +201,119 @@ def test_whole_ceremony_against_a_server_process(server):
     time.sleep(3.5)
     run("draw", "confirm", "E2E-1-K", *party("supervisor"), env=env)
     assert get(f"{url}/api/v1/draws/E2E-1-K")["state"] == "confirmed"
+
+
+def test_bid_opening_against_a_server_process(server):
+    """Keygen → announce → seal → submit → (deadline) → release → opening, all through the CLI."""
+    url, ca, tmp = server
+    env = {"BEACON_SERVER": url, "BEACON_PASSPHRASE": "opening key passphrase"}
+
+    def party(name: str) -> list[str]:
+        return [
+            "--cert",
+            str(ca / f"{name}.pem"),
+            "--key",
+            str(ca / f"{name}.key"),
+            "--state-dir",
+            str(tmp / "state" / name),
+        ]
+
+    run(
+        "party",
+        "register",
+        "--tender",
+        "E2E-2",
+        "--role",
+        "agent",
+        "--party-cert",
+        str(ca / "agent.pem"),
+        *party("centre"),
+        env=env,
+    )
+    for i in (1, 2):
+        run(
+            "party",
+            "register",
+            "--tender",
+            "E2E-2",
+            "--role",
+            "bidder",
+            "--party-cert",
+            str(ca / f"bidder-{i}.pem"),
+            *party("centre"),
+            env=env,
+        )
+    now = int(time.time() * 1000)
+    bid_deadline = now - now % 1000 + 8000
+    run(
+        "tender",
+        "publish",
+        "--tender",
+        "E2E-2",
+        "--title",
+        "道路工程",
+        "--bid-deadline",
+        format_ms(bid_deadline),
+        "--release-deadline",
+        format_ms(bid_deadline + 60_000),
+        *party("agent"),
+        env=env,
+    )
+    for role in ("agent", "centre"):
+        run("envelope", "keygen", "--out", str(tmp / role), "--work-factor", "15", env=env)
+        run(
+            "envelope",
+            "announce",
+            "--tender",
+            "E2E-2",
+            "--pub",
+            str(tmp / f"{role}.pub"),
+            *party(role),
+            env=env,
+        )
+    bids = {1: "投标报价：12,345,678.00 元\n".encode() * 1000, 2: b"second bid"}
+    for i, content in bids.items():
+        (tmp / f"bid-{i}.txt").write_bytes(content)
+        run(
+            "envelope",
+            "seal",
+            str(tmp / f"bid-{i}.txt"),
+            "--tender",
+            "E2E-2",
+            "--bidder-cert",
+            str(ca / f"bidder-{i}.pem"),
+            "--agent-pub",
+            str(tmp / "agent.pub"),
+            "--centre-pub",
+            str(tmp / "centre.pub"),
+            "--envelope-id",
+            f"E2E-2-bid-{i}",
+            "--out",
+            str(tmp / f"bid-{i}.env"),
+            env=env,
+        )
+        run("envelope", "submit", str(tmp / f"bid-{i}.env"), *party(f"bidder-{i}"), env=env)
+    while int(time.time() * 1000) < bid_deadline + 1500:
+        time.sleep(0.3)
+    for role in ("agent", "centre"):
+        run(
+            "envelope",
+            "release",
+            "--tender",
+            "E2E-2",
+            "--opening-key",
+            str(tmp / f"{role}.key"),
+            *party(role),
+            env=env,
+        )
+    deadline = time.monotonic() + 60
+    while (tender := get(f"{url}/api/v1/tenders/E2E-2"))["phase"] != "opened":
+        assert time.monotonic() < deadline, tender
+        time.sleep(0.3)
+    outcomes = {e["envelope_id"]: e for e in tender["opening"]}
+    import hashlib
+
+    for i, content in bids.items():
+        assert outcomes[f"E2E-2-bid-{i}"]["status"] == "opened"
+        assert outcomes[f"E2E-2-bid-{i}"]["plaintext_sha256"] == hashlib.sha256(content).hexdigest()
+    assert "opened" in run("envelope", "status", "--tender", "E2E-2", env=env)

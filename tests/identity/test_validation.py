@@ -70,7 +70,7 @@ def test_validated_at_the_statement_time(pki, when, message):
 
 
 def test_foreign_ca_rejected(pki):
-    _, anchor, leaves = pki
+    _, anchor, _leaves = pki
     other_key = ca.new_key("ecdsa-p256")
     other = ca.issue_ca(other_key, organisation="Elsewhere", now=NOW - DAY, validity=365 * DAY)
     foreign = ca.issue_party(
