@@ -42,6 +42,9 @@ class WorkerConfig:
     opened_dir: Path  # where opened bids are written (the service's private folder)
     lease_ms: int = 30_000
     poll_seconds: float = 1.0
+    # Seconds of squaring between writes of the checkpoints (with the lease renewal):
+    # the most a crash can lose.
+    flush_seconds: float = 1.0
 
 
 class LeaseLost(StateError):
@@ -104,14 +107,19 @@ class Worker:
             job.lease_until_ms = until
             return True
 
-    def _renew(self, draw_id: str, done: int) -> None:
+    def _renew(self, draw_id: str, done: int, checkpoints: list[vdf.Checkpoint]) -> None:
+        """Extend the lease, record progress and store checkpoints, in one transaction."""
         now = self.ledger.clock.now_ms()
         with self.ledger.db.write() as session:
-            job = StatementRepository(session).job(draw_id, lock=True)
+            repo = StatementRepository(session)
+            job = repo.job(draw_id, lock=True)
             if job is None or job.owner != self.config.owner:
                 raise LeaseLost(f"draw {draw_id}: the lease passed to another worker")
             job.lease_until_ms = now + self.config.lease_ms
             job.progress = done
+            repo.add_checkpoints(
+                draw_id, [(cp.index, vdf.encode_element(cp.value)) for cp in checkpoints]
+            )
 
     # -- computing ---------------------------------------------------------------------------------
 
@@ -179,23 +187,24 @@ class Worker:
         seeds = seed_entries(record, self.ledger.blobs.read)
         snapshot = record.one("draw.snapshot")
         snapshot_ids = None if snapshot is None else list(snapshot.signed.statement.body["bid_ids"])
-        # Renew the lease (and publish progress for the board) a few times per lease,
-        # by the process's monotonic clock: a database write per chunk would halve the speed.
-        renew_every = self.config.lease_ms / 5000
-        last_renewal = [time.monotonic()]
+        # Checkpoints wait in memory and are written with the lease renewal (and the
+        # progress shown on the board), by the process's monotonic clock: a transaction
+        # per checkpoint (one per few hundred squarings) made evaluation many times
+        # slower than the T squarings themselves.
+        flush_every = min(self.config.flush_seconds, self.config.lease_ms / 5000)
+        last_flush = [time.monotonic()]
+        pending: list[vdf.Checkpoint] = []
 
         def on_progress(done: int, total: int) -> None:
             if self.progress is not None:
                 self.progress(draw_id, done, total)
-            if time.monotonic() - last_renewal[0] >= renew_every or done == total:
-                last_renewal[0] = time.monotonic()
-                self._renew(draw_id, done)
+            if time.monotonic() - last_flush[0] >= flush_every or done == total:
+                last_flush[0] = time.monotonic()
+                self._renew(draw_id, done, pending)
+                pending.clear()
 
         def on_checkpoint(cp: vdf.Checkpoint) -> None:
-            with self.ledger.db.write() as session:
-                StatementRepository(session).add_checkpoint(
-                    draw_id, cp.index, vdf.encode_element(cp.value)
-                )
+            pending.append(cp)
 
         if stored:
             log.info(

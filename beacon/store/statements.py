@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from beacon.core.signature import fingerprint, load_certificate
@@ -259,6 +259,24 @@ class StatementRepository:
         )
 
     def add_checkpoint(self, draw_id: str, iteration: int, value: bytes) -> None:
-        if self._s.get(VdfCheckpointRow, (draw_id, iteration)) is None:
-            self._s.add(VdfCheckpointRow(draw_id=draw_id, iteration=iteration, value=value))
-            self._s.flush()
+        self.add_checkpoints(draw_id, [(iteration, value)])
+
+    def add_checkpoints(self, draw_id: str, checkpoints: Sequence[tuple[int, bytes]]) -> None:
+        """Store ``(iteration, value)`` checkpoints in one insert, skipping those already stored."""
+        if not checkpoints:
+            return
+        stored = set(
+            self._s.scalars(
+                select(VdfCheckpointRow.iteration).where(
+                    VdfCheckpointRow.draw_id == draw_id,
+                    VdfCheckpointRow.iteration.in_([i for i, _ in checkpoints]),
+                )
+            )
+        )
+        rows = [
+            {"draw_id": draw_id, "iteration": i, "value": v}
+            for i, v in checkpoints
+            if i not in stored
+        ]
+        if rows:
+            self._s.execute(insert(VdfCheckpointRow), rows)
