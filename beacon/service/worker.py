@@ -102,7 +102,9 @@ class Worker:
                 return False
             if job.owner != self.config.owner:
                 log.warning("draw %s: taking over from %s (lease expired)", draw_id, job.owner)
-                job.attempts += 1
+            # Each claim starts a computation: a worker restarted under the same name is
+            # a new attempt too, not only a takeover.
+            job.attempts += 1
             job.owner = self.config.owner
             job.lease_until_ms = until
             return True
