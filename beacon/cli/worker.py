@@ -21,6 +21,14 @@ from beacon.service.entropy import SystemEntropy
 @pulsing
 @click.option("--name", default=None, help="This worker's name in leases (default: host:pid).")
 @click.option("--once", is_flag=True, help="Compute at most one draw, then exit.")
+@click.option(
+    "--lease-seconds",
+    type=click.IntRange(1, 3600),
+    default=30,
+    show_default=True,
+    help="How long a draw stays claimed without renewal: after a crash, another worker "
+    "takes it over (from the stored checkpoints) once this has passed.",
+)
 def worker_command(
     data_dir: Path,
     database_url: str | None,
@@ -29,6 +37,7 @@ def worker_command(
     signer_bits: int,
     name: str | None,
     once: bool,
+    lease_seconds: int,
 ) -> None:
     """Compute draws' VDFs with stored checkpoints; several workers share the work safely."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -41,7 +50,9 @@ def worker_command(
         clock=SystemClock(),
         entropy=SystemEntropy(),
     )
-    worker = runtime.worker(name or f"{socket.gethostname()}:{os.getpid()}")
+    worker = runtime.worker(
+        name or f"{socket.gethostname()}:{os.getpid()}", lease_ms=lease_seconds * 1000
+    )
     try:
         if once:
             done = worker.run_once()

@@ -135,10 +135,11 @@ class Runtime:
             policy=policy,
         )
 
-    def worker(self, owner: str) -> Worker:
-        w = Worker(
-            self.ledger, WorkerConfig(owner=owner, opened_dir=self.settings.data_dir / "opened")
+    def worker(self, owner: str, *, lease_ms: int = WorkerConfig.lease_ms) -> Worker:
+        config = WorkerConfig(
+            owner=owner, opened_dir=self.settings.data_dir / "opened", lease_ms=lease_ms
         )
+        w = Worker(self.ledger, config)
         self.workers.append(w)
         return w
 
