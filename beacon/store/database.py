@@ -2,10 +2,11 @@
 
 A SQLite file is the default (WAL, foreign keys on, a busy timeout); PostgreSQL
 is chosen by URL (``postgresql+psycopg://...``). :meth:`Database.write` opens a
-transaction that serialises writers: ``BEGIN IMMEDIATE`` on SQLite, and on
-PostgreSQL the repositories lock the singleton state rows (``SELECT … FOR
-UPDATE``). Repositories never commit: the caller owns the transaction, so a
-statement leaf and its effect are written together or not at all.
+transaction that serialises writers from its first statement: ``BEGIN IMMEDIATE``
+on SQLite, and on PostgreSQL ``SELECT … FOR UPDATE`` of the log's singleton state
+row before anything else, so that every check a writer makes sees all writes
+committed before it. Repositories never commit: the caller owns the transaction,
+so a statement leaf and its effect are written together or not at all.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session
 
 from beacon.errors import ConflictError, InfrastructureError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
+WRITE_LOCK_SQL = "SELECT tree_size FROM log_state WHERE id = 1 FOR UPDATE"
 
 
 def sqlite_url(path: Path) -> str:
@@ -82,6 +84,11 @@ class Database:
             Session(self._write_engine, expire_on_commit=False) as session,
             session.begin(),
         ):
+            if not self.is_sqlite:
+                # PROTOCOL.md §6.5: a statement is checked against the record and applied in
+                # one transaction. Under READ COMMITTED the check must come after the lock,
+                # or two writers both pass it (two commitments by one party were accepted).
+                session.execute(text(WRITE_LOCK_SQL))
             yield session
 
     @contextmanager
