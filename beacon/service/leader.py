@@ -9,6 +9,7 @@ the kernel when the process dies. A second pulser polls and takes over.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
+
+log = logging.getLogger("beacon.leader")
 
 POLL_SECONDS = 0.2
 ADVISORY_KEY_SQL = (
@@ -73,16 +76,27 @@ class PostgresLeaderLock:
         self._connection: Any = None
 
     def acquire(self, stop: threading.Event) -> bool:
+        unreachable = False
         while not stop.is_set():
+            connection = None
             try:
                 connection = self._engine.connect()
                 got = connection.execute(
                     text(f"SELECT pg_try_advisory_lock({ADVISORY_KEY_SQL})")
                 ).scalar()
                 connection.commit()
-            except Exception:
+            except Exception as e:
+                # Said once per outage, so that an operator sees why no pulse comes.
+                if not unreachable:
+                    log.warning("cannot reach the database to lead (%s); retrying", e)
+                unreachable = True
+                if connection is not None:
+                    connection.invalidate()
                 stop.wait(POLL_SECONDS)
                 continue
+            if unreachable:
+                log.info("the database is reachable again")
+                unreachable = False
             if got:
                 self._connection = connection
                 return True
