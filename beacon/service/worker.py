@@ -22,7 +22,7 @@ from pathlib import Path
 from beacon.core import draw, lifecycle, tender, vdf
 from beacon.core.commitment import SeedEntry
 from beacon.core.lifecycle import Phase
-from beacon.errors import StateError
+from beacon.errors import InfrastructureError, StateError
 from beacon.service.draws import load
 from beacon.service.ledger import Ledger
 from beacon.service.seeds import seed_entries
@@ -163,6 +163,11 @@ class Worker:
             try:
                 if self.run_once() is None:
                     stop.wait(self.config.poll_seconds)
+            except InfrastructureError as e:
+                # The database (or the blob store) is away: one line per try, not a
+                # traceback a second; the stored checkpoints wait for its return.
+                log.error("worker step failed; retrying in %g s: %s", self.config.poll_seconds, e)
+                stop.wait(self.config.poll_seconds)
             except Exception:
                 log.exception("worker step failed; retrying")
                 stop.wait(self.config.poll_seconds)
