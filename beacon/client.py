@@ -7,6 +7,7 @@ detail, so a party sees exactly why its statement was refused.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -33,6 +34,30 @@ class ServiceError(BeaconError):
         self.retry_after = retry_after
 
 
+def _refusal(error: urllib.error.HTTPError) -> ServiceError:
+    """The server's problem+json as a :class:`ServiceError` (its status and Retry-After)."""
+    try:
+        raw = error.read()
+    except http.client.IncompleteRead as e:
+        raw = e.partial  # the refusal itself broke off; its status still says what happened
+    except (OSError, http.client.HTTPException):
+        raw = b""
+    try:
+        problem = json.loads(raw)
+    except ValueError:
+        problem = None
+    if isinstance(problem, dict):
+        detail = f"{problem.get('title', 'Error')}: {problem.get('detail', '')}"
+    else:
+        detail = raw.decode(errors="replace")[:500]
+    retry = error.headers.get("Retry-After")
+    return ServiceError(
+        f"HTTP {error.code} {detail}",
+        status=error.code,
+        retry_after=int(retry) if retry and retry.isdigit() else None,
+    )
+
+
 @dataclass
 class BeaconClient:
     base_url: str
@@ -51,22 +76,19 @@ class BeaconClient:
     def _send(self, request: urllib.request.Request) -> Any:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (URL is the user's server)
-                return json.loads(response.read())
+                raw = response.read()
         except urllib.error.HTTPError as e:
-            raw = e.read()
-            try:
-                problem = json.loads(raw)
-                detail = f"{problem.get('title', 'Error')}: {problem.get('detail', '')}"
-            except ValueError:
-                detail = raw.decode(errors="replace")[:500]
-            retry = e.headers.get("Retry-After")
+            raise _refusal(e) from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
+            # HTTPException: the answer broke off (e.g. the server process died mid-answer);
+            # like a refused connection, nothing says whether the request was applied.
+            raise ServiceError(f"cannot reach {self.base_url}: {e!r}") from e
+        try:
+            return json.loads(raw)
+        except ValueError as e:
             raise ServiceError(
-                f"HTTP {e.code} {detail}",
-                status=e.code,
-                retry_after=int(retry) if retry and retry.isdigit() else None,
-            ) from None
-        except (urllib.error.URLError, OSError) as e:
-            raise ServiceError(f"cannot reach {self.base_url}: {e}") from e
+                f"{self.base_url} answered with something that is not JSON: {raw[:200]!r}"
+            ) from e
 
     def get(self, path: str) -> Any:
         return self._send(
