@@ -8,7 +8,7 @@ DATA   ?= .beacon
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test test-fast bench lint vectors clean install install-test
+.PHONY: run test test-fast test-faults bench lint vectors clean install install-test
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: $(VENV)/.installed-test
 
 test-fast: $(VENV)/.installed-test
 	$(BIN)/pytest -m "not slow"
+
+# kill -9 of web, pulser and worker during whole ceremonies, and a PostgreSQL outage;
+# writes test-artifacts/faults.json (BEACON_FAULTS_SEED=N replays a run).
+test-faults: $(VENV)/.installed-test
+	$(BIN)/pytest -m faults tests/faults
 
 bench: $(VENV)/.installed-test
 	$(PY) -m bench --out bench/RESULTS.md
