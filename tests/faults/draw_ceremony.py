@@ -148,9 +148,10 @@ class DrawParties:
             self.sc.submit(party.release(DRAW_ID, self.keys[party.role]))
 
     def await_result(self) -> dict[str, Any]:
-        return self.sc.courier.wait_for(
+        drawn: dict[str, Any] = self.sc.courier.wait_for(
             PATH, state_in("drawn"), timeout=4 * PHASE_TIMEOUT, what="the result"
         )
+        return drawn
 
     def confirm(self, drawn: dict[str, Any]) -> None:
         c = self.sc.courier

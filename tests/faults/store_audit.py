@@ -24,11 +24,12 @@ from beacon.store import Database
 from beacon.store.models import LogLeaf, LogNode, LogState, PulseRow, TreeHeadRow
 from beacon.store.records import DrawRow, EnvelopeRow, Registration, StatementRow, VdfJob
 
-EFFECT_KINDS = {
-    Registration: "tender.register",
-    DrawRow: "draw.publish",
-    EnvelopeRow: "envelope.submit",
-}
+# Each effect row names the statement that made it; that statement must be of this kind.
+EFFECTS = (
+    ("registrations", Registration.statement_hash, "tender.register"),
+    ("draws", DrawRow.statement_hash, "draw.publish"),
+    ("envelopes", EnvelopeRow.statement_hash, "envelope.submit"),
+)
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,11 @@ def audit(database_url: str, data_dir: Path) -> StoreReport:
             ).scalar_one()
             assert orphan_pulses == 0, "a pulse commits a tree larger than the log"
 
-            for model, kind in EFFECT_KINDS.items():
-                for effect in s.execute(select(model)).scalars():
-                    row = by_hash.get(effect.statement_hash)
-                    assert row is not None and row.kind == kind, (
-                        f"{model.__tablename__} row without its {kind} statement"
+            for table, column, kind in EFFECTS:
+                for statement_hash in s.execute(select(column)).scalars():
+                    cause = by_hash.get(statement_hash)
+                    assert cause is not None and cause.kind == kind, (
+                        f"a row of {table} without its {kind} statement"
                     )
             envelopes = [
                 (e.envelope_id, e.envelope_hash, e.size)

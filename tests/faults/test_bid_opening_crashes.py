@@ -15,6 +15,7 @@ import hashlib
 import io
 import secrets
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -151,7 +152,7 @@ def check_opening(sc: Scenario, o: Opening) -> None:
     sc.facts["bid_bytes"] = sum(len(p) for p in o.plaintexts.values())
 
 
-def opening_record(sc: Scenario) -> dict[str, object]:
+def opening_record(sc: Scenario) -> dict[str, Any]:
     """The body of the one ``tender.opening`` statement, found in the log."""
     size = invariants.final_head(sc.courier).tree_size
     found = [

@@ -10,6 +10,7 @@ of an uninterrupted computation (recomputed here with beacon.core.draw.compute).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ class Crash(BaseException):
 
 
 @pytest.fixture
-def deployment(tmp_path: Path, database_url: str) -> Deployment:
+def deployment(tmp_path: Path, database_url: str) -> Iterator[Deployment]:
     d = open_deployment(tmp_path, database_url)
     yield d
     d.runtime.close()
