@@ -11,6 +11,7 @@ rejects equal probability only when some list's Holm-adjusted P-value is ≤ α.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -52,6 +53,12 @@ class ListResult:
     @property
     def label(self) -> str:
         return self.key.label(picks=self.picks)
+
+    @property
+    def residuals(self) -> tuple[float, ...]:
+        """Pearson residuals ``(O − E)/√E`` per candidate; their squares sum to X²."""
+        expected = self.draws / len(self.counts)
+        return tuple((c - expected) / math.sqrt(expected) for c in self.counts)
 
     def to_dict(self) -> dict[str, Any]:
         def fit(r: GoodnessOfFit | None) -> dict[str, Any] | None:

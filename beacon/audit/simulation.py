@@ -55,8 +55,13 @@ def random_outputs(random_bytes: Callable[[int], bytes], count: int) -> Iterator
         yield random_bytes(R_BYTES)
 
 
-def simulated_selection(candidates: int, kind: Kind, k: int = 1) -> Selection:
-    """A selection over ``candidates`` ids ``"0" … "n-1"`` as a definition would hold it."""
+def simulated_selection(
+    candidates: int, kind: Kind, k: int = 1, *, code: str = SIMULATED_CODE
+) -> Selection:
+    """A selection over ``candidates`` ids ``"0" … "n-1"`` as a definition would hold it.
+
+    ``code`` names its lists in reports (several simulated lists may share a tally).
+    """
     if not 1 <= candidates <= MAX_CANDIDATES:
         raise InputError(
             f"candidates must be in [1, {MAX_CANDIDATES}], got {candidates}", field="candidates"
@@ -68,7 +73,7 @@ def simulated_selection(candidates: int, kind: Kind, k: int = 1) -> Selection:
     elif not 1 <= k <= candidates:
         raise InputError(f"pick_k needs 1 <= k <= {candidates}, got k = {k}", field="k")
     return Selection(
-        code=SIMULATED_CODE,
+        code=code,
         label="simulated selection",
         kind=kind,
         k=k,
@@ -88,11 +93,14 @@ def picks_per_draw(selection: Selection) -> int:
     return selection.k
 
 
-def simulate(outputs: Iterable[bytes], selection: Selection, *, index: int = 0) -> Tally:
+def simulate(
+    outputs: Iterable[bytes], selection: Selection, *, index: int = 0, into: Tally | None = None
+) -> Tally:
     """Draw ``selection`` once per ``R`` in ``outputs`` and tally every position of every pick.
 
     ``index`` is the selection's position in its definition, which keys the stream
-    (§12.1); any value gives an exactly uniform pick.
+    (§12.1); any value gives an exactly uniform pick. The counts are added to
+    ``into`` when given (and it is returned), else to a new tally.
     """
     n = len(selection.candidates)
     k = picks_per_draw(selection)
@@ -103,7 +111,7 @@ def simulate(outputs: Iterable[bytes], selection: Selection, *, index: int = 0) 
         pick = draw_selection(r, index, selection, selection.candidates)
         for position, chosen in enumerate(pick.indexes):
             picked[position].append(chosen)
-    tally = Tally()
+    tally = Tally() if into is None else into
     if picked[0]:
         for position, chosen_list in enumerate(picked):
             counts = np.bincount(np.asarray(chosen_list, dtype=np.int64), minlength=n)

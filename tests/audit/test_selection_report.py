@@ -122,6 +122,14 @@ class TestPerList:
         assert r.test.pvalue == pytest.approx(p, abs=1e-12)
         assert r.test.mid_pvalue == pytest.approx(mid, abs=1e-12)
 
+    def test_residuals_square_to_the_statistic(self) -> None:
+        counts = [30, 41, 29, 35, 25]
+        r = selection_report(tally_of((ListKey("Q1", 5), counts, 1))).lists[0]
+        assert r.residuals[1] == pytest.approx((41 - 32) / math.sqrt(32), rel=1e-12)
+        assert sum(x * x for x in r.residuals) == pytest.approx(
+            chisquare(counts).statistic, rel=1e-12
+        )
+
     def test_g_is_reported_beside(self) -> None:
         counts = [3, 0, 1, 0]
         r = selection_report(tally_of((ListKey("K", 4), counts, 1))).lists[0]

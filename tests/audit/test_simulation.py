@@ -114,3 +114,15 @@ def test_simulated_counts_are_plausibly_uniform() -> None:
     counts = tally.counts()[ListKey("SIM", 7, 0)]
     sigma = np.sqrt(20_000 * (1 / 7) * (6 / 7))
     assert np.all(np.abs(counts - 20_000 / 7) < 5 * sigma)
+
+
+def test_several_lists_share_one_tally() -> None:
+    tally = simulate(counter_outputs(SEED, 30), simulated_selection(4, Kind.PICK_ONE, code="K"))
+    same = simulate(
+        counter_outputs(SEED, 30), simulated_selection(5, Kind.PICK_ONE, code="Q1"), into=tally
+    )
+    assert same is tally
+    counts = tally.counts()
+    assert list(counts) == [ListKey("K", 4, 0), ListKey("Q1", 5, 0)]
+    assert counts[ListKey("K", 4, 0)].tolist() == ref.simulated_counts(SEED, 30, 4, 1)[0]
+    assert counts[ListKey("Q1", 5, 0)].tolist() == ref.simulated_counts(SEED, 30, 5, 1)[0]
