@@ -23,8 +23,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-import numpy as np
-
 from beacon.audit.applicability import Applicability, applicability
 from beacon.audit.bits import Bits, from_packed
 from beacon.audit.result import ALPHA, TestResult
@@ -34,6 +32,8 @@ from beacon.core.pulse import Pulse, output_value
 from beacon.errors import InputError, VerificationError
 
 VALUE_BYTES: Final = 64
+#: Tests with more P-values than this are reported as a count below α, not pass/fail.
+FAMILY: Final = 2
 #: Pulse members whose values can be audited: the output, or the fresh randomness.
 PULSE_FIELDS: Final = ("outputValue", "localRandomValue")
 
@@ -164,6 +164,7 @@ class OutputAudit:
                     "labels": list(r.labels),
                     "pvalues": list(r.pvalues),
                     "passed": r.passed(ALPHA),
+                    "below_alpha": sum(p < ALPHA for p in r.pvalues),
                     "below_recommendation": r.name in self.below_recommendation(),
                 }
                 for r in self.results
@@ -192,22 +193,33 @@ def format_output_audit(audit: OutputAudit) -> str:
         lines.append(f"Run below SP 800-22's recommended length (marked ~): {', '.join(weak)}.")
     if not missing and not weak:
         lines.append("Every test runs at or above SP 800-22's recommended length.")
-    lines += ["", f"{'test':<28} {'P-value(s)':<44} result", "-" * 82]
+    lines += ["", f"{'test':<28} {'P-value(s)':<44} result", "-" * 90]
+    singles = families = family_below = 0
+    failed = 0
     for r in audit.results:
         mark = "~" if r.name in weak else " "
         if not r.applicable:
             lines.append(f"{r.name:<27}{mark} {'-':<44} not applicable: {r.reason}")
             continue
-        if len(r.pvalues) <= 2:
+        below = sum(p < ALPHA for p in r.pvalues)
+        if len(r.pvalues) <= FAMILY:
+            singles += 1
+            failed += below > 0
             shown = ", ".join(f"{p:.6f}" for p in r.pvalues)
+            verdict = "FAIL" if below else "pass"
         else:
-            below = int(np.sum(np.asarray(r.pvalues) < ALPHA))
-            shown = f"{len(r.pvalues)} values, min {min(r.pvalues):.6f}, {below} below alpha"
-        lines.append(f"{r.name:<27}{mark} {shown:<44} {'pass' if r.passed(ALPHA) else 'FAIL'}")
-    failed = sum(r.passed(ALPHA) is False for r in audit.results)
+            # sts-2.1.2 calls a test failed if any of its P-values is below α; with 148
+            # templates that happens by chance most of the time, so show the count instead.
+            families += len(r.pvalues)
+            family_below += below
+            shown = f"{len(r.pvalues)} values, min {min(r.pvalues):.6f}"
+            verdict = f"{below} below alpha ({len(r.pvalues) * ALPHA:.1f} expected)"
+        lines.append(f"{r.name:<27}{mark} {shown:<44} {verdict}")
     lines += [
         "",
-        f"{failed} of {len(audit.results)} tests run have a P-value below {ALPHA}.",
+        f"{failed} of {singles} tests with one or two P-values have one below {ALPHA}; "
+        f"{family_below} of the {families} P-values of the other tests are below it "
+        f"({families * ALPHA:.1f} expected by chance).",
         "These are hashes: passing shows no gross defect, not unpredictability "
         "(that rests on the precommitments, signatures and VDF; see beacon-verify).",
     ]

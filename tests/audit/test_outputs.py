@@ -136,8 +136,16 @@ def test_audit_runs_exactly_the_computable_tests(chain: Chain) -> None:
     text = format_output_audit(audit)
     assert "25 values of 64 bytes = 12800 bits" in text
     assert "Not computable at 12800 bits (not run): universal." in text
+    templates = next(r for r in audit.results if r.name == "non_overlapping_template")
+    below = sum(p < 0.01 for p in templates.pvalues)
+    assert f"148 values, min {min(templates.pvalues):.6f}" in text
+    assert f"{below} below alpha (1.5 expected)" in text
     doc = audit.to_dict()
     assert doc["bits"] == 12_800 and len(doc["tests"]) == 14
+    assert (
+        next(t for t in doc["tests"] if t["name"] == "non_overlapping_template")["below_alpha"]
+        == below
+    )
     assert {t["name"] for t in doc["tests"] if t["below_recommendation"]} == set(
         audit.below_recommendation()
     )
