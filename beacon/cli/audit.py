@@ -162,6 +162,17 @@ def sp800_22(
 
 # -- beacon audit uniformity -------------------------------------------------------------
 
+#: The seed of ``--simulate`` when none is given (AUDIT.md §8).
+DEFAULT_SEED = "tender-beacon-audit"
+
+
+def _only_with(what: str, given: bool, options: dict[str, bool]) -> None:
+    """Refuse options that would be silently ignored without ``what``."""
+    used = [name for name, present in options.items() if present]
+    if used and not given:
+        verb = "applies" if len(used) == 1 else "apply"
+        raise click.UsageError(f"{', '.join(used)} {verb} only with {what}")
+
 
 def _tally_bundles(
     bundles: list[ProofBundle], pending: list[tuple[str, str]], source: dict[str, Any]
@@ -225,7 +236,7 @@ def _simulation(
 @click.option("--k", "k", type=click.IntRange(min=1), help="With --kind pick_k: how many.")
 @click.option(
     "--seed",
-    default="tender-beacon-audit",
+    default=DEFAULT_SEED,
     show_default=True,
     help="With --simulate: the seed of the reproducible R values.",
 )
@@ -268,6 +279,14 @@ def uniformity(
     """
     if sum((bool(bundles), draws is not None, url is not None)) != 1:
         raise click.UsageError("give exactly one of PROOF.json files, --simulate N or --from URL")
+    simulation_only = {
+        "--candidates": candidates is not None,
+        "--kind": kind != Kind.PICK_ONE.value,
+        "--k": k is not None,
+        "--seed": seed != DEFAULT_SEED,
+        "--r-source": r_source != "counter",
+    }
+    _only_with("--simulate", draws is not None, simulation_only)
     try:
         if draws is not None:
             tally, source = _simulation(draws, candidates, kind, k, seed, r_source)
@@ -350,6 +369,16 @@ def pulses(
     """
     if bool(paths) == (url is not None):
         raise click.UsageError("give PATH(s) or --from URL, not both and not neither")
+    remote_only = {
+        "--chain": chain is not None,
+        "--start": start != 1,
+        "--count": count is not None,
+    }
+    _only_with("--from, for pulses", url is not None and not draws, remote_only)
+    _only_with(
+        "PATH(s) of pulses", bool(paths) and not draws, {"--certificate": bool(certificates)}
+    )
+    _only_with("pulses, not --draws", not draws, {"--member": member != "outputValue"})
     try:
         if draws:
             if url is not None:

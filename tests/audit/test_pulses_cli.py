@@ -142,8 +142,29 @@ def test_tampered_pulse_file_is_refused(export, tmp_path: Path) -> None:
             ["--member", "signatureValue", "."],
             "'signatureValue' is not one of 'outputValue', 'localRandomValue'",
         ),
+        (["--chain", "2", "."], "--chain applies only with --from, for pulses"),
+        (
+            ["--draws", "--from", URL, "--start", "2"],
+            "--start applies only with --from, for pulses",
+        ),
+        (
+            ["--from", URL, "--certificate", __file__],
+            "--certificate applies only with PATH(s) of pulses",
+        ),
+        (
+            ["--draws", ".", "--member", "localRandomValue"],
+            "--member applies only with pulses, not --draws",
+        ),
     ],
-    ids=["nothing", "both", "member"],
+    ids=[
+        "nothing",
+        "both",
+        "member",
+        "chain-with-files",
+        "start-with-draws",
+        "certificate-with-url",
+        "member-with-draws",
+    ],
 )
 def test_usage_errors(args: list[str], message: str) -> None:
     code, out = run(*args)

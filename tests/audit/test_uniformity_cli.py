@@ -226,9 +226,12 @@ class TestSimulation:
             (["--simulate", "10", "--candidates", "0"], "0 is not in the range 1<=x<=10000"),
             (["--simulate", "5", "--candidates", "3", "--alpha", "1"], "1.0 is not in the range 0<x<1"),
             (["--from", "file:///etc"], "only http:// and https:// URLs are read"),
+            (["--from", URL, "--candidates", "7"], "--candidates applies only with --simulate"),
+            (["--from", URL, "--seed", "x", "--k", "2"], "--k, --seed apply only with --simulate"),
         ],
         ids=["no-source", "no-candidates", "pick_k-without-k", "k-without-pick_k", "two-sources",
-             "k-above-n", "zero-candidates", "alpha", "file-url"],
+             "k-above-n", "zero-candidates", "alpha", "file-url", "candidates-without-simulate",
+             "seed-without-simulate"],
     )  # fmt: skip
     def test_usage_errors(self, args: list[str], message: str) -> None:
         code, out = run("uniformity", *args)

@@ -54,6 +54,7 @@ def execute(
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
         "IPYTHONDIR": str(tmp_path / "ipython"),
         "MPLCONFIGDIR": str(tmp_path / "matplotlib"),
+        "TMPDIR": str(tmp_path),  # the notebooks' own temporary folders land here
         "BEACON_NOTEBOOK_SCALE": "small",
         "BEACON_NOTEBOOK_SUMMARY": str(summary),
         **env,
