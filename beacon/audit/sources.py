@@ -183,6 +183,7 @@ class RemoteBeacon:
         return _json(self._get(path), self.base_url + path)
 
     def last_pulse(self, chain: int | None = None) -> Pulse:
+        """The newest pulse of the beacon, or of ``chain``."""
         path = (
             "/beacon/2.0/pulse/last" if chain is None else f"/beacon/2.0/chain/{chain}/pulse/last"
         )
@@ -207,6 +208,7 @@ class RemoteBeacon:
         return _der(self._get(path), self.base_url + path)
 
     def draw_ids(self) -> list[str]:
+        """The ids of every draw the beacon lists (``GET /api/v1/draws``)."""
         doc = self._get_json("/api/v1/draws")
         draws = doc.get("draws") if isinstance(doc, dict) else None
         if not isinstance(draws, list) or not all(

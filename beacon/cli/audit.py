@@ -343,11 +343,20 @@ def _describe(source: dict[str, Any]) -> str:
 @click.option(
     "--draws", is_flag=True, help="Audit the draw outputs R of proof bundles instead of pulses."
 )
-@click.option("--member", type=click.Choice(PULSE_FIELDS), default="outputValue", show_default=True,
-              help="Which 64-byte pulse value to test.")  # fmt: skip
-@click.option("--certificate", "certificates", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Pulse signing certificate(s), PEM or DER, to verify local pulses with.")  # fmt: skip
+@click.option(
+    "--member",
+    type=click.Choice(PULSE_FIELDS),
+    default="outputValue",
+    show_default=True,
+    help="Which 64-byte pulse value to test.",
+)
+@click.option(
+    "--certificate",
+    "certificates",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Pulse signing certificate(s), PEM or DER, to verify local pulses with.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def pulses(
     paths: tuple[Path, ...],
