@@ -22,14 +22,13 @@ from typing import Any
 from verifier import encoding as enc
 from verifier import identity, pulse
 from verifier.draw import verify_bundle
-from verifier.errors import FetchError, ParseError, VerifyError
+from verifier.errors import CheckFailed, FetchError, ParseError, VerifyError
 from verifier.merkle import TreeHead
 from verifier.receipt import verify_receipt
 from verifier.report import Report
 
 VALID, INVALID, UNUSABLE = 0, 1, 2
 PAGE = 1000  # §16: the pulse range endpoint serves at most 1000 pulses per request
-Pairs = list[tuple[pulse.Pulse, TreeHead | None]]
 
 
 def fetch(base: str, path: str) -> bytes:
@@ -100,7 +99,7 @@ def cmd_pulse(args: argparse.Namespace) -> Report:
     p = pulses[1 if args.previous else 0]
     report.run("pulse", functools.partial(_verified, p, certs))
     if len(pulses) > 1:  # §8.5 between neighbours: index, period, status, precommitment, previous link
-        report.run("neighbours", functools.partial(_segment, [(q, None) for q in pulses], certs))
+        report.run("neighbours", functools.partial(_segment, pulses, certs, []))
     report.values.update(pulse=p.name(), timeStamp=enc.format_time(p.time_ms), outputValue=p.output.hex().upper())
     return report
 
@@ -110,66 +109,77 @@ def _verified(p: pulse.Pulse, certs: dict[bytes, bytes]) -> str:
     return f"{p.name()} at {enc.format_time(p.time_ms)}: certificateId, signature and outputValue check"
 
 
-def _segment(items: Pairs, certs: dict[bytes, bytes]) -> str:
-    pulses = [p for p, _ in items]
-    pulse.verify_segment(pulses, certs, [h for _, h in items])
+def _segment(pulses: list[pulse.Pulse], certs: dict[bytes, bytes], heads: list[TreeHead]) -> str:
+    """One chain's pulses in index order (§8.5–§8.6); with served tree heads, step 7 and their growth."""
+    pulse.verify_segment(pulses, certs)
+    by_commitment = {h.commitment(): h for h in heads}
+    sizes = []
+    for p in pulses if heads else []:
+        head = by_commitment.get(p.external)
+        if head is None:
+            raise CheckFailed(f"{p.name()} commits none of the served tree heads", code="external-invalid")
+        pulse.commits(p, head)
+        sizes.append(head.tree_size)
+    if sizes != sorted(sizes):  # §7: the log only grows, so later pulses commit no smaller tree
+        raise CheckFailed("a later pulse commits a smaller tree than an earlier one", code="external-invalid")
     gaps = [p.index for p in pulses if p.status & pulse.GAP]
     changes = [p.index for p in pulses if p.status & pulse.CERTIFICATE_CHANGE]
-    heads = sum(h is not None for _, h in items)
-    return (f"pulses {pulses[0].index}–{pulses[-1].index} verify, {heads} tree heads checked; "
+    return (f"pulses {pulses[0].index}–{pulses[-1].index} verify, {len(sizes)} committing served tree heads; "
             f"gaps (status 2) at {gaps or 'none'}; certificate changes (status 4) at {changes or 'none'}")
 
 
 def cmd_chain(args: argparse.Namespace) -> Report:
     report, certs = Report(), certificates(args.cert)
     if args.source:
-        pairs = _fetch_chain(args, certs)
+        pulses, heads = _fetch_chain(args, certs)
     elif args.dir and Path(args.dir).is_dir():
         folder = Path(args.dir)
         for pem in sorted(folder.glob("*.pem")):
             certs.update(by_id(pem.read_bytes(), pem.name))
-        pairs = [x for f in sorted(folder.glob("*.json")) for x in _page(load_json(f.read_bytes(), f.name), f.name)]
+        pages = [_page(load_json(f.read_bytes(), f.name), f.name) for f in sorted(folder.glob("*.json"))]
+        pulses, heads = [p for ps, _ in pages for p in ps], [h for _, hs in pages for h in hs]
     else:
         raise ParseError("DIR", "give a directory of pulse files, or --from URL")
-    chains: dict[int, Pairs] = {}
-    for p, head in sorted(pairs, key=lambda x: (x[0].chain, x[0].index)):
-        chains.setdefault(p.chain, []).append((p, head))
-    for c, items in chains.items():
-        report.run(f"chain {c}", functools.partial(_segment, items, certs))
-    report.values["pulses"] = len(pairs)
+    chains: dict[int, list[pulse.Pulse]] = {}
+    for p in sorted(pulses, key=lambda p: (p.chain, p.index)):
+        chains.setdefault(p.chain, []).append(p)
+    for c, members in chains.items():
+        report.run(f"chain {c}", functools.partial(_segment, members, certs, heads))
+    report.values["pulses"] = len(pulses)
     return report
 
 
-def _page(doc: Any, name: str) -> Pairs:
-    """A pulse document, or a page ``{"pulses", "tree_heads"}`` as §16's range endpoint serves it."""
+def _page(doc: Any, name: str) -> tuple[list[pulse.Pulse], list[TreeHead]]:
+    """A pulse document, or a page ``{"pulses", "tree_heads"}`` as §16's range endpoint serves it
+    (the tree heads the pulses commit; ``null`` for a pulse of another beacon)."""
     if not isinstance(doc, dict) or ("pulse" not in doc and "pulses" not in doc):
         raise ParseError(name, "neither a pulse nor a page of pulses")
     if "pulse" in doc:
-        return [(pulse.Pulse.from_json(doc, name), None)]
+        return [pulse.Pulse.from_json(doc, name)], []
     page = enc.members(doc, name, ("pulses", "tree_heads"))
-    pulses, heads = page["pulses"], page["tree_heads"]
-    if not isinstance(pulses, list) or not isinstance(heads, list) or len(pulses) != len(heads):
-        raise ParseError(name, "pulses and tree_heads are not lists of one length")
-    n = f"{name}.tree_heads"
-    return [(pulse.Pulse.from_json(p, f"{name}.pulses[{i}]"), None if h is None else TreeHead.from_json(h, f"{n}[{i}]"))
-            for i, (p, h) in enumerate(zip(pulses, heads, strict=True))]
+    if not isinstance(page["pulses"], list) or not isinstance(page["tree_heads"], list):
+        raise ParseError(name, "pulses and tree_heads are not lists")
+    return ([pulse.Pulse.from_json(p, f"{name}.pulses[{i}]") for i, p in enumerate(page["pulses"])],
+            [TreeHead.from_json(h, f"{name}.tree_heads[{i}]") for i, h in enumerate(page["tree_heads"]) if h is not None])
 
 
-def _fetch_chain(args: argparse.Namespace, certs: dict[bytes, bytes]) -> Pairs:
+def _fetch_chain(args: argparse.Namespace, certs: dict[bytes, bytes]) -> tuple[list[pulse.Pulse], list[TreeHead]]:
     chain = args.chain
     if chain is None:
         chain = pulse.Pulse.from_json(load_json(fetch(args.source, "/beacon/2.0/pulse/last"), "last pulse")).chain
-    out: Pairs = []
+    pulses: list[pulse.Pulse] = []
+    heads: list[TreeHead] = []
     start = args.start
     while args.end is None or start <= args.end:
         end = start + PAGE if args.end is None else min(start + PAGE, args.end + 1)  # the API's end is exclusive
-        page = _page(load_json(fetch(args.source, f"/api/v1/chains/{chain}/pulses?start={start}&end={end}"), "page"), "page")
-        if not page:
+        query = f"/api/v1/chains/{chain}/pulses?start={start}&end={end}"
+        got, served = _page(load_json(fetch(args.source, query), query), query)
+        if not got:
             break
-        out, start = out + page, end
-    for cert_id in {p.certificate_id for p, _ in out} - set(certs):
+        pulses, heads, start = pulses + got, heads + served, end
+    for cert_id in {p.certificate_id for p in pulses} - set(certs):
         certs.update(by_id(fetch(args.source, f"/beacon/2.0/certificate/{cert_id.hex()}"), "certificate"))
-    return out
+    return pulses, heads
 
 
 def cmd_receipt(args: argparse.Namespace) -> Report:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ KIND_ROLES = {  # §6.3: who makes each kind
     "draw.confirm": ("supervisor",), "draw.void": ("supervisor",),
 }
 PARTIES = ("centre", "agent")  # §10.1: the centre first, then the agent
+TIME_POINTS = ("commit", "snapshot", "reveal", "seed_open", "dispute_end")
 
 
 @dataclass(frozen=True)
@@ -82,13 +84,15 @@ class DrawCheck:
     def __init__(self, doc: dict[str, Any], anchors: Sequence[bytes] | None) -> None:
         doc = enc.members(doc, "bundle", ("format", "draw_id", "definition", "trust_anchors", "beacon_certificate",
                                           "statements", "seed_envelopes", "log", "time_points", "summary"))
-        self.definition, self.encoded = records.parse_definition(doc["definition"])
+        self.definition, self.encoded = records.parse_definition(doc["definition"], "definition")
         self.def_hash, self.draw_id = records.definition_hash(self.encoded), self.definition["draw_id"]
         if doc["draw_id"] != self.draw_id:
-            raise ParseError("draw_id", f"{doc['draw_id']!r} is not the definition's {self.draw_id!r}")
+            raise ParseError("definition.draw_id", f"{self.draw_id!r} is not the bundle's draw_id {doc['draw_id']!r}")
         if not isinstance(doc["trust_anchors"], list):
             raise ParseError("trust_anchors", "expected a list")
         own = tuple(enc.b64(a, f"trust_anchors[{i}]") for i, a in enumerate(doc["trust_anchors"]))
+        if len(set(own)) != len(own):
+            raise ParseError("trust_anchors", "a certificate appears twice")
         self.anchors, self.anchor_source = (own, "bundle") if anchors is None else (tuple(anchors), "given")
         self.beacon_cert = enc.b64(doc["beacon_certificate"], "beacon_certificate")
         self.certs = {hashlib.sha512(self.beacon_cert).digest(): self.beacon_cert}
@@ -101,10 +105,17 @@ class DrawCheck:
         self.head, self.pulse = TreeHead.from_json(log["tree_head"], "log.tree_head"), Pulse.from_json(log["pulse"], "log.pulse")
         self.time_points: dict[str, TimePoint] = _unique(_each(
             doc, "time_points", ("name", "deadline", "pulse", "previous", "tree_head", "consistency"), lambda x, n: (
-                enc.string(x["name"], f"{n}.name", "commit|snapshot|reveal|seed_open|dispute_end"),
+                enc.string(x["name"], f"{n}.name", "|".join(TIME_POINTS)),
                 TimePoint(enc.timestamp(x["deadline"], f"{n}.deadline"), Pulse.from_json(x["pulse"], f"{n}.pulse"),
                           Pulse.from_json(x["previous"], f"{n}.previous"), TreeHead.from_json(x["tree_head"], f"{n}.tree_head"),
                           merkle.proof(x["consistency"], f"{n}.consistency")))), "time_points")
+        # One canonical order, so that no two bundles say the same: envelopes in log order, time points by deadline.
+        names = list(self.time_points)
+        if names != sorted(names, key=TIME_POINTS.index):
+            raise ParseError("time_points", f"not in deadline order: {names}")
+        submitted = [x.s.body["envelope_id"] for x in self.statements if x.s.kind == "envelope.submit"]
+        if [e for e in self.envelopes if e in submitted] != [e for e in submitted if e in self.envelopes]:
+            raise ParseError("seed_envelopes", "not in the log order of their envelope.submit statements")
         self.summary = doc["summary"]
         self.kinds: dict[str, list[Logged]] = {k: [x for x in self.statements if x.s.kind == k] for k in KIND_ROLES}
         self.state: dict[str, Any] = {}
@@ -141,6 +152,8 @@ class DrawCheck:
     # -- §14.2–4: the beacon, the log, the time points ------------------------------------------
 
     def check_beacon(self) -> str:
+        for anchor in self.anchors:
+            identity.check_anchor(anchor)
         identity.validate_chain(self.beacon_cert, (), self.anchors, self.pulse.time_ms)
         return f"{identity.load(self.beacon_cert).subject.rfc4514_string()} chains to the anchors"
 
@@ -153,7 +166,7 @@ class DrawCheck:
         return f"{len(leaves)} statements in tree {self.head.tree_size}, committed by {self.pulse.name()}"
 
     def check_time_points(self) -> str:
-        names = [n for n in ("commit", "snapshot", "reveal", "seed_open") if n != "snapshot" or self.definition["deadlines"][n]]
+        names = [n for n in TIME_POINTS[:4] if n != "snapshot" or self.definition["deadlines"][n]]
         if self.kinds["draw.confirm"]:  # §13.2: dispute_end once confirmed
             names.append("dispute_end")
         _check(set(self.time_points) <= set(names), f"time points {sorted(set(self.time_points) - set(names))} do not belong")
@@ -413,7 +426,9 @@ class DrawCheck:
         r = self.state.get("R")
         expected = {"state": final, "output": r.hex() if r else None, "values": values, "derived": derived, "seeds": seeds}
         self.state["summary"] = expected
-        _check(self.summary == expected, f"the summary is not what the statements give: {expected}")
+        # Compared as canonical JSON, so that 3.0 or true cannot stand for 3 or 1.
+        same = json.dumps(self.summary, sort_keys=True) == json.dumps(expected, sort_keys=True)
+        _check(same, f"the summary is not what the statements give: {expected}")
         return f"state {final}"
 
     def run(self, report: Report) -> None:

@@ -11,7 +11,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
@@ -58,7 +58,7 @@ def load_private(der: bytes, name: str) -> ec.EllipticCurvePrivateKey:
     """A released opening key: PKCS#8 DER of a P-256 key (§6.3 ``draw.key_release``)."""
     try:
         key = serialization.load_der_private_key(der, None)
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as e:
         raise ParseError(name, f"not an unencrypted PKCS#8 key: {e}") from e
     if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
         raise ParseError(name, "not a P-256 key")

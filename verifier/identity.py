@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import warnings
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -26,8 +27,12 @@ def fingerprint(der: bytes) -> bytes:
 @functools.lru_cache(maxsize=64)
 def load(der: bytes) -> x509.Certificate:
     try:
-        return x509.load_der_x509_certificate(der)
-    except ValueError as e:
+        with warnings.catch_warnings():  # a malformed certificate is an error or accepted, not a warning
+            warnings.simplefilter("ignore")
+            cert = x509.load_der_x509_certificate(der)
+            cert.subject, cert.issuer, cert.public_key()  # parsed lazily: fail here, not later
+        return cert
+    except (ValueError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion) as e:
         raise ParseError("certificate", f"not a DER X.509 certificate: {e}") from e
 
 
@@ -38,6 +43,15 @@ def load_pem(data: bytes, name: str) -> list[bytes]:
     except ValueError as e:
         raise ParseError(name, f"no PEM certificate: {e}") from e
     return [c.public_bytes(Encoding.DER) for c in certs]
+
+
+def check_anchor(der: bytes) -> None:
+    """An anchor is a self-signed root whose signature verifies, so an altered anchor fails closed."""
+    cert = load(der)
+    try:
+        cert.verify_directly_issued_by(cert)
+    except (ValueError, TypeError, InvalidSignature) as e:
+        raise CheckFailed(f"trust anchor {cert.subject.rfc4514_string()} is not a self-signed certificate that verifies") from e
 
 
 @functools.lru_cache(maxsize=256)
@@ -52,7 +66,7 @@ def validate_chain(leaf: bytes, chain: tuple[bytes, ...], anchors: tuple[bytes, 
     )
     try:
         policy.build_client_verifier().verify(load(leaf), [load(c) for c in chain])
-    except VerificationError as e:
+    except (VerificationError, ValueError) as e:
         who = load(leaf).subject.rfc4514_string()
         raise CheckFailed(f"certificate {who} does not chain to the anchors at {enc.format_time(at_ms)}: {e}") from e
 

@@ -39,7 +39,7 @@ class TreeHead:
     @classmethod
     def from_json(cls, doc: Any, name: str) -> TreeHead:
         doc = enc.members(doc, name, ("suite", "tree_size", "root_hash"))
-        if doc["suite"] != 1 or isinstance(doc["suite"], bool):
+        if enc.integer(doc["suite"], f"{name}.suite", 16) != 1:
             raise ParseError(f"{name}.suite", f"unknown suite {doc['suite']!r} (§2.5: only 1)")
         return cls(enc.integer(doc["tree_size"], f"{name}.tree_size"), enc.hexbytes(doc["root_hash"], f"{name}.root_hash", 32))
 

@@ -69,7 +69,7 @@ class Pulse:
 
     @classmethod
     def from_json(cls, doc: Any, name: str = "pulse") -> Pulse:
-        p = enc.members(enc.members(doc, name, ("pulse",))["pulse"], name, MEMBERS)
+        p = enc.members(enc.members(doc, name, ("pulse",))["pulse"], name := f"{name}.pulse", MEMBERS)
         ext = enc.members(p["external"], f"{name}.external", ("sourceId", "statusCode", "value"))
         if not isinstance(p["listValues"], list) or len(p["listValues"]) != 5:
             raise ParseError(f"{name}.listValues", "expected five list values")
@@ -113,10 +113,12 @@ def _link_uri(link: dict[str, Any], kind: str, uri: str, chain: int, index: int,
     """
     own = re.fullmatch(r"(.*)" + _URI, uri)
     if not own or (int(own[2]), int(own[3])) != (chain, index):
-        raise ParseError(f"{name}.uri", f"the pulse's uri {uri!r} does not name chain {chain}, pulse {index}")
+        raise ParseError(f"{name.rsplit('.', 1)[0]}.uri", f"the pulse's uri {uri!r} does not name chain {chain}, pulse {index}")
     link_uri = link["uri"]
-    if link["type"] != kind or (link_uri is None) != (value == bytes(64)):
-        raise ParseError(name, f"expected type {kind!r}, with a null uri exactly when the value is zero")
+    if link["type"] != kind:
+        raise ParseError(f"{name}.type", f"expected {kind!r}, got {link['type']!r}")
+    if (link_uri is None) != (value == bytes(64)):
+        raise ParseError(f"{name}.uri", "null exactly when the value is zero (§8.3)")
     if link_uri is None:
         return None
     text = enc.string(link_uri, f"{name}.uri")

@@ -138,8 +138,18 @@ def _unit(s: str, name: str) -> None:
         raise ParseError(name, f"unit {s!r} is not empty, up to 8 letters, % or ‰")
 
 
-def parse_definition(doc: Any) -> tuple[dict[str, Any], bytes]:
-    """Validate a definition's JSON (§5) and return it with its canonical bytes."""
+def parse_definition(doc: Any, name: str = "") -> tuple[dict[str, Any], bytes]:
+    """Validate a definition's JSON (§5) and return it with its canonical bytes.
+
+    Errors name the field by its path below ``name`` (``selections[0].candidates[1]``).
+    """
+    try:
+        return _definition(doc)
+    except ParseError as e:
+        raise ParseError(_path(name, e.field), str(e).split(": ", 1)[1]) from e
+
+
+def _definition(doc: Any) -> tuple[dict[str, Any], bytes]:
     d, body = _fields(DEFINITION, doc, "")
     if d["suite"] != 1:
         raise ParseError("suite", f"unknown suite {d['suite']} (§2.5: only 1)")
