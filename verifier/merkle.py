@@ -63,12 +63,12 @@ def proof(doc: Any, name: str) -> list[bytes]:
 
 def _sizes(*hashes: bytes) -> None:
     if any(len(h) != 32 for h in hashes):
-        raise CheckFailed("a hash in the proof, leaf or root is not 32 bytes (§7.3)")
+        raise CheckFailed("a leaf hash or proof element is not 32 bytes (§7.3, §7.4)")
 
 
 def verify_inclusion(index: int, entry_hash: bytes, path: list[bytes], head: TreeHead) -> None:
     """RFC 9162 §2.1.3.2, step by step (§7.3)."""
-    _sizes(entry_hash, head.root_hash, *path)
+    _sizes(entry_hash, *path)
     if index >= head.tree_size:
         raise CheckFailed(f"leaf {index} is not below tree size {head.tree_size}")
     fn, sn, r = index, head.tree_size - 1, entry_hash
@@ -90,7 +90,7 @@ def verify_inclusion(index: int, entry_hash: bytes, path: list[bytes], head: Tre
 
 def verify_consistency(old: TreeHead, new: TreeHead, path: list[bytes]) -> None:
     """RFC 9162 §2.1.4.2 with §7.4's edge cases (m > n, m = 0, m = n)."""
-    _sizes(old.root_hash, new.root_hash, *path)
+    _sizes(*path)
     m, n = old.tree_size, new.tree_size
     what = f"tree size {m} → {n}"
     if m > n or m == 0:
