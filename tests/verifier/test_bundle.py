@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -17,6 +18,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from beacon.store import sqlite_url
+from tests.service.deployment import PERIOD, open_deployment
+from tests.service.test_draw_flow import bundle, record, run_to_result
 from tests.verifier.conftest import Served
 from verifier import identity, verify_bundle
 from verifier.errors import ParseError
@@ -109,3 +113,21 @@ def test_malformed_bundles_fail_the_format_check(drawn: Served, edit, match: str
     report = verify_bundle(doc)
     assert [(c.name, c.ok) for c in report.checks] == [("format", False)]
     assert re.search(match, report.checks[0].detail)
+
+
+@pytest.mark.xfail(strict=True, reason="the service adds the dispute_end time point only once confirmed, though its "
+                   "pulse exists (§13.2: a time point is included once its pulse exists); without it the verifier "
+                   "cannot place an objection inside the window and fails closed")
+def test_a_disputed_draw_bundled_after_its_window_verifies(tmp_path: Path):
+    d = open_deployment(tmp_path, sqlite_url(tmp_path / "beacon.sqlite3"))
+    try:
+        c = run_to_result(d)
+        c.submit(c.bidders[0].object(c.definition.draw_id, "请核对候选值清单"))
+        result = record(d).one("draw.result")
+        d.advance_to(result.row.received_ms + 7 * PERIOD)  # two periods past the dispute window
+        doc = bundle(d).to_dict()
+    finally:
+        d.runtime.close()
+    assert doc["summary"]["state"] == "disputed"
+    report = verify_bundle(doc)
+    assert report.valid, [(c.name, c.detail) for c in report.checks if not c.ok]
