@@ -8,12 +8,14 @@ import base64
 import hashlib
 import json
 import random
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import shared_vectors
+from tests.conftest import ROOT, shared_vectors
 from tests.verifier.conftest import Served
 from verifier import encoding as enc
 from verifier import envelope, merkle, records, vdf, verify_bundle
@@ -257,3 +259,14 @@ def test_a_bundle_verifies_on_the_pure_python_path(drawn: Served, pure_python: N
     report = verify_bundle(drawn.bundle)
     assert report.valid
     assert "verified with python" in next(c.detail for c in report.checks if c.name == "vdf")
+
+
+def test_the_command_runs_without_gmpy2_and_without_the_service(drawn: Served, tmp_path: Path):
+    """As on a bidder's machine with only cryptography: gmpy2 and the service's packages unimportable."""
+    proof = tmp_path / "proof.json"
+    proof.write_text(json.dumps(drawn.bundle))
+    blocked = "gmpy2", "beacon", "flask", "sqlalchemy", "numpy", "click"
+    code = f"import sys; sys.modules.update(dict.fromkeys({blocked!r})); from verifier.cli import main; sys.exit(main())"
+    done = subprocess.run([sys.executable, "-c", code, "draw", str(proof)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "verified with python" in done.stdout and done.stdout.endswith("VALID\n")
