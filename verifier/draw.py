@@ -236,12 +236,13 @@ class DrawCheck:
             for x in self.kinds[kind]:
                 _check(x.s.role not in table and self.before(x, "commit"), f"leaf {x.leaf}: a second or late {kind}")
                 table[x.s.role] = x
-        for x in keys.values():
-            try:  # §6.3: a SEC1 uncompressed P-256 point
-                _check(len(x.s.body["public_key"]) == 65, "not uncompressed")
-                ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), x.s.body["public_key"])
-            except (ValueError, CheckFailed) as e:
-                raise CheckFailed(f"leaf {x.leaf}: the opening key is not an uncompressed P-256 point") from e
+        for x in keys.values():  # §6.3: a SEC1 uncompressed P-256 point
+            point = x.s.body["public_key"]
+            try:
+                ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+            except ValueError as e:
+                raise CheckFailed(f"leaf {x.leaf}: the opening key is not a P-256 point") from e
+            _check(len(point) == 65, f"leaf {x.leaf}: the opening key is not an uncompressed point")
         envs: dict[bytes, Logged] = {}
         for x in self.kinds["envelope.submit"]:
             _check(x.s.body["purpose"] == "seed" and x.s.actor not in envs, f"leaf {x.leaf}: not one seed envelope per bidder")

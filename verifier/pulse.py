@@ -1,8 +1,8 @@
 """NIST Beacon 2.0 pulses (PROTOCOL.md §8): strict reading, signature, output, chain rules.
 
-Every failure is a :class:`CheckFailed` whose ``code`` is one of §8.6's outcomes:
-``parse-error``, ``certificate-invalid``, ``signature-invalid``, ``output-invalid``,
-``chain-invalid``, ``external-invalid``.
+Reading raises :class:`ParseError` (§8.6's outcome ``parse-error``); every later failure
+is a :class:`CheckFailed` whose ``code`` is one of ``certificate-invalid``,
+``signature-invalid``, ``output-invalid``, ``chain-invalid``, ``external-invalid``.
 """
 
 from __future__ import annotations
@@ -126,14 +126,6 @@ def _link_uri(link: dict[str, Any], kind: str, uri: str, chain: int, index: int,
     if not m or int(m[1]) != chain or not int(m[2]) < index:
         raise ParseError(f"{name}.uri", f"{text!r} does not name an earlier pulse of chain {chain}")
     return text
-
-
-def parse(doc: Any, name: str = "pulse") -> Pulse:
-    """:meth:`Pulse.from_json` with a parse failure as outcome ``parse-error``."""
-    try:
-        return Pulse.from_json(doc, name)
-    except ParseError as e:
-        raise CheckFailed(str(e), code="parse-error") from e
 
 
 def verify(p: Pulse, certificates: dict[bytes, bytes]) -> None:

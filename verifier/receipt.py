@@ -83,6 +83,8 @@ def _consistent(old: TreeHead, new: TreeHead, doc: Any) -> str:
     if old.tree_size == new.tree_size:
         merkle.verify_consistency(old, new, [])
         return f"both receipts name tree {old.tree_size} with the same root"
+    if doc is None:
+        raise CheckFailed(f"trees {old.tree_size} and {new.tree_size} need a consistency proof: --consistency FILE or --from URL")
     p = enc.members(doc, "consistency", ("tree_head_1", "tree_head_2", "proof"))
     first, second = TreeHead.from_json(p["tree_head_1"], "tree_head_1"), TreeHead.from_json(p["tree_head_2"], "tree_head_2")
     if (first, second) != (old, new):

@@ -209,6 +209,16 @@ def test_consistency_offline_and_a_wrong_proof(receipts, beacon_url: str, tmp_pa
     assert f"✗ consistency: tree size {sizes[0]} → {sizes[1]}: the consistency proof does not verify" in out
 
 
+def test_consistency_needs_a_proof(receipts, tmp_path: Path, capsys):
+    (_, first), (_, last) = receipts
+    files = [write(tmp_path / f"{n}.json", d) for n, d in (("old", first), ("new", last))]
+    code, out, _ = run(capsys, "receipt", files[0], "--newer", files[1])
+    assert code == INVALID
+    sizes = first["tree_head"]["tree_size"], last["tree_head"]["tree_size"]
+    assert (f"✗ consistency: trees {sizes[0]} and {sizes[1]} need a consistency proof: --consistency FILE or "
+            "--from URL") in out.splitlines()
+
+
 def test_a_tampered_receipt_is_invalid(receipts, tmp_path: Path, capsys):
     doc = json.loads(json.dumps(receipts[0][1]))
     doc["leaf_index"] += 1
