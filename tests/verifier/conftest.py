@@ -25,7 +25,7 @@ def vdf_backend(request: pytest.FixtureRequest) -> Iterator[str]:
     try:
         previous = vdf.use_backend(request.param)
     except ValueError:
-        pytest.skip("gmpy2 is not installed")
+        pytest.skip(reason="gmpy2 is not installed")
     yield request.param
     vdf.use_backend(previous)
 
