@@ -50,6 +50,8 @@ FieldType = Literal[
     "u64_list",
     "seeds",
     "picks",
+    "shares",
+    "openings",
 ]
 
 

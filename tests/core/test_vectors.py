@@ -129,7 +129,11 @@ def test_whole_draw(path):
     v = load(path)
     d = DrawDefinition.from_dict(v["definition"])
     entries = [
-        SeedEntry(Party(s["role"], bytes.fromhex(s["fingerprint"])), SeedStatus(s["status"]), bytes.fromhex(s["seed"]))
+        SeedEntry(
+            Party(s["role"], bytes.fromhex(s["fingerprint"])),
+            SeedStatus(s["status"]),
+            bytes.fromhex(s["seed"]),
+        )
         for s in v["seeds"]
     ]
     root = bytes.fromhex(v["freeze"]["root_hash"])
@@ -140,14 +144,24 @@ def test_whole_draw(path):
     assert v["expect"] == "valid"
     assert d.hash().hex() == v["definition_hash"]
     included = [e for e in entries if e.status is SeedStatus.INCLUDED]
-    pairs = b"".join(_field(e.party.role.encode()) + _field(e.party.fingerprint) + _field(e.seed) for e in included)
+    pairs = b"".join(
+        _field(e.party.role.encode()) + _field(e.party.fingerprint) + _field(e.seed)
+        for e in included
+    )
     snapshot = b"" if v["snapshot_hash"] is None else bytes.fromhex(v["snapshot_hash"])
     by_hand = hashlib.sha512(
-        _field(b"tender-beacon/v1/draw-seed") + _field(d.hash()) + _field(v["freeze"]["tree_size"].to_bytes(8, "big"))
-        + _field(root) + _field(_field(len(included).to_bytes(4, "big")) + pairs) + _field(snapshot)
+        _field(b"tender-beacon/v1/draw-seed")
+        + _field(d.hash())
+        + _field(v["freeze"]["tree_size"].to_bytes(8, "big"))
+        + _field(root)
+        + _field(_field(len(included).to_bytes(4, "big")) + pairs)
+        + _field(snapshot)
     ).digest()
     assert by_hand.hex() == v["combined_seed"]
-    assert draw.combine_seed(d.hash(), v["freeze"]["tree_size"], root, entries, snapshot or None).hex() == v["combined_seed"]
+    assert (
+        draw.combine_seed(d.hash(), v["freeze"]["tree_size"], root, entries, snapshot or None).hex()
+        == v["combined_seed"]
+    )
     x = vdf.hash_to_group(by_hand)
     assert vdf.encode_element(x).hex() == v["x"]
     n = vdf.MODULUS

@@ -28,8 +28,16 @@ PROVENANCE = (
 
 def _entries(name: str, bidders: int, excluded: dict[int, SeedStatus]) -> list[SeedEntry]:
     out = [
-        SeedEntry(Party("centre", det_bytes(f"{name}/fp/centre", 32)), SeedStatus.INCLUDED, det_bytes(f"{name}/seed/centre", 32)),
-        SeedEntry(Party("agent", det_bytes(f"{name}/fp/agent", 32)), SeedStatus.INCLUDED, det_bytes(f"{name}/seed/agent", 32)),
+        SeedEntry(
+            Party("centre", det_bytes(f"{name}/fp/centre", 32)),
+            SeedStatus.INCLUDED,
+            det_bytes(f"{name}/seed/centre", 32),
+        ),
+        SeedEntry(
+            Party("agent", det_bytes(f"{name}/fp/agent", 32)),
+            SeedStatus.INCLUDED,
+            det_bytes(f"{name}/seed/agent", 32),
+        ),
     ]
     for i in range(bidders):
         status = excluded.get(i, SeedStatus.INCLUDED)
@@ -38,12 +46,22 @@ def _entries(name: str, bidders: int, excluded: dict[int, SeedStatus]) -> list[S
     return out
 
 
-def _case(name: str, authoring: dict[str, Any], *, t: int, bidders: int, excluded: dict[int, SeedStatus],
-          snapshot: list[str] | None, comment: str) -> tuple[str, dict[str, Any]]:
+def _case(
+    name: str,
+    authoring: dict[str, Any],
+    *,
+    t: int,
+    bidders: int,
+    excluded: dict[int, SeedStatus],
+    snapshot: list[str] | None,
+    comment: str,
+) -> tuple[str, dict[str, Any]]:
     definition = parse_authoring({**authoring, "vdf_t": t})
     entries = draw.order_seeds(_entries(name, bidders, excluded))
     tree_size, root = 17, det_bytes(f"{name}/root", 32)
-    outcome = draw.compute(definition, tree_size=tree_size, root_hash=root, seeds=entries, snapshot_ids=snapshot)
+    outcome = draw.compute(
+        definition, tree_size=tree_size, root_hash=root, seeds=entries, snapshot_ids=snapshot
+    )
     return name, {
         "comment": comment,
         "provenance": PROVENANCE,
@@ -65,16 +83,42 @@ def _case(name: str, authoring: dict[str, Any], *, t: int, bidders: int, exclude
 
 
 def cases() -> Iterator[tuple[str, dict[str, Any]]]:
-    yield _case("jiangsu-five-bidders", JIANGSU, t=5000, bidders=5, excluded={}, snapshot=None,
-                comment="K1 and Q1 with Q2 = 1 - Q1; centre, agent and five bidders all included")
-    yield _case("exclusions", JIANGSU, t=300, bidders=3,
-                excluded={0: SeedStatus.ENVELOPE_INVALID, 2: SeedStatus.KEY_NOT_RELEASED}, snapshot=None,
-                comment="two bidder seeds excluded with their reasons; only included seeds enter the combination")
-    yield _case("after-opening-snapshot", AFTER_OPENING, t=2048, bidders=4, excluded={},
-                snapshot=["BID-001", "BID-002", "BID-004", "BID-007", "BID-009"],
-                comment="3 of 5 valid bids from the snapshot, a percentage range and a permutation")
-    yield _case("small-t-proof-is-one", JIANGSU, t=100, bidders=0, excluded={}, snapshot=None,
-                comment="T <= 255: the proof pi is the identity 1 (PROTOCOL.md §11.6)")
+    yield _case(
+        "jiangsu-five-bidders",
+        JIANGSU,
+        t=5000,
+        bidders=5,
+        excluded={},
+        snapshot=None,
+        comment="K1 and Q1 with Q2 = 1 - Q1; centre, agent and five bidders all included",
+    )
+    yield _case(
+        "exclusions",
+        JIANGSU,
+        t=300,
+        bidders=3,
+        excluded={0: SeedStatus.ENVELOPE_INVALID, 2: SeedStatus.KEY_NOT_RELEASED},
+        snapshot=None,
+        comment="two bidder seeds excluded with their reasons; only included seeds enter the combination",
+    )
+    yield _case(
+        "after-opening-snapshot",
+        AFTER_OPENING,
+        t=2048,
+        bidders=4,
+        excluded={},
+        snapshot=["BID-001", "BID-002", "BID-004", "BID-007", "BID-009"],
+        comment="3 of 5 valid bids from the snapshot, a percentage range and a permutation",
+    )
+    yield _case(
+        "small-t-proof-is-one",
+        JIANGSU,
+        t=100,
+        bidders=0,
+        excluded={},
+        snapshot=None,
+        comment="T <= 255: the proof pi is the identity 1 (PROTOCOL.md §11.6)",
+    )
     definition = parse_authoring({**JIANGSU, "vdf_t": 10})
     entries = [SeedEntry(Party("agent", det_bytes("none/fp", 32)), SeedStatus.NOT_REVEALED, b"")]
     try:
@@ -83,12 +127,15 @@ def cases() -> Iterator[tuple[str, dict[str, Any]]]:
         pass
     else:
         raise AssertionError("a draw with no included seed must not combine")
-    yield "no-included-seed", {
-        "comment": "every seed excluded: the draw cannot be computed (PROTOCOL.md §10.2)",
-        "provenance": PROVENANCE,
-        "definition": definition.to_dict(),
-        "freeze": {"tree_size": 1, "root_hash": bytes(32).hex()},
-        "seeds": [e.to_dict() for e in entries],
-        "snapshot": None,
-        "expect": "no-seed",
-    }
+    yield (
+        "no-included-seed",
+        {
+            "comment": "every seed excluded: the draw cannot be computed (PROTOCOL.md §10.2)",
+            "provenance": PROVENANCE,
+            "definition": definition.to_dict(),
+            "freeze": {"tree_size": 1, "root_hash": bytes(32).hex()},
+            "seeds": [e.to_dict() for e in entries],
+            "snapshot": None,
+            "expect": "no-seed",
+        },
+    )
