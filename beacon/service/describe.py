@@ -149,6 +149,7 @@ def detail(record: DrawRecord, repo: StatementRepository, *, now: int, job: VdfJ
         "result": None
         if f.result_at is None
         else bundles.summary(record) | {"at": format_ms(f.result_at)},
+        "dispute_end": None if f.dispute_ends is None else format_ms(f.dispute_ends),
         "objections": [_reasoned(s) for s in record.of_kind("draw.objection")],
         "void": None if void is None else _reasoned(void),
         "statements": [

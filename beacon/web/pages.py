@@ -15,8 +15,8 @@ from typing import Any
 from flask import Blueprint, Response, g, make_response, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
-from beacon.core.lifecycle import FINAL, Phase
-from beacon.core.timefmt import format_ms, parse_ms
+from beacon.core.lifecycle import FINAL
+from beacon.core.timefmt import parse_ms
 from beacon.service import describe
 from beacon.store import LogRepository, PulseRepository
 from beacon.web import caching, draws, errors, explorer, messages
@@ -39,7 +39,6 @@ CSP = (
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 POLL_DRAW_MS = 2_000  # VDF progress moves continuously: re-read the draw every 2 s
 POLL_LIST_MS = 10_000
-FINAL_STATES = frozenset(p.value for p in FINAL)
 # lifecycle.blocked_reason's sentences, as labels (a test covers both).
 BLOCKED = {
     "the snapshot of valid bids was not signed before its deadline": "blocked.snapshot",
@@ -73,7 +72,6 @@ def labels() -> dict[str, Any]:
         "other_name": messages.MESSAGES[messages.other(lang)]["lang.name"],
         "switch_url": switch_url(),
         "now_ms": now_ms(),
-        "final_states": FINAL_STATES,
     }
 
 
@@ -147,7 +145,6 @@ def draw(draw_id: str) -> Response:
         poll=None if record.phase in FINAL else url_for("draws.draw", draw_id=draw_id),
         poll_ms=POLL_DRAW_MS,
         vdf_line=None if view["vdf"] is None else vdf_line(view["vdf"]["done"], view["vdf"]["t"]),
-        computing=record.phase is Phase.COMPUTING,
     )
 
 
@@ -155,10 +152,8 @@ def _deadlines(view: dict[str, Any]) -> list[tuple[str, str]]:
     """(label key, time) of each deadline of the definition, in order, then the dispute end."""
     named = view["definition"]["deadlines"]
     out = [(f"deadline.{name}", when) for name, when in named.items() if when]
-    result = view["result"]
-    if result is not None:
-        window = view["definition"]["dispute_window_ms"]
-        out.append(("deadline.dispute_end", format_ms(parse_ms(result["at"]) + window)))
+    if view["dispute_end"] is not None:
+        out.append(("deadline.dispute_end", view["dispute_end"]))
     return out
 
 
