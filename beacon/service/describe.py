@@ -87,8 +87,9 @@ def _reasoned(logged: Logged) -> dict[str, Any]:
     }
 
 
-def detail(record: DrawRecord, repo: StatementRepository, *, now: int, job: VdfJob | None,
-           base_url: str) -> dict[str, Any]:  # fmt: skip
+def detail(
+    record: DrawRecord, repo: StatementRepository, *, now: int, job: VdfJob | None, base_url: str
+) -> dict[str, Any]:
     d = record.definition
     f = record.facts
     regs: list[Registration] = repo.registrations(d.tender_id)

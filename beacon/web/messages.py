@@ -236,6 +236,10 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
     "stmt.draw.objection": ("提出异议", "objection"),
     "stmt.draw.confirm": ("监督确认", "confirmed by the supervisor"),
     "stmt.draw.void": ("作废", "voided"),
+    "stmt.tender.publish": ("发布招标项目", "tender published"),
+    "stmt.tender.opening_key": ("公布开标公钥", "bid-opening key announced"),
+    "stmt.tender.share_release": ("释放开标密钥份额", "bid-opening shares released"),
+    "stmt.tender.opening": ("开标记录", "bid-opening record"),
     # -- pulses (PROTOCOL.md §8) -------------------------------------------------------------------
     "pulses.title": ("信标脉冲", "Beacon pulses"),
     "pulses.intro": (

@@ -17,12 +17,12 @@ clock and the entropy.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 from beacon.core.lifecycle import Phase
 from beacon.service.demo import bid_sample_definition
-from beacon.service.worker import Worker, WorkerConfig
 from tests.service.deployment import (
     PERIOD,
     T0,
@@ -70,7 +70,12 @@ def _compute(d: Deployment, draw_id: str, owner: str, *, die_at: int | None = No
         if die_at is not None and done >= die_at:
             raise WorkerDied(f"{owner} stopped at {done}")
 
-    worker = Worker(d.runtime.ledger, WorkerConfig(owner=owner), progress=progress)
+    worker = d.runtime.worker(owner)
+    worker.progress = progress
+    if die_at is not None:
+        # The worker publishes its progress a few times per lease (real seconds); a short
+        # lease makes it publish on every step, so the row holds where it died.
+        worker.config = dataclasses.replace(worker.config, lease_ms=5)
     assert worker.claim(draw_id)
     try:
         worker.compute(draw_id)
