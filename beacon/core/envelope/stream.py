@@ -79,6 +79,22 @@ def payload_key(file_key: bytes, nonce: bytes) -> bytes:
     ).derive(file_key)
 
 
+def plaintext_size(payload_size: int) -> int | None:
+    """The plaintext size a payload of ``payload_size`` bytes holds, or None if no payload
+    has that size (PROTOCOL.md §9.5: ``16 + s + 16·max(1, ⌈s / 64 KiB⌉)`` bytes).
+
+    From the length alone: nothing is authenticated until the payload is decrypted.
+    """
+    body = payload_size - NONCE_SIZE
+    chunks = max(1, -(-body // ENCRYPTED_CHUNK_SIZE))
+    plain = body - chunks * TAG_SIZE
+    # A body that leaves exactly one tag after its full chunks would end in an
+    # empty final chunk, which age forbids.
+    if plain < 0 or (chunks > 1 and body % ENCRYPTED_CHUNK_SIZE == TAG_SIZE):
+        return None
+    return plain
+
+
 def _chunk_nonce(counter: int, flag: bytes) -> bytes:
     # An 88-bit counter cannot wrap for any real file (2^88 chunks of 64 KiB);
     # int.to_bytes raises OverflowError rather than reuse a nonce if it ever did.

@@ -70,6 +70,7 @@ def test_round_trip(size: int) -> None:
     chunks = max(1, -(-size // CHUNK))
     prefix = format.read_prefix(io.BytesIO(data))
     assert len(data) == info.size == prefix.size + 16 + size + 16 * chunks
+    assert stream.plaintext_size(len(data) - prefix.size) == size
     assert info.plaintext_size == size
     assert (info.hash, info.size) == envelope.envelope_hash(io.BytesIO(data))
 
@@ -531,3 +532,12 @@ def test_fault_table_matches_the_specification() -> None:
     section = text[text.index("### 9.7") : text.index("## 10.")]
     rows = dict(re.findall(r"^\| `([a-z-]+)` \| (bidder|party|opener) \|", section, re.M))
     assert rows == {r.value: r.fault.value for r in Reason}
+
+
+@pytest.mark.parametrize(
+    "payload_size",
+    [0, 15, 16, 31, 16 + stream.ENCRYPTED_CHUNK_SIZE + 16],
+    ids=["empty", "short-nonce", "nonce-only", "short-tag", "empty-final-chunk"],
+)
+def test_no_payload_has_these_sizes(payload_size: int) -> None:
+    assert stream.plaintext_size(payload_size) is None
