@@ -247,8 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
     else:
-        print("\n".join([report.values.get("note", ""), *report.lines()[:-1], *_values(report.values),
-                         report.lines()[-1]]).lstrip("\n"))
+        verdict = report.lines()[-1]
+        if report.valid and report.values.get("complete") is False:
+            verdict += f" (incomplete: no result yet, the draw is {report.values.get('state')})"
+        print("\n".join([report.values.get("note", ""), *report.lines()[:-1], *_values(report.values), verdict]).lstrip("\n"))
     return VALID if report.valid else INVALID
 
 

@@ -52,6 +52,44 @@ def commitment(draw_id: str, role: str, fingerprint: bytes, seed: bytes) -> byte
     return enc.labelled("sha256", enc.COMMITMENT, draw_id.encode(), role.encode(), fingerprint, seed)
 
 
+def snapshot_hash(bid_ids: Sequence[str]) -> bytes:
+    """§10.1: the hash of the snapshot's sorted bid ids."""
+    return enc.labelled("sha256", enc.SNAPSHOT_HASH, enc.items([i.encode() for i in bid_ids]))
+
+
+def combined_seed(def_hash: bytes, freeze: TreeHead, entries: Sequence[tuple[str, bytes, str, bytes]], snapshot: bytes) -> bytes:
+    """§10.1 over the included (role, fingerprint, status, seed) entries, in their given order."""
+    included = [(r, fp, seed) for r, fp, status, seed in entries if status == "included"]
+    if not included:
+        raise CheckFailed("no seed is included; the draw cannot be computed (§10.2)", code="no-seed")
+    # The triples are not framed one by one (§10.1).
+    items = enc.field(enc.uint(len(included), 32)) + b"".join(enc.fields(r.encode(), fp, s) for r, fp, s in included)
+    return enc.labelled("sha512", enc.DRAW_SEED, def_hash, enc.uint(freeze.tree_size, 64), freeze.root_hash, items, snapshot)
+
+
+def picks(definition: dict[str, Any], r: bytes, bid_ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Every selection's pick from ``R`` (§12), the snapshot's bid ids for ``from_snapshot`` ones."""
+    out = []
+    for i, sel in enumerate(definition["selections"]):
+        cands = list(bid_ids) if sel["from_snapshot"] else sel["candidates"]
+        k = {"pick_one": 1, "pick_k": sel["k"], "permutation": len(cands)}[sel["kind"]]
+        _check(k <= len(cands), f"{sel['code']}: k = {k} exceeds {len(cands)} candidates (§12.3)")
+        idx, _ = selection.pick(r, i, len(cands), k)
+        out.append({"code": sel["code"], "indexes": idx, "values": [cands[j] for j in idx]})
+    return out
+
+
+def derived(definition: dict[str, Any], drawn: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The derived values (§5.1), computed exactly from the drawn ones."""
+    by_code = {p["code"]: p["values"][0] for p in drawn}
+    out = []
+    for d in definition["derived"]:
+        a, op, b = records.derived_operands(d["formula"], definition["selections"], "formula")
+        value = records.compute(by_code.get(a, a), op, by_code.get(b, b))
+        out.append({k: d[k] for k in ("code", "label", "unit", "formula")} | {"value": value})
+    return out
+
+
 def _check(ok: object, message: str) -> None:
     if not ok:
         raise CheckFailed(message)
@@ -268,21 +306,25 @@ class DrawCheck:
 
     def check_snapshot(self) -> str:
         freeze, snap = self.need("freeze"), self.one("draw.snapshot", optional=True)
-        if freeze is None or not any(s["from_snapshot"] for s in self.definition["selections"]):
-            _check(snap is None, "a snapshot in a draw that does not use one")
+        uses = any(s["from_snapshot"] for s in self.definition["selections"])
+        if freeze is None or not uses:
+            _check(snap is None, "a snapshot in a draw that is not frozen or does not use one")
             self.state.update(snapshot=None, snapshot_hash=b"")
-            return "no selection draws from a snapshot"
+            return "not frozen yet" if uses else "no selection draws from a snapshot"
         _check(snap is not None, "the draw.snapshot is missing")
         ids = snap.s.body["bid_ids"]
         _check(snap.leaf > freeze.leaf and self.before(snap, "snapshot"), "the snapshot is outside its window")
         _check(ids == sorted(set(ids), key=str.encode), "bid ids are not sorted and unique")
-        digest = enc.labelled("sha256", enc.SNAPSHOT_HASH, enc.items([i.encode() for i in ids]))
+        digest = snapshot_hash(ids)
         self.state.update(snapshot=snap, snapshot_hash=digest)
         return f"{len(ids)} valid bids, snapshot hash {_short(digest)}"
 
     def check_reveals(self) -> str:
         freeze, commits, snap = self.need("freeze"), self.need("commits"), self.need("snapshot")
         seeds: dict[str, bytes] = {}
+        if freeze is None:  # check_commitments saw no reveal without a freeze
+            self.state["seeds"] = seeds
+            return "not frozen yet"
         for x in self.kinds["draw.reveal"]:
             c = commits.get(x.s.role)
             _check(c and c.s.actor == x.s.actor and x.s.role not in seeds, f"leaf {x.leaf}: no frozen commitment to reveal")
@@ -297,6 +339,9 @@ class DrawCheck:
     def check_seed_envelopes(self) -> str:
         keys, envs, _ = self.need("keys"), self.need("envelopes"), self.need("seeds")
         released: dict[str, ec.EllipticCurvePrivateKey] = {}
+        if self.need("freeze") is None:
+            self.state.update(released=released, bidder_seeds={})
+            return "not frozen yet"
         for x in self.kinds["draw.key_release"]:
             role, k = x.s.role, keys.get(x.s.role)
             _check(k and k.s.actor == x.s.actor and role not in released, f"leaf {x.leaf}: no announced key to release")
@@ -338,10 +383,10 @@ class DrawCheck:
         return out + [("bidder", fp, st, seed) for fp, (st, seed) in sorted(self.need("bidder_seeds").items())]
 
     def check_result(self) -> str:
-        result = self.one("draw.result", optional=bool(self.kinds["draw.void"]))
+        result = self.one("draw.result", optional=True)
         if result is None:
             self.state["result"] = None
-            return "no result: the draw was voided"
+            return "no result: the draw was voided" if self.kinds["draw.void"] else f"no result yet: {self.phase()}"
         freeze, envs, b = self.need("freeze"), self.need("envelopes"), result.s.body
         # §6.4: computing starts with both releases, the seed_open time point, or, without seed
         # envelopes, with the opening phase (both reveals or the reveal time point).
@@ -355,15 +400,12 @@ class DrawCheck:
         _check(b["vdf_t"] == self.definition["vdf_t"], f"vdf_t {b['vdf_t']} is not the definition's")
         entries = [(e["role"], e["fingerprint"], e["status"], e["seed"]) for e in b["seeds"]]
         _check(entries == self.expected_seeds(), "the seed entries are not those the statements give (§10)")
-        included = [e for e in entries if e[2] == "included"]
-        _check(included, "no seed is included; the draw cannot be computed")
-        # §10.1: the included (role, fingerprint, seed) triples, not framed one by one.
-        items = enc.field(enc.uint(len(included), 32)) + b"".join(enc.fields(r.encode(), fp, s) for r, fp, _, s in included)
-        combined = enc.labelled("sha512", enc.DRAW_SEED, self.def_hash, enc.uint(b["freeze_tree_size"], 64),
-                                b["freeze_root_hash"], items, b["snapshot_hash"])
+        combined = combined_seed(self.def_hash, TreeHead(b["freeze_tree_size"], b["freeze_root_hash"]), entries,
+                                 b["snapshot_hash"])
         _check(combined == b["combined_seed"], "combined_seed is not the §10.1 hash of the included seeds")
         self.state["result"] = result
-        return f"{len(included)} of {len(entries)} seeds included; combined seed {_short(combined)}"
+        included = sum(e[2] == "included" for e in entries)
+        return f"{included} of {len(entries)} seeds included; combined seed {_short(combined)}"
 
     def check_vdf(self) -> str:
         result = self.need("result")
@@ -381,18 +423,25 @@ class DrawCheck:
         result = self.need("result")
         if result is None:
             return "no result"
-        r, snap, expected = self.need("R"), self.need("snapshot"), []
-        for i, sel in enumerate(self.definition["selections"]):
-            cands = snap.s.body["bid_ids"] if sel["from_snapshot"] else sel["candidates"]
-            k = {"pick_one": 1, "pick_k": sel["k"], "permutation": len(cands)}[sel["kind"]]
-            _check(k <= len(cands), f"{sel['code']}: k = {k} exceeds {len(cands)} candidates (§12.3)")
-            idx, _ = selection.pick(r, i, len(cands), k)
-            expected.append({"code": sel["code"], "indexes": idx, "values": [cands[j] for j in idx]})
+        snap = self.need("snapshot")
+        expected = picks(self.definition, self.need("R"), snap.s.body["bid_ids"] if snap else ())
         _check(result.s.body["picks"] == expected, f"the picks are not those R gives: {expected}")
         self.state["picks"] = expected
         return "; ".join(f"{p['code']} = {', '.join(p['values'])}" for p in expected)
 
     # -- §14.12–13: after the result, the summary ------------------------------------------------
+
+    def phase(self) -> str:
+        """The §6.4 phase a draw without result or void has reached: its bundle is incomplete."""
+        if self.need("freeze") is None:
+            return "committing" if len(self.need("keys")) == 2 else "published"
+        if any(s["from_snapshot"] for s in self.definition["selections"]) and self.need("snapshot") is None:
+            return "frozen"
+        if not (set(self.need("seeds")) >= set(PARTIES) or "reveal" in self.time_points):
+            return "revealing"
+        if self.need("envelopes") and not (len(self.need("released")) == 2 or "seed_open" in self.time_points):
+            return "opening"
+        return "computing"
 
     def check_after_result(self) -> str:
         result = self.need("result")
@@ -402,9 +451,10 @@ class DrawCheck:
             end = (confirms + voids)[0].leaf
             _check(all(x.s.kind == "tender.register" for x in self.statements if x.leaf > end), "statements after the end")
         if result is None:
-            _check(voids and not objections and not confirms, "the draw has neither a result nor a void")
-            self.state["final"] = "voided"
-            return "voided"
+            _check(not objections and not confirms, "objections or a confirmation without a result")
+            final: str = "voided" if voids else self.phase()
+            self.state["final"] = final
+            return final
         for x in objections:
             _check(x.leaf > result.leaf and self.before(x, "dispute_end"), f"leaf {x.leaf}: objection outside the window")
         for x in confirms:
@@ -416,19 +466,15 @@ class DrawCheck:
         return final
 
     def check_summary(self) -> str:
-        final, picks = self.need("final"), self.state.get("picks", [])
-        by_code = {p["code"]: p for p in picks}
-        values = [{"code": s["code"], "label": s["label"], "unit": s["unit"], **{k: by_code[s["code"]][k] for k in
-                   ("indexes", "values")}} for s in self.definition["selections"] if s["code"] in by_code]
-        derived = []
-        for d in self.definition["derived"] if picks else []:
-            a, op, b = records.derived_operands(d["formula"], self.definition["selections"], "formula")
-            a, b = (by_code[x]["values"][0] if x in by_code else x for x in (a, b))
-            derived.append({k: d[k] for k in ("code", "label", "unit", "formula")} | {"value": records.compute(a, op, b)})
+        final, drawn = self.need("final"), self.state.get("picks", [])
+        by_code = {p["code"]: p for p in drawn}
+        values = [{k: s[k] for k in ("code", "label", "unit")} | {k: by_code[s["code"]][k] for k in ("indexes", "values")}
+                  for s in self.definition["selections"] if s["code"] in by_code]
         seeds = [{"role": r, "fingerprint": fp.hex(), "status": st} for r, fp, st, _ in
                  (self.expected_seeds() if self.state.get("result") else [])]
         r = self.state.get("R")
-        expected = {"state": final, "output": r.hex() if r else None, "values": values, "derived": derived, "seeds": seeds}
+        expected = {"state": final, "output": r.hex() if r else None, "values": values,
+                    "derived": derived(self.definition, drawn) if drawn else [], "seeds": seeds}
         self.state["summary"] = expected
         # Compared as canonical JSON, so that 3.0 or true cannot stand for 3 or 1.
         same = json.dumps(self.summary, sort_keys=True) == json.dumps(expected, sort_keys=True)
@@ -466,4 +512,5 @@ def verify_bundle(doc: Any, anchors: Sequence[bytes] | None = None) -> Report:
     check.run(report)
     # The values shown are the ones recomputed here, never the bundle's own summary.
     report.values.update(draw_id=check.draw_id, **check.state.get("summary", {"state": check.state.get("final")}))
+    report.values["complete"] = bool(check.state.get("result") or check.kinds["draw.void"])
     return report

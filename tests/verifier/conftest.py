@@ -89,6 +89,31 @@ def excluded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 @pytest.fixture(scope="session")
+def unfinished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Bundles of one draw taken on its way to a result, by the phase the service says it is in."""
+    tmp = tmp_path_factory.mktemp("unfinished")
+    d = open_deployment(tmp, sqlite_url(tmp / "beacon.sqlite3"))
+    out = {}
+
+    def take() -> None:
+        d.advance_to(d.clock.now_ms() - d.clock.now_ms() % PERIOD + PERIOD)
+        doc = bundle(d).to_dict()
+        out[doc["summary"]["state"]] = doc
+
+    try:
+        c = Ceremony(d)
+        for step in (c.register, c.publish), (c.commit, c.seal_seeds), (), (c.reveal,), (c.release,):
+            for action in step:
+                action()
+            if not step:
+                d.advance_to(T0 + 10 * PERIOD)  # the commit-deadline pulse freezes the draw
+            take()
+    finally:
+        d.runtime.close()
+    return out
+
+
+@pytest.fixture(scope="session")
 def beacon_url(drawn: Served) -> Iterator[str]:
     """The drawn deployment's web app on a real socket, for ``beacon-verify --from``."""
     app = create_app({"TESTING": True}, runtime=drawn.deployment.runtime)

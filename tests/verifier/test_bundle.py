@@ -131,3 +131,21 @@ def test_a_disputed_draw_bundled_after_its_window_verifies(tmp_path: Path):
     assert doc["summary"]["state"] == "disputed"
     report = verify_bundle(doc)
     assert report.valid, [(c.name, c.detail) for c in report.checks if not c.ok]
+
+
+@pytest.mark.parametrize("phase", ["published", "committing", "revealing", "opening", "computing"])
+def test_an_unfinished_draw_is_valid_and_incomplete(unfinished: dict[str, dict], phase: str):
+    """§6.4: every statement so far verifies; the report says there is no result yet."""
+    report = verify_bundle(unfinished[phase])
+    assert report.valid, [(c.name, c.detail) for c in report.checks if not c.ok]
+    assert (report.values["state"], report.values["complete"]) == (phase, False)
+    assert next(c.detail for c in report.checks if c.name == "result") == f"no result yet: {phase}"
+
+
+def test_a_frozen_draw_cannot_hide_its_freeze(unfinished: dict[str, dict]):
+    """Removing the freeze from a frozen draw's bundle is caught: the commit time point is there."""
+    doc = copy.deepcopy(unfinished["revealing"])
+    doc["statements"] = [x for x in doc["statements"] if x["signed"]["statement"]["kind"] != "draw.freeze"]
+    report = verify_bundle(doc)
+    assert "commitments" in report.failed()
+    assert next(c.detail for c in report.checks if c.name == "commitments") == "the draw.freeze is missing"

@@ -90,6 +90,12 @@ def test_draw_of_unusable_input_exits_2(tmp_path: Path, capsys, content: bytes |
     assert err.startswith("beacon-verify: unusable input:") and message in err
 
 
+def test_an_unfinished_draw_is_valid_and_says_it_is_incomplete(unfinished, tmp_path: Path, capsys):
+    code, out, _ = run(capsys, "draw", write(tmp_path / "p.json", unfinished["revealing"]))
+    assert code == VALID
+    assert out.splitlines()[-1] == "VALID (incomplete: no result yet, the draw is revealing)"
+
+
 def test_draw_from_a_running_beacon(drawn: Served, beacon_url: str, tmp_path: Path, capsys):
     saved = tmp_path / "saved.json"
     code, out, _ = run(capsys, "draw", DRAW, "--from", beacon_url, "--anchors", str(drawn.ca_pem), "--save", str(saved))

@@ -28,6 +28,7 @@ OUTCOMES = {
     "merkle": {"valid", "invalid"},
     "pulse": {"valid", "parse-error", "certificate-invalid", "signature-invalid", "output-invalid",
               "chain-invalid", "external-invalid"},
+    "draw": {"valid", "no-seed"},
     "envelope": {"valid", "header-malformed", "not-a-recipient", "wrong-role-key", "share-unwrap-failed",
                  "share-missing", "header-mac-mismatch", "nonce-truncated", "payload-truncated",
                  "payload-auth-failed", "payload-empty-final-chunk", "payload-trailing-data", "seed-size-mismatch"},
@@ -112,6 +113,34 @@ def test_statement(path: Path):
     except CheckFailed as e:
         outcome = e.code
     assert outcome == v["expect"]
+
+
+@pytest.mark.parametrize("path", vectors("draw"))
+def test_draw(path: Path, vdf_backend: str):
+    """A whole computation (§10–§12): seed entries → combined seed → x; (y, π) verified → R → picks."""
+    v = load(path)
+    definition, encoded = records.parse_definition(v["definition"])
+    def_hash = records.definition_hash(encoded)
+    freeze = merkle.TreeHead(v["freeze"]["tree_size"], bytes.fromhex(v["freeze"]["root_hash"]))
+    entries = [(e["role"], bytes.fromhex(e["fingerprint"]), e["status"], bytes.fromhex(e["seed"])) for e in v["seeds"]]
+    snapshot = draw.snapshot_hash(v["snapshot"]) if v["snapshot"] is not None else b""
+    try:
+        seed = draw.combined_seed(def_hash, freeze, entries, snapshot)
+    except CheckFailed as e:
+        assert e.code == v["expect"] == "no-seed"
+        return
+    assert v["expect"] == "valid"
+    assert (def_hash.hex(), snapshot.hex() or None) == (v["definition_hash"], v["snapshot_hash"])
+    assert seed.hex() == v["combined_seed"]
+    x = vdf.hash_to_group(seed)
+    assert vdf.encode(x).hex() == v["x"]
+    y, pi = vdf.element(bytes.fromhex(v["y"]), "y"), vdf.element(bytes.fromhex(v["pi"]), "pi", identity=True)
+    vdf.verify(x, y, pi, definition["vdf_t"])
+    r = vdf.output(y)
+    assert r.hex() == v["R"]
+    drawn = draw.picks(definition, r, v["snapshot"] or ())
+    assert drawn == v["picks"]
+    assert {d["code"]: d["value"] for d in draw.derived(definition, drawn)} == v["derived"]
 
 
 @pytest.mark.parametrize("path", vectors("vdf"))
