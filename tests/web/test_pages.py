@@ -356,10 +356,9 @@ def test_parties_with_subjects_and_fingerprints(client, scene):
     expected = {
         ("招标人/代理", d.actor("agent", "agent").fingerprint.hex()),
         ("交易中心", d.actor("centre", "centre").fingerprint.hex()),
-        ("交易中心", d.actor("beacon-signer", "centre").fingerprint.hex()),  # the service's own key
         ("监督", d.actor("supervisor", "supervisor").fingerprint.hex()),
     } | {("投标人", d.actor(f"bidder-{i}", "bidder").fingerprint.hex()) for i in (1, 2, 3)}
-    assert {(r[0], r[2]) for r in rows} == expected
+    assert {(r[0], r[2]) for r in rows} == expected  # never the beacon's own key (PROTOCOL.md §3.3)
     assert all(r[1].startswith("CN=") for r in rows)
 
 
