@@ -174,6 +174,6 @@ def test_usage_errors(args: list[str], message: str) -> None:
 def test_unknown_certificate(export, tmp_path: Path) -> None:
     folder, _ = export
     other = tmp_path / "other"
-    ca.init_ca(other, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=0, signer_bits=1024)
+    ca.init_ca(other, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=0, signer_bits=2048)
     code, out = run(str(folder), "--certificate", str(other / f"{ca.SIGNER}.pem"))
     assert code == 1 and "no certificate given has certificateId" in out
