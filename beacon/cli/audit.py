@@ -80,6 +80,8 @@ def _as_json(n: int, results: list[TestResult]) -> dict[str, Any]:
             "pvalues": list(r.pvalues),
             "labels": list(r.labels),
             "passed": r.passed(ALPHA),
+            "below_alpha": sum(p < ALPHA for p in r.pvalues),
+            "expected_below_alpha": round(len(r.pvalues) * ALPHA, 3),
             "applicable": r.applicable,
             "parameters": dict(r.parameters),
         }
@@ -99,10 +101,14 @@ def _table(n: int, results: list[TestResult]) -> str:
             continue
         if len(r.pvalues) <= 2:
             shown = ", ".join(f"{p:.6f}" for p in r.pvalues)
+            verdict = "pass" if r.passed(ALPHA) else "FAIL"
         else:
+            # Many P-values (templates, excursion states): about n·alpha fall below alpha by
+            # chance on good data, so a single one below is not a failure of the test.
             failed = sum(p < ALPHA for p in r.pvalues)
-            shown = f"{len(r.pvalues)} values, min {min(r.pvalues):.6f}, {failed} below alpha"
-        lines.append(f"{r.name:<28} {shown:<40} {'pass' if r.passed(ALPHA) else 'FAIL'}")
+            shown = f"{len(r.pvalues)} values, min {min(r.pvalues):.6f}"
+            verdict = f"{failed} below alpha ({len(r.pvalues) * ALPHA:.2g} expected)"
+        lines.append(f"{r.name:<28} {shown:<40} {verdict}")
     verdicts = [r.passed(ALPHA) for r in results]
     failed_tests = sum(v is False for v in verdicts)
     lines += ["", f"{failed_tests} of {len(results)} tests have a P-value below {ALPHA}."]
