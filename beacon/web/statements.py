@@ -170,6 +170,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "parameters": [_HASH],
             "responses": {
                 "200": json_response("The statement"),
+                "400": problem_response("Not 64 hex digits"),
                 "404": problem_response("Unknown"),
             },
         }
@@ -178,7 +179,11 @@ PATHS: dict[str, dict[str, Any]] = {
         "get": {
             "summary": "A statement's receipt (PROTOCOL.md §6.6)",
             "parameters": [_HASH],
-            "responses": {"200": json_response("The receipt"), "404": problem_response("Unknown")},
+            "responses": {
+                "200": json_response("The receipt"),
+                "400": problem_response("Not 64 hex digits"),
+                "404": problem_response("Unknown"),
+            },
         }
     },
 }
