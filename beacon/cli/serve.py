@@ -14,7 +14,6 @@ import threading
 from pathlib import Path
 
 import click
-import waitress
 
 from beacon.cli import main
 from beacon.cli.options import acceptance, deployment, open_runtime, policy_from, pulsing
@@ -31,6 +30,7 @@ from beacon.service.entropy import SystemEntropy
 from beacon.service.leader import leader_lock_for
 from beacon.service.runtime import Runtime
 from beacon.web import create_app
+from beacon.web.serving import create_server
 
 log = logging.getLogger("beacon.serve")
 
@@ -151,7 +151,13 @@ def serve(
         )
         threads_.append(threading.Thread(target=scheduler.run, args=(stop,), name="demo"))
     app = create_app({"PUBLIC_URL": runtime.settings.pulser.base_uri}, runtime=runtime)
-    server = waitress.create_server(app, host=host, port=port, threads=threads)
+    server = create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        max_body_bytes=max(runtime.policy.max_envelope_bytes, app.config["MAX_CONTENT_LENGTH"]),
+    )
     threads_.append(threading.Thread(target=server.run, name="http", daemon=True))
     for t in threads_:
         t.start()

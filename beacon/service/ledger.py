@@ -140,10 +140,13 @@ class Ledger:
             raise RoleError("beacon statements are made by the service itself, never submitted")
         verify_signature(signed)
         self.validator.validate(signed.certificate, signed.chain, st.issued_at)
-        if abs(st.issued_at - now) > self.policy.skew_ms:
+        # PROTOCOL.md §6.5: the tolerance is inclusive; the message gives the measured skew.
+        skew = st.issued_at - now
+        if abs(skew) > self.policy.skew_ms:
             raise DeadlineError(
-                f"{st.kind}: issued_at {format_ms(st.issued_at)} is more than {self.policy.skew_ms // 1000} s "
-                f"from server time {format_ms(now)}; check the signer's clock"
+                f"{st.kind}: issued_at {format_ms(st.issued_at)} is more than {self.policy.skew_ms / 1000:g} s "
+                f"from server time {format_ms(now)} ({abs(skew)} ms {'ahead' if skew > 0 else 'behind'}, "
+                f"at most {self.policy.skew_ms} ms allowed); check the signer's clock"
             )
         if (payload is None) != (st.kind != "envelope.submit"):
             raise InputError(
