@@ -110,6 +110,8 @@ class Ledger:
         self.beacon = beacon
         self.blobs = blobs
         self.policy = policy
+        # Set by the runtime: switches self.beacon to a rotated signer before it is used.
+        self.refresh_signer: Callable[[], None] | None = None
 
     # -- parties' statements --------------------------------------------------------------
 
@@ -136,6 +138,8 @@ class Ledger:
     def _submit(self, signed: SignedStatement, payload: StagedBlob | None) -> Receipt:
         st = signed.statement
         now = self.clock.now_ms()
+        if self.refresh_signer is not None:
+            self.refresh_signer()
         if st.role == "beacon" or st.actor == self.beacon.fingerprint:
             raise RoleError("beacon statements are made by the service itself, never submitted")
         verify_signature(signed)
@@ -211,6 +215,8 @@ class Ledger:
         now: int,
     ) -> Logged:
         """Sign and append a beacon statement inside the caller's transaction."""
+        if self.refresh_signer is not None:
+            self.refresh_signer()
         st = Statement(
             kind=kind,
             tender_id=tender_id,

@@ -59,6 +59,8 @@ class Pulser:
         # Time-driven draw steps (the freeze, beacon.service.engine) run after each pulse,
         # by the one active pulser, so they happen exactly once.
         self.after_pulse = after_pulse
+        # Runs before each emission: the runtime re-reads a rotated signer here.
+        self.before_pulse: Callable[[], object] | None = None
 
     def boundary(self, now_ms: int) -> int:
         """The latest period boundary at or before ``now_ms``."""
@@ -67,6 +69,8 @@ class Pulser:
     def emit_due(self) -> StoredPulse | None:
         """Emit the pulse of the latest boundary unless it exists; never one in the future."""
         period = self.config.period_ms
+        if self.before_pulse is not None:
+            self.before_pulse()
         with self.database.write() as session:
             pulses, log_repo = PulseRepository(session), LogRepository(session)
             promise, new_chain = pulses.state(lock=True)  # serialises emitters

@@ -76,9 +76,7 @@ def build(tmp: Path) -> Corpus:
                 c.signed_statement_docs.append(signed.to_dict())
                 c.statements.append(signed.statement.encode())
                 c.statement_docs.append(signed.statement.to_dict())
-                c.receipts.append(
-                    receipt_for(session, signed.statement.hash(), index).to_dict()
-                )
+                c.receipts.append(receipt_for(session, signed.statement.hash(), index).to_dict())
                 if signed.statement.kind == "envelope.submit":
                     c.envelopes.append(d.runtime.blobs.read(signed.statement.body["envelope_hash"]))
             for stored in pulses.range(1, 1, 1000):
@@ -128,7 +126,11 @@ def _authoring() -> dict[str, Any]:
                 "label": "下浮系数 K1",
                 "range": {"from": "0.950", "to": "0.980", "step": "0.005"},
             },
-            {"code": "Q1", "label": "权重 Q1", "range": {"from": "0.65", "to": "0.85", "step": "0.05"}},
+            {
+                "code": "Q1",
+                "label": "权重 Q1",
+                "range": {"from": "0.65", "to": "0.85", "step": "0.05"},
+            },
         ],
         "derived": [{"code": "Q2", "label": "权重 Q2", "formula": "1 - Q1"}],
         "deadlines": doc["deadlines"],

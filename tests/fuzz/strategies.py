@@ -19,7 +19,9 @@ JSON_LEAVES = (
 )
 JSON_VALUES = st.recursive(
     JSON_LEAVES,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -43,12 +45,22 @@ def _tweaks(value: Any) -> st.SearchStrategy[Any]:
         options.append(st.sampled_from([not value, int(value), str(value).lower()]))
     elif isinstance(value, int):
         options.append(
-            st.sampled_from([value + 1, value - 1, -1, 2**64, 2**64 - 1, float(value), str(value), True])
+            st.sampled_from(
+                [value + 1, value - 1, -1, 2**64, 2**64 - 1, float(value), str(value), True]
+            )
         )
     elif isinstance(value, str):
         options.append(
             st.sampled_from(
-                [value + "0", value[:-1], value.upper(), value[::-1], value + "\x00", value * 3, " " + value]
+                [
+                    value + "0",
+                    value[:-1],
+                    value.upper(),
+                    value[::-1],
+                    value + "\x00",
+                    value * 3,
+                    " " + value,
+                ]
             )
         )
         options.append(st.text(min_size=1, max_size=3).map(lambda s: value[: len(value) // 2] + s))

@@ -138,7 +138,9 @@ JSON_PARSERS = {
     "definition-json": Parser(
         lambda c: c.definition_docs, DrawDefinition.from_dict, _json_law(DrawDefinition.from_dict)
     ),
-    "definition-authoring-json": Parser(lambda c: c.authoring_docs, parse_authoring, _authoring_law),
+    "definition-authoring-json": Parser(
+        lambda c: c.authoring_docs, parse_authoring, _authoring_law
+    ),
     "tree-head-json": Parser(
         lambda c: c.tree_head_docs, TreeHead.from_dict, _json_law(TreeHead.from_dict)
     ),

@@ -42,9 +42,13 @@ class TestClockSkew:
         ("offset", "bidder", "refusal"),
         [
             pytest.param(-SKEW, 1, None, id="behind-at-the-edge"),
-            pytest.param(-SKEW - 1, 2, "300001 ms behind, at most 300000 ms allowed", id="behind-1ms-past"),
+            pytest.param(
+                -SKEW - 1, 2, "300001 ms behind, at most 300000 ms allowed", id="behind-1ms-past"
+            ),
             pytest.param(SKEW, 3, None, id="ahead-at-the-edge"),
-            pytest.param(SKEW + 1, 4, "300001 ms ahead, at most 300000 ms allowed", id="ahead-1ms-past"),
+            pytest.param(
+                SKEW + 1, 4, "300001 ms ahead, at most 300000 ms allowed", id="ahead-1ms-past"
+            ),
             pytest.param(-3_600_000, 1, "3600000 ms behind", id="an-hour-behind"),
         ],
     )
@@ -126,7 +130,13 @@ class TestDrift:
             ),
             pytest.param(
                 [0, 3 * PERIOD, PERIOD, 3 * PERIOD + 1, 5 * PERIOD],
-                [(0, STATUS_CHAIN_START), (3 * PERIOD, STATUS_TIME_GAP), None, None, (5 * PERIOD, STATUS_TIME_GAP)],
+                [
+                    (0, STATUS_CHAIN_START),
+                    (3 * PERIOD, STATUS_TIME_GAP),
+                    None,
+                    None,
+                    (5 * PERIOD, STATUS_TIME_GAP),
+                ],
                 id="forward-back-forward",
             ),
         ],

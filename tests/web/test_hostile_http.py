@@ -45,9 +45,9 @@ def schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesis.Ba
     print(f"\nschemathesis: {sum(TRIED.values())} cases over {len(TRIED)} operation-modes")
 
 
-
-
-def problem_json_errors(ctx: object, response: schemathesis.Response, case: schemathesis.Case) -> None:
+def problem_json_errors(
+    ctx: object, response: schemathesis.Response, case: schemathesis.Case
+) -> None:
     """Every 4xx/5xx is a problem document (beacon/web/errors.py)."""
     if response.status_code >= 400:
         content_type = response.headers.get("content-type", [""])[0]
@@ -58,7 +58,9 @@ def problem_json_errors(ctx: object, response: schemathesis.Response, case: sche
         assert body["status"] == response.status_code
 
 
-def _fuzz(operation: schemathesis.APIOperation, mode: schemathesis.GenerationMode, key: str) -> None:
+def _fuzz(
+    operation: schemathesis.APIOperation, mode: schemathesis.GenerationMode, key: str
+) -> None:
     @settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -79,7 +81,9 @@ def _fuzz(operation: schemathesis.APIOperation, mode: schemathesis.GenerationMod
     [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE],
     ids=["positive", "negative"],
 )
-def test_every_operation(schema: schemathesis.BaseSchema, mode: schemathesis.GenerationMode) -> None:
+def test_every_operation(
+    schema: schemathesis.BaseSchema, mode: schemathesis.GenerationMode
+) -> None:
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 20, [op.label for op in operations]
     failures: list[str] = []
@@ -91,6 +95,9 @@ def test_every_operation(schema: schemathesis.BaseSchema, mode: schemathesis.Gen
         TRIED[key] = 0
         try:
             _fuzz(operation, mode, key)
-        except (Exception, BaseExceptionGroup) as e:  # collected, so one run reports every failing operation
+        except (
+            Exception,
+            BaseExceptionGroup,
+        ) as e:  # collected, so one run reports every failing operation
             failures.append(f"{key}: {e}")
     assert not failures, "\n\n".join(failures)

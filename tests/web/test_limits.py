@@ -48,7 +48,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     d.runtime.policy = Policy(max_envelope_bytes=ENVELOPE_LIMIT)
     app = create_app({"MAX_CONTENT_LENGTH": BODY_LIMIT}, runtime=d.runtime)
     server = create_server(
-        app, host="127.0.0.1", port=0, threads=2, max_body_bytes=ENVELOPE_LIMIT, channel_timeout=TIMEOUT
+        app,
+        host="127.0.0.1",
+        port=0,
+        threads=2,
+        max_body_bytes=ENVELOPE_LIMIT,
+        channel_timeout=TIMEOUT,
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -87,7 +92,13 @@ class TestBodyLimits:
         method = "GET" if path == "/openapi.json" else "POST"
         body = b"{" + b" " * (size - 2) + b"}"
         if chunked:
-            conn.request(method, path, body=iter([body[:1000], body[1000:]]), headers=headers, encode_chunked=True)
+            conn.request(
+                method,
+                path,
+                body=iter([body[:1000], body[1000:]]),
+                headers=headers,
+                encode_chunked=True,
+            )
         else:
             conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
@@ -108,15 +119,21 @@ class TestSlowClients:
     @pytest.mark.parametrize(
         "partial",
         [
-            pytest.param(b"GET /beacon/2.0/pulse/last HTTP/1.1\r\nHost: x\r\n", id="headers-unfinished"),
             pytest.param(
-                b"POST /api/v1/statements HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"a\"",
+                b"GET /beacon/2.0/pulse/last HTTP/1.1\r\nHost: x\r\n", id="headers-unfinished"
+            ),
+            pytest.param(
+                b'POST /api/v1/statements HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"a"',
                 id="body-unfinished",
             ),
         ],
     )
-    def test_stalled_client_is_dropped_and_others_served(self, served: Served, partial: bytes) -> None:
-        stalled = [socket.create_connection(("127.0.0.1", served.port), timeout=10) for _ in range(4)]
+    def test_stalled_client_is_dropped_and_others_served(
+        self, served: Served, partial: bytes
+    ) -> None:
+        stalled = [
+            socket.create_connection(("127.0.0.1", served.port), timeout=10) for _ in range(4)
+        ]
         for s in stalled:  # more stalled clients than the server has threads
             s.sendall(partial)
         started = time.monotonic()
