@@ -27,7 +27,7 @@ from beacon.core import envelope as env
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition, Kind
 from beacon.core.envelope.shares import load_public_key, public_bytes
-from beacon.core.statement import NONCE_BYTES, SignedStatement, Statement, verify_signature
+from beacon.core.statement import BODIES, NONCE_BYTES, SignedStatement, Statement, verify_signature
 from beacon.core.timefmt import format_ms
 from beacon.errors import (
     ConflictError,
@@ -40,6 +40,7 @@ from beacon.errors import (
 )
 from beacon.identity.keys import KeySigner
 from beacon.identity.validation import ChainValidator
+from beacon.ops import metrics
 from beacon.service.blobs import BlobStore, StagedBlob
 from beacon.service.clock import Clock
 from beacon.service.draws import DrawRecord, load
@@ -119,8 +120,9 @@ class Ledger:
         """Check and record one statement; raise (and write nothing) if it is refused."""
         st = signed.statement
         try:
-            return self._submit(signed, payload)
+            receipt = self._submit(signed, payload)
         except Exception as e:
+            metrics.STATEMENTS.labels(st.kind if st.kind in BODIES else "other", type(e).__name__).inc()
             log.info(
                 "refused %s by %s %s for %s/%s: %s",
                 st.kind,
@@ -129,11 +131,14 @@ class Ledger:
                 st.tender_id,
                 st.subject,
                 e,
+                extra={**_context(st), "refusal": type(e).__name__},
             )
             raise
         finally:
             if payload is not None:
                 payload.discard()  # no-op once committed into the blob store
+        metrics.STATEMENTS.labels(st.kind, "accepted").inc()
+        return receipt
 
     def _submit(self, signed: SignedStatement, payload: StagedBlob | None) -> Receipt:
         st = signed.statement
@@ -187,6 +192,7 @@ class Ledger:
             st.tender_id,
             st.subject,
             leaf,
+            extra={**_context(st), "statement": statement_hash.hex(), "leaf": leaf},
         )
         return receipt
 
@@ -509,6 +515,14 @@ class Ledger:
         for role in tender.PARTIES:
             _sealed_to(header, role, record.opening_keys(role))
         self._store_envelope(ctx, "bid", "")
+
+
+def _context(st: Statement) -> dict[str, str]:
+    """Structured-log fields of a statement (beacon/ops/logs.py)."""
+    fields = {"kind": st.kind, "role": st.role, "tender": st.tender_id}
+    if st.subject:
+        fields["draw" if st.kind.startswith("draw.") else "subject"] = st.subject
+    return fields
 
 
 def _check_envelope_bytes(ledger: Ledger, ctx: _Context, purpose: str) -> env.Header:

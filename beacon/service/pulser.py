@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from beacon.core import chain
 from beacon.core.pulse import VALUE_SIZE, Pulse, Signer, precommitment, sign, tree_head_external
 from beacon.errors import InfrastructureError
+from beacon.ops import metrics
 from beacon.service.clock import Clock
 from beacon.service.entropy import Entropy
 from beacon.service.leader import LeaderLock
@@ -114,12 +115,15 @@ class Pulser:
             pulses.promise(Promise(chain_index, pulse.pulse_index + 1, following))
             if new_chain:
                 pulses.request_new_chain(False)
+        metrics.PULSES.inc()
+        metrics.PULSE_LATENESS.observe(max(0, self.clock.now_ms() - pulse.time_ms) / 1000)
         log.info(
             "pulse %d/%d at %s (status %d)",
             pulse.chain_index,
             pulse.pulse_index,
             pulse.time_stamp,
             pulse.status_code,
+            extra={"pulse": f"{pulse.chain_index}/{pulse.pulse_index}", "status": pulse.status_code},
         )
         return stored
 
