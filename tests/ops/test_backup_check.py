@@ -241,7 +241,7 @@ def _corrupt_copy(source: tuple[Path, str], tmp: Path, sql: str, table: str) -> 
 def test_check_names_the_corruption(
     source: tuple[Path, str], tmp_path: Path, table: str, sql: str, named: list[str]
 ) -> None:
-    assert table in APPEND_ONLY_TABLES + ("statements", "envelopes")
+    assert table in (*APPEND_ONLY_TABLES, "statements", "envelopes")
     data_dir, url = _corrupt_copy(source, tmp_path, sql, table)
     code, output = admin("check", "--data-dir", str(data_dir), "--database-url", url)
     assert code == 1
