@@ -24,6 +24,7 @@ from beacon.web import (
     log,
     metrics,
     openapi,
+    pages,
     pulses,
     service,
     statements,
@@ -70,6 +71,7 @@ def create_app(
         openapi.register(app, draws.bp, draws.PATHS)
         openapi.register(app, statements.bp, statements.PATHS)
         openapi.register(app, tenders.bp, tenders.PATHS)
+        openapi.register(app, pages.bp, pages.PATHS)
 
     @app.before_request
     def limit_body() -> None:
