@@ -73,7 +73,9 @@ def leaf(leaf_index: int) -> Response:
 @bp.get("/log/leaves")
 def leaves() -> Response:
     start = _query_int("start", 0) or 0
-    end = min(_query_int("end", start + MAX_RANGE) or 0, start + MAX_RANGE)
+    # Capped so that start + MAX_RANGE never exceeds what a BIGINT parameter can bind.
+    last = min(start + MAX_RANGE, MAX_STORED_INT)
+    end = min(_query_int("end", last) or 0, last)
     log = _log()
     rows = log.entries(start, end)
     response = jsonify({"leaves": [_leaf(i, e) for i, e in rows]})
@@ -125,7 +127,7 @@ def consistency_proof() -> Response:
 def chain_pulses(chain_index: int) -> Response:
     """Pulses ``start <= index < end`` of a chain with the tree heads they commit to (export)."""
     start = _query_int("start", 1) or 1
-    end = _query_int("end", start + MAX_RANGE) or start
+    end = min(_query_int("end", start + MAX_RANGE) or start, start + MAX_RANGE, MAX_STORED_INT)
     session = read_session()
     stored = PulseRepository(session).range(chain_index, start, end)
     log = LogRepository(session)
