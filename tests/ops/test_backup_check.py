@@ -10,6 +10,7 @@ named. Restores go into a fresh SQLite file and a fresh PostgreSQL schema (the
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -209,13 +210,13 @@ def _corrupt_copy(source: tuple[Path, str], tmp: Path, sql: str, table: str) -> 
         pytest.param(
             "log_nodes",
             "UPDATE log_nodes SET hash = zeroblob(32) WHERE level = 1 AND position = 0",
-            ["log node (level 1, position 0): stored hash"],
+            [r"log node \(level 1, position 0\): stored hash"],
             id="subtree-hash",
         ),
         pytest.param(
             "tree_heads",
             "UPDATE tree_heads SET root_hash = zeroblob(32) WHERE tree_size = (SELECT max(tree_size) FROM tree_heads)",
-            ["tree head 31: stored root", "pulse 1/12: external value"],
+            [r"tree head \d+: stored root", r"pulse 1/\d+: external value"],
             id="tree-head-root",
         ),
         pytest.param(
@@ -245,8 +246,8 @@ def test_check_names_the_corruption(
     data_dir, url = _corrupt_copy(source, tmp_path, sql, table)
     code, output = admin("check", "--data-dir", str(data_dir), "--database-url", url)
     assert code == 1
-    for text in named:
-        assert f"INCONSISTENT {text}" in output, output
+    for pattern in named:  # regular expressions: sizes depend on the history
+        assert re.search(f"^INCONSISTENT {pattern}", output, re.M), output
     assert "inconsistencies" in output.splitlines()[-1]
 
 
