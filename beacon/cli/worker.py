@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 from pathlib import Path
@@ -10,8 +9,9 @@ from pathlib import Path
 import click
 
 from beacon.cli import main
-from beacon.cli.options import deployment, open_runtime, pulsing
+from beacon.cli.options import deployment, logging_options, open_runtime, pulsing
 from beacon.cli.pulser import stop_on_signals
+from beacon.ops import logs
 from beacon.service.clock import SystemClock
 from beacon.service.entropy import SystemEntropy
 
@@ -21,6 +21,7 @@ from beacon.service.entropy import SystemEntropy
 @pulsing
 @click.option("--name", default=None, help="This worker's name in leases (default: host:pid).")
 @click.option("--once", is_flag=True, help="Compute at most one draw, then exit.")
+@logging_options
 def worker_command(
     data_dir: Path,
     database_url: str | None,
@@ -29,9 +30,10 @@ def worker_command(
     signer_bits: int,
     name: str | None,
     once: bool,
+    log_json: bool | None,
 ) -> None:
     """Compute draws' VDFs with stored checkpoints; several workers share the work safely."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(json_lines=log_json)
     runtime = open_runtime(
         data_dir=data_dir,
         database_url=database_url,

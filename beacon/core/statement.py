@@ -400,13 +400,13 @@ class Statement:
                 "body",
             ),
         )
-        if d["suite"] != SUITE:
+        if pres.integer(d, "suite", "statement", bits=16) != SUITE:
             raise EncodingError(
                 f"statement.suite: unsupported suite {d['suite']!r}, expected {SUITE}",
                 field="suite",
             )
         kind = d["kind"]
-        if kind not in BODIES:
+        if not isinstance(kind, str) or kind not in BODIES:
             raise EncodingError(f"statement.kind: unknown kind {kind!r}", field="kind")
         for name in ("tender_id", "subject", "role"):
             if not isinstance(d[name], str):

@@ -23,6 +23,7 @@ from beacon.core import draw, lifecycle, tender, vdf
 from beacon.core.commitment import SeedEntry
 from beacon.core.lifecycle import Phase
 from beacon.errors import StateError
+from beacon.ops import metrics
 from beacon.service.draws import load
 from beacon.service.ledger import Ledger
 from beacon.service.seeds import seed_entries
@@ -185,6 +186,7 @@ class Worker:
         last_renewal = [time.monotonic()]
 
         def on_progress(done: int, total: int) -> None:
+            metrics.VDF_PROGRESS.labels(draw_id).set(done / total if total else 1.0)
             if self.progress is not None:
                 self.progress(draw_id, done, total)
             if time.monotonic() - last_renewal[0] >= renew_every or done == total:

@@ -22,6 +22,7 @@ from beacon.web import (
     draws,
     errors,
     log,
+    metrics,
     openapi,
     pages,
     pulses,
@@ -64,6 +65,8 @@ def create_app(
     openapi.init_app(app)
     openapi.register(app, pulses.bp, pulses.PATHS)
     openapi.register(app, log.bp, log.PATHS)
+    openapi.register(app, metrics.bp, metrics.PATHS)
+    metrics.init_app(app)
     if runtime is not None:
         openapi.register(app, draws.bp, draws.PATHS)
         openapi.register(app, statements.bp, statements.PATHS)
