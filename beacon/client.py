@@ -79,10 +79,12 @@ class BeaconClient:
                 raw = response.read()
         except urllib.error.HTTPError as e:
             raise _refusal(e) from None
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
-            # HTTPException: the answer broke off (e.g. the server process died mid-answer);
-            # like a refused connection, nothing says whether the request was applied.
-            raise ServiceError(f"cannot reach {self.base_url}: {e!r}") from e
+        except (urllib.error.URLError, OSError) as e:
+            raise ServiceError(f"cannot reach {self.base_url}: {e}") from e
+        except http.client.HTTPException as e:
+            # The answer broke off (e.g. the server process died mid-answer): as with a
+            # refused connection, nothing says whether the request was applied.
+            raise ServiceError(f"cannot reach {self.base_url}: the answer broke off ({e!r})") from e
         try:
             return json.loads(raw)
         except ValueError as e:

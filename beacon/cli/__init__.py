@@ -11,6 +11,7 @@ from beacon import __version__
 
 # One module per command group; each registers with ``@main.command``/``main.add_command``.
 _COMMAND_MODULES: tuple[str, ...] = (
+    "admin",
     "audit",
     "bids",
     "ca",

@@ -38,6 +38,16 @@ def deployment(function: F) -> F:
     )(function)
 
 
+def logging_options(function: F) -> F:
+    """``--log-json``: one JSON object per log line (also BEACON_LOG_FORMAT=json)."""
+    return click.option(
+        "--log-json",
+        is_flag=True,
+        default=None,
+        help="Log one JSON object per line (default: BEACON_LOG_FORMAT=json, else text).",
+    )(function)
+
+
 def pulsing(function: F) -> F:
     """``--pulse-period``, ``--public-url`` and ``--signer-bits``."""
     function = click.option(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from pathlib import Path
@@ -11,8 +10,9 @@ from types import FrameType
 import click
 
 from beacon.cli import main
-from beacon.cli.options import deployment, pulsing
+from beacon.cli.options import deployment, logging_options, pulsing
 from beacon.errors import BeaconError
+from beacon.ops import logs
 from beacon.service.clock import SystemClock
 from beacon.service.entropy import SystemEntropy
 from beacon.service.leader import leader_lock_for
@@ -37,6 +37,7 @@ def stop_on_signals() -> threading.Event:
 @deployment
 @pulsing
 @click.option("--new-chain", is_flag=True, help="Start a new chain at the next pulse.")
+@logging_options
 def pulser_command(
     data_dir: Path,
     database_url: str | None,
@@ -44,9 +45,10 @@ def pulser_command(
     public_url: str | None,
     signer_bits: int,
     new_chain: bool,
+    log_json: bool | None,
 ) -> None:
     """Emit one pulse per period at the period boundaries until stopped."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(json_lines=log_json)
     settings = Settings.build(
         data_dir=data_dir,
         database_url=database_url,

@@ -14,12 +14,19 @@ import threading
 from pathlib import Path
 
 import click
-import waitress
 
 from beacon.cli import main
-from beacon.cli.options import acceptance, deployment, open_runtime, policy_from, pulsing
+from beacon.cli.options import (
+    acceptance,
+    deployment,
+    logging_options,
+    open_runtime,
+    policy_from,
+    pulsing,
+)
 from beacon.cli.pulser import stop_on_signals
 from beacon.core.timefmt import format_ms
+from beacon.ops import logs
 from beacon.service.clock import SystemClock
 from beacon.service.demo import (
     DemoParties,
@@ -31,6 +38,7 @@ from beacon.service.entropy import SystemEntropy
 from beacon.service.leader import leader_lock_for
 from beacon.service.runtime import Runtime
 from beacon.web import create_app
+from beacon.web.serving import create_server
 
 log = logging.getLogger("beacon.serve")
 
@@ -96,6 +104,7 @@ def demo_scheduler(runtime: Runtime, *, tender_id: str, bidders: int, vdf_t: int
     show_default=True,
     help="T of the demo draws (about 1.3 µs a squaring here).",
 )
+@logging_options
 def serve(
     host: str,
     port: int,
@@ -113,9 +122,10 @@ def serve(
     threads: int,
     demo: bool,
     demo_vdf_t: int,
+    log_json: bool | None,
 ) -> None:
     """Serve the board, the API and the NIST Beacon 2.0 paths; emit pulses; compute draws."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(json_lines=log_json)
     runtime = open_runtime(
         data_dir=data_dir,
         database_url=database_url,
@@ -151,7 +161,13 @@ def serve(
         )
         threads_.append(threading.Thread(target=scheduler.run, args=(stop,), name="demo"))
     app = create_app({"PUBLIC_URL": runtime.settings.pulser.base_uri}, runtime=runtime)
-    server = waitress.create_server(app, host=host, port=port, threads=threads)
+    server = create_server(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        max_body_bytes=max(runtime.policy.max_envelope_bytes, app.config["MAX_CONTENT_LENGTH"]),
+    )
     threads_.append(threading.Thread(target=server.run, name="http", daemon=True))
     for t in threads_:
         t.start()

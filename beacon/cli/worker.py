@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 from pathlib import Path
@@ -10,8 +9,9 @@ from pathlib import Path
 import click
 
 from beacon.cli import main
-from beacon.cli.options import deployment, open_runtime, pulsing
+from beacon.cli.options import deployment, logging_options, open_runtime, pulsing
 from beacon.cli.pulser import stop_on_signals
+from beacon.ops import logs
 from beacon.service.clock import SystemClock
 from beacon.service.entropy import SystemEntropy
 
@@ -29,6 +29,7 @@ from beacon.service.entropy import SystemEntropy
     help="How long a draw stays claimed without renewal: after a crash, another worker "
     "takes it over (from the stored checkpoints) once this has passed.",
 )
+@logging_options
 def worker_command(
     data_dir: Path,
     database_url: str | None,
@@ -38,9 +39,10 @@ def worker_command(
     name: str | None,
     once: bool,
     lease_seconds: int,
+    log_json: bool | None,
 ) -> None:
     """Compute draws' VDFs with stored checkpoints; several workers share the work safely."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(json_lines=log_json)
     runtime = open_runtime(
         data_dir=data_dir,
         database_url=database_url,

@@ -271,7 +271,7 @@ class DrawDefinition:
     def from_dict(cls, doc: object) -> DrawDefinition:
         """Strict: every field present, nothing unknown, candidates listed explicitly."""
         top = _fields(doc, "definition", required=_TOP_FIELDS)
-        if top["suite"] != SUITE:
+        if _int(top["suite"], "suite") != SUITE:
             raise DefinitionError(
                 f"definition.suite: unsupported suite {top['suite']!r}, expected {SUITE}",
                 field="suite",
@@ -653,7 +653,7 @@ def parse_authoring(doc: object) -> DrawDefinition:
         required=("commit", "reveal", "seed_open"),
         optional=("snapshot",),
     )
-    suite = top.get("suite", SUITE)
+    suite = _int(top.get("suite", SUITE), "suite")
     if suite != SUITE:
         raise DefinitionError(
             f"suite: unsupported suite {suite!r}, expected {SUITE}", field="suite"
@@ -746,7 +746,7 @@ def _time(value: object, where: str) -> int:
 
 def _enum(enum: type[_E], value: object, where: str, error: type[Exception]) -> _E:
     try:
-        return enum(value)
+        return enum(value)  # type: ignore[arg-type]  # a non-str value raises ValueError, reported below
     except ValueError:
         allowed = ", ".join(repr(m.value) for m in enum)
         raise error(f"{where}: {value!r} is not one of {allowed}") from None

@@ -14,12 +14,18 @@ from beacon.errors import EncodingError
 
 _FORMAT = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})Z")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# The four-digit year of the one spelling ends at 9999-12-31T23:59:59.999Z.
+MAX_MS = (dt.datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=dt.UTC) - _EPOCH) // dt.timedelta(
+    milliseconds=1
+)
 
 
 def format_ms(ms: int) -> str:
     """``1764147660000`` → ``"2025-11-26T09:01:00.000Z"``."""
     if isinstance(ms, bool) or not isinstance(ms, int) or ms < 0:
         raise EncodingError(f"time must be a non-negative integer of milliseconds, got {ms!r}")
+    if ms > MAX_MS:
+        raise EncodingError(f"time {ms} ms is after 9999-12-31T23:59:59.999Z, the last one shown")
     when = _EPOCH + dt.timedelta(milliseconds=ms)
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 

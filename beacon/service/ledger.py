@@ -27,7 +27,7 @@ from beacon.core import envelope as env
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition, Kind
 from beacon.core.envelope.shares import load_public_key, public_bytes
-from beacon.core.statement import NONCE_BYTES, SignedStatement, Statement, verify_signature
+from beacon.core.statement import BODIES, NONCE_BYTES, SignedStatement, Statement, verify_signature
 from beacon.core.timefmt import format_ms
 from beacon.errors import (
     ConflictError,
@@ -40,6 +40,7 @@ from beacon.errors import (
 )
 from beacon.identity.keys import KeySigner
 from beacon.identity.validation import ChainValidator
+from beacon.ops import metrics
 from beacon.service.blobs import BlobStore, StagedBlob
 from beacon.service.clock import Clock
 from beacon.service.draws import DrawRecord, load
@@ -110,6 +111,8 @@ class Ledger:
         self.beacon = beacon
         self.blobs = blobs
         self.policy = policy
+        # Set by the runtime: switches self.beacon to a rotated signer before it is used.
+        self.refresh_signer: Callable[[], None] | None = None
 
     # -- parties' statements --------------------------------------------------------------
 
@@ -117,8 +120,9 @@ class Ledger:
         """Check and record one statement; raise (and write nothing) if it is refused."""
         st = signed.statement
         try:
-            return self._submit(signed, payload)
+            receipt = self._submit(signed, payload)
         except Exception as e:
+            metrics.STATEMENTS.labels(st.kind if st.kind in BODIES else "other", type(e).__name__).inc()
             log.info(
                 "refused %s by %s %s for %s/%s: %s",
                 st.kind,
@@ -127,23 +131,31 @@ class Ledger:
                 st.tender_id,
                 st.subject,
                 e,
+                extra={**_context(st), "refusal": type(e).__name__},
             )
             raise
         finally:
             if payload is not None:
                 payload.discard()  # no-op once committed into the blob store
+        metrics.STATEMENTS.labels(st.kind, "accepted").inc()
+        return receipt
 
     def _submit(self, signed: SignedStatement, payload: StagedBlob | None) -> Receipt:
         st = signed.statement
         now = self.clock.now_ms()
+        if self.refresh_signer is not None:
+            self.refresh_signer()
         if st.role == "beacon" or st.actor == self.beacon.fingerprint:
             raise RoleError("beacon statements are made by the service itself, never submitted")
         verify_signature(signed)
         self.validator.validate(signed.certificate, signed.chain, st.issued_at)
-        if abs(st.issued_at - now) > self.policy.skew_ms:
+        # PROTOCOL.md §6.5: the tolerance is inclusive; the message gives the measured skew.
+        skew = st.issued_at - now
+        if abs(skew) > self.policy.skew_ms:
             raise DeadlineError(
-                f"{st.kind}: issued_at {format_ms(st.issued_at)} is more than {self.policy.skew_ms // 1000} s "
-                f"from server time {format_ms(now)}; check the signer's clock"
+                f"{st.kind}: issued_at {format_ms(st.issued_at)} is more than {self.policy.skew_ms / 1000:g} s "
+                f"from server time {format_ms(now)} ({abs(skew)} ms {'ahead' if skew > 0 else 'behind'}, "
+                f"at most {self.policy.skew_ms} ms allowed); check the signer's clock"
             )
         if (payload is None) != (st.kind != "envelope.submit"):
             raise InputError(
@@ -180,6 +192,7 @@ class Ledger:
             st.tender_id,
             st.subject,
             leaf,
+            extra={**_context(st), "statement": statement_hash.hex(), "leaf": leaf},
         )
         return receipt
 
@@ -208,6 +221,8 @@ class Ledger:
         now: int,
     ) -> Logged:
         """Sign and append a beacon statement inside the caller's transaction."""
+        if self.refresh_signer is not None:
+            self.refresh_signer()
         st = Statement(
             kind=kind,
             tender_id=tender_id,
@@ -500,6 +515,14 @@ class Ledger:
         for role in tender.PARTIES:
             _sealed_to(header, role, record.opening_keys(role))
         self._store_envelope(ctx, "bid", "")
+
+
+def _context(st: Statement) -> dict[str, str]:
+    """Structured-log fields of a statement (beacon/ops/logs.py)."""
+    fields = {"kind": st.kind, "role": st.role, "tender": st.tender_id}
+    if st.subject:
+        fields["draw" if st.kind.startswith("draw.") else "subject"] = st.subject
+    return fields
 
 
 def _check_envelope_bytes(ledger: Ledger, ctx: _Context, purpose: str) -> env.Header:

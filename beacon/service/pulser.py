@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from beacon.core import chain
 from beacon.core.pulse import VALUE_SIZE, Pulse, Signer, precommitment, sign, tree_head_external
 from beacon.errors import InfrastructureError
+from beacon.ops import metrics
 from beacon.service.clock import Clock
 from beacon.service.entropy import Entropy
 from beacon.service.leader import LeaderLock
@@ -59,6 +60,8 @@ class Pulser:
         # Time-driven draw steps (the freeze, beacon.service.engine) run after each pulse,
         # by the one active pulser, so they happen exactly once.
         self.after_pulse = after_pulse
+        # Runs before each emission: the runtime re-reads a rotated signer here.
+        self.before_pulse: Callable[[], object] | None = None
 
     def boundary(self, now_ms: int) -> int:
         """The latest period boundary at or before ``now_ms``."""
@@ -67,6 +70,8 @@ class Pulser:
     def emit_due(self) -> StoredPulse | None:
         """Emit the pulse of the latest boundary unless it exists; never one in the future."""
         period = self.config.period_ms
+        if self.before_pulse is not None:
+            self.before_pulse()
         with self.database.write() as session:
             pulses, log_repo = PulseRepository(session), LogRepository(session)
             promise, new_chain = pulses.state(lock=True)  # serialises emitters
@@ -110,12 +115,15 @@ class Pulser:
             pulses.promise(Promise(chain_index, pulse.pulse_index + 1, following))
             if new_chain:
                 pulses.request_new_chain(False)
+        metrics.PULSES.inc()
+        metrics.PULSE_LATENESS.observe(max(0, self.clock.now_ms() - pulse.time_ms) / 1000)
         log.info(
             "pulse %d/%d at %s (status %d)",
             pulse.chain_index,
             pulse.pulse_index,
             pulse.time_stamp,
             pulse.status_code,
+            extra={"pulse": f"{pulse.chain_index}/{pulse.pulse_index}", "status": pulse.status_code},
         )
         return stored
 

@@ -15,11 +15,27 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from beacon.core import presentation as pres
-from beacon.core.merkle import TreeHead
+from beacon.core.merkle import HASH_SIZE, TreeHead
 from beacon.core.pulse import Pulse
+from beacon.errors import EncodingError
 from beacon.store import LogRepository, PulseRepository
+from beacon.store.log import MAX_ENTRY
 
 FORMAT = "tender-beacon/v1/receipt"
+# An inclusion proof has at most one hash per level of a 2^64-leaf tree (PROTOCOL.md §7.3).
+MAX_PROOF = 64
+_MEMBERS = frozenset(
+    {
+        "format",
+        "statement_hash",
+        "leaf_index",
+        "entry",
+        "tree_head",
+        "inclusion",
+        "pulse",
+        "beacon_certificate",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,54 @@ class Receipt:
             if self.beacon_certificate is None
             else pres.b64(self.beacon_certificate),
         }
+
+    @classmethod
+    def from_dict(cls, value: Any) -> Receipt:
+        """Strict inverse of :meth:`to_dict` (PROTOCOL.md §6.6); checks shape, not proofs."""
+        obj = pres.as_object(value, "receipt")
+        pres.check_members(obj, "receipt", required=_MEMBERS)
+        if obj["format"] != FORMAT:
+            raise EncodingError(
+                f"receipt.format: expected {FORMAT!r}, got {obj['format']!r}", field="format"
+            )
+        entry = pres.hex_member(obj, "entry", "receipt", size=None)
+        if len(entry) > MAX_ENTRY:
+            raise EncodingError(
+                f"receipt.entry: at most {MAX_ENTRY} bytes, got {len(entry)}", field="entry"
+            )
+        head = TreeHead.from_dict(obj["tree_head"])
+        leaf_index = pres.integer(obj, "leaf_index", "receipt", bits=64)
+        if leaf_index >= head.tree_size:
+            raise EncodingError(
+                f"receipt.leaf_index: {leaf_index} is not below tree_size {head.tree_size}",
+                field="leaf_index",
+            )
+        inclusion = tuple(
+            pres.hex_bytes(h, f"receipt.inclusion.{i}", size=HASH_SIZE)
+            for i, h in enumerate(
+                pres.array(obj["inclusion"], "receipt.inclusion", max_items=MAX_PROOF)
+            )
+        )
+        if (obj["pulse"] is None) != (obj["beacon_certificate"] is None):
+            raise EncodingError(
+                "receipt: pulse and beacon_certificate are both present or both null",
+                field="beacon_certificate",
+            )
+        pulse = None if obj["pulse"] is None else Pulse.from_json(obj["pulse"])
+        certificate = (
+            None
+            if obj["beacon_certificate"] is None
+            else pres.b64_bytes(obj["beacon_certificate"], "receipt.beacon_certificate")
+        )
+        return cls(
+            statement_hash=pres.hex_member(obj, "statement_hash", "receipt", size=32),
+            leaf_index=leaf_index,
+            entry=entry,
+            tree_head=head,
+            inclusion=inclusion,
+            pulse=pulse,
+            beacon_certificate=certificate,
+        )
 
 
 def receipt_for(session: Session, statement_hash: bytes, leaf_index: int) -> Receipt:

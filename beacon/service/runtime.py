@@ -28,6 +28,7 @@ from beacon.service.entropy import Entropy
 from beacon.service.ledger import Ledger, Policy
 from beacon.service.pulser import Pulser
 from beacon.service.settings import Settings
+from beacon.service.signers import SignerFiles, SignerPair
 from beacon.service.worker import Worker, WorkerConfig
 from beacon.store import Database
 
@@ -53,6 +54,8 @@ class Trust:
             raise ConfigurationError(f"cannot read the CA in {directory}: {e}") from e
         by_role: dict[str, set[bytes]] = {}
         for party in manifest["parties"]:
+            if party["name"] == ca.SIGNER:
+                continue  # the beacon's own key acts as the beacon, never as a party
             by_role.setdefault(party["role"], set()).add(bytes.fromhex(party["fingerprint"]))
         return cls(
             anchors=(anchor,),
@@ -79,6 +82,7 @@ class Runtime:
     blobs: BlobStore
     policy: Policy
     workers: list[Worker] = field(default_factory=list)
+    signer_files: SignerFiles | None = None
 
     @classmethod
     def open(
@@ -97,6 +101,7 @@ class Runtime:
         statement_signer = load_signer(
             settings.ca_dir / f"{ca.SIGNER}.pem", settings.ca_dir / f"{ca.SIGNER}.key"
         )
+        signer_files = SignerFiles(settings.ca_dir, SignerPair(pulse_signer, statement_signer))
         policy = policy or Policy()
         policy = Policy(
             skew_ms=policy.skew_ms,
@@ -120,7 +125,7 @@ class Runtime:
         pulser = Pulser(
             database, pulse_signer, clock, entropy, settings.pulser, after_pulse=engine.tick
         )
-        return cls(
+        runtime = cls(
             settings=settings,
             database=database,
             clock=clock,
@@ -133,7 +138,21 @@ class Runtime:
             engine=engine,
             blobs=blobs,
             policy=policy,
+            signer_files=signer_files,
         )
+        # A rotated signer (beacon admin rotate-signer) is picked up before each use.
+        pulser.before_pulse = runtime.refresh_signer
+        ledger.refresh_signer = runtime.refresh_signer
+        return runtime
+
+    def refresh_signer(self) -> None:
+        """Switch every component to the signer files' current key, if they changed."""
+        if self.signer_files is None:
+            return
+        pair, changed = self.signer_files.current()
+        if changed:
+            self.pulse_signer = self.pulser.signer = pair.pulse
+            self.statement_signer = self.ledger.beacon = pair.statement
 
     def worker(self, owner: str, *, lease_ms: int = WorkerConfig.lease_ms) -> Worker:
         config = WorkerConfig(

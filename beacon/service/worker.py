@@ -23,6 +23,7 @@ from beacon.core import draw, lifecycle, tender, vdf
 from beacon.core.commitment import SeedEntry
 from beacon.core.lifecycle import Phase
 from beacon.errors import InfrastructureError, StateError
+from beacon.ops import metrics
 from beacon.service.draws import load
 from beacon.service.ledger import Ledger
 from beacon.service.seeds import seed_entries
@@ -203,6 +204,7 @@ class Worker:
         pending: list[vdf.Checkpoint] = []
 
         def on_progress(done: int, total: int) -> None:
+            metrics.VDF_PROGRESS.labels(draw_id).set(done / total if total else 1.0)
             if self.progress is not None:
                 self.progress(draw_id, done, total)
             if time.monotonic() - last_flush[0] >= flush_every or done == total:
@@ -262,6 +264,13 @@ class Worker:
                 "pi": vdf.encode_element(outcome.proof.pi, identity_ok=True),
                 "output": outcome.output,
                 "picks": outcome.picks,
+                "inputs": tuple(
+                    sorted(
+                        s.leaf_index
+                        for s in record.statements
+                        if s.row.kind in ("draw.snapshot", "draw.reveal", "draw.key_release")
+                    )
+                ),
             }
             self.ledger.issue(
                 session,

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session
 
 from beacon.errors import ConflictError, InfrastructureError
+from beacon.ops import metrics
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
@@ -100,6 +101,7 @@ class Database:
                 f"refused by a database constraint (append-only history): {e.orig}"
             ) from e
         except (exc.OperationalError, exc.InterfaceError) as e:
+            metrics.DATABASE_ERRORS.inc()
             raise InfrastructureError(f"database unavailable: {e.orig}") from e
 
     def upgrade(self) -> None:

@@ -17,7 +17,19 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from beacon.service.clock import SystemClock
 from beacon.service.runtime import Runtime
 from beacon.store import Database
-from beacon.web import db, draws, errors, log, openapi, pulses, service, statements, tenders
+from beacon.web import (
+    db,
+    draws,
+    errors,
+    log,
+    metrics,
+    openapi,
+    pages,
+    pulses,
+    service,
+    statements,
+    tenders,
+)
 
 DEFAULTS: dict[str, Any] = {
     "PULSE_PERIOD_MS": 60_000,
@@ -53,10 +65,13 @@ def create_app(
     openapi.init_app(app)
     openapi.register(app, pulses.bp, pulses.PATHS)
     openapi.register(app, log.bp, log.PATHS)
+    openapi.register(app, metrics.bp, metrics.PATHS)
+    metrics.init_app(app)
     if runtime is not None:
         openapi.register(app, draws.bp, draws.PATHS)
         openapi.register(app, statements.bp, statements.PATHS)
         openapi.register(app, tenders.bp, tenders.PATHS)
+        openapi.register(app, pages.bp, pages.PATHS)
 
     @app.before_request
     def limit_body() -> None:

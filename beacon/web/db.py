@@ -8,16 +8,31 @@ transaction.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter, Map
 
 from beacon.store import Database
 
 EXTENSION = "beacon.database"
+# Indices, sizes and times are BIGINT columns: a larger number can name nothing stored,
+# and the driver would refuse to bind it (an OverflowError, i.e. a 500).
+MAX_STORED_INT = 2**63 - 1
+
+
+class StoredIntConverter(IntegerConverter):
+    """``<int:name>`` limited to what a BIGINT column holds; larger numbers are a 404."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_STORED_INT)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def init_app(app: Flask, database: Database) -> None:
     app.extensions[EXTENSION] = database
+    app.url_map.converters["int"] = StoredIntConverter
     app.teardown_appcontext(_close)
 
 

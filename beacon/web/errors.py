@@ -21,6 +21,7 @@ from beacon.errors import (
     RoleError,
     StateError,
 )
+from beacon.ops import metrics
 
 PROBLEM = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
@@ -61,6 +62,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(exc.OperationalError)
     @app.errorhandler(exc.InterfaceError)
     def database_down(error: exc.DBAPIError) -> Response:
+        metrics.DATABASE_ERRORS.inc()
         return beacon_error(InfrastructureError(f"database unavailable: {error.orig}"))
 
     @app.errorhandler(HTTPException)

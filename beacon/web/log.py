@@ -17,7 +17,7 @@ from beacon.errors import EncodingError
 from beacon.store import LogRepository, PulseRepository
 from beacon.store.pulses import MAX_RANGE
 from beacon.web import caching
-from beacon.web.db import read_session
+from beacon.web.db import MAX_STORED_INT, read_session
 from beacon.web.openapi import integer_parameter, json_response, problem_response
 from beacon.web.pulses import next_boundary, now_ms
 
@@ -28,9 +28,10 @@ def _query_int(name: str, default: int | None = None) -> int | None:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or len(raw) > 20:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_STORED_INT:
         raise EncodingError(
-            f"query parameter {name}: expected a non-negative integer, got {raw!r}", field=name
+            f"query parameter {name}: expected a non-negative integer below 2^63, got {raw[:40]!r}",
+            field=name,
         )
     return int(raw)
 
@@ -72,7 +73,9 @@ def leaf(leaf_index: int) -> Response:
 @bp.get("/log/leaves")
 def leaves() -> Response:
     start = _query_int("start", 0) or 0
-    end = min(_query_int("end", start + MAX_RANGE) or 0, start + MAX_RANGE)
+    # Capped so that start + MAX_RANGE never exceeds what a BIGINT parameter can bind.
+    last = min(start + MAX_RANGE, MAX_STORED_INT)
+    end = min(_query_int("end", last) or 0, last)
     log = _log()
     rows = log.entries(start, end)
     response = jsonify({"leaves": [_leaf(i, e) for i, e in rows]})
@@ -124,7 +127,7 @@ def consistency_proof() -> Response:
 def chain_pulses(chain_index: int) -> Response:
     """Pulses ``start <= index < end`` of a chain with the tree heads they commit to (export)."""
     start = _query_int("start", 1) or 1
-    end = _query_int("end", start + MAX_RANGE) or start
+    end = min(_query_int("end", start + MAX_RANGE) or start, start + MAX_RANGE, MAX_STORED_INT)
     session = read_session()
     stored = PulseRepository(session).range(chain_index, start, end)
     log = LogRepository(session)
@@ -140,14 +143,14 @@ _PROBLEM_404 = problem_response("Not in the log (yet)")
 _PROBLEM_400 = problem_response("A malformed query parameter")
 
 
-def _get(summary: str, *parameters: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "get": {
-            "summary": summary,
-            "parameters": list(parameters),
-            "responses": {"200": json_response(summary), "400": _PROBLEM_400, "404": _PROBLEM_404},
-        }
-    }
+_PROBLEM_422 = problem_response("No such proof (e.g. a consistency proof from size 0)")
+
+
+def _get(summary: str, *parameters: dict[str, Any], proof: bool = False) -> dict[str, Any]:
+    responses = {"200": json_response(summary), "400": _PROBLEM_400, "404": _PROBLEM_404}
+    if proof:
+        responses["422"] = _PROBLEM_422
+    return {"get": {"summary": summary, "parameters": list(parameters), "responses": responses}}
 
 
 PATHS: dict[str, dict[str, Any]] = {
@@ -165,11 +168,13 @@ PATHS: dict[str, dict[str, Any]] = {
         "An inclusion proof (PROTOCOL.md §7.3)",
         integer_parameter("leaf_index"),
         integer_parameter("tree_size", "query"),
+        proof=True,
     ),
     "/api/v1/log/consistency-proof": _get(
         "A consistency proof (PROTOCOL.md §7.4)",
         {**integer_parameter("first", "query"), "required": True},
         integer_parameter("second", "query"),
+        proof=True,
     ),
     "/api/v1/chains/{chain_index}/pulses": _get(
         "Pulses of a chain start <= index < end (at most 1000) with their tree heads",

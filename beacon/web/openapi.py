@@ -51,7 +51,7 @@ def integer_parameter(name: str, where: str = "path", description: str = "") -> 
         "in": where,
         "required": where == "path",
         "description": description,
-        "schema": {"type": "integer", "minimum": 0},
+        "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
     }
 
 
@@ -87,6 +87,20 @@ def register(app: Flask, blueprint: Blueprint, paths: dict[str, dict[str, Any]])
     known.update(paths)
 
 
+# Any operation that reads the store can find it unavailable (beacon/web/errors.py).
+_UNAVAILABLE = problem_response("The database is unavailable; retry after Retry-After seconds")
+
+
+def _with_unavailable(paths: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for path, item in sorted(paths.items()):
+        out[path] = {
+            method: {**op, "responses": {"503": _UNAVAILABLE, **op["responses"]}}
+            for method, op in item.items()
+        }
+    return out
+
+
 def document(app: Flask) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -95,6 +109,6 @@ def document(app: Flask) -> dict[str, Any]:
             "version": __version__,
             "description": "NIST Beacon 2.0 pulses and the transparency log (docs/PROTOCOL.md).",
         },
-        "paths": dict(sorted(app.extensions[EXTENSION].items())),
+        "paths": _with_unavailable(app.extensions[EXTENSION]),
         "components": {"schemas": {"Problem": PROBLEM_SCHEMA}},
     }

@@ -172,7 +172,7 @@ PATHS: dict[str, dict[str, Any]] = {
                     "name": "certificate_id",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "pattern": "^([0-9a-f]{128}|[0-9A-F]{128})$"},
                 }
             ],
             "responses": {

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotFound
 
-from beacon.core.statement import SignedStatement
+from beacon.core.statement import KINDS, MAX_CHAIN, NONCE_BYTES, ROLES, SUITE, SignedStatement
 from beacon.errors import EncodingError
 from beacon.service.receipts import receipt_for
 from beacon.store.statements import StatementRepository
@@ -108,6 +108,54 @@ def receipt(statement_hash: str) -> Response:
     return caching.immutable(response) if rec.pulse is not None else caching.no_store(response)
 
 
+_STATEMENT_MEMBERS = (
+    "suite",
+    "kind",
+    "tender_id",
+    "subject",
+    "role",
+    "actor",
+    "issued_at",
+    "nonce",
+    "body",
+)
+# PROTOCOL.md §6.1-§6.3 as JSON (§2.4): the shape the parser accepts; the body's
+# members depend on the kind (§6.3) and are checked by the parser, not by this schema.
+SIGNED_STATEMENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A signed statement in its JSON presentation (PROTOCOL.md §6.2)",
+    "additionalProperties": False,
+    "required": ["statement", "algorithm", "signature", "certificate", "chain"],
+    "properties": {
+        "statement": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": list(_STATEMENT_MEMBERS),
+            "properties": {
+                "suite": {"const": SUITE},
+                "kind": {"enum": list(KINDS)},
+                "tender_id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"},
+                "subject": {"type": "string", "pattern": "^([A-Za-z0-9][A-Za-z0-9._:-]{0,63})?$"},
+                "role": {"enum": list(ROLES)},
+                "actor": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "issued_at": {
+                    "type": "string",
+                    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$",
+                },
+                "nonce": {"type": "string", "pattern": f"^[0-9a-f]{{{2 * NONCE_BYTES}}}$"},
+                "body": {"type": "object", "description": "The kind's members (PROTOCOL.md §6.3)"},
+            },
+        },
+        "algorithm": {"type": "string"},
+        "signature": {"type": "string", "pattern": "^([0-9a-f]{2})*$"},
+        "certificate": {"type": "string", "contentEncoding": "base64"},
+        "chain": {
+            "type": "array",
+            "maxItems": MAX_CHAIN,
+            "items": {"type": "string", "contentEncoding": "base64"},
+        },
+    },
+}
 _HASH = {
     "name": "statement_hash",
     "in": "path",
@@ -131,12 +179,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "requestBody": {
                 "required": True,
                 "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "description": "A signed statement (§6.2 JSON)",
-                        }
-                    },
+                    "application/json": {"schema": SIGNED_STATEMENT_SCHEMA},
                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
                 },
             },
@@ -152,7 +195,7 @@ PATHS: dict[str, dict[str, Any]] = {
                     "in": "header",
                     "required": True,
                     "description": "Base64 of the canonical signed envelope.submit statement",
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9+/]+={0,2}$"},
                 }
             ],
             "requestBody": {
@@ -170,6 +213,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "parameters": [_HASH],
             "responses": {
                 "200": json_response("The statement"),
+                "400": problem_response("Not 64 hex digits"),
                 "404": problem_response("Unknown"),
             },
         }
@@ -178,7 +222,11 @@ PATHS: dict[str, dict[str, Any]] = {
         "get": {
             "summary": "A statement's receipt (PROTOCOL.md §6.6)",
             "parameters": [_HASH],
-            "responses": {"200": json_response("The receipt"), "404": problem_response("Unknown")},
+            "responses": {
+                "200": json_response("The receipt"),
+                "400": problem_response("Not 64 hex digits"),
+                "404": problem_response("Unknown"),
+            },
         }
     },
 }

@@ -80,6 +80,8 @@ def tender(tender_id: str) -> Response:
 def headers(tender_id: str) -> Response:
     """The header (and MAC) of every frozen bid envelope: what a party unwraps its shares from."""
     session = read_session()
+    if not StatementRepository(session).registrations(tender_id):
+        raise NotFound(f"no tender {tender_id!r}")
     record = load_tender(session, tender_id)
     blobs = runtime().blobs
     out = []
@@ -94,7 +96,12 @@ def headers(tender_id: str) -> Response:
     )
 
 
-_ID = {"name": "tender_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_ID = {
+    "name": "tender_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"},
+}
 PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/tenders/{tender_id}": {
         "get": {
@@ -110,7 +117,10 @@ PATHS: dict[str, dict[str, Any]] = {
         "get": {
             "summary": "The headers of the frozen bid envelopes (PROTOCOL.md §9.2), for the parties' batch unwrapping",
             "parameters": [_ID],
-            "responses": {"200": json_response("Headers, hex of F(header) ‖ F(mac)")},
+            "responses": {
+                "200": json_response("Headers, hex of F(header) ‖ F(mac)"),
+                "404": problem_response("No such tender"),
+            },
         }
     },
 }

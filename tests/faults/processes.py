@@ -27,6 +27,8 @@ PERIOD_SECONDS = 1
 START_TIMEOUT = 120.0
 # Alembic's first line: the runtime has its database open and is about to run.
 READY_LINE = b"alembic.runtime.migration Context impl"
+# The checks read the processes' logs as text lines, whatever the caller's log format.
+TEXT_LOGS = {k: v for k, v in os.environ.items() if k != "BEACON_LOG_FORMAT"}
 
 
 def free_port() -> int:
@@ -111,7 +113,9 @@ class Cluster:
                 log.write(f"=== {name} incarnation {self._starts[name]}\n".encode())
                 log.flush()
                 self._log_offsets[name] = log.tell()
-                proc = subprocess.Popen(self._command(name), stdout=log, stderr=subprocess.STDOUT)
+                proc = subprocess.Popen(
+                    self._command(name), stdout=log, stderr=subprocess.STDOUT, env=TEXT_LOGS
+                )
             self._procs[name] = proc
             return proc.pid
 

@@ -1,0 +1,81 @@
+"""The beacon's signing key and certificate, and how a rotation reaches running processes.
+
+The pulse signer and the beacon's statement signer are one RSA key and certificate
+in the data dir (``ca/beacon-signer.key`` and ``.pem``). ``beacon admin
+rotate-signer`` (beacon/ops/rotation.py) replaces both files; every running process
+notices at its next use, because :class:`SignerFiles` compares the files' identity
+(inode, size, mtime) before each pulse, each submitted statement and each statement
+the beacon issues, and reloads them when they changed. A pair caught half-replaced
+(the key already new, the certificate still old) does not load and is retried next
+time, while the process keeps signing with the pair it has: it never signs with a
+key that does not match its certificate.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from beacon.errors import BeaconError
+from beacon.identity import ca
+from beacon.identity.keys import KeySigner, load_signer
+from beacon.identity.signer import RsaPulseSigner
+
+log = logging.getLogger("beacon.signers")
+
+
+@dataclass(frozen=True)
+class SignerPair:
+    """The beacon's key and certificate loaded twice: for pulses and for statements."""
+
+    pulse: RsaPulseSigner
+    statement: KeySigner
+
+
+def signer_paths(ca_dir: Path) -> tuple[Path, Path]:
+    """(key, certificate) of the beacon signer in a deployment's CA folder."""
+    return ca_dir / f"{ca.SIGNER}.key", ca_dir / f"{ca.SIGNER}.pem"
+
+
+def load_pair(key: Path, certificate: Path) -> SignerPair:
+    """Both signers from one key and certificate (ConfigurationError/InputError if they differ)."""
+    return SignerPair(RsaPulseSigner.from_files(key, certificate), load_signer(certificate, key))
+
+
+class SignerFiles:
+    """Watches the signer files; :meth:`current` returns the pair to sign with now."""
+
+    def __init__(self, ca_dir: Path, pair: SignerPair) -> None:
+        self._key, self._certificate = signer_paths(ca_dir)
+        self._pair = pair
+        self._seen = self._identity()
+
+    def _identity(self) -> tuple[int, ...]:
+        try:
+            k, c = os.stat(self._key), os.stat(self._certificate)
+        except OSError:
+            return ()
+        return (k.st_ino, k.st_size, k.st_mtime_ns, c.st_ino, c.st_size, c.st_mtime_ns)
+
+    def current(self) -> tuple[SignerPair, bool]:
+        """The pair to use, and whether it changed since the last call."""
+        seen = self._identity()
+        if seen == self._seen or not seen:
+            return self._pair, False
+        try:
+            pair = load_pair(self._key, self._certificate)
+        except (BeaconError, OSError) as e:
+            log.warning(
+                "signer files changed but do not load yet (%s); keeping the current signer", e
+            )
+            return self._pair, False
+        self._seen = seen
+        changed = pair.pulse.certificate_der != self._pair.pulse.certificate_der
+        self._pair = pair
+        if changed:
+            log.info(
+                "beacon signer rotated: now signing with the certificate in %s", self._certificate
+            )
+        return pair, changed
