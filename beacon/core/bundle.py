@@ -113,7 +113,7 @@ class ProofBundle:
     trust_anchors: tuple[bytes, ...]  # DER of the CA certificates the service trusts
     beacon_certificate: bytes  # DER of the pulse/statement signing certificate
     statements: tuple[LoggedStatement, ...]  # in log order
-    seed_envelopes: Mapping[str, bytes]  # envelope id → the envelope file's bytes
+    seed_envelopes: Mapping[str, bytes]  # envelope id → the file's bytes, in log order
     tree_head: TreeHead  # final head covering every statement
     pulse: Pulse  # the pulse that commits ``tree_head``
     time_points: tuple[TimePoint, ...]
@@ -127,9 +127,10 @@ class ProofBundle:
             "trust_anchors": [pres.b64(c) for c in self.trust_anchors],
             "beacon_certificate": pres.b64(self.beacon_certificate),
             "statements": [s.to_dict() for s in self.statements],
+            # PROTOCOL.md §13: in the log order of their envelope.submit statements (the
+            # order the mapping was built in), not sorted by id.
             "seed_envelopes": [
-                {"envelope_id": k, "data": pres.b64(v)}
-                for k, v in sorted(self.seed_envelopes.items())
+                {"envelope_id": k, "data": pres.b64(v)} for k, v in self.seed_envelopes.items()
             ],
             "log": {"tree_head": self.tree_head.to_dict(), "pulse": self.pulse.to_json()},
             "time_points": [t.to_dict() for t in self.time_points],
