@@ -82,6 +82,7 @@ class Cluster:
     _starts: dict[str, int] = field(default_factory=dict)
     _log_offsets: dict[str, int] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    _stopped: bool = False
 
     def _command(self, name: str) -> list[str]:
         s = self.settings
@@ -105,6 +106,8 @@ class Cluster:
     def start(self, name: str) -> int:
         """Start ``name`` (it must not be running); return its pid."""
         with self._lock:
+            # After stop(), nothing starts again: a late restart would outlive the test.
+            assert not self._stopped, f"{name}: the cluster is stopped"
             running = self._procs.get(name)
             assert running is None or running.poll() is not None, f"{name} is already running"
             self._starts[name] = self._starts.get(name, 0) + 1
@@ -189,6 +192,7 @@ class Cluster:
     def stop(self) -> None:
         """SIGTERM everything, then SIGKILL what is left after a grace period."""
         with self._lock:
+            self._stopped = True
             for proc in self._procs.values():
                 if proc.poll() is None:
                     proc.terminate()
