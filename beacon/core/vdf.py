@@ -210,9 +210,9 @@ def evaluate(
 
     Each new checkpoint is passed to ``on_checkpoint`` as soon as it exists, so a
     worker can persist it; ``resume`` takes a contiguous prefix of them and continues
-    from its last one. ``on_progress(done, T)`` follows every gmpy2 call (at most
-    4096 squarings). ``backend="int"`` squares with Python integers instead (for
-    cross-checks and benchmarks); the result is the same.
+    from its last one. ``on_progress(done, T)`` is called at the start, whenever
+    another 4096 squarings are done, and at the end. ``backend="int"`` squares with
+    Python integers instead (for cross-checks and benchmarks); the result is the same.
     """
     n = pinned_modulus()
     _check_t(T)
@@ -236,6 +236,8 @@ def evaluate(
     done = retained[-1].position
     if on_progress is not None:
         on_progress(done, T)
+    # Checkpoints may be only a few hundred squarings apart: reports stay coarser.
+    next_report = done - done % CHUNK + CHUNK
     while done < T:
         stop = min(done + s, T)
         while done < stop:
@@ -244,8 +246,9 @@ def evaluate(
                 exponents[c] = gmpy2.mpz(1) << c if backend == "gmpy2" else 1 << c
             v = square(v, exponents[c], modulus)
             done += c
-            if on_progress is not None:
+            if on_progress is not None and (done >= next_report or done == T):
                 on_progress(done, T)
+                next_report = done - done % CHUNK + CHUNK
         if done < T:
             cp = Checkpoint(T=T, spacing=s, index=done // s, value=int(min(v, modulus - v)))
             retained.append(cp)
