@@ -1,0 +1,151 @@
+"""VDF (PROTOCOL.md §11): evaluation, proof and verification at T = 2^24.
+
+Targets, each against a baseline measured in the same run:
+
+(a) evaluation with checkpoints ÷ a bare gmpy2.powmod loop in chunks of 4096
+    squarings over the same T: at least 0.95. The baseline runs in two halves,
+    one before and one after the evaluation, so that a drift in the load of this
+    shared machine weighs on both sides alike;
+(b) proof time ÷ evaluation time: at most 0.15;
+(c) verification, median of 31 runs: at most 3 ms;
+(d) gmpy2 ÷ plain Python integers, per squaring (recorded, no target). The
+    plain-integer leg runs over T = 2^16 only, being about ten times slower.
+
+(a) and (b) compare the CPU time of this single-threaded process
+(time.process_time), because other jobs share the machine's two cores and
+wall-clock time would charge their bursts to whichever step was running; wall
+times are recorded beside them. (c) is a latency and uses wall-clock time.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import gmpy2
+
+from beacon.core import vdf
+from bench.harness import Context
+
+TITLE = "VDF (Wesolowski, RSA-2048)"
+T = 2**24
+T_PLAIN = 2**16
+CHUNK = 4096
+VERIFY_RUNS = 31
+
+
+def bare_squarings(x: int, t: int) -> Any:
+    """x^(2^t) mod N by gmpy2.powmod in chunks of 4096 squarings: the baseline."""
+    n, v, e = gmpy2.mpz(vdf.MODULUS), gmpy2.mpz(x), gmpy2.mpz(1) << CHUNK
+    for _ in range(t // CHUNK):
+        v = gmpy2.powmod(v, e, n)
+    return gmpy2.powmod(v, gmpy2.mpz(1) << (t % CHUNK), n)
+
+
+def clocked(fn: Callable[[], Any]) -> tuple[Any, float, float]:
+    """(result, CPU seconds, wall seconds) of one call."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = fn()
+    return result, time.process_time() - cpu, time.perf_counter() - wall
+
+
+def run(ctx: Context) -> None:
+    x = vdf.hash_to_group(b"tender-beacon bench vdf")
+    p = vdf.plan(T)
+    ctx.line(
+        f"T = 2^{T.bit_length() - 1} = {T}. Plan: k = {p.k}, l = {p.l}, a checkpoint "
+        f"every {p.spacing} squarings, {p.checkpoints(T)} retained. "
+        "CPU seconds (wall in brackets)."
+    )
+    ctx.line()
+
+    half, base_cpu_1, base_wall_1 = clocked(lambda: bare_squarings(x, T // 2))
+    stored: list[vdf.Checkpoint] = []
+    (y, checkpoints), eval_cpu, eval_wall = clocked(
+        lambda: vdf.evaluate(x, T, on_checkpoint=stored.append)
+    )
+    end, base_cpu_2, base_wall_2 = clocked(lambda: bare_squarings(int(half), T - T // 2))
+    if int(min(end, vdf.MODULUS - end)) != y or len(stored) != p.checkpoints(T):
+        raise AssertionError("the baseline and the evaluation disagree")
+    base_cpu, base_wall = base_cpu_1 + base_cpu_2, base_wall_1 + base_wall_2
+
+    proof, prove_cpu, prove_wall = clocked(lambda: vdf.prove(x, T, y, checkpoints))
+
+    verify_wall = []
+    for _ in range(VERIFY_RUNS):
+        verify_wall.append(clocked(lambda: vdf.verify(x, T, proof))[2])
+    verification = statistics.median(verify_wall)
+
+    _, plain_cpu, plain_wall = clocked(lambda: vdf.evaluate(x, T_PLAIN, backend="int"))
+
+    multiplications = T // p.k + p.l * 2 ** (p.k + 1)
+    per_square, plain_per_square = eval_cpu / T, plain_cpu / T_PLAIN
+    ctx.table(
+        ["step", "T", "seconds", "µs per operation"],
+        [
+            [
+                "bare gmpy2.powmod loop, chunks of 4096 (two halves)",
+                T,
+                f"{base_cpu:.2f} ({base_wall:.2f})",
+                f"{base_cpu / T * 1e6:.3f} per squaring",
+            ],
+            [
+                "evaluate: gmpy2, checkpoints reported",
+                T,
+                f"{eval_cpu:.2f} ({eval_wall:.2f})",
+                f"{per_square * 1e6:.3f} per squaring",
+            ],
+            [
+                "prove: bucket method from the checkpoints",
+                T,
+                f"{prove_cpu:.2f} ({prove_wall:.2f})",
+                f"{prove_cpu / multiplications * 1e6:.3f} per multiplication "
+                f"(T/k + l·2^(k+1) = {multiplications})",
+            ],
+            [
+                f"verify, median of {VERIFY_RUNS} (wall)",
+                T,
+                f"{verification * 1e3:.2f} ms",
+                "",
+            ],
+            [
+                "evaluate: plain Python integers",
+                T_PLAIN,
+                f"{plain_cpu:.2f} ({plain_wall:.2f})",
+                f"{plain_per_square * 1e6:.3f} per squaring",
+            ],
+        ],
+    )
+    ctx.metric("T", T)
+    ctx.metric("plan", {"k": p.k, "l": p.l, "spacing": p.spacing, "checkpoints": p.checkpoints(T)})
+    ctx.metric(
+        "cpu_seconds",
+        {"baseline": base_cpu, "evaluate": eval_cpu, "prove": prove_cpu, "plain_int": plain_cpu},
+    )
+    wall = {
+        "baseline": base_wall,
+        "evaluate": eval_wall,
+        "prove": prove_wall,
+        "plain_int": plain_wall,
+    }
+    ctx.metric("wall_seconds", wall)
+    ctx.metric("verify_wall_seconds", verify_wall)
+    ctx.metric("T_plain_int", T_PLAIN)
+    ctx.target(
+        "(a) evaluation speed with checkpoints ÷ bare powmod loop (CPU)",
+        base_cpu / eval_cpu,
+        op=">=",
+        bound=0.95,
+    )
+    ctx.line(f"  wall-clock: {base_wall / eval_wall:.4g}")
+    ctx.target("(b) proof time ÷ evaluation time (CPU)", prove_cpu / eval_cpu, op="<=", bound=0.15)
+    ctx.line(f"  wall-clock: {prove_wall / eval_wall:.4g}")
+    ctx.target("(c) verification, median", verification * 1e3, op="<=", bound=3.0, unit=" ms")
+    speedup = plain_per_square / per_square
+    ctx.metric("gmpy2_over_plain_int", speedup)
+    ctx.line(
+        f"- (d) gmpy2 ÷ plain-int evaluation speed, per squaring: **{speedup:.1f}x** "
+        f"(plain integers over T = {T_PLAIN}, gmpy2 over T = {T}; no target)"
+    )
