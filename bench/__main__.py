@@ -29,13 +29,17 @@ HERE = Path(__file__).resolve().parent
 
 def available() -> list[str]:
     return sorted(
-        m.name.removeprefix("bench_") for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_")
+        m.name.removeprefix("bench_")
+        for m in pkgutil.iter_modules([str(HERE)])
+        if m.name.startswith("bench_")
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="*", default=None, help=f"modules to run (of: {', '.join(available())})")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help=f"modules to run (of: {', '.join(available())})"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
     names = args.only or available()

@@ -70,7 +70,9 @@ class Context:
         self.metrics.setdefault("targets", []).append(
             {"what": what, "value": value, "op": op, "bound": bound, "met": met}
         )
-        self.line(f"- {what}: **{value:.4g}{unit}** (target {op} {bound:g}{unit}) {'met' if met else 'NOT MET'}")
+        self.line(
+            f"- {what}: **{value:.4g}{unit}** (target {op} {bound:g}{unit}) {'met' if met else 'NOT MET'}"
+        )
         return met
 
     def markdown(self) -> str:
@@ -80,7 +82,12 @@ class Context:
 
     def save_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"name": self.name, "title": self.title, "machine": machine_summary(), "metrics": self.metrics}
+        payload = {
+            "name": self.name,
+            "title": self.title,
+            "machine": machine_summary(),
+            "metrics": self.metrics,
+        }
         path.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n")
 
 

@@ -162,7 +162,9 @@ class Reader:
         """Read a record tag and reject anything but ``expected`` (type and version)."""
         got = self.str("tag", max_size=256)
         if got != expected:
-            raise self._fail("tag", f"unknown record type or version: expected {expected!r}, got {got!r}")
+            raise self._fail(
+                "tag", f"unknown record type or version: expected {expected!r}, got {got!r}"
+            )
 
     def record(self, name: str) -> Reader:
         """A reader over a nested record's fields; call :meth:`done` on it."""

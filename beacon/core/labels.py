@@ -25,6 +25,15 @@ VDF_OUTPUT: Final = PREFIX + "vdf-output"
 SELECTION_STREAM: Final = PREFIX + "selection-stream"
 TREE_HEAD_COMMITMENT: Final = PREFIX + "tree-head"
 DEMO_SEED: Final = PREFIX + "demo-seed"
+EXTERNAL_SOURCE: Final = PREFIX + "external-source"
+ENVELOPE_SHARE: Final = PREFIX + "envelope-share"  # HPKE info of a share stanza (§9.3)
+ENVELOPE_KEY_ID: Final = PREFIX + "envelope-key-id"  # opening-key id (§9.3)
+ENVELOPE_HASH: Final = PREFIX + "envelope-hash"  # what the bidder signs (§9.6)
+OPENING_KEY_FILE: Final = PREFIX + "opening-key-file"  # scrypt salt prefix of a key file
+
+# -- age v1 KDF info strings (fixed by the age spec, reused unchanged, §9.4-§9.5) ----
+AGE_HEADER_MAC_INFO: Final = "header"
+AGE_PAYLOAD_KEY_INFO: Final = "payload"
 
 # -- record tags (type and version of a canonical record) --------------------------
 TAG_DEFINITION: Final = PREFIX + "definition"
@@ -34,3 +43,5 @@ TAG_STATEMENT: Final = PREFIX + "statement"
 TAG_SIGNED_STATEMENT: Final = PREFIX + "signed-statement"
 TAG_SNAPSHOT: Final = PREFIX + "snapshot"
 TAG_TREE_HEAD: Final = PREFIX + "tree-head"
+TAG_ENVELOPE: Final = PREFIX + "envelope"
+TAG_OPENING_KEY_FILE: Final = PREFIX + "opening-key-file"

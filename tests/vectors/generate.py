@@ -28,7 +28,11 @@ HERE = Path(__file__).resolve().parent
 
 
 def areas() -> list[str]:
-    return sorted(m.name.removeprefix("gen_") for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("gen_"))
+    return sorted(
+        m.name.removeprefix("gen_")
+        for m in pkgutil.iter_modules([str(HERE)])
+        if m.name.startswith("gen_")
+    )
 
 
 def render(doc: dict[str, Any]) -> str:
@@ -65,7 +69,9 @@ def check(area: str) -> list[str]:
             continue
         old = path.read_text()
         if old != text:
-            diff = difflib.unified_diff(old.splitlines(), text.splitlines(), "on disk", "generated", lineterm="", n=1)
+            diff = difflib.unified_diff(
+                old.splitlines(), text.splitlines(), "on disk", "generated", lineterm="", n=1
+            )
             problems.append(f"{area}/{name} differs:\n" + "\n".join(list(diff)[:40]))
     return problems
 
@@ -84,15 +90,21 @@ def write(area: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.vectors.generate")
-    parser.add_argument("--check", action="store_true", help="diff against the files on disk instead of writing")
-    parser.add_argument("--area", action="append", help=f"only these areas (of: {', '.join(areas())})")
+    parser.add_argument(
+        "--check", action="store_true", help="diff against the files on disk instead of writing"
+    )
+    parser.add_argument(
+        "--area", action="append", help=f"only these areas (of: {', '.join(areas())})"
+    )
     args = parser.parse_args(argv)
     selected = args.area or areas()
     if args.check:
         problems = [p for a in selected for p in check(a)]
         for p in problems:
             print(p)
-        print("vectors up to date" if not problems else f"{len(problems)} vector file(s) out of date")
+        print(
+            "vectors up to date" if not problems else f"{len(problems)} vector file(s) out of date"
+        )
         return 1 if problems else 0
     for a in selected:
         print(f"{a}: {write(a)} file(s)")

@@ -1,0 +1,69 @@
+"""``beacon pulser``: run the pulser (one active per database; others wait)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from beacon.cli import main
+from beacon.cli.options import deployment, pulsing
+from beacon.errors import BeaconError
+from beacon.service.clock import SystemClock
+from beacon.service.entropy import SystemEntropy
+from beacon.service.leader import leader_lock_for
+from beacon.service.pulser import Pulser
+from beacon.service.settings import Settings
+from beacon.store import PulseRepository
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT, so the pulser finishes its transaction and exits."""
+    stop = threading.Event()
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
+
+
+@main.command("pulser")
+@deployment
+@pulsing
+@click.option("--new-chain", is_flag=True, help="Start a new chain at the next pulse.")
+def pulser_command(
+    data_dir: Path,
+    database_url: str | None,
+    pulse_period: int,
+    public_url: str | None,
+    signer_bits: int,
+    new_chain: bool,
+) -> None:
+    """Emit one pulse per period at the period boundaries until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings.build(
+        data_dir=data_dir,
+        database_url=database_url,
+        period_seconds=pulse_period,
+        public_url=public_url or "http://127.0.0.1:8080",
+        signer_bits=signer_bits,
+    )
+    try:
+        database = settings.open_database()
+        signer = settings.load_signer(now=dt.datetime.now(dt.UTC))
+        if new_chain:
+            with database.write() as session:
+                PulseRepository(session).request_new_chain()
+    except BeaconError as e:
+        raise click.ClickException(str(e)) from e
+    stop = stop_on_signals()
+    pulser = Pulser(database, signer, SystemClock(), SystemEntropy(), settings.pulser)
+    pulser.run(leader_lock_for(settings.database_url), stop)
+    database.dispose()

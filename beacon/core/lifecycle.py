@@ -1,0 +1,253 @@
+"""The draw state machine (PROTOCOL.md §6.4), as pure functions of facts and time.
+
+A draw's phase is never stored and never set by anyone: it follows from the
+statements already logged (the facts) and the current server time against the
+deadlines of the signed definition. :func:`check` decides whether a new statement
+is allowed now, with a message that names the draw, the rule and the deadline.
+No statement kind sets a value, chooses a time or re-rolls a draw.
+
+    draft → published → committing → frozen → [snapshot] → revealing → opening
+          → computing → drawn → confirmed | disputed → resolved;   voided (supervisor)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from dataclasses import dataclass
+from enum import StrEnum
+
+from beacon.core.definition import DrawDefinition
+from beacon.core.timefmt import format_ms
+from beacon.errors import ConflictError, DeadlineError, RoleError, StateError
+
+PARTIES = ("centre", "agent")
+
+
+class Phase(StrEnum):
+    DRAFT = "draft"  # published by the agent, awaiting the centre's countersignature
+    PUBLISHED = "published"  # frozen definition; opening keys being announced
+    COMMITTING = "committing"  # commitments and bidder seed envelopes accepted
+    FROZEN = "frozen"  # commitment set fixed by a pulse; awaiting the snapshot if any
+    REVEALING = "revealing"  # centre and agent reveal their seeds
+    OPENING = "opening"  # centre and agent release the seed-envelope opening keys
+    COMPUTING = "computing"  # the VDF runs
+    DRAWN = "drawn"  # result published; dispute window open
+    DISPUTED = "disputed"  # an objection was filed
+    CONFIRMED = "confirmed"  # confirmed by the supervisor, no objection
+    RESOLVED = "resolved"  # confirmed by the supervisor after objections
+    VOIDED = "voided"  # voided by the supervisor; a re-draw is a new draw
+
+
+FINAL = frozenset({Phase.CONFIRMED, Phase.RESOLVED, Phase.VOIDED})
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the log says about one draw (built by the service from its statements)."""
+
+    definition: DrawDefinition
+    countersigned: bool = False
+    opening_keys: Set[str] = frozenset()  # roles that announced a seed opening key
+    commitments: Set[str] = frozenset()  # roles with a commitment
+    seed_bidders: Set[bytes] = frozenset()  # fingerprints of bidders with a seed envelope
+    frozen: bool = False
+    frozen_commitments: Set[str] = frozenset()  # roles whose commitment is in the frozen set
+    frozen_envelopes: int = 0  # seed envelopes in the frozen set
+    snapshot: bool = False
+    reveals: Set[str] = frozenset()
+    key_releases: Set[str] = frozenset()
+    result_at: int | None = None  # server time the result was logged
+    objections: int = 0
+    confirmed: bool = False
+    voided: bool = False
+    # The clock of record (§13.2): the newest pulse's time. Steps allowed only *after*
+    # a deadline wait for the first pulse at or after it, as the verifier checks.
+    pulse_ms: int = 0
+
+    @property
+    def dispute_ends(self) -> int | None:
+        if self.result_at is None:
+            return None
+        return self.result_at + self.definition.deadlines.dispute_window_ms
+
+
+def _reveals_done(f: Facts) -> bool:
+    return f.frozen_commitments <= f.reveals or f.pulse_ms >= f.definition.deadlines.reveal
+
+
+def _opening_done(f: Facts) -> bool:
+    if f.frozen_envelopes == 0:
+        return True
+    return f.opening_keys <= f.key_releases or f.pulse_ms >= f.definition.deadlines.seed_open
+
+
+def phase(f: Facts) -> Phase:
+    """The draw's phase, from the facts and the clock of record ``f.pulse_ms``."""
+    if f.voided:
+        return Phase.VOIDED
+    if f.confirmed:
+        return Phase.RESOLVED if f.objections else Phase.CONFIRMED
+    if f.result_at is not None:
+        return Phase.DISPUTED if f.objections else Phase.DRAWN
+    if not f.countersigned:
+        return Phase.DRAFT
+    if not f.frozen:
+        return Phase.COMMITTING if set(PARTIES) <= f.opening_keys else Phase.PUBLISHED
+    if f.definition.needs_snapshot and not f.snapshot:
+        return Phase.FROZEN
+    if not _reveals_done(f):
+        return Phase.REVEALING
+    if not _opening_done(f):
+        return Phase.OPENING
+    return Phase.COMPUTING
+
+
+def blocked_reason(f: Facts, now: int) -> str | None:
+    """Why a draw cannot progress without a supervisor void, if it cannot."""
+    p = phase(f)
+    d = f.definition.deadlines
+    if p is Phase.FROZEN and now >= d.snapshot:
+        return "the snapshot of valid bids was not signed before its deadline"
+    if p is Phase.COMPUTING and not _has_possible_seed(f):
+        return "no seed can be included (no reveal and no openable seed envelope)"
+    return None
+
+
+def _has_possible_seed(f: Facts) -> bool:
+    return bool(f.reveals & f.frozen_commitments) or (
+        f.frozen_envelopes > 0 and set(PARTIES) <= f.key_releases
+    )
+
+
+def _deadline(now: int, deadline: int, what: str, draw_id: str) -> None:
+    if now >= deadline:
+        raise DeadlineError(
+            f"draw {draw_id}: {what} closed at {format_ms(deadline)} (server time {format_ms(now)})"
+        )
+
+
+def _role(role: str, allowed: tuple[str, ...], kind: str, draw_id: str) -> None:
+    if role not in allowed:
+        raise RoleError(
+            f"draw {draw_id}: {kind} may be made by {' or '.join(allowed)}, not by {role}"
+        )
+
+
+def _phase(p: Phase, allowed: tuple[Phase, ...], kind: str, draw_id: str) -> None:
+    if p not in allowed:
+        names = ", ".join(a.value for a in allowed)
+        raise StateError(
+            f"draw {draw_id}: {kind} is not allowed in phase {p.value} (only in {names})"
+        )
+
+
+def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Phase:
+    """Raise unless statement ``kind`` by ``role`` may be accepted at ``now``.
+
+    Returns the phase the statement was accepted in. ``draw.publish`` is checked by
+    the service (the draw does not exist yet); see :func:`check_publish`.
+    """
+    d = f.definition
+    dl = d.deadlines
+    draw = d.draw_id
+    p = phase(f)
+    if kind == "draw.countersign":
+        _role(role, ("centre",), kind, draw)
+        _deadline(now, dl.commit, "countersigning", draw)
+        _phase(p, (Phase.DRAFT,), kind, draw)
+    elif kind == "draw.opening_key":
+        _role(role, PARTIES, kind, draw)
+        _deadline(now, dl.commit, "announcing opening keys", draw)
+        _phase(p, (Phase.PUBLISHED, Phase.COMMITTING), kind, draw)
+        if role in f.opening_keys:
+            raise ConflictError(f"draw {draw}: the {role} has already announced its opening key")
+    elif kind == "draw.commit":
+        _role(role, PARTIES, kind, draw)
+        _deadline(now, dl.commit, "the commit window", draw)
+        _phase(p, (Phase.PUBLISHED, Phase.COMMITTING), kind, draw)
+        if role in f.commitments:
+            raise ConflictError(f"draw {draw}: the {role} has already committed")
+    elif kind == "envelope.submit":
+        _role(role, ("bidder",), kind, draw)
+        _deadline(now, dl.commit, "seed envelope submission", draw)
+        _phase(p, (Phase.COMMITTING,), kind, draw)
+        if actor in f.seed_bidders:
+            raise ConflictError(f"draw {draw}: this bidder has already submitted a seed envelope")
+    elif kind == "draw.freeze":
+        _role(role, ("beacon",), kind, draw)
+        _phase(p, (Phase.PUBLISHED, Phase.COMMITTING), kind, draw)
+        if now < dl.commit:
+            raise DeadlineError(
+                f"draw {draw}: cannot freeze before the commit deadline {format_ms(dl.commit)}"
+            )
+    elif kind == "draw.snapshot":
+        _role(role, ("agent",), kind, draw)
+        if not d.needs_snapshot:
+            raise StateError(f"draw {draw}: no selection draws from a snapshot of valid bids")
+        _deadline(now, dl.snapshot, "the snapshot window", draw)
+        _phase(p, (Phase.FROZEN,), kind, draw)
+    elif kind == "draw.reveal":
+        _role(role, PARTIES, kind, draw)
+        _deadline(now, dl.reveal, "the reveal window", draw)
+        _phase(p, (Phase.REVEALING,), kind, draw)
+        if role not in f.frozen_commitments:
+            raise StateError(
+                f"draw {draw}: the {role} has no commitment in the frozen set, so nothing to reveal"
+            )
+        if role in f.reveals:
+            raise ConflictError(f"draw {draw}: the {role} has already revealed")
+    elif kind == "draw.key_release":
+        _role(role, PARTIES, kind, draw)
+        _deadline(now, dl.seed_open, "releasing the seed opening keys", draw)
+        _phase(p, (Phase.OPENING,), kind, draw)
+        if role not in f.opening_keys:
+            raise StateError(f"draw {draw}: the {role} announced no opening key")
+        if role in f.key_releases:
+            raise ConflictError(f"draw {draw}: the {role} has already released its key")
+    elif kind == "draw.result":
+        _role(role, ("beacon",), kind, draw)
+        _phase(p, (Phase.COMPUTING,), kind, draw)
+    elif kind == "draw.objection":
+        _role(role, ("bidder",), kind, draw)
+        _phase(p, (Phase.DRAWN, Phase.DISPUTED), kind, draw)
+        ends = f.dispute_ends
+        assert ends is not None
+        _deadline(now, ends, "the dispute window", draw)
+    elif kind == "draw.confirm":
+        _role(role, ("supervisor",), kind, draw)
+        _phase(p, (Phase.DRAWN, Phase.DISPUTED), kind, draw)
+        ends = f.dispute_ends
+        assert ends is not None
+        if p is Phase.DRAWN and f.pulse_ms < ends:
+            raise DeadlineError(
+                f"draw {draw}: the dispute window is open until {format_ms(ends)}; confirm after it"
+            )
+    elif kind == "draw.void":
+        _role(role, ("supervisor",), kind, draw)
+        if p in FINAL:
+            raise StateError(f"draw {draw}: a {p.value} draw cannot be voided")
+    elif kind == "draw.publish":
+        raise ConflictError(
+            f"draw {draw} is already published; a definition cannot be edited after publication"
+        )
+    else:
+        raise StateError(f"draw {draw}: {kind} is not a draw statement")
+    return p
+
+
+def check_publish(
+    definition: DrawDefinition, role: str, now: int, *, min_lead_ms: int, min_vdf_t: int
+) -> None:
+    """A new definition: by the agent, early enough, with the deployment's minimum delay."""
+    _role(role, ("agent",), "draw.publish", definition.draw_id)
+    lead = definition.deadlines.commit - now
+    if lead < min_lead_ms:
+        raise DeadlineError(
+            f"draw {definition.draw_id}: the commit deadline {format_ms(definition.deadlines.commit)} must be "
+            f"at least {min_lead_ms // 1000} s after publication (server time {format_ms(now)})"
+        )
+    if definition.vdf_t < min_vdf_t:
+        raise StateError(
+            f"draw {definition.draw_id}: vdf_t = {definition.vdf_t} is below this deployment's minimum "
+            f"T = {min_vdf_t} (PROTOCOL.md §11.5)"
+        )

@@ -1,0 +1,138 @@
+"""A party's side of the protocol: making and signing the statements it may make.
+
+Used by the ``beacon draw``/``beacon party``/``beacon envelope`` commands (which
+send the statements over HTTP), by the in-process demo and by the simulated parties
+of ``beacon serve --demo`` (which hand them to the ledger directly). Nothing here
+decides whether a statement is allowed: the service does, and says why not.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from beacon.core import commitment, envelope
+from beacon.core.commitment import Party
+from beacon.core.definition import DrawDefinition
+from beacon.core.envelope.shares import load_public_key, public_bytes
+from beacon.core.statement import NONCE_BYTES, SignedStatement, Statement
+from beacon.identity.keys import KeySigner
+
+RandomBytes = Callable[[int], bytes]
+Now = Callable[[], int]
+
+
+@dataclass(frozen=True)
+class SealedSeed:
+    """A bidder's seed envelope and the statement that submits it."""
+
+    statement: SignedStatement
+    envelope: bytes
+    seed: bytes
+
+
+class Actor:
+    """One certificate acting in one role in one tender."""
+
+    def __init__(self, signer: KeySigner, *, role: str, tender_id: str, now: Now, random_bytes: RandomBytes) -> None:
+        self.signer = signer
+        self.role = role
+        self.tender_id = tender_id
+        self.now = now
+        self.random_bytes = random_bytes
+
+    @property
+    def fingerprint(self) -> bytes:
+        return self.signer.fingerprint
+
+    @property
+    def party(self) -> Party:
+        return Party(self.role, self.fingerprint)
+
+    def sign(self, kind: str, subject: str, body: dict[str, object]) -> SignedStatement:
+        statement = Statement(
+            kind=kind,
+            tender_id=self.tender_id,
+            subject=subject,
+            role=self.role,
+            actor=self.fingerprint,
+            issued_at=self.now(),
+            nonce=self.random_bytes(NONCE_BYTES),
+            body=body,
+        )
+        return self.signer.sign_statement(statement)
+
+    # -- centre ---------------------------------------------------------------------------------
+
+    def register(self, role: str, fingerprint: bytes) -> SignedStatement:
+        return self.sign("tender.register", "", {"role": role, "fingerprint": fingerprint})
+
+    def countersign(self, definition: DrawDefinition) -> SignedStatement:
+        return self.sign("draw.countersign", definition.draw_id, {"definition_hash": definition.hash()})
+
+    # -- agent --------------------------------------------------------------------------------
+
+    def publish(self, definition: DrawDefinition) -> SignedStatement:
+        return self.sign("draw.publish", definition.draw_id, {"definition": definition.encode()})
+
+    def snapshot(self, draw_id: str, bid_ids: Sequence[str]) -> SignedStatement:
+        return self.sign("draw.snapshot", draw_id, {"bid_ids": tuple(sorted(set(bid_ids)))})
+
+    # -- centre and agent: seeds and opening keys ------------------------------------------------
+
+    def new_seed(self) -> bytes:
+        return self.random_bytes(commitment.SEED_BYTES)
+
+    def opening_key(self, draw_id: str, key: ec.EllipticCurvePrivateKey) -> SignedStatement:
+        return self.sign("draw.opening_key", draw_id, {"public_key": public_bytes(key.public_key())})
+
+    def commit(self, draw_id: str, seed: bytes) -> SignedStatement:
+        return self.sign("draw.commit", draw_id, {"commitment": commitment.commit(draw_id, self.party, seed)})
+
+    def reveal(self, draw_id: str, seed: bytes) -> SignedStatement:
+        return self.sign("draw.reveal", draw_id, {"seed": seed})
+
+    def release(self, draw_id: str, key: ec.EllipticCurvePrivateKey) -> SignedStatement:
+        der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        return self.sign("draw.key_release", draw_id, {"private_key": der})
+
+    # -- bidder ---------------------------------------------------------------------------------
+
+    def seal_seed(self, draw_id: str, *, agent_key: bytes, centre_key: bytes, envelope_id: str) -> SealedSeed:
+        """Seal a fresh seed to the draw's two opening keys (SEC1 points) and sign the submission."""
+        seed = self.new_seed()
+        out = io.BytesIO()
+        info = envelope.seal(
+            io.BytesIO(seed),
+            out,
+            tender_id=self.tender_id,
+            envelope_id=envelope_id,
+            purpose="seed",
+            draw_id=draw_id,
+            bidder_fingerprint=self.fingerprint,
+            agent_keys=[load_public_key(agent_key)],
+            centre_keys=[load_public_key(centre_key)],
+            random_bytes=self.random_bytes,
+        )
+        data = out.getvalue()
+        signed = self.sign(
+            "envelope.submit",
+            draw_id,
+            {"envelope_id": envelope_id, "purpose": "seed", "envelope_hash": info.hash, "size": len(data)},
+        )
+        return SealedSeed(signed, data, seed)
+
+    def object(self, draw_id: str, reason: str) -> SignedStatement:
+        return self.sign("draw.objection", draw_id, {"reason": reason})
+
+    # -- supervisor ------------------------------------------------------------------------------
+
+    def confirm(self, draw_id: str, result_hash: bytes) -> SignedStatement:
+        return self.sign("draw.confirm", draw_id, {"result": result_hash})
+
+    def void(self, draw_id: str, reason: str) -> SignedStatement:
+        return self.sign("draw.void", draw_id, {"reason": reason})

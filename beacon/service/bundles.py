@@ -1,0 +1,172 @@
+"""Assembling a draw's proof bundle (PROTOCOL.md §13) from the store.
+
+The bundle is built against the newest pulse's tree head, so it exists once a
+pulse has covered the draw's latest statement; until then the service answers
+that the proof will be available after the next pulse. Only the parts of the
+lifecycle that have happened are included: a bundle of a draw still waiting for
+its reveals is a valid, partial record that the verifier reports as incomplete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from beacon.core.bundle import LoggedStatement, ProofBundle, TimePoint
+from beacon.core.definition import Kind
+from beacon.core.timefmt import format_ms
+from beacon.errors import StateError
+from beacon.service.blobs import BlobStore
+from beacon.service.draws import DrawRecord, load
+from beacon.store import LogRepository, PulseRepository
+from beacon.store.statements import Logged, StatementRepository
+
+
+class NotYetAvailable(StateError):
+    """The bundle needs a pulse that has not been emitted yet (HTTP 409 with Retry-After)."""
+
+    def __init__(self, message: str, *, retry_after_ms: int) -> None:
+        super().__init__(message)
+        self.retry_after_ms = retry_after_ms
+
+
+def build(session: Session, draw_id: str, *, blobs: BlobStore, anchors: Sequence[bytes], beacon_certificate: bytes,
+          period_ms: int) -> ProofBundle:  # fmt: skip
+    repo = StatementRepository(session)
+    log = LogRepository(session)
+    pulses = PulseRepository(session)
+    last = pulses.last()
+    if last is None:
+        raise NotYetAvailable("no pulse has been emitted yet", retry_after_ms=period_ms)
+    record = load(repo, draw_id, pulse_ms=last.time_ms)
+    statements = _with_registrations(repo, record)
+    newest = max(s.leaf_index for s in statements)
+    if newest >= last.tree_size:
+        raise NotYetAvailable(
+            f"draw {draw_id}: the proof covers leaf {newest}, which the next pulse "
+            f"(due {format_ms(last.time_ms + period_ms)}) will commit",
+            retry_after_ms=period_ms,
+        )
+    head = log.tree_head(last.tree_size)
+    logged = tuple(
+        LoggedStatement(
+            s.leaf_index, s.signed, tuple(log.inclusion_proof(s.leaf_index, head.tree_size))
+        )
+        for s in statements
+    )
+    envelopes = {
+        s.signed.statement.body["envelope_id"]: blobs.read(s.signed.statement.body["envelope_hash"])
+        for s in record.frozen("envelope.submit")
+    }
+    return ProofBundle(
+        draw_id=draw_id,
+        definition=record.definition,
+        trust_anchors=tuple(anchors),
+        beacon_certificate=beacon_certificate,
+        statements=logged,
+        seed_envelopes=envelopes,
+        tree_head=head,
+        pulse=last.pulse(),
+        time_points=tuple(_time_points(session, record, head.tree_size)),
+        summary=summary(record),
+    )
+
+
+def _with_registrations(repo: StatementRepository, record: DrawRecord) -> list[Logged]:
+    """The draw's statements plus the registration of every actor, and of their registrars."""
+    tender = record.definition.tender_id
+    needed = {s.row.actor for s in record.statements if s.row.role != "beacon"}
+    regs: dict[int, Logged] = {}
+    while needed:
+        fp = needed.pop()
+        reg = repo.registration(tender, fp)
+        if reg is None:
+            continue
+        found = repo.get(reg.statement_hash)
+        assert found is not None
+        if found.leaf_index not in regs:
+            regs[found.leaf_index] = found
+            if found.row.role != "beacon":
+                needed.add(found.row.actor)
+    return sorted([*record.statements, *regs.values()], key=lambda s: s.leaf_index)
+
+
+def _deadlines(record: DrawRecord) -> list[tuple[str, int]]:
+    d = record.definition.deadlines
+    points = [("commit", d.commit)]
+    if record.definition.needs_snapshot:
+        points.append(("snapshot", d.snapshot))
+    points += [("reveal", d.reveal), ("seed_open", d.seed_open)]
+    ends = record.facts.dispute_ends
+    if ends is not None and record.facts.confirmed:
+        points.append(("dispute_end", ends))
+    return points
+
+
+def _time_points(session: Session, record: DrawRecord, final_size: int) -> list[TimePoint]:
+    log = LogRepository(session)
+    pulses = PulseRepository(session)
+    out = []
+    for name, deadline in _deadlines(record):
+        point = pulses.at_or_after(deadline)
+        if point is None:
+            continue  # not reached yet: the bundle is partial
+        previous = pulses.get(point.chain_index, point.pulse_index - 1)
+        if previous is None or point.tree_size > final_size:
+            continue  # a new chain began at the deadline, or the point is newer than the head
+        out.append(
+            TimePoint(
+                name=name,
+                deadline=deadline,
+                pulse=point.pulse(),
+                previous=previous.pulse(),
+                tree_head=log.tree_head(point.tree_size),
+                consistency=tuple(log.consistency_proof(point.tree_size, final_size)),
+            )
+        )
+    return out
+
+
+def summary(record: DrawRecord) -> dict[str, object]:
+    """The people-facing values; the verifier checks them against the result statement."""
+    result = record.one("draw.result")
+    out: dict[str, object] = {"state": record.phase.value}
+    if result is None:
+        return out | {"output": None, "values": [], "derived": [], "seeds": []}
+    body = result.signed.statement.body
+    definition = record.definition
+    picks = {p.code: p for p in body["picks"]}
+    values = [
+        {
+            "code": s.code,
+            "label": s.label,
+            "unit": s.unit,
+            "indexes": list(picks[s.code].indexes),
+            "values": list(picks[s.code].values),
+        }
+        for s in definition.selections
+    ]
+    drawn = {
+        s.code: picks[s.code].values[0] for s in definition.selections if s.kind is Kind.PICK_ONE
+    }
+    derived = [
+        {
+            "code": x.code,
+            "label": x.label,
+            "unit": x.unit,
+            "formula": x.formula,
+            "value": x.evaluate(drawn),
+        }
+        for x in definition.derived
+    ]
+    seeds = [
+        {"role": e.party.role, "fingerprint": e.party.fingerprint.hex(), "status": e.status.value}
+        for e in body["seeds"]
+    ]
+    return out | {
+        "output": body["output"].hex(),
+        "values": values,
+        "derived": derived,
+        "seeds": seeds,
+    }

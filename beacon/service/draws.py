@@ -1,0 +1,97 @@
+"""A draw as the log records it: its definition, its statements, and the facts
+(:class:`beacon.core.lifecycle.Facts`) the state machine decides on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from beacon.core import lifecycle
+from beacon.core.definition import DrawDefinition
+from beacon.core.lifecycle import Facts, Phase
+from beacon.errors import InputError
+from beacon.store.statements import Logged, StatementRepository
+
+
+class DrawNotFound(InputError):
+    """No draw with this id (HTTP 404)."""
+
+
+@dataclass(frozen=True)
+class DrawRecord:
+    definition: DrawDefinition
+    statements: tuple[Logged, ...]  # subject = the draw id, in log order
+    facts: Facts
+    published_ms: int
+
+    @property
+    def draw_id(self) -> str:
+        return self.definition.draw_id
+
+    @property
+    def phase(self) -> Phase:
+        return lifecycle.phase(self.facts)
+
+    def of_kind(self, kind: str) -> list[Logged]:
+        return [s for s in self.statements if s.row.kind == kind]
+
+    def one(self, kind: str) -> Logged | None:
+        found = self.of_kind(kind)
+        return found[0] if found else None
+
+    def by_role(self, kind: str) -> dict[str, Logged]:
+        return {s.row.role: s for s in self.of_kind(kind)}
+
+    @property
+    def freeze_size(self) -> int | None:
+        freeze = self.one("draw.freeze")
+        return None if freeze is None else int(freeze.signed.statement.body["tree_size"])
+
+    def frozen(self, kind: str) -> list[Logged]:
+        """Statements of ``kind`` inside the frozen set (leaf below the freeze tree size)."""
+        size = self.freeze_size
+        if size is None:
+            return []
+        return [s for s in self.of_kind(kind) if s.leaf_index < size]
+
+
+def facts_from(definition: DrawDefinition, statements: Sequence[Logged], *, pulse_ms: int) -> Facts:
+    def roles(kind: str) -> frozenset[str]:
+        return frozenset(s.row.role for s in statements if s.row.kind == kind)
+
+    freeze = next((s for s in statements if s.row.kind == "draw.freeze"), None)
+    size = None if freeze is None else int(freeze.signed.statement.body["tree_size"])
+    in_freeze = [s for s in statements if size is not None and s.leaf_index < size]
+    result = next((s for s in statements if s.row.kind == "draw.result"), None)
+    return Facts(
+        definition=definition,
+        countersigned=any(s.row.kind == "draw.countersign" for s in statements),
+        opening_keys=roles("draw.opening_key"),
+        commitments=roles("draw.commit"),
+        seed_bidders=frozenset(s.row.actor for s in statements if s.row.kind == "envelope.submit"),
+        frozen=freeze is not None,
+        frozen_commitments=frozenset(s.row.role for s in in_freeze if s.row.kind == "draw.commit"),
+        frozen_envelopes=sum(1 for s in in_freeze if s.row.kind == "envelope.submit"),
+        snapshot=any(s.row.kind == "draw.snapshot" for s in statements),
+        reveals=roles("draw.reveal"),
+        key_releases=roles("draw.key_release"),
+        result_at=None if result is None else result.row.received_ms,
+        objections=sum(1 for s in statements if s.row.kind == "draw.objection"),
+        confirmed=any(s.row.kind == "draw.confirm" for s in statements),
+        voided=any(s.row.kind == "draw.void" for s in statements),
+        pulse_ms=pulse_ms,
+    )
+
+
+def load(repo: StatementRepository, draw_id: str, *, pulse_ms: int) -> DrawRecord:
+    row = repo.draw(draw_id)
+    if row is None:
+        raise DrawNotFound(f"no draw {draw_id!r}", field="draw_id")
+    definition = DrawDefinition.decode(row.definition)
+    statements = tuple(repo.about(row.tender_id, draw_id))
+    return DrawRecord(
+        definition=definition,
+        statements=statements,
+        facts=facts_from(definition, statements, pulse_ms=pulse_ms),
+        published_ms=row.published_ms,
+    )

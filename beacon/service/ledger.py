@@ -1,0 +1,498 @@
+"""The one write path: accept a signed statement, or refuse it leaving no trace.
+
+PROTOCOL.md §6.5. A statement is checked on its own first (canonical bytes,
+signature, certificate chain at its time, clock skew, the kind's own rules), then
+in one database transaction against the record (replay, registration, the draw's
+phase and deadlines); its effect rows and its log leaf are written in that same
+transaction, and the caller gets a receipt. Anything refused is only logged.
+
+The beacon's own statements (registrations of operators, freezes, results) go
+through :meth:`Ledger.issue` inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy.orm import Session
+
+from beacon.core import commitment, lifecycle
+from beacon.core import envelope as env
+from beacon.core.commitment import Party
+from beacon.core.definition import DrawDefinition, Kind
+from beacon.core.envelope.shares import load_public_key, public_bytes
+from beacon.core.statement import NONCE_BYTES, SignedStatement, Statement, verify_signature
+from beacon.core.timefmt import format_ms
+from beacon.errors import (
+    ConflictError,
+    DeadlineError,
+    EncodingError,
+    InputError,
+    RoleError,
+    StateError,
+    VerificationError,
+)
+from beacon.identity.keys import KeySigner
+from beacon.identity.validation import ChainValidator
+from beacon.service.blobs import BlobStore, StagedBlob
+from beacon.service.clock import Clock
+from beacon.service.draws import DrawRecord, load
+from beacon.service.entropy import Entropy
+from beacon.service.receipts import Receipt, receipt_for
+from beacon.store import Database, LogRepository, PulseRepository
+from beacon.store.records import DrawRow, EnvelopeRow
+from beacon.store.statements import Logged, StatementRepository
+
+log = logging.getLogger("beacon.ledger")
+
+REGISTRARS = {"agent": "centre", "bidder": "centre", "centre": "beacon", "supervisor": "beacon"}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A deployment's acceptance rules (PROTOCOL.md §6.5, §11.5)."""
+
+    skew_ms: int = 300_000
+    min_lead_ms: int = 60_000
+    min_vdf_t: int = 1
+    max_envelope_bytes: int = 64 << 20
+    centre_operators: frozenset[bytes] = frozenset()
+    supervisors: frozenset[bytes] = frozenset()
+
+
+@dataclass
+class _Context:
+    """One submission being checked and applied, inside its transaction."""
+
+    session: Session
+    repo: StatementRepository
+    signed: SignedStatement
+    now: int
+    pulse_ms: int
+    payload: StagedBlob | None
+    draw: DrawRecord | None = None
+    effects: list[Callable[[bytes], None]] = field(default_factory=list)
+
+    @property
+    def st(self) -> Statement:
+        return self.signed.statement
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return dict(self.st.body)
+
+
+class Ledger:
+    """Accepts statements into the log (the service's only write path for parties)."""
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        entropy: Entropy,
+        validator: ChainValidator,
+        beacon: KeySigner,
+        blobs: BlobStore,
+        policy: Policy,
+    ) -> None:
+        self.db = database
+        self.clock = clock
+        self.entropy = entropy
+        self.validator = validator
+        self.beacon = beacon
+        self.blobs = blobs
+        self.policy = policy
+
+    # -- parties' statements --------------------------------------------------------------
+
+    def submit(self, signed: SignedStatement, *, payload: StagedBlob | None = None) -> Receipt:
+        """Check and record one statement; raise (and write nothing) if it is refused."""
+        st = signed.statement
+        try:
+            return self._submit(signed, payload)
+        except Exception as e:
+            log.info(
+                "refused %s by %s %s for %s/%s: %s",
+                st.kind, st.role, st.actor.hex()[:16], st.tender_id, st.subject, e,
+            )  # fmt: skip
+            raise
+        finally:
+            if payload is not None:
+                payload.discard()  # no-op once committed into the blob store
+
+    def _submit(self, signed: SignedStatement, payload: StagedBlob | None) -> Receipt:
+        st = signed.statement
+        now = self.clock.now_ms()
+        if st.role == "beacon" or st.actor == self.beacon.fingerprint:
+            raise RoleError("beacon statements are made by the service itself, never submitted")
+        verify_signature(signed)
+        self.validator.validate(signed.certificate, signed.chain, st.issued_at)
+        if abs(st.issued_at - now) > self.policy.skew_ms:
+            raise DeadlineError(
+                f"{st.kind}: issued_at {format_ms(st.issued_at)} is more than {self.policy.skew_ms // 1000} s "
+                f"from server time {format_ms(now)}; check the signer's clock"
+            )
+        if (payload is None) != (st.kind != "envelope.submit"):
+            raise InputError(
+                f"{st.kind}: "
+                + (
+                    "an envelope submission needs the envelope bytes"
+                    if payload is None
+                    else "takes no payload"
+                )
+            )
+        handler = _HANDLERS.get(st.kind)
+        if handler is None:
+            raise StateError(f"{st.kind} statements are not accepted from parties")
+        with self.db.write() as session:
+            repo = StatementRepository(session)
+            statement_hash = st.hash()
+            if repo.exists(statement_hash):
+                raise ConflictError(
+                    f"replayed statement: {statement_hash.hex()} was already accepted"
+                )
+            last = PulseRepository(session).last()
+            ctx = _Context(session, repo, signed, now, 0 if last is None else last.time_ms, payload)
+            self._ensure_operator(ctx)
+            self._check_role(ctx)
+            handler(self, ctx)
+            leaf = self._append(session, repo, signed, statement_hash, now)
+            for effect in ctx.effects:
+                effect(statement_hash)
+            receipt = receipt_for(session, statement_hash, leaf)
+        log.info(
+            "accepted %s by %s for %s/%s as leaf %d",
+            st.kind,
+            st.role,
+            st.tender_id,
+            st.subject,
+            leaf,
+        )
+        return receipt
+
+    def _append(
+        self,
+        session: Session,
+        repo: StatementRepository,
+        signed: SignedStatement,
+        statement_hash: bytes,
+        now: int,
+    ) -> int:
+        leaf = LogRepository(session).append(signed.encode(), now_ms=now)
+        repo.add(signed, statement_hash=statement_hash, leaf_index=leaf, received_ms=now)
+        return leaf
+
+    # -- the beacon's own statements ----------------------------------------------------------
+
+    def issue(
+        self,
+        session: Session,
+        *,
+        kind: str,
+        tender_id: str,
+        subject: str,
+        body: dict[str, Any],
+        now: int,
+    ) -> Logged:
+        """Sign and append a beacon statement inside the caller's transaction."""
+        st = Statement(
+            kind=kind,
+            tender_id=tender_id,
+            subject=subject,
+            role="beacon",
+            actor=self.beacon.fingerprint,
+            issued_at=now,
+            nonce=self.entropy.random_bytes(NONCE_BYTES),
+            body=body,
+        )
+        signed = self.beacon.sign_statement(st)
+        repo = StatementRepository(session)
+        statement_hash = st.hash()
+        leaf = self._append(session, repo, signed, statement_hash, now)
+        if kind == "tender.register":
+            repo.register(tender_id, body["fingerprint"], body["role"], statement_hash)
+        found = repo.get(statement_hash)
+        assert found is not None
+        log.info("issued %s for %s/%s as leaf %d", kind, tender_id, subject, leaf)
+        return found
+
+    # -- identity --------------------------------------------------------------------------------
+
+    def _ensure_operator(self, ctx: _Context) -> None:
+        """PROTOCOL.md §3.3: configured operators are registered by the beacon on first use."""
+        actor, tender = ctx.st.actor, ctx.st.tender_id
+        if ctx.repo.role_of(tender, actor) is not None:
+            return
+        role = (
+            "centre"
+            if actor in self.policy.centre_operators
+            else "supervisor"
+            if actor in self.policy.supervisors
+            else None
+        )
+        if role is not None:
+            self.issue(ctx.session, kind="tender.register", tender_id=tender, subject="",
+                       body={"role": role, "fingerprint": actor}, now=ctx.now)  # fmt: skip
+
+    def _check_role(self, ctx: _Context) -> None:
+        st = ctx.st
+        registered = ctx.repo.role_of(st.tender_id, st.actor)
+        if registered is None:
+            raise RoleError(
+                f"certificate {st.actor.hex()[:16]}… is not registered in tender {st.tender_id}; "
+                "ask the centre to register it"
+            )
+        if registered != st.role:
+            raise RoleError(
+                f"certificate {st.actor.hex()[:16]}… is registered as {registered} in tender {st.tender_id}, "
+                f"not as {st.role}"
+            )
+
+    # -- handlers ----------------------------------------------------------------------------------
+
+    def _register(self, ctx: _Context) -> None:
+        body = ctx.body
+        role, fp = body["role"], body["fingerprint"]
+        if REGISTRARS.get(role) != "centre":
+            raise RoleError(f"tender.register: a centre registers agents and bidders, not {role!r}")
+        if ctx.st.role != "centre":
+            raise RoleError(
+                f"tender.register: only a centre registers parties, not a {ctx.st.role}"
+            )
+        existing = ctx.repo.role_of(ctx.st.tender_id, fp)
+        if existing is not None:
+            raise ConflictError(
+                f"certificate {fp.hex()[:16]}… is already registered as {existing} in tender {ctx.st.tender_id}"
+            )
+        if fp == self.beacon.fingerprint:
+            raise RoleError("the beacon's certificate cannot be registered as a party")
+        ctx.effects.append(lambda h: ctx.repo.register(ctx.st.tender_id, fp, role, h))
+
+    def _publish(self, ctx: _Context) -> None:
+        st = ctx.st
+        try:
+            definition = DrawDefinition.decode(ctx.body["definition"])
+        except EncodingError as e:
+            raise InputError(f"draw.publish: the definition is not canonical: {e}") from e
+        if definition.tender_id != st.tender_id or definition.draw_id != st.subject:
+            raise InputError(
+                f"draw.publish: the statement is for {st.tender_id}/{st.subject} but the definition is for "
+                f"{definition.tender_id}/{definition.draw_id}"
+            )
+        if ctx.repo.draw(definition.draw_id) is not None:
+            raise ConflictError(
+                f"draw {definition.draw_id} is already published; a definition cannot be edited after "
+                "publication (a supervisor may void it and a new draw id re-draw)"
+            )
+        if definition.redraw_of:
+            old = ctx.repo.draw(definition.redraw_of)
+            if old is None or old.tender_id != st.tender_id:
+                raise InputError(
+                    f"redraw_of: no draw {definition.redraw_of!r} in tender {st.tender_id}"
+                )
+            if (
+                load(ctx.repo, old.draw_id, pulse_ms=ctx.pulse_ms).phase
+                is not lifecycle.Phase.VOIDED
+            ):
+                raise StateError(
+                    f"redraw_of: draw {old.draw_id} is not voided; only a voided draw is re-drawn"
+                )
+        lifecycle.check_publish(
+            definition,
+            st.role,
+            ctx.now,
+            min_lead_ms=self.policy.min_lead_ms,
+            min_vdf_t=self.policy.min_vdf_t,
+        )
+        ctx.effects.append(
+            lambda h: ctx.repo.add_draw(
+                DrawRow(
+                    draw_id=definition.draw_id,
+                    tender_id=definition.tender_id,
+                    definition=definition.encode(),
+                    definition_hash=definition.hash(),
+                    commit_deadline_ms=definition.deadlines.commit,
+                    redraw_of=definition.redraw_of,
+                    published_ms=ctx.now,
+                    statement_hash=h,
+                )
+            )
+        )
+
+    def _draw_statement(self, ctx: _Context) -> None:
+        """Every draw statement but publication: the lifecycle decides, then the kind's rules."""
+        st = ctx.st
+        row = ctx.repo.draw(st.subject)
+        if row is None or row.tender_id != st.tender_id:
+            raise InputError(
+                f"{st.kind}: no draw {st.subject!r} in tender {st.tender_id}", field="subject"
+            )
+        ctx.draw = load(ctx.repo, st.subject, pulse_ms=ctx.pulse_ms)
+        lifecycle.check(st.kind, st.role, ctx.draw.facts, ctx.now, actor=st.actor)
+        _RULES[st.kind](self, ctx)
+
+    def _countersign(self, ctx: _Context) -> None:
+        assert ctx.draw is not None
+        if not hmac.compare_digest(ctx.body["definition_hash"], ctx.draw.definition.hash()):
+            raise VerificationError(
+                f"draw {ctx.draw.draw_id}: the countersigned hash is not the published definition's"
+            )
+
+    def _opening_key(self, ctx: _Context) -> None:
+        load_public_key(ctx.body["public_key"], name="draw.opening_key.public_key")
+
+    def _reveal(self, ctx: _Context) -> None:
+        assert ctx.draw is not None
+        committed = ctx.draw.by_role("draw.commit")[ctx.st.role]
+        if committed.row.actor != ctx.st.actor:
+            raise RoleError(
+                f"draw {ctx.draw.draw_id}: the {ctx.st.role}'s seed was committed by another certificate"
+            )
+        commitment.verify(
+            ctx.draw.draw_id,
+            Party(ctx.st.role, ctx.st.actor),
+            ctx.body["seed"],
+            committed.signed.statement.body["commitment"],
+        )
+
+    def _snapshot(self, ctx: _Context) -> None:
+        assert ctx.draw is not None
+        ids = list(ctx.body["bid_ids"])
+        if not ids or ids != sorted(set(ids)):
+            raise InputError(
+                "draw.snapshot: bid_ids must be a non-empty, sorted list without duplicates",
+                field="bid_ids",
+            )
+        for s in ctx.draw.definition.selections:
+            if s.from_snapshot and s.kind is Kind.PICK_K and s.k > len(ids):
+                raise InputError(
+                    f"draw.snapshot: {s.code} picks {s.k} bids but the snapshot lists only {len(ids)}"
+                )
+
+    def _key_release(self, ctx: _Context) -> None:
+        assert ctx.draw is not None
+        announced = ctx.draw.by_role("draw.opening_key")[ctx.st.role]
+        if announced.row.actor != ctx.st.actor:
+            raise RoleError(
+                f"draw {ctx.draw.draw_id}: the {ctx.st.role}'s opening key was announced by another certificate"
+            )
+        key = load_release_key(ctx.body["private_key"])
+        if public_bytes(key.public_key()) != announced.signed.statement.body["public_key"]:
+            raise VerificationError(
+                f"draw {ctx.draw.draw_id}: the released key does not match the announced opening key"
+            )
+
+    def _objection(self, ctx: _Context) -> None:
+        if not ctx.body["reason"].strip():
+            raise InputError("draw.objection: give a reason", field="reason")
+
+    def _confirm(self, ctx: _Context) -> None:
+        assert ctx.draw is not None
+        result = ctx.draw.one("draw.result")
+        assert result is not None
+        if ctx.body["result"] != result.row.statement_hash:
+            raise VerificationError(
+                f"draw {ctx.draw.draw_id}: draw.confirm must name the result statement's hash"
+            )
+
+    def _void(self, ctx: _Context) -> None:
+        if not ctx.body["reason"].strip():
+            raise InputError("draw.void: a supervisor voids with a reason", field="reason")
+
+    def _seed_envelope(self, ctx: _Context) -> None:
+        assert ctx.draw is not None and ctx.payload is not None
+        st, body, blob = ctx.st, ctx.body, ctx.payload
+        if body["purpose"] != "seed":
+            raise InputError(
+                "envelope.submit: an envelope about a draw is a seed envelope (purpose 'seed')"
+            )
+        if blob.size > self.policy.max_envelope_bytes:
+            raise InputError(
+                f"envelope of {blob.size} bytes exceeds the limit of {self.policy.max_envelope_bytes}"
+            )
+        if blob.size != body["size"] or not hmac.compare_digest(blob.digest, body["envelope_hash"]):
+            raise VerificationError(
+                "envelope.submit: the signed envelope_hash and size do not match the bytes sent"
+            )
+        header = env.parse_header(blob.read_bytes(limit=1 << 16))
+        expected = {
+            "tender_id": st.tender_id,
+            "draw_id": st.subject,
+            "purpose": "seed",
+            "envelope_id": body["envelope_id"],
+        }
+        for name, value in expected.items():
+            if getattr(header, name) != value:
+                raise InputError(
+                    f"envelope header {name} is {getattr(header, name)!r}, expected {value!r}",
+                    field=name,
+                )
+        if header.bidder != st.actor:
+            raise InputError("envelope header names another bidder's certificate", field="bidder")
+        keys = {
+            r: load_public_key(s.signed.statement.body["public_key"])
+            for r, s in ctx.draw.by_role("draw.opening_key").items()
+        }
+        for role in lifecycle.PARTIES:
+            if env.key_id(keys[role]) not in {s.key_id for s in header.stanzas_for(role)}:
+                raise InputError(
+                    f"the envelope is not sealed to this draw's {role} opening key", field="stanzas"
+                )
+        if (
+            ctx.repo.envelope(body["envelope_id"]) is not None
+            or ctx.repo.envelope_by_hash(blob.digest) is not None
+        ):
+            raise ConflictError(f"envelope {body['envelope_id']} was already submitted")
+
+        def store(h: bytes) -> None:
+            ctx.repo.add_envelope(
+                EnvelopeRow(
+                    envelope_id=body["envelope_id"], tender_id=st.tender_id, purpose="seed", draw_key=st.subject,
+                    bidder=st.actor, envelope_hash=blob.digest, size=blob.size, statement_hash=h,
+                )
+            )  # fmt: skip
+            self.blobs.commit(blob)
+
+        ctx.effects.append(store)
+
+
+def load_release_key(der: bytes) -> ec.EllipticCurvePrivateKey:
+    """A released per-draw opening key: PKCS#8 DER of a P-256 private key."""
+    try:
+        key = serialization.load_der_private_key(der, password=None)
+    except (ValueError, TypeError) as e:
+        raise InputError(
+            f"draw.key_release: not a PKCS#8 DER private key ({e})", field="private_key"
+        ) from e
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
+        raise InputError(
+            "draw.key_release: the key must be a P-256 private key", field="private_key"
+        )
+    return key
+
+
+_RULES: dict[str, Callable[[Ledger, _Context], None]] = {
+    "draw.countersign": Ledger._countersign,
+    "draw.opening_key": Ledger._opening_key,
+    "draw.commit": lambda self, ctx: None,
+    "draw.reveal": Ledger._reveal,
+    "draw.snapshot": Ledger._snapshot,
+    "draw.key_release": Ledger._key_release,
+    "draw.objection": Ledger._objection,
+    "draw.confirm": Ledger._confirm,
+    "draw.void": Ledger._void,
+    "envelope.submit": Ledger._seed_envelope,
+}
+
+_HANDLERS: dict[str, Callable[[Ledger, _Context], None]] = {
+    "tender.register": Ledger._register,
+    "draw.publish": Ledger._publish,
+    **{kind: Ledger._draw_statement for kind in _RULES},
+}

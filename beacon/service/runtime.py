@@ -1,0 +1,134 @@
+"""Wiring: one deployment's database, clock, entropy, keys and services, built once.
+
+``beacon serve``, ``beacon worker``, the in-process ``beacon demo`` and the tests
+all build the same :class:`Runtime`, so they run the same code path; only the
+clock and the entropy source differ (fakes in tests and reproducible demos).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from beacon.errors import ConfigurationError
+from beacon.identity import ca
+from beacon.identity.keys import KeySigner, load_signer
+from beacon.identity.signer import RsaPulseSigner
+from beacon.identity.validation import ChainValidator
+from beacon.service.blobs import BlobStore
+from beacon.service.clock import Clock
+from beacon.service.engine import Engine
+from beacon.service.entropy import Entropy
+from beacon.service.ledger import Ledger, Policy
+from beacon.service.pulser import Pulser
+from beacon.service.settings import Settings
+from beacon.service.worker import Worker, WorkerConfig
+from beacon.store import Database
+
+log = logging.getLogger("beacon.runtime")
+
+
+@dataclass(frozen=True)
+class Trust:
+    """Trust anchors, CRLs and the configured operators of a deployment."""
+
+    anchors: tuple[x509.Certificate, ...]
+    crls: tuple[x509.CertificateRevocationList, ...] = ()
+    centre_operators: frozenset[bytes] = frozenset()
+    supervisors: frozenset[bytes] = frozenset()
+
+    @classmethod
+    def from_ca_dir(cls, directory: Path) -> Trust:
+        """The demo CA's anchor, and its centre and supervisor from ``manifest.json``."""
+        try:
+            anchor = x509.load_pem_x509_certificate((directory / "ca.pem").read_bytes())
+            manifest = json.loads((directory / ca.MANIFEST).read_text())
+        except (OSError, ValueError) as e:
+            raise ConfigurationError(f"cannot read the CA in {directory}: {e}") from e
+        by_role: dict[str, set[bytes]] = {}
+        for party in manifest["parties"]:
+            by_role.setdefault(party["role"], set()).add(bytes.fromhex(party["fingerprint"]))
+        return cls(
+            anchors=(anchor,),
+            centre_operators=frozenset(by_role.get("centre", set())),
+            supervisors=frozenset(by_role.get("supervisor", set())),
+        )
+
+    def anchor_ders(self) -> tuple[bytes, ...]:
+        return tuple(a.public_bytes(serialization.Encoding.DER) for a in self.anchors)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    clock: Clock
+    entropy: Entropy
+    trust: Trust
+    pulse_signer: RsaPulseSigner
+    statement_signer: KeySigner
+    ledger: Ledger
+    pulser: Pulser
+    engine: Engine
+    blobs: BlobStore
+    policy: Policy
+    workers: list[Worker] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, settings: Settings, *, clock: Clock, entropy: Entropy, policy: Policy | None = None,
+             trust: Trust | None = None) -> Runtime:  # fmt: skip
+        database = settings.open_database()
+        now = dt.datetime.fromtimestamp(clock.now_ms() / 1000, tz=dt.UTC)
+        pulse_signer = settings.load_signer(now=now)
+        trust = trust or Trust.from_ca_dir(settings.ca_dir)
+        statement_signer = load_signer(
+            settings.ca_dir / f"{ca.SIGNER}.pem", settings.ca_dir / f"{ca.SIGNER}.key"
+        )
+        policy = policy or Policy()
+        policy = Policy(
+            skew_ms=policy.skew_ms,
+            min_lead_ms=policy.min_lead_ms,
+            min_vdf_t=policy.min_vdf_t,
+            max_envelope_bytes=policy.max_envelope_bytes,
+            centre_operators=policy.centre_operators | trust.centre_operators,
+            supervisors=policy.supervisors | trust.supervisors,
+        )
+        blobs = BlobStore(settings.data_dir / "blobs")
+        ledger = Ledger(
+            database=database,
+            clock=clock,
+            entropy=entropy,
+            validator=ChainValidator(trust.anchors, trust.crls),
+            beacon=statement_signer,
+            blobs=blobs,
+            policy=policy,
+        )
+        pulser = Pulser(database, pulse_signer, clock, entropy, settings.pulser)
+        return cls(
+            settings=settings,
+            database=database,
+            clock=clock,
+            entropy=entropy,
+            trust=trust,
+            pulse_signer=pulse_signer,
+            statement_signer=statement_signer,
+            ledger=ledger,
+            pulser=pulser,
+            engine=Engine(ledger),
+            blobs=blobs,
+            policy=policy,
+        )
+
+    def worker(self, owner: str) -> Worker:
+        w = Worker(self.ledger, WorkerConfig(owner=owner))
+        self.workers.append(w)
+        return w
+
+    def close(self) -> None:
+        self.database.dispose()

@@ -1,0 +1,74 @@
+"""Where a deployment keeps its state, and how the pulser and web app find it.
+
+``DIR`` (default ``.beacon``) holds the SQLite file ``beacon.sqlite3`` (unless a
+PostgreSQL URL is given) and, under ``DIR/ca``, the demo CA that ``beacon ca init``
+would write; it is created on first start so that ``beacon serve`` works on a
+fresh machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from beacon.identity import ca
+from beacon.identity.signer import RsaPulseSigner
+from beacon.service.pulser import PulserConfig
+from beacon.store import Database, sqlite_url
+
+DEFAULT_DATA_DIR = Path(".beacon")
+DATABASE_FILE = "beacon.sqlite3"
+
+log = logging.getLogger("beacon.settings")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A deployment's locations and parameters."""
+
+    data_dir: Path
+    database_url: str
+    pulser: PulserConfig
+    signer_bits: int = ca.DEFAULT_SIGNER_BITS
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        data_dir: Path = DEFAULT_DATA_DIR,
+        database_url: str | None = None,
+        period_seconds: float = 60,
+        public_url: str = "http://127.0.0.1:8080",
+        signer_bits: int = ca.DEFAULT_SIGNER_BITS,
+    ) -> Settings:
+        period_ms = round(period_seconds * 1000)
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url or sqlite_url(data_dir / DATABASE_FILE),
+            pulser=PulserConfig(period_ms=period_ms, base_uri=public_url.rstrip("/")),
+            signer_bits=signer_bits,
+        )
+
+    @property
+    def ca_dir(self) -> Path:
+        return self.data_dir / "ca"
+
+    def open_database(self) -> Database:
+        """The deployment's database, migrated to the latest schema."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        database = Database(self.database_url)
+        database.upgrade()
+        return database
+
+    def load_signer(self, *, now: dt.datetime) -> RsaPulseSigner:
+        """The pulse signer; on first start, a demo CA is created under ``DIR/ca``."""
+        key, certificate = self.ca_dir / f"{ca.SIGNER}.key", self.ca_dir / f"{ca.SIGNER}.pem"
+        if not key.exists():
+            log.warning(
+                "no signing key in %s: creating a demo CA (unencrypted keys, demo only)",
+                self.ca_dir,
+            )
+            ca.init_ca(self.ca_dir, now=now, signer_bits=self.signer_bits)
+        return RsaPulseSigner.from_files(key, certificate)

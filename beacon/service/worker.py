@@ -1,0 +1,228 @@
+"""The VDF worker (``beacon worker``): computes draws in the ``computing`` phase.
+
+A worker claims a draw with a lease in ``vdf_jobs`` (renewed while it works; a
+dead worker's lease runs out and another takes over), gathers the seeds
+(:mod:`beacon.service.seeds`), evaluates the VDF while storing every retained
+checkpoint, and logs the beacon's ``draw.result``. After a crash, evaluation
+resumes from the stored checkpoints, so the result is the same as an
+uninterrupted run. Two workers never compute the same draw at once, and a draw
+has at most one result: the lifecycle refuses a second one in the result's own
+transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from beacon.core import draw, lifecycle, vdf
+from beacon.core.commitment import SeedEntry
+from beacon.core.lifecycle import Phase
+from beacon.errors import StateError
+from beacon.service.draws import load
+from beacon.service.ledger import Ledger
+from beacon.service.seeds import seed_entries
+from beacon.store import PulseRepository
+from beacon.store.records import VdfJob
+from beacon.store.statements import StatementRepository
+
+log = logging.getLogger("beacon.worker")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    owner: str
+    lease_ms: int = 30_000
+    poll_seconds: float = 1.0
+
+
+class LeaseLost(StateError):
+    """Another worker took the draw over (our lease ran out)."""
+
+
+class Worker:
+    """Finds computable draws, claims them, computes and records their results."""
+
+    def __init__(
+        self, ledger: Ledger, config: WorkerConfig, *, progress: Progress | None = None
+    ) -> None:
+        self.ledger = ledger
+        self.config = config
+        self.progress = progress
+
+    # -- finding and claiming work ---------------------------------------------------------
+
+    def computable(self) -> list[str]:
+        """Draws in the computing phase that can be computed (at least one seed possible)."""
+        now = self.ledger.clock.now_ms()
+        out = []
+        with self.ledger.db.read() as session:
+            repo = StatementRepository(session)
+            last = PulseRepository(session).last()
+            pulse_ms = 0 if last is None else last.time_ms
+            for row in repo.draws_without_result():
+                record = load(repo, row.draw_id, pulse_ms=pulse_ms)
+                if (
+                    record.phase is Phase.COMPUTING
+                    and lifecycle.blocked_reason(record.facts, now) is None
+                ):
+                    out.append(row.draw_id)
+        return out
+
+    def claim(self, draw_id: str) -> bool:
+        """Take (or renew) the lease on ``draw_id``; False if another live worker holds it."""
+        now = self.ledger.clock.now_ms()
+        with self.ledger.db.write() as session:
+            repo = StatementRepository(session)
+            job = repo.job(draw_id, lock=True)
+            until = now + self.config.lease_ms
+            if job is None:
+                repo.add_job(
+                    VdfJob(
+                        draw_id=draw_id,
+                        owner=self.config.owner,
+                        lease_until_ms=until,
+                        attempts=1,
+                        progress=0,
+                    )
+                )
+                return True
+            if job.owner != self.config.owner and job.lease_until_ms > now:
+                return False
+            if job.owner != self.config.owner:
+                log.warning("draw %s: taking over from %s (lease expired)", draw_id, job.owner)
+                job.attempts += 1
+            job.owner = self.config.owner
+            job.lease_until_ms = until
+            return True
+
+    def _renew(self, draw_id: str, done: int) -> None:
+        now = self.ledger.clock.now_ms()
+        with self.ledger.db.write() as session:
+            job = StatementRepository(session).job(draw_id, lock=True)
+            if job is None or job.owner != self.config.owner:
+                raise LeaseLost(f"draw {draw_id}: the lease passed to another worker")
+            job.lease_until_ms = now + self.config.lease_ms
+            job.progress = done
+
+    # -- computing ---------------------------------------------------------------------------------
+
+    def run_once(self) -> str | None:
+        """Compute one draw if any is waiting; return its id."""
+        for draw_id in self.computable():
+            if self.claim(draw_id):
+                try:
+                    self.compute(draw_id)
+                except LeaseLost as e:
+                    log.warning("%s", e)
+                    continue
+                return draw_id
+        return None
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                if self.run_once() is None:
+                    stop.wait(self.config.poll_seconds)
+            except Exception:
+                log.exception("worker step failed; retrying")
+                stop.wait(self.config.poll_seconds)
+
+    def compute(self, draw_id: str) -> None:
+        """Compute ``draw_id`` (resuming from stored checkpoints) and log its result."""
+        with self.ledger.db.read() as session:
+            repo = StatementRepository(session)
+            last = PulseRepository(session).last()
+            record = load(repo, draw_id, pulse_ms=0 if last is None else last.time_ms)
+            t = record.definition.vdf_t
+            spacing = vdf.plan(t).spacing
+            stored = [
+                vdf.Checkpoint(
+                    T=t,
+                    spacing=spacing,
+                    index=c.iteration,
+                    value=vdf.decode_element(c.value, name="checkpoint"),
+                )
+                for c in repo.checkpoints(draw_id)
+            ]
+        freeze = record.one("draw.freeze")
+        assert freeze is not None
+        seeds = seed_entries(record, self.ledger.blobs.read)
+        snapshot = record.one("draw.snapshot")
+        snapshot_ids = None if snapshot is None else list(snapshot.signed.statement.body["bid_ids"])
+        renew_every = max(1, t // 100)
+        last_renewal = [0]
+
+        def on_progress(done: int, total: int) -> None:
+            if self.progress is not None:
+                self.progress(draw_id, done, total)
+            if done - last_renewal[0] >= renew_every or done == total:
+                last_renewal[0] = done
+                self._renew(draw_id, done)
+
+        def on_checkpoint(cp: vdf.Checkpoint) -> None:
+            with self.ledger.db.write() as session:
+                StatementRepository(session).add_checkpoint(
+                    draw_id, cp.index, vdf.encode_element(cp.value)
+                )
+
+        if stored:
+            log.info(
+                "draw %s: resuming the VDF from iteration %d of %d", draw_id, stored[-1].position, t
+            )
+        body = freeze.signed.statement.body
+        outcome = draw.compute(
+            record.definition,
+            tree_size=body["tree_size"],
+            root_hash=body["root_hash"],
+            seeds=seeds,
+            snapshot_ids=snapshot_ids,
+            on_progress=on_progress,
+            on_checkpoint=on_checkpoint,
+            resume=stored,
+        )
+        self._record(draw_id, outcome, seeds, body["tree_size"], body["root_hash"], snapshot_ids)
+
+    def _record(self, draw_id: str, outcome: draw.Outcome, seeds: list[SeedEntry], tree_size: int,
+                root_hash: bytes, snapshot_ids: list[str] | None) -> None:  # fmt: skip
+        now = self.ledger.clock.now_ms()
+        with self.ledger.db.write() as session:
+            repo = StatementRepository(session)
+            job = repo.job(draw_id, lock=True)
+            if job is None or job.owner != self.config.owner:
+                raise LeaseLost(
+                    f"draw {draw_id}: the lease passed to another worker before the result"
+                )
+            last = PulseRepository(session).last()
+            record = load(repo, draw_id, pulse_ms=0 if last is None else last.time_ms)
+            lifecycle.check("draw.result", "beacon", record.facts, now)
+            body = {
+                "definition_hash": record.definition.hash(),
+                "freeze_tree_size": tree_size,
+                "freeze_root_hash": root_hash,
+                "snapshot_hash": b"" if snapshot_ids is None else draw.snapshot_hash(snapshot_ids),
+                "seeds": tuple(seeds),
+                "combined_seed": outcome.combined_seed,
+                "vdf_t": record.definition.vdf_t,
+                "y": vdf.encode_element(outcome.proof.y),
+                "pi": vdf.encode_element(outcome.proof.pi, identity_ok=True),
+                "output": outcome.output,
+                "picks": outcome.picks,
+            }
+            self.ledger.issue(
+                session,
+                kind="draw.result",
+                tender_id=record.definition.tender_id,
+                subject=draw_id,
+                body=body,
+                now=now,
+            )
+        log.info(
+            "draw %s: result logged: %s",
+            draw_id,
+            ", ".join(f"{p.code}={'/'.join(p.values)}" for p in outcome.picks),
+        )

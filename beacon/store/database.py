@@ -1,0 +1,107 @@
+"""Engine, sessions and migrations: the database lifecycle in one place.
+
+A SQLite file is the default (WAL, foreign keys on, a busy timeout); PostgreSQL
+is chosen by URL (``postgresql+psycopg://...``). :meth:`Database.write` opens a
+transaction that serialises writers: ``BEGIN IMMEDIATE`` on SQLite, and on
+PostgreSQL the repositories lock the singleton state rows (``SELECT … FOR
+UPDATE``). Repositories never commit: the caller owns the transaction, so a
+statement leaf and its effect are written together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.orm import Session
+
+from beacon.errors import ConflictError, InfrastructureError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 15_000
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file."""
+    return f"sqlite:///{path.resolve()}"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        # A writer takes the write lock at BEGIN, so two appenders queue instead of
+        # both reading the same tree size and one failing at COMMIT.
+        immediate = connection.get_execution_options().get("beacon_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """One database: its engine, read and write sessions, and its migrations."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        options: dict[str, Any] = {"echo": echo}
+        if not self.is_sqlite:
+            options["pool_pre_ping"] = True
+        self.engine = create_engine(url, **options)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self._write_engine = self.engine.execution_options(beacon_write=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; rolled back at the end."""
+        with self._guard(), Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A serialised write transaction, committed when the block succeeds."""
+        with (
+            self._guard(),
+            Session(self._write_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except exc.IntegrityError as e:
+            raise ConflictError(
+                f"refused by a database constraint (append-only history): {e.orig}"
+            ) from e
+        except (exc.OperationalError, exc.InterfaceError) as e:
+            raise InfrastructureError(f"database unavailable: {e.orig}") from e
+
+    def upgrade(self) -> None:
+        """Apply every Alembic migration (idempotent): at startup and by ``beacon db upgrade``."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self._guard(), self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,140 @@
+"""The transparency log in the database (PROTOCOL.md §7).
+
+Appending stores the leaf and every complete subtree it finishes
+(:func:`beacon.core.merkle.completed_subtrees`), so roots and proofs need only
+O(log n) primary-key reads of ``log_nodes`` and never a scan of the leaves.
+``node_reads`` counts those reads, for the benchmark and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from beacon.core import merkle
+from beacon.core.merkle import TreeHead
+from beacon.errors import InfrastructureError, InputError, StateError
+from beacon.store.models import LogLeaf, LogNode, LogState, TreeHeadRow
+
+MAX_ENTRY = 1 << 20  # 1 MiB: entries are statements, not payloads (DESIGN.md §10)
+
+
+class LogRepository:
+    """Append to and read the log through a caller-owned session (never commits)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.node_reads = 0
+
+    def size(self, *, lock: bool = False) -> int:
+        """The number of entries; ``lock`` holds the state row until the transaction ends."""
+        query = select(LogState.tree_size).where(LogState.id == 1)
+        if lock:
+            query = query.with_for_update()
+        return self._session.execute(query).scalar_one()
+
+    def node(self, level: int, position: int) -> bytes:
+        """The stored hash of one complete subtree (a :data:`merkle.SubtreeHash`)."""
+        self.node_reads += 1
+        found = self._session.execute(
+            select(LogNode.hash).where(LogNode.level == level, LogNode.position == position)
+        ).scalar_one_or_none()
+        if found is None:
+            raise InfrastructureError(
+                f"log subtree ({level}, {position}) is missing from the store"
+            )
+        return found
+
+    def append(self, entry: bytes, *, now_ms: int) -> int:
+        """Append one entry and return its index (PROTOCOL.md §7.1)."""
+        return self.append_many([entry], now_ms=now_ms)[0]
+
+    def append_many(self, entries: Sequence[bytes], *, now_ms: int) -> list[int]:
+        """Append entries in order; their indices are consecutive."""
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, bytes) or len(entry) > MAX_ENTRY:
+                raise InputError(
+                    f"log entry {i}: expected at most {MAX_ENTRY} bytes", field="entry"
+                )
+        start = self.size(lock=True)
+        pending: dict[tuple[int, int], bytes] = {}
+
+        def subtree(level: int, position: int) -> bytes:
+            return pending.get((level, position)) or self.node(level, position)
+
+        leaves, nodes = [], []
+        for offset, entry in enumerate(entries):
+            index = start + offset
+            leaf = merkle.leaf_hash(entry)
+            leaves.append(
+                {"leaf_index": index, "entry": entry, "leaf_hash": leaf, "appended_ms": now_ms}
+            )
+            for level, position, digest in merkle.completed_subtrees(index, leaf, subtree):
+                pending[(level, position)] = digest
+                nodes.append({"level": level, "position": position, "hash": digest})
+        if leaves:
+            self._session.execute(insert(LogLeaf), leaves)
+            self._session.execute(insert(LogNode), nodes)
+            self._session.execute(
+                update(LogState).where(LogState.id == 1).values(tree_size=start + len(leaves))
+            )
+        return [start + i for i in range(len(leaves))]
+
+    def entry(self, index: int) -> bytes | None:
+        found = self._session.get(LogLeaf, index)
+        return None if found is None else found.entry
+
+    def entries(self, start: int, end: int) -> list[tuple[int, bytes]]:
+        """Entries with ``start <= index < end``, in order."""
+        rows = self._session.execute(
+            select(LogLeaf.leaf_index, LogLeaf.entry)
+            .where(LogLeaf.leaf_index >= start, LogLeaf.leaf_index < end)
+            .order_by(LogLeaf.leaf_index)
+        )
+        return [(i, e) for i, e in rows]
+
+    def _checked_size(self, size: int | None) -> int:
+        current = self.size()
+        if size is None:
+            return current
+        if not 0 <= size <= current:
+            raise InputError(
+                f"tree size {size} is beyond the log's size {current}", field="tree_size"
+            )
+        return size
+
+    def tree_head(self, size: int | None = None) -> TreeHead:
+        """The tree head at ``size`` (default: now), computed from stored subtrees."""
+        size = self._checked_size(size)
+        return TreeHead(size, merkle.tree_root(size, self.node))
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        size = self._checked_size(size)
+        if not 0 <= index < size:
+            raise InputError(f"leaf {index} is not in the tree of size {size}", field="leaf_index")
+        return merkle.inclusion_proof(index, size, self.node)
+
+    def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
+        size2 = self._checked_size(size2)
+        if not 0 < size1 <= size2:
+            raise InputError(
+                f"no consistency proof from tree size {size1} to {size2}", field="size1"
+            )
+        return merkle.consistency_proof(size1, size2, self.node)
+
+    def save_tree_head(self, head: TreeHead) -> None:
+        """Record a tree head that a pulse commits to (once per size)."""
+        stored = self._session.get(TreeHeadRow, head.tree_size)
+        if stored is None:
+            self._session.execute(
+                insert(TreeHeadRow).values(tree_size=head.tree_size, root_hash=head.root_hash)
+            )
+        elif stored.root_hash != head.root_hash:
+            raise StateError(f"a different root is already recorded for tree size {head.tree_size}")
+
+    def saved_tree_head(self, size: int) -> TreeHead | None:
+        """The recorded tree head of ``size``, if a pulse committed to it."""
+        stored = self._session.get(TreeHeadRow, size)
+        return None if stored is None else TreeHead(stored.tree_size, stored.root_hash)

@@ -1,0 +1,131 @@
+"""Tables of the draw service: statements, identities, draws, envelopes, VDF work.
+
+Statements, registrations, certificates, draws, envelopes and VDF checkpoints
+are append-only (triggers refuse UPDATE and DELETE, as for the log): the log is
+the record, and these tables are its indexes. Only ``vdf_jobs`` changes, because
+a lease is a lock, not history. A draw's phase is derived from its statements
+(:mod:`beacon.core.lifecycle`) and stored nowhere.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from beacon.store.models import Base
+
+APPEND_ONLY_RECORDS = (
+    "statements",
+    "party_certificates",
+    "registrations",
+    "draws",
+    "envelopes",
+    "vdf_checkpoints",
+)
+
+
+class StatementRow(Base):
+    """One accepted statement, indexed; its bytes are its log leaf's entry."""
+
+    __tablename__ = "statements"
+    __table_args__ = (
+        Index("ix_statements_tender_subject", "tender_id", "subject"),
+        Index("ix_statements_subject_kind", "subject", "kind"),
+    )
+
+    statement_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    leaf_index: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("log_leaves.leaf_index"), nullable=False, unique=True
+    )
+    tender_id: Mapped[str] = mapped_column(Text, nullable=False)
+    subject: Mapped[str] = mapped_column(Text, nullable=False)
+    kind: Mapped[str] = mapped_column(Text, nullable=False)
+    role: Mapped[str] = mapped_column(Text, nullable=False)
+    actor: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
+    issued_ms: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    received_ms: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class PartyCertificate(Base):
+    """A party certificate seen in a statement, by SHA-256 fingerprint."""
+
+    __tablename__ = "party_certificates"
+
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    der: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    subject: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class Registration(Base):
+    """A certificate's role in one tender (PROTOCOL.md §3.3): one role per fingerprint."""
+
+    __tablename__ = "registrations"
+
+    tender_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    role: Mapped[str] = mapped_column(Text, nullable=False)
+    statement_hash: Mapped[bytes] = mapped_column(
+        LargeBinary(32), ForeignKey("statements.statement_hash"), nullable=False
+    )
+
+
+class DrawRow(Base):
+    """A published definition (the draft's statement); never edited."""
+
+    __tablename__ = "draws"
+    __table_args__ = (Index("ix_draws_tender", "tender_id"),)
+
+    draw_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    tender_id: Mapped[str] = mapped_column(Text, nullable=False)
+    definition: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    definition_hash: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
+    commit_deadline_ms: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    redraw_of: Mapped[str] = mapped_column(Text, nullable=False)
+    published_ms: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    statement_hash: Mapped[bytes] = mapped_column(
+        LargeBinary(32), ForeignKey("statements.statement_hash"), nullable=False
+    )
+
+
+class EnvelopeRow(Base):
+    """A submitted envelope: its metadata here, its bytes in the blob directory."""
+
+    __tablename__ = "envelopes"
+    __table_args__ = (
+        # One bid per bidder per tender, one seed envelope per bidder per draw
+        # (``draw_key`` is the draw id for seeds and "" for bids: never NULL).
+        UniqueConstraint("tender_id", "purpose", "draw_key", "bidder"),
+    )
+
+    envelope_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    tender_id: Mapped[str] = mapped_column(Text, nullable=False)
+    purpose: Mapped[str] = mapped_column(Text, nullable=False)
+    draw_key: Mapped[str] = mapped_column(Text, nullable=False)
+    bidder: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
+    envelope_hash: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False, unique=True)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    statement_hash: Mapped[bytes] = mapped_column(
+        LargeBinary(32), ForeignKey("statements.statement_hash"), nullable=False, unique=True
+    )
+
+
+class VdfJob(Base):
+    """Who computes a draw's VDF: a lease that a live worker renews."""
+
+    __tablename__ = "vdf_jobs"
+
+    draw_id: Mapped[str] = mapped_column(Text, ForeignKey("draws.draw_id"), primary_key=True)
+    owner: Mapped[str] = mapped_column(Text, nullable=False)
+    lease_until_ms: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False)
+    progress: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class VdfCheckpointRow(Base):
+    """One retained VDF checkpoint x^(2^iteration) (PROTOCOL.md §11), for resuming."""
+
+    __tablename__ = "vdf_checkpoints"
+
+    draw_id: Mapped[str] = mapped_column(Text, ForeignKey("draws.draw_id"), primary_key=True)
+    iteration: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    value: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

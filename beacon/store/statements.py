@@ -1,0 +1,214 @@
+"""Statements, identities, draws and envelopes in the database (caller-owned sessions).
+
+The log leaf is the record: a statement's bytes are read back from its leaf, and
+the rows here only index them (by tender, subject, kind) and hold what the
+service must look up quickly (registrations, definitions, envelope metadata).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from beacon.core.signature import fingerprint, load_certificate
+from beacon.core.statement import SignedStatement
+from beacon.store.models import LogLeaf
+from beacon.store.records import (
+    DrawRow,
+    EnvelopeRow,
+    PartyCertificate,
+    Registration,
+    StatementRow,
+    VdfCheckpointRow,
+    VdfJob,
+)
+
+
+@dataclass(frozen=True)
+class StatementMeta:
+    """The index columns of an accepted statement (a detached copy of its row)."""
+
+    statement_hash: bytes
+    leaf_index: int
+    tender_id: str
+    subject: str
+    kind: str
+    role: str
+    actor: bytes
+    issued_ms: int
+    received_ms: int
+
+    @classmethod
+    def of(cls, row: StatementRow) -> StatementMeta:
+        return cls(row.statement_hash, row.leaf_index, row.tender_id, row.subject, row.kind, row.role,
+                   row.actor, row.issued_ms, row.received_ms)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A statement as logged: its index columns and the decoded signed statement."""
+
+    row: StatementMeta
+    signed: SignedStatement
+
+    @property
+    def leaf_index(self) -> int:
+        return self.row.leaf_index
+
+
+class StatementRepository:
+    """Reads and writes the statement indexes through a caller-owned session."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    # -- statements -------------------------------------------------------------------
+
+    def exists(self, statement_hash: bytes) -> bool:
+        return self._s.get(StatementRow, statement_hash) is not None
+
+    def add(self, signed: SignedStatement, *, statement_hash: bytes, leaf_index: int, received_ms: int) -> StatementRow:
+        st = signed.statement
+        row = StatementRow(
+            statement_hash=statement_hash,
+            leaf_index=leaf_index,
+            tender_id=st.tender_id,
+            subject=st.subject,
+            kind=st.kind,
+            role=st.role,
+            actor=st.actor,
+            issued_ms=st.issued_at,
+            received_ms=received_ms,
+        )
+        self._s.add(row)
+        self._remember_certificate(signed.certificate)
+        self._s.flush()
+        return row
+
+    def _remember_certificate(self, der: bytes) -> None:
+        fp = fingerprint(der)
+        if self._s.get(PartyCertificate, fp) is None:
+            subject = load_certificate(der).subject.rfc4514_string()
+            self._s.add(PartyCertificate(fingerprint=fp, der=der, subject=subject))
+
+    def get(self, statement_hash: bytes) -> Logged | None:
+        found = self._s.execute(
+            select(StatementRow, LogLeaf.entry)
+            .join(LogLeaf, LogLeaf.leaf_index == StatementRow.leaf_index)
+            .where(StatementRow.statement_hash == statement_hash)
+        ).first()
+        return None if found is None else Logged(StatementMeta.of(found[0]), SignedStatement.decode(found[1]))
+
+    def about(self, tender_id: str, subject: str, kinds: Sequence[str] | None = None) -> list[Logged]:
+        """Every statement of a tender with this subject, in log order."""
+        query = (
+            select(StatementRow, LogLeaf.entry)
+            .join(LogLeaf, LogLeaf.leaf_index == StatementRow.leaf_index)
+            .where(StatementRow.tender_id == tender_id, StatementRow.subject == subject)
+            .order_by(StatementRow.leaf_index)
+        )
+        if kinds is not None:
+            query = query.where(StatementRow.kind.in_(list(kinds)))
+        return [Logged(StatementMeta.of(row), SignedStatement.decode(entry)) for row, entry in self._s.execute(query)]
+
+    def certificate(self, fp: bytes) -> PartyCertificate | None:
+        return self._s.get(PartyCertificate, fp)
+
+    # -- registrations ------------------------------------------------------------------
+
+    def role_of(self, tender_id: str, fp: bytes) -> str | None:
+        reg = self._s.get(Registration, (tender_id, fp))
+        return None if reg is None else reg.role
+
+    def registration(self, tender_id: str, fp: bytes) -> Registration | None:
+        return self._s.get(Registration, (tender_id, fp))
+
+    def registrations(self, tender_id: str) -> list[Registration]:
+        return list(self._s.scalars(select(Registration).where(Registration.tender_id == tender_id)))
+
+    def register(self, tender_id: str, fp: bytes, role: str, statement_hash: bytes) -> None:
+        self._s.add(Registration(tender_id=tender_id, fingerprint=fp, role=role, statement_hash=statement_hash))
+        self._s.flush()
+
+    # -- draws ------------------------------------------------------------------------------
+
+    def draw(self, draw_id: str) -> DrawRow | None:
+        return self._s.get(DrawRow, draw_id)
+
+    def add_draw(self, row: DrawRow) -> None:
+        self._s.add(row)
+        self._s.flush()
+
+    def draws(self, *, tender_id: str | None = None, limit: int = 500) -> list[DrawRow]:
+        query = select(DrawRow).order_by(DrawRow.commit_deadline_ms.desc(), DrawRow.draw_id).limit(limit)
+        if tender_id is not None:
+            query = query.where(DrawRow.tender_id == tender_id)
+        return list(self._s.scalars(query))
+
+    def draws_due_for_freeze(self, before_ms: int) -> list[DrawRow]:
+        """Draws whose commit deadline is at or before ``before_ms`` and not yet frozen."""
+        frozen = select(StatementRow.subject).where(StatementRow.kind == "draw.freeze")
+        return list(
+            self._s.scalars(
+                select(DrawRow)
+                .where(DrawRow.commit_deadline_ms <= before_ms, DrawRow.draw_id.not_in(frozen))
+                .order_by(DrawRow.commit_deadline_ms)
+            )
+        )
+
+    def draws_without_result(self) -> list[DrawRow]:
+        done = select(StatementRow.subject).where(StatementRow.kind.in_(["draw.result", "draw.void"]))
+        frozen = select(StatementRow.subject).where(StatementRow.kind == "draw.freeze")
+        return list(
+            self._s.scalars(
+                select(DrawRow).where(DrawRow.draw_id.not_in(done), DrawRow.draw_id.in_(frozen)).order_by(DrawRow.commit_deadline_ms)
+            )
+        )
+
+    # -- envelopes -------------------------------------------------------------------------
+
+    def envelope(self, envelope_id: str) -> EnvelopeRow | None:
+        return self._s.get(EnvelopeRow, envelope_id)
+
+    def envelope_by_hash(self, envelope_hash: bytes) -> EnvelopeRow | None:
+        return self._s.scalars(select(EnvelopeRow).where(EnvelopeRow.envelope_hash == envelope_hash)).first()
+
+    def add_envelope(self, row: EnvelopeRow) -> None:
+        self._s.add(row)
+        self._s.flush()
+
+    def envelopes(self, tender_id: str, purpose: str, draw_key: str = "") -> list[EnvelopeRow]:
+        return list(
+            self._s.scalars(
+                select(EnvelopeRow)
+                .where(EnvelopeRow.tender_id == tender_id, EnvelopeRow.purpose == purpose, EnvelopeRow.draw_key == draw_key)
+                .order_by(EnvelopeRow.envelope_id)
+            )
+        )
+
+    # -- VDF work --------------------------------------------------------------------------------
+
+    def job(self, draw_id: str, *, lock: bool = False) -> VdfJob | None:
+        query = select(VdfJob).where(VdfJob.draw_id == draw_id)
+        if lock:
+            query = query.with_for_update()
+        return self._s.scalars(query).first()
+
+    def add_job(self, job: VdfJob) -> None:
+        self._s.add(job)
+        self._s.flush()
+
+    def checkpoints(self, draw_id: str) -> list[VdfCheckpointRow]:
+        return list(
+            self._s.scalars(
+                select(VdfCheckpointRow).where(VdfCheckpointRow.draw_id == draw_id).order_by(VdfCheckpointRow.iteration)
+            )
+        )
+
+    def add_checkpoint(self, draw_id: str, iteration: int, value: bytes) -> None:
+        if self._s.get(VdfCheckpointRow, (draw_id, iteration)) is None:
+            self._s.add(VdfCheckpointRow(draw_id=draw_id, iteration=iteration, value=value))
+            self._s.flush()

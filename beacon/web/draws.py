@@ -1,0 +1,128 @@
+"""Draws: the list, one draw, its proof bundle (PROTOCOL.md §13).
+
+Read-only: there is no endpoint that sets a value, a time or re-rolls a draw; the
+only way to change a draw is a signed statement (``POST /api/v1/statements``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+from werkzeug.exceptions import NotFound
+
+from beacon.core.lifecycle import FINAL
+from beacon.service import bundles, describe
+from beacon.service.draws import DrawNotFound, DrawRecord, load
+from beacon.store import PulseRepository
+from beacon.store.statements import StatementRepository
+from beacon.web import caching
+from beacon.web.db import read_session
+from beacon.web.errors import problem
+from beacon.web.openapi import json_response, problem_response
+from beacon.web.pulses import next_boundary, now_ms
+from beacon.web.service import base_url, runtime
+
+bp = Blueprint("draws", __name__, url_prefix="/api/v1")
+MAX_LIST = 500
+
+
+def pulse_ms() -> int:
+    last = PulseRepository(read_session()).last()
+    return 0 if last is None else last.time_ms
+
+
+def record(draw_id: str) -> DrawRecord:
+    try:
+        return load(StatementRepository(read_session()), draw_id, pulse_ms=pulse_ms())
+    except DrawNotFound as e:
+        raise NotFound(str(e)) from e
+
+
+def all_records(tender_id: str | None = None) -> list[DrawRecord]:
+    repo = StatementRepository(read_session())
+    at = pulse_ms()
+    return [
+        load(repo, row.draw_id, pulse_ms=at)
+        for row in repo.draws(tender_id=tender_id, limit=MAX_LIST)
+    ]
+
+
+@bp.get("/draws")
+def draws() -> Response:
+    now = now_ms()
+    body = {"draws": [describe.summary_row(r, now) for r in all_records()]}
+    return caching.until(jsonify(body), now_ms=now, due_ms=next_boundary())
+
+
+@bp.get("/draws/<draw_id>")
+def draw(draw_id: str) -> Response:
+    rec = record(draw_id)
+    repo = StatementRepository(read_session())
+    body = describe.detail(rec, repo, now=now_ms(), job=repo.job(draw_id), base_url=base_url())
+    if rec.phase in FINAL:
+        return caching.until(jsonify(body), now_ms=now_ms(), due_ms=next_boundary())
+    return caching.no_store(jsonify(body))
+
+
+@bp.get("/draws/<draw_id>/proof")
+def proof(draw_id: str) -> Response:
+    rec = record(draw_id)
+    rt = runtime()
+    try:
+        bundle = bundles.build(
+            read_session(),
+            draw_id,
+            blobs=rt.blobs,
+            anchors=rt.trust.anchor_ders(),
+            beacon_certificate=rt.pulse_signer.certificate_der,
+            period_ms=rt.settings.pulser.period_ms,
+        )
+    except bundles.NotYetAvailable as e:
+        response = problem(409, "NotYetAvailable", str(e))
+        response.headers["Retry-After"] = str(max(1, (next_boundary() - now_ms() + 999) // 1000))
+        return response
+    response = jsonify(bundle.to_dict())
+    response.headers["Content-Disposition"] = f'attachment; filename="{draw_id}-proof.json"'
+    if rec.phase in FINAL:
+        return caching.immutable(
+            response
+        )  # nothing can be added to a confirmed, resolved or voided draw
+    return caching.until(response, now_ms=now_ms(), due_ms=next_boundary())
+
+
+_ID = {
+    "name": "draw_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
+}
+PATHS: dict[str, dict[str, Any]] = {
+    "/api/v1/draws": {
+        "get": {
+            "summary": "Every draw with its phase and deadlines",
+            "responses": {"200": json_response("The draws")},
+        }
+    },
+    "/api/v1/draws/{draw_id}": {
+        "get": {
+            "summary": "One draw: definition, parties, seeds, VDF progress, result, statements",
+            "parameters": [_ID],
+            "responses": {
+                "200": json_response("The draw"),
+                "404": problem_response("No such draw"),
+            },
+        }
+    },
+    "/api/v1/draws/{draw_id}/proof": {
+        "get": {
+            "summary": "The draw's proof bundle (PROTOCOL.md §13; schema docs/proof-bundle.schema.json)",
+            "parameters": [_ID],
+            "responses": {
+                "200": json_response("The proof bundle"),
+                "404": problem_response("No such draw"),
+                "409": problem_response("Not yet covered by a pulse; see Retry-After"),
+            },
+        }
+    },
+}

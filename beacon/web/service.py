@@ -1,0 +1,20 @@
+"""Access to the deployment's services from a request (the app's :class:`Runtime`)."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from beacon.service.runtime import Runtime
+
+EXTENSION = "beacon.runtime"
+
+
+def runtime() -> Runtime:
+    rt: Runtime = current_app.extensions[EXTENSION]
+    return rt
+
+
+def base_url() -> str:
+    """The public base URL: configured, else the one this request came in on."""
+    configured: str | None = current_app.config.get("PUBLIC_URL")
+    return (configured or request.host_url).rstrip("/")

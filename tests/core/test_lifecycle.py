@@ -1,0 +1,311 @@
+"""The draw state machine (PROTOCOL.md §6.4): phases from facts and time; what is allowed when."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from beacon.core.definition import parse_authoring
+from beacon.core.lifecycle import Facts, Phase, blocked_reason, check, check_publish, phase
+from beacon.core.timefmt import parse_ms
+from beacon.errors import ConflictError, DeadlineError, RoleError, StateError
+from tests.core.test_definition import authoring
+
+D = parse_authoring(authoring())
+COMMIT = parse_ms("2026-11-26T09:00:00.000Z")
+REVEAL = parse_ms("2026-11-26T09:10:00.000Z")
+OPEN = parse_ms("2026-11-26T09:15:00.000Z")
+BEFORE = COMMIT - 60_000
+BOTH = frozenset({"centre", "agent"})
+
+DRAFT = Facts(definition=D)
+PUBLISHED = replace(DRAFT, countersigned=True)
+COMMITTING = replace(PUBLISHED, opening_keys=BOTH)
+COMMITTED = replace(COMMITTING, commitments=BOTH, seed_bidders=frozenset({b"b" * 32}))
+FROZEN = replace(COMMITTED, frozen=True, frozen_commitments=BOTH, frozen_envelopes=1)
+REVEALED = replace(FROZEN, reveals=BOTH)
+RELEASED = replace(REVEALED, key_releases=BOTH)
+DRAWN = replace(RELEASED, result_at=OPEN + 5_000)
+DISPUTED = replace(DRAWN, objections=1)
+
+
+@pytest.mark.parametrize(
+    ("facts", "now", "expected"),
+    [
+        (DRAFT, BEFORE, Phase.DRAFT),
+        (PUBLISHED, BEFORE, Phase.PUBLISHED),
+        (COMMITTING, BEFORE, Phase.COMMITTING),
+        (COMMITTED, COMMIT + 1, Phase.COMMITTING),  # until the freeze statement is logged
+        (FROZEN, COMMIT + 1, Phase.REVEALING),
+        (replace(FROZEN, reveals=frozenset({"agent"})), REVEAL - 1, Phase.REVEALING),
+        (replace(FROZEN, reveals=frozenset({"agent"})), REVEAL, Phase.OPENING),
+        (REVEALED, COMMIT + 2, Phase.OPENING),
+        (replace(REVEALED, key_releases=frozenset({"centre"})), OPEN - 1, Phase.OPENING),
+        (replace(REVEALED, key_releases=frozenset({"centre"})), OPEN, Phase.COMPUTING),
+        (replace(REVEALED, frozen_envelopes=0), COMMIT + 2, Phase.COMPUTING),
+        (RELEASED, COMMIT + 3, Phase.COMPUTING),
+        (DRAWN, OPEN + 6_000, Phase.DRAWN),
+        (DISPUTED, OPEN + 6_000, Phase.DISPUTED),
+        (replace(DRAWN, confirmed=True), OPEN + 10**6, Phase.CONFIRMED),
+        (replace(DISPUTED, confirmed=True), OPEN + 10**6, Phase.RESOLVED),
+        (replace(REVEALED, voided=True), COMMIT + 2, Phase.VOIDED),
+    ],
+    ids=lambda v: v.value if isinstance(v, Phase) else None,
+)
+def test_phase(facts, now, expected):
+    assert phase(replace(facts, pulse_ms=now)) is expected
+
+
+ALLOWED = [
+    ("draw.countersign", "centre", DRAFT, BEFORE),
+    ("draw.opening_key", "agent", PUBLISHED, BEFORE),
+    ("draw.commit", "centre", COMMITTING, BEFORE),
+    ("envelope.submit", "bidder", COMMITTING, BEFORE),
+    ("draw.freeze", "beacon", COMMITTED, COMMIT),
+    ("draw.reveal", "agent", FROZEN, REVEAL - 1),
+    ("draw.key_release", "centre", REVEALED, OPEN - 1),
+    ("draw.result", "beacon", RELEASED, OPEN),
+    ("draw.objection", "bidder", DRAWN, OPEN + 6_000),
+    ("draw.confirm", "supervisor", DRAWN, DRAWN.result_at + 600_000),
+    ("draw.confirm", "supervisor", DISPUTED, OPEN + 6_000),
+    ("draw.void", "supervisor", REVEALED, COMMIT + 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "role", "facts", "now"), ALLOWED, ids=[f"{k}-{r}" for k, r, _, _ in ALLOWED]
+)
+def test_allowed(kind, role, facts, now):
+    check(kind, role, replace(facts, pulse_ms=now), now, actor=b"x" * 32)
+
+
+REJECTED = [
+    (
+        "late-commit",
+        "draw.commit",
+        "agent",
+        COMMITTING,
+        COMMIT,
+        DeadlineError,
+        r"draw JS-2026-0142-1: the commit window closed at 2026-11-26T09:00:00\.000Z \(server time 2026-11-26T09:00:00\.000Z\)",
+    ),
+    (
+        "commit-by-bidder",
+        "draw.commit",
+        "bidder",
+        COMMITTING,
+        BEFORE,
+        RoleError,
+        "draw.commit may be made by centre or agent, not by bidder",
+    ),
+    (
+        "double-commit",
+        "draw.commit",
+        "agent",
+        COMMITTED,
+        BEFORE,
+        ConflictError,
+        "the agent has already committed",
+    ),
+    (
+        "commit-in-draft",
+        "draw.commit",
+        "agent",
+        DRAFT,
+        BEFORE,
+        StateError,
+        r"draw.commit is not allowed in phase draft",
+    ),
+    (
+        "envelope-before-keys",
+        "envelope.submit",
+        "bidder",
+        PUBLISHED,
+        BEFORE,
+        StateError,
+        "not allowed in phase published",
+    ),
+    (
+        "second-seed-envelope",
+        "envelope.submit",
+        "bidder",
+        COMMITTED,
+        BEFORE,
+        ConflictError,
+        "already submitted a seed envelope",
+    ),
+    (
+        "early-freeze",
+        "draw.freeze",
+        "beacon",
+        COMMITTED,
+        COMMIT - 1,
+        DeadlineError,
+        "cannot freeze before the commit deadline",
+    ),
+    (
+        "late-reveal",
+        "draw.reveal",
+        "agent",
+        FROZEN,
+        REVEAL,
+        DeadlineError,
+        r"the reveal window closed at 2026-11-26T09:10:00\.000Z",
+    ),
+    (
+        "reveal-before-freeze",
+        "draw.reveal",
+        "agent",
+        COMMITTED,
+        BEFORE,
+        StateError,
+        "not allowed in phase committing",
+    ),
+    (
+        "double-reveal",
+        "draw.reveal",
+        "agent",
+        replace(FROZEN, reveals=frozenset({"agent"})),
+        REVEAL - 1,
+        ConflictError,
+        "already revealed",
+    ),
+    (
+        "release-while-revealing",
+        "draw.key_release",
+        "agent",
+        FROZEN,
+        COMMIT + 1,
+        StateError,
+        "not allowed in phase revealing",
+    ),
+    (
+        "late-release",
+        "draw.key_release",
+        "agent",
+        replace(REVEALED, key_releases=frozenset({"centre"})),
+        OPEN,
+        DeadlineError,
+        r"releasing the seed opening keys closed at 2026-11-26T09:15:00\.000Z",
+    ),
+    (
+        "result-by-centre",
+        "draw.result",
+        "centre",
+        RELEASED,
+        OPEN,
+        RoleError,
+        "may be made by beacon, not by centre",
+    ),
+    (
+        "late-objection",
+        "draw.objection",
+        "bidder",
+        DRAWN,
+        DRAWN.result_at + 600_000,
+        DeadlineError,
+        "the dispute window closed",
+    ),
+    (
+        "early-confirm",
+        "draw.confirm",
+        "supervisor",
+        DRAWN,
+        OPEN + 6_000,
+        DeadlineError,
+        "the dispute window is open until",
+    ),
+    (
+        "void-by-agent",
+        "draw.void",
+        "agent",
+        REVEALED,
+        COMMIT + 1,
+        RoleError,
+        "may be made by supervisor, not by agent",
+    ),
+    (
+        "void-after-confirm",
+        "draw.void",
+        "supervisor",
+        replace(DRAWN, confirmed=True),
+        OPEN + 10**6,
+        StateError,
+        "a confirmed draw cannot be voided",
+    ),
+    (
+        "edit-after-publish",
+        "draw.publish",
+        "agent",
+        COMMITTING,
+        BEFORE,
+        ConflictError,
+        "a definition cannot be edited after publication",
+    ),
+    (
+        "anything-after-void",
+        "draw.reveal",
+        "agent",
+        replace(FROZEN, voided=True),
+        COMMIT + 1,
+        StateError,
+        "not allowed in phase voided",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "role", "facts", "now", "error", "message"),
+    [r[1:] for r in REJECTED],
+    ids=[r[0] for r in REJECTED],
+)
+def test_rejected(kind, role, facts, now, error, message):
+    with pytest.raises(error, match=message):
+        check(kind, role, replace(facts, pulse_ms=now), now, actor=b"b" * 32)
+
+
+def test_after_deadline_steps_wait_for_the_deadline_pulse():
+    # PROTOCOL.md §13.2: at the reveal deadline by the server clock, a release by a
+    # party is still refused until the first pulse at or after the deadline is out.
+    half = replace(FROZEN, reveals=frozenset({"agent"}))
+    assert phase(replace(half, pulse_ms=REVEAL - 1)) is Phase.REVEALING
+    with pytest.raises(StateError, match="not allowed in phase revealing"):
+        check("draw.key_release", "agent", replace(half, pulse_ms=REVEAL - 1), REVEAL + 5, actor=b"b" * 32)
+    check("draw.key_release", "agent", replace(half, pulse_ms=REVEAL), REVEAL + 5, actor=b"b" * 32)
+
+
+def test_no_statement_kind_sets_a_value_or_rerolls():
+    from beacon.core.statement import BODIES
+
+    for kind, fields in BODIES.items():
+        names = {f.name for f in fields}
+        assert not names & {"value", "values", "index", "reroll", "manual"}, kind
+
+
+def test_publish_rules():
+    check_publish(D, "agent", COMMIT - 600_000, min_lead_ms=60_000, min_vdf_t=1000)
+    with pytest.raises(RoleError, match="may be made by agent, not by centre"):
+        check_publish(D, "centre", COMMIT - 600_000, min_lead_ms=60_000, min_vdf_t=1000)
+    with pytest.raises(DeadlineError, match="must be at least 60 s after publication"):
+        check_publish(D, "agent", COMMIT - 59_999, min_lead_ms=60_000, min_vdf_t=1000)
+    with pytest.raises(
+        StateError, match=r"vdf_t = 100000 is below this deployment's minimum T = 1000000"
+    ):
+        check_publish(D, "agent", COMMIT - 600_000, min_lead_ms=60_000, min_vdf_t=1_000_000)
+
+
+def test_blocked_without_snapshot_or_seeds():
+    doc = authoring()
+    doc["regime"] = "after_opening"
+    doc["selections"] = [
+        {"code": "BID", "label": "b", "kind": "pick_k", "k": 2, "from_snapshot": True}
+    ]
+    doc["derived"] = []
+    doc["deadlines"]["snapshot"] = "2026-11-26T09:05:00.000Z"
+    facts = replace(FROZEN, definition=parse_authoring(doc))
+    snapshot_deadline = parse_ms("2026-11-26T09:05:00.000Z")
+    assert blocked_reason(facts, snapshot_deadline - 1) is None
+    assert "snapshot of valid bids was not signed" in blocked_reason(facts, snapshot_deadline)
+    nothing = replace(FROZEN, frozen_envelopes=0, pulse_ms=REVEAL)
+    assert "no seed can be included" in blocked_reason(nothing, REVEAL)

@@ -1,0 +1,118 @@
+"""An in-process deployment on a fake clock, with every party of the demo CA.
+
+Shared by the ledger, worker, bundle and verifier tests: the same Runtime as
+``beacon serve``; only the clock and the entropy are fakes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from beacon.core.definition import DrawDefinition, parse_authoring
+from beacon.core.timefmt import format_ms, parse_ms
+from beacon.identity import ca
+from beacon.identity.keys import load_signer
+from beacon.party import Actor
+from beacon.service.clock import FakeClock
+from beacon.service.entropy import DeterministicEntropy
+from beacon.service.ledger import Policy
+from beacon.service.pulser import PulserConfig
+from beacon.service.runtime import Runtime
+from beacon.service.settings import Settings
+
+T0 = parse_ms("2026-11-26T08:00:00.000Z")
+PERIOD = 60_000
+TENDER = "JS-2026-0142"
+
+
+@dataclass
+class Deployment:
+    runtime: Runtime
+    clock: FakeClock
+    ca_dir: Path
+    entropy: DeterministicEntropy
+
+    def actor(self, name: str, role: str, tender: str = TENDER) -> Actor:
+        signer = load_signer(self.ca_dir / f"{name}.pem", self.ca_dir / f"{name}.key")
+        return Actor(
+            signer,
+            role=role,
+            tender_id=tender,
+            now=self.clock.now_ms,
+            random_bytes=self.entropy.random_bytes,
+        )
+
+    def pulse(self) -> None:
+        """Emit the due pulse and run the engine, as the pulser process does."""
+        self.runtime.pulser.emit_due()
+        self.runtime.engine.tick()
+
+    def advance_to(self, ms: int) -> None:
+        """Move the clock, emitting every boundary's pulse on the way (no gaps)."""
+        while self.clock.now_ms() < ms:
+            step = min(ms, self.clock.now_ms() - self.clock.now_ms() % PERIOD + PERIOD)
+            self.clock.set(step)
+            if step % PERIOD == 0:
+                self.pulse()
+
+
+def open_deployment(
+    tmp: Path, database_url: str, *, bidders: int = 3, min_vdf_t: int = 1
+) -> Deployment:
+    ca_dir = tmp / "data" / "ca"
+    ca.init_ca(
+        ca_dir, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=bidders, signer_bits=2048
+    )
+    clock = FakeClock(T0)
+    entropy = DeterministicEntropy(b"tests")
+    settings = Settings(
+        data_dir=tmp / "data",
+        database_url=database_url,
+        pulser=PulserConfig(period_ms=PERIOD, base_uri="http://beacon.test"),
+        signer_bits=2048,
+    )
+    runtime = Runtime.open(
+        settings,
+        clock=clock,
+        entropy=entropy,
+        policy=Policy(min_vdf_t=min_vdf_t, min_lead_ms=60_000),
+    )
+    deployment = Deployment(runtime, clock, ca_dir, entropy)
+    deployment.pulse()
+    return deployment
+
+
+def definition(
+    *, draw_id: str = "JS-2026-0142-1", start: int = T0, vdf_t: int = 2000, **over: object
+) -> DrawDefinition:
+    """The Jiangsu-style definition with deadlines relative to ``start``."""
+    doc: dict[str, object] = {
+        "draw_id": draw_id,
+        "tender_id": TENDER,
+        "section": "第1标段",
+        "title": "评标基准价系数抽取",
+        "selections": [
+            {
+                "code": "K1",
+                "label": "下浮系数 K1",
+                "range": {"from": "0.950", "to": "0.980", "step": "0.005"},
+            },
+            {
+                "code": "Q1",
+                "label": "权重 Q1",
+                "range": {"from": "0.65", "to": "0.85", "step": "0.05"},
+            },
+        ],
+        "derived": [{"code": "Q2", "label": "权重 Q2", "formula": "1 - Q1"}],
+        "deadlines": {
+            "commit": format_ms(start + 10 * PERIOD),
+            "reveal": format_ms(start + 15 * PERIOD),
+            "seed_open": format_ms(start + 20 * PERIOD),
+        },
+        "dispute_window_ms": 5 * PERIOD,
+        "vdf_t": vdf_t,
+    }
+    doc.update(over)
+    return parse_authoring(doc)

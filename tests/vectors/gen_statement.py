@@ -1,0 +1,93 @@
+"""Signed statement vectors (PROTOCOL.md §6).
+
+expect ∈ {"valid", "bad-signature", "actor-mismatch", "wrong-algorithm"}. Keys are
+Ed25519 derived from fixed labels, so signatures and certificates are reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from beacon.core.commitment import Party, commit
+from beacon.core.statement import SignedStatement, Statement
+from beacon.identity.keys import KeySigner
+from tests.vectors.common import det_bytes, det_certificate, det_ed25519
+
+PROVENANCE = (
+    "tests/vectors/gen_statement.py; Ed25519 (RFC 8032) is deterministic, so the same key, certificate "
+    "and statement always give the same signature; verifier/ re-encodes from the JSON and checks it"
+)
+
+
+def _signer(name: str) -> KeySigner:
+    key = det_ed25519(name)
+    return KeySigner(key=key, certificate=det_certificate(key, name))
+
+
+def _doc(name: str, signed: SignedStatement, comment: str, expect: str) -> tuple[str, dict[str, Any]]:
+    return name, {
+        "comment": comment,
+        "provenance": PROVENANCE,
+        "signed_statement": signed.to_dict(),
+        "encoded": signed.encode().hex(),
+        "statement_hash": signed.statement.hash().hex(),
+        "expect": expect,
+    }
+
+
+def cases() -> Iterator[tuple[str, dict[str, Any]]]:
+    agent = _signer("agent")
+    seed = det_bytes("seed/agent", 32)
+    st = Statement(
+        kind="draw.commit",
+        tender_id="JS-2026-0142",
+        subject="JS-2026-0142-1",
+        role="agent",
+        actor=agent.fingerprint,
+        issued_at=1_795_000_000_000,
+        nonce=det_bytes("nonce/1", 16),
+        body={"commitment": commit("JS-2026-0142-1", Party("agent", agent.fingerprint), seed)},
+    )
+    good = agent.sign_statement(st)
+    yield _doc("commit-valid", good, "the agent's commitment, signed with Ed25519", "valid")
+    objection = Statement(
+        kind="draw.objection",
+        tender_id="JS-2026-0142",
+        subject="JS-2026-0142-1",
+        role="bidder",
+        actor=_signer("bidder-1").fingerprint,
+        issued_at=1_795_000_600_000,
+        nonce=det_bytes("nonce/2", 16),
+        body={"reason": "抽取前未公示候选值清单"},
+    )
+    yield _doc("objection-valid", _signer("bidder-1").sign_statement(objection), "a bidder's objection with Chinese text", "valid")
+
+    flipped = bytearray(good.signature)
+    flipped[0] ^= 0x01
+    yield _doc(
+        "commit-bad-signature",
+        SignedStatement(st, good.algorithm, bytes(flipped), good.certificate),
+        "one bit of the signature flipped",
+        "bad-signature",
+    )
+    later = Statement(**{**st.__dict__, "issued_at": st.issued_at + 1})
+    yield _doc(
+        "commit-changed-after-signing",
+        SignedStatement(later, good.algorithm, good.signature, good.certificate),
+        "issued_at changed by 1 ms after signing",
+        "bad-signature",
+    )
+    other = _signer("centre")
+    yield _doc(
+        "commit-actor-mismatch",
+        SignedStatement(st, good.algorithm, good.signature, other.certificate),
+        "a valid statement presented with another party's certificate",
+        "actor-mismatch",
+    )
+    yield _doc(
+        "commit-wrong-algorithm",
+        SignedStatement(st, "ecdsa-p256-sha256", good.signature, good.certificate),
+        "an Ed25519 signature labelled as ECDSA",
+        "wrong-algorithm",
+    )
