@@ -222,6 +222,17 @@ def evaluate(
     p = plan_override or plan(T)
     s = p.spacing
     _check_checkpoints(resume, x, T, p, complete=False, what="resume")
+    if len(resume) >= 2:
+        # The evaluation continues from the last checkpoint alone, so check that it
+        # follows from the one before (one spacing of squarings): this catches a
+        # stored value that is corrupted or was computed under another plan.
+        before, last = resume[-2], resume[-1]
+        if canonical(gmpy2.powmod(before.value, gmpy2.mpz(1) << s, n)) != last.value:
+            raise InputError(
+                f"resume[{last.index}]: is not checkpoint {before.index} squared {s} times; "
+                "the stored checkpoints are corrupted or belong to another plan",
+                field="resume",
+            )
     retained = list(resume)
     if not retained:
         retained.append(Checkpoint(T=T, spacing=s, index=0, value=x))

@@ -539,6 +539,19 @@ class TestResume:
         y, checkpoints = vdf.evaluate(X, t, resume=[Checkpoint.from_dict(d) for d in stored])
         assert vdf.prove(X, t, y, checkpoints) == vdf.prove(X, t, *vdf.evaluate(X, t))
 
+    def test_a_resumed_prefix_from_another_plan_is_refused(self):
+        # A worker that stored values under an older plan, read back with today's spacing.
+        old = [cp.value for cp in vdf.evaluate(X, self.T, plan_override=Plan(2, 4))[1][:5]]
+        relabelled = [Checkpoint(self.T, self.PLAN.spacing, i, v) for i, v in enumerate(old)]
+        with pytest.raises(InputError, match=r"resume\[4\]: is not checkpoint 3 squared 24 times"):
+            vdf.evaluate(X, self.T, resume=relabelled, plan_override=self.PLAN)
+
+    def test_a_corrupted_last_checkpoint_is_refused(self, uninterrupted):
+        prefix = list(uninterrupted[1][:10])
+        prefix[-1] = Checkpoint(self.T, self.PLAN.spacing, 9, ref_hash_to_group(b"junk"))
+        with pytest.raises(InputError, match="corrupted or belong to another plan"):
+            vdf.evaluate(X, self.T, resume=prefix, plan_override=self.PLAN)
+
     def test_checkpoint_json_round_trip(self):
         _, checkpoints = vdf.evaluate(X, 100, plan_override=Plan(2, 4))
         for cp in checkpoints:
