@@ -36,12 +36,14 @@ _BLOCK: Final = 2048
 _CHUNK: Final = 4096
 
 # The planner's cost model, in units of one squaring inside gmpy2.powmod. A
-# modular multiplication in Python (a*b % N, plus the digit step) costs about 1.6
-# of them on the benchmark machine (bench/RESULTS.md, "VDF"); a powmod call costs
+# modular multiplication in Python (a*b % N, plus the digit step) costs about 1.7
+# of them on the benchmark machine (bench/RESULTS.md, "VDF": about 2.3 µs against
+# 1.4 µs per squaring); plans for T from 2^10 to 2^32 are the same with 1.6 or
+# 1.7, so the model need not be exact. A powmod call costs
 # about 2 for the call and its Montgomery conversions, plus the 2^(w-1) odd powers
 # that GMP's mpz_powm tabulates for a w-bit window, w growing with the exponent's
 # length at these thresholds (GMP mpn/generic/powm.c, win_size).
-_MULTIPLY: Final = 1.6
+_MULTIPLY: Final = 1.7
 _CALL: Final = 2.0
 _WINDOW_THRESHOLDS: Final = (7, 25, 81, 241, 673, 1793, 4609, 11521, 28161)
 
