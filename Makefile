@@ -27,7 +27,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: $(VENV)/.installed
-	$(BIN)/beacon demo --out $(DATA)/demo-proof.json
+	$(BIN)/beacon serve --demo --pulse-period 2 --data-dir $(DATA) --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/pytest

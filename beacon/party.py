@@ -19,6 +19,7 @@ from beacon.core import commitment, envelope
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition
 from beacon.core.envelope.shares import load_public_key, public_bytes
+from beacon.core.opening import ShareEntry
 from beacon.core.statement import NONCE_BYTES, SignedStatement, Statement
 from beacon.identity.keys import KeySigner
 
@@ -38,7 +39,9 @@ class SealedSeed:
 class Actor:
     """One certificate acting in one role in one tender."""
 
-    def __init__(self, signer: KeySigner, *, role: str, tender_id: str, now: Now, random_bytes: RandomBytes) -> None:
+    def __init__(
+        self, signer: KeySigner, *, role: str, tender_id: str, now: Now, random_bytes: RandomBytes
+    ) -> None:
         self.signer = signer
         self.role = role
         self.tender_id = tender_id
@@ -72,7 +75,9 @@ class Actor:
         return self.sign("tender.register", "", {"role": role, "fingerprint": fingerprint})
 
     def countersign(self, definition: DrawDefinition) -> SignedStatement:
-        return self.sign("draw.countersign", definition.draw_id, {"definition_hash": definition.hash()})
+        return self.sign(
+            "draw.countersign", definition.draw_id, {"definition_hash": definition.hash()}
+        )
 
     # -- agent --------------------------------------------------------------------------------
 
@@ -88,21 +93,54 @@ class Actor:
         return self.random_bytes(commitment.SEED_BYTES)
 
     def opening_key(self, draw_id: str, key: ec.EllipticCurvePrivateKey) -> SignedStatement:
-        return self.sign("draw.opening_key", draw_id, {"public_key": public_bytes(key.public_key())})
+        return self.sign(
+            "draw.opening_key", draw_id, {"public_key": public_bytes(key.public_key())}
+        )
 
     def commit(self, draw_id: str, seed: bytes) -> SignedStatement:
-        return self.sign("draw.commit", draw_id, {"commitment": commitment.commit(draw_id, self.party, seed)})
+        return self.sign(
+            "draw.commit", draw_id, {"commitment": commitment.commit(draw_id, self.party, seed)}
+        )
 
     def reveal(self, draw_id: str, seed: bytes) -> SignedStatement:
         return self.sign("draw.reveal", draw_id, {"seed": seed})
 
     def release(self, draw_id: str, key: ec.EllipticCurvePrivateKey) -> SignedStatement:
-        der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        der = key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
         return self.sign("draw.key_release", draw_id, {"private_key": der})
+
+    # -- the bid opening (PROTOCOL.md §9.9) ---------------------------------------------------
+
+    def tender_publish(
+        self, title: str, *, bid_deadline: int, release_deadline: int
+    ) -> SignedStatement:
+        body = {"title": title, "bid_deadline": bid_deadline, "release_deadline": release_deadline}
+        return self.sign("tender.publish", "", body)
+
+    def tender_opening_key(self, public_key: ec.EllipticCurvePublicKey) -> SignedStatement:
+        return self.sign("tender.opening_key", "", {"public_key": public_bytes(public_key)})
+
+    def release_shares(self, shares: Sequence[ShareEntry]) -> SignedStatement:
+        return self.sign("tender.share_release", "", {"shares": tuple(shares)})
+
+    def submit_bid(self, envelope_id: str, envelope_hash: bytes, size: int) -> SignedStatement:
+        body = {
+            "envelope_id": envelope_id,
+            "purpose": "bid",
+            "envelope_hash": envelope_hash,
+            "size": size,
+        }
+        return self.sign("envelope.submit", "", body)
 
     # -- bidder ---------------------------------------------------------------------------------
 
-    def seal_seed(self, draw_id: str, *, agent_key: bytes, centre_key: bytes, envelope_id: str) -> SealedSeed:
+    def seal_seed(
+        self, draw_id: str, *, agent_key: bytes, centre_key: bytes, envelope_id: str
+    ) -> SealedSeed:
         """Seal a fresh seed to the draw's two opening keys (SEC1 points) and sign the submission."""
         seed = self.new_seed()
         out = io.BytesIO()
@@ -122,7 +160,12 @@ class Actor:
         signed = self.sign(
             "envelope.submit",
             draw_id,
-            {"envelope_id": envelope_id, "purpose": "seed", "envelope_hash": info.hash, "size": len(data)},
+            {
+                "envelope_id": envelope_id,
+                "purpose": "seed",
+                "envelope_hash": info.hash,
+                "size": len(data),
+            },
         )
         return SealedSeed(signed, data, seed)
 

@@ -10,7 +10,18 @@ import click
 from beacon import __version__
 
 # One module per command group; each registers with ``@main.command``/``main.add_command``.
-_COMMAND_MODULES: tuple[str, ...] = ("audit", "ca", "db", "envelope", "pulser", "serve")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "audit",
+    "bids",
+    "ca",
+    "db",
+    "demo",
+    "draw",
+    "envelope",
+    "pulser",
+    "serve",
+    "worker",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

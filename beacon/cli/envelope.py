@@ -23,38 +23,19 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from tqdm import tqdm
 
 from beacon.cli import main
+from beacon.cli.options import passphrase as read_passphrase
 from beacon.core import envelope
 from beacon.core.envelope import format, stream
 from beacon.core.signature import fingerprint
 from beacon.errors import BeaconError, EncodingError, EnvelopeError
 from beacon.identity import opening_keys
 
-_ENV_VAR = "BEACON_PASSPHRASE"
 PROGRESS_MIN_BYTES = 16 << 20  # smaller files finish before a bar would be useful
 
 
 @main.group("envelope")
 def envelope_group() -> None:
     """Two-party envelopes: only the agent and the centre together open them."""
-
-
-def _passphrase(what: str, path: Path | None, *, confirm: bool = False) -> bytes:
-    if path is not None:
-        try:
-            text = path.read_bytes()
-        except OSError as e:
-            raise click.ClickException(f"cannot read the passphrase file {path}: {e}") from e
-        return text.removesuffix(b"\n").removesuffix(b"\r")
-    if _ENV_VAR in os.environ:
-        return os.environ[_ENV_VAR].encode()
-    if sys.stdin.isatty():
-        value: str = click.prompt(
-            f"Passphrase for {what}", hide_input=True, confirmation_prompt=confirm
-        )
-        return value.encode()
-    raise click.ClickException(
-        f"no passphrase for {what}: set {_ENV_VAR} or pass a passphrase file option"
-    )
 
 
 @contextlib.contextmanager
@@ -126,7 +107,7 @@ def keygen(
     prefix: Path, passphrase_file: Path | None, work_factor: int, force: bool, as_json: bool
 ) -> None:
     """Create an opening key pair: PREFIX.key (passphrase-encrypted) and PREFIX.pub."""
-    passphrase = _passphrase(f"{prefix}.key", passphrase_file, confirm=True)
+    passphrase = read_passphrase(f"{prefix}.key", passphrase_file, confirm=True)
     try:
         files = opening_keys.generate(prefix, passphrase, log2_n=work_factor, force=force)
     except BeaconError as e:
@@ -298,7 +279,7 @@ def inspect(file: Path, as_json: bool) -> None:
 
 def _private_key(path: Path, passphrase_file: Path | None) -> ec.EllipticCurvePrivateKey:
     try:
-        return opening_keys.load_private_key_file(path, _passphrase(str(path), passphrase_file))
+        return opening_keys.load_private_key_file(path, read_passphrase(str(path), passphrase_file))
     except BeaconError as e:
         raise click.ClickException(str(e)) from e
 

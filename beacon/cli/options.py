@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from beacon.errors import BeaconError
 from beacon.identity import ca
-from beacon.service.settings import DEFAULT_DATA_DIR
+from beacon.service.clock import Clock
+from beacon.service.entropy import Entropy
+from beacon.service.ledger import Policy
+from beacon.service.runtime import Runtime
+from beacon.service.settings import DEFAULT_DATA_DIR, Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,3 +59,94 @@ def pulsing(function: F) -> F:
         show_default=True,
         help="Seconds between pulses.",
     )(function)
+
+
+def acceptance(function: F) -> F:
+    """The deployment's acceptance rules (PROTOCOL.md §6.5, §11.5)."""
+    function = click.option(
+        "--max-envelope-mb",
+        type=click.IntRange(1, 4096),
+        default=64,
+        show_default=True,
+        help="Largest envelope accepted.",
+    )(function)
+    function = click.option(
+        "--skew-seconds",
+        type=click.IntRange(1, 3600),
+        default=300,
+        show_default=True,
+        help="How far a statement's issued_at may be from server time.",
+    )(function)
+    function = click.option(
+        "--min-lead-seconds",
+        type=click.IntRange(0),
+        default=60,
+        show_default=True,
+        help="Least time between publishing a draw and its commit deadline.",
+    )(function)
+    return click.option(
+        "--min-vdf-t",
+        type=click.IntRange(1),
+        default=1,
+        show_default=True,
+        help="Smallest T a definition may use; a deployment publishes T >= A_max * W * s (PROTOCOL.md §11.5).",
+    )(function)
+
+
+def policy_from(
+    *, min_vdf_t: int, min_lead_seconds: int, skew_seconds: int, max_envelope_mb: int
+) -> Policy:
+    return Policy(
+        skew_ms=skew_seconds * 1000,
+        min_lead_ms=min_lead_seconds * 1000,
+        min_vdf_t=min_vdf_t,
+        max_envelope_bytes=max_envelope_mb << 20,
+    )
+
+
+def open_runtime(
+    *,
+    data_dir: Path,
+    database_url: str | None,
+    pulse_period: int,
+    public_url: str,
+    signer_bits: int,
+    clock: Clock,
+    entropy: Entropy,
+    policy: Policy | None = None,
+) -> Runtime:
+    """The deployment's Runtime, or a click error that says what is wrong."""
+    settings = Settings.build(
+        data_dir=data_dir,
+        database_url=database_url,
+        period_seconds=pulse_period,
+        public_url=public_url,
+        signer_bits=signer_bits,
+    )
+    try:
+        return Runtime.open(settings, clock=clock, entropy=entropy, policy=policy)
+    except BeaconError as e:
+        raise click.ClickException(str(e)) from e
+
+
+PASSPHRASE_ENV = "BEACON_PASSPHRASE"  # noqa: S105 (the variable's name, not a secret)
+
+
+def passphrase(what: str, path: Path | None, *, confirm: bool = False) -> bytes:
+    """A passphrase from a file, else BEACON_PASSPHRASE, else a prompt on a terminal."""
+    if path is not None:
+        try:
+            text = path.read_bytes()
+        except OSError as e:
+            raise click.ClickException(f"cannot read the passphrase file {path}: {e}") from e
+        return text.removesuffix(b"\n").removesuffix(b"\r")
+    if PASSPHRASE_ENV in os.environ:
+        return os.environ[PASSPHRASE_ENV].encode()
+    if sys.stdin.isatty():
+        value: str = click.prompt(
+            f"Passphrase for {what}", hide_input=True, confirmation_prompt=confirm
+        )
+        return value.encode()
+    raise click.ClickException(
+        f"no passphrase for {what}: set {PASSPHRASE_ENV} or pass a passphrase file option"
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import signal
 import threading
@@ -17,7 +16,7 @@ from beacon.errors import BeaconError
 from beacon.service.clock import SystemClock
 from beacon.service.entropy import SystemEntropy
 from beacon.service.leader import leader_lock_for
-from beacon.service.pulser import Pulser
+from beacon.service.runtime import Runtime
 from beacon.service.settings import Settings
 from beacon.store import PulseRepository
 
@@ -56,14 +55,13 @@ def pulser_command(
         signer_bits=signer_bits,
     )
     try:
-        database = settings.open_database()
-        signer = settings.load_signer(now=dt.datetime.now(dt.UTC))
+        runtime = Runtime.open(settings, clock=SystemClock(), entropy=SystemEntropy())
         if new_chain:
-            with database.write() as session:
+            with runtime.database.write() as session:
                 PulseRepository(session).request_new_chain()
     except BeaconError as e:
         raise click.ClickException(str(e)) from e
     stop = stop_on_signals()
-    pulser = Pulser(database, signer, SystemClock(), SystemEntropy(), settings.pulser)
-    pulser.run(leader_lock_for(settings.database_url), stop)
-    database.dispose()
+    # The runtime's pulser freezes due draws after every pulse (beacon.service.engine).
+    runtime.pulser.run(leader_lock_for(settings.database_url), stop)
+    runtime.close()

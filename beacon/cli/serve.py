@@ -1,9 +1,15 @@
-"""``beacon serve``: the web app on waitress, plus the pulser, in one process."""
+"""``beacon serve``: the web board and API on waitress, the pulser, a VDF worker, in one process.
+
+This is the embedded default (DESIGN.md §10): one process for a user who runs
+everything with no server. A production deployment runs ``beacon serve
+--no-pulser --no-worker`` behind gunicorn-style process managers, ``beacon pulser``
+and ``beacon worker`` separately; the database arbitrates.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import socket
 import threading
 from pathlib import Path
 
@@ -11,15 +17,62 @@ import click
 import waitress
 
 from beacon.cli import main
-from beacon.cli.options import deployment, pulsing
+from beacon.cli.options import acceptance, deployment, open_runtime, policy_from, pulsing
 from beacon.cli.pulser import stop_on_signals
-from beacon.errors import BeaconError
+from beacon.core.timefmt import format_ms
 from beacon.service.clock import SystemClock
+from beacon.service.demo import (
+    DemoParties,
+    DemoScheduler,
+    bid_sample_definition,
+    jiangsu_definition,
+)
 from beacon.service.entropy import SystemEntropy
 from beacon.service.leader import leader_lock_for
-from beacon.service.pulser import Pulser
-from beacon.service.settings import Settings
+from beacon.service.runtime import Runtime
 from beacon.web import create_app
+
+log = logging.getLogger("beacon.serve")
+
+
+def demo_scheduler(runtime: Runtime, *, tender_id: str, bidders: int, vdf_t: int) -> DemoScheduler:
+    """Two demo draws on the real clock: coefficients, then 2 of the valid bids after decryption.
+
+    Deadlines sit on pulse boundaries about 70 s to 130 s ahead (the publication lead
+    time is 60 s), so with ``--pulse-period 2`` both draws are drawn and confirmed
+    within about three minutes.
+    """
+    period = runtime.settings.pulser.period_ms
+    now = runtime.clock.now_ms()
+
+    def at(seconds: int) -> int:
+        t = now + seconds * 1000
+        return t - t % period + period
+
+    window = max(30_000, 2 * period)
+    coefficients = jiangsu_definition(
+        draw_id=f"{tender_id}-K",
+        tender_id=tender_id,
+        commit=at(70),
+        reveal=at(90),
+        seed_open=at(110),
+        vdf_t=vdf_t,
+        dispute_window_ms=window,
+    )
+    sample = bid_sample_definition(
+        draw_id=f"{tender_id}-BID",
+        tender_id=tender_id,
+        commit=at(80),
+        snapshot=at(95),
+        reveal=at(110),
+        seed_open=at(130),
+        vdf_t=vdf_t,
+        k=2,
+        dispute_window_ms=window,
+    )
+    parties = DemoParties(runtime, runtime.settings.ca_dir, tender_id, bidders)
+    bids = [f"BID-{i:03d}" for i in range(1, bidders + 1)]
+    return DemoScheduler(parties, [(coefficients, None), (sample, bids)])
 
 
 @main.command("serve")
@@ -27,8 +80,22 @@ from beacon.web import create_app
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 @deployment
 @pulsing
+@acceptance
 @click.option("--no-pulser", is_flag=True, help="Serve only; run 'beacon pulser' elsewhere.")
+@click.option(
+    "--no-worker", is_flag=True, help="Do not compute VDFs here; run 'beacon worker' elsewhere."
+)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option(
+    "--demo", is_flag=True, help="Schedule a demo tender whose draws run the whole ceremony."
+)
+@click.option(
+    "--demo-vdf-t",
+    type=click.IntRange(min=1),
+    default=3_000_000,
+    show_default=True,
+    help="T of the demo draws (about 1.3 µs a squaring here).",
+)
 def serve(
     host: str,
     port: int,
@@ -37,40 +104,66 @@ def serve(
     pulse_period: int,
     public_url: str | None,
     signer_bits: int,
+    min_vdf_t: int,
+    min_lead_seconds: int,
+    skew_seconds: int,
+    max_envelope_mb: int,
     no_pulser: bool,
+    no_worker: bool,
     threads: int,
+    demo: bool,
+    demo_vdf_t: int,
 ) -> None:
-    """Serve the NIST Beacon 2.0 paths and the log API, and emit pulses."""
+    """Serve the board, the API and the NIST Beacon 2.0 paths; emit pulses; compute draws."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = Settings.build(
+    runtime = open_runtime(
         data_dir=data_dir,
         database_url=database_url,
-        period_seconds=pulse_period,
+        pulse_period=pulse_period,
         public_url=public_url or f"http://{host}:{port}",
         signer_bits=signer_bits,
+        clock=SystemClock(),
+        entropy=SystemEntropy(),
+        policy=policy_from(
+            min_vdf_t=min_vdf_t,
+            min_lead_seconds=min_lead_seconds,
+            skew_seconds=skew_seconds,
+            max_envelope_mb=max_envelope_mb,
+        ),
     )
-    try:
-        database = settings.open_database()
-        signer = settings.load_signer(now=dt.datetime.now(dt.UTC))
-    except BeaconError as e:
-        raise click.ClickException(str(e)) from e
     stop = stop_on_signals()
-    workers = []
+    threads_: list[threading.Thread] = []
     if not no_pulser:
-        pulser = Pulser(database, signer, SystemClock(), SystemEntropy(), settings.pulser)
-        lock = leader_lock_for(settings.database_url)
-        workers.append(threading.Thread(target=pulser.run, args=(lock, stop), name="pulser"))
-    app = create_app(
-        {"DATABASE_URL": settings.database_url, "PULSE_PERIOD_MS": settings.pulser.period_ms},
-        database=database,
-    )
+        lock = leader_lock_for(runtime.settings.database_url)
+        threads_.append(
+            threading.Thread(target=runtime.pulser.run, args=(lock, stop), name="pulser")
+        )
+    if not no_worker:
+        worker = runtime.worker(f"{socket.gethostname()}:serve")
+        threads_.append(threading.Thread(target=worker.run, args=(stop,), name="worker"))
+    if demo:
+        stamp = format_ms(runtime.clock.now_ms())
+        scheduler = demo_scheduler(
+            runtime,
+            tender_id=f"DEMO-{stamp[:10].replace('-', '')}-{stamp[11:16].replace(':', '')}",
+            bidders=5,
+            vdf_t=demo_vdf_t,
+        )
+        threads_.append(threading.Thread(target=scheduler.run, args=(stop,), name="demo"))
+    app = create_app({"PUBLIC_URL": runtime.settings.pulser.base_uri}, runtime=runtime)
     server = waitress.create_server(app, host=host, port=port, threads=threads)
-    workers.append(threading.Thread(target=server.run, name="http", daemon=True))
-    for worker in workers:
-        worker.start()
-    click.echo(f"serving on http://{host}:{port} (data in {settings.data_dir}); Ctrl-C stops")
+    threads_.append(threading.Thread(target=server.run, name="http", daemon=True))
+    for t in threads_:
+        t.start()
+    click.echo(
+        f"serving the board on http://{host}:{port}/ (data in {runtime.settings.data_dir}); Ctrl-C stops"
+    )
+    if demo:
+        click.echo(
+            "a demo tender is scheduled: watch its draws on the board (about three minutes with --pulse-period 2)"
+        )
     stop.wait()
     server.close()
-    for worker in workers:
-        worker.join(10)
-    database.dispose()
+    for t in threads_:
+        t.join(10)
+    runtime.close()

@@ -144,10 +144,18 @@ class ProofBundle:
             obj,
             what,
             required={
-                "format", "draw_id", "definition", "trust_anchors", "beacon_certificate", "statements",
-                "seed_envelopes", "log", "time_points", "summary",
+                "format",
+                "draw_id",
+                "definition",
+                "trust_anchors",
+                "beacon_certificate",
+                "statements",
+                "seed_envelopes",
+                "log",
+                "time_points",
+                "summary",
             },
-        )  # fmt: skip
+        )
         if obj["format"] != FORMAT:
             raise EncodingError(
                 f"bundle.format: expected {FORMAT!r}, got {obj['format']!r}", field="format"

@@ -119,7 +119,11 @@ def b64_bytes(value: Any, name: str) -> bytes:
 def array(value: Any, name: str, *, max_items: int) -> list[Any]:
     """A JSON array of at most ``max_items`` items."""
     if not isinstance(value, list):
-        raise EncodingError(f"{name}: expected a JSON array, got {type(value).__name__}", field=name)
+        raise EncodingError(
+            f"{name}: expected a JSON array, got {type(value).__name__}", field=name
+        )
     if len(value) > max_items:
-        raise EncodingError(f"{name}: at most {max_items} items allowed, got {len(value)}", field=name)
+        raise EncodingError(
+            f"{name}: at most {max_items} items allowed, got {len(value)}", field=name
+        )
     return value

@@ -26,6 +26,7 @@ from beacon.core import labels, signature
 from beacon.core import presentation as pres
 from beacon.core.commitment import Party, SeedEntry, SeedStatus
 from beacon.core.encoding import Reader, Writer, sha256_fields
+from beacon.core.opening import OpeningEntry, OpeningStatus, ShareEntry
 from beacon.core.selection import Pick
 from beacon.core.timefmt import format_ms, parse_ms
 from beacon.errors import EncodingError, VerificationError
@@ -49,6 +50,8 @@ FieldType = Literal[
     "u64_list",
     "seeds",
     "picks",
+    "shares",
+    "openings",
 ]
 
 
@@ -105,6 +108,21 @@ BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
     "draw.objection": (_f("reason", "text", 4000),),
     "draw.confirm": (_f("result", "b32"),),
     "draw.void": (_f("reason", "text", 4000),),
+    # The bid opening (§9.9): the agent fixes the bid and release deadlines, both parties
+    # announce per-tender opening keys, release their shares in one batch each, and the
+    # beacon logs the outcome of every frozen bid envelope.
+    "tender.publish": (
+        _f("title", "text", 400),
+        _f("bid_deadline", "u64"),
+        _f("release_deadline", "u64"),
+    ),
+    "tender.opening_key": (_f("public_key", "bytes", 133),),
+    "tender.share_release": (_f("shares", "shares", 100_000),),
+    "tender.opening": (
+        _f("tree_size", "u64"),
+        _f("root_hash", "b32"),
+        _f("openings", "openings", 100_000),
+    ),
     # A bidder's sealed envelope (bid or draw seed), identified by the hash of its bytes.
     "envelope.submit": (
         _f("envelope_id", "str"),
@@ -155,7 +173,7 @@ def encode_body(kind: str, body: Mapping[str, Any]) -> bytes:
                 w.list(value, Writer.u64)
             case "seeds":
                 w.list(value, lambda w, e: w.record(e.encode()))
-            case "picks":
+            case "picks" | "shares" | "openings":
                 w.list(value, lambda w, p: w.record(p.encode()))
     return w.finish()
 
@@ -199,6 +217,20 @@ def decode_body(kind: str, data: bytes) -> dict[str, Any]:
                 out[f.name] = tuple(
                     r.list(f.name, lambda r, i: Pick.read(r.record(str(i))), max_items=f.max_size)
                 )
+            case "shares":
+                out[f.name] = tuple(
+                    r.list(
+                        f.name, lambda r, i: ShareEntry.read(r.record(str(i))), max_items=f.max_size
+                    )
+                )
+            case "openings":
+                out[f.name] = tuple(
+                    r.list(
+                        f.name,
+                        lambda r, i: OpeningEntry.read(r.record(str(i))),
+                        max_items=f.max_size,
+                    )
+                )
     r.done()
     return out
 
@@ -213,7 +245,7 @@ def body_to_json(kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
             out[f.name] = [v.hex() for v in value]
         elif f.type in ("str_list", "u64_list"):
             out[f.name] = list(value)
-        elif f.type in ("seeds", "picks"):
+        elif f.type in ("seeds", "picks", "shares", "openings"):
             out[f.name] = [v.to_dict() for v in value]
         else:
             out[f.name] = value
@@ -250,6 +282,10 @@ def body_from_json(kind: str, doc: object) -> dict[str, Any]:
             out[f.name] = tuple(_seed_from_json(v, where) for v in _json_list(value, where))
         elif f.type == "picks":
             out[f.name] = tuple(_pick_from_json(v, where) for v in _json_list(value, where))
+        elif f.type == "shares":
+            out[f.name] = tuple(_share_from_json(v, where) for v in _json_list(value, where))
+        elif f.type == "openings":
+            out[f.name] = tuple(_opening_from_json(v, where) for v in _json_list(value, where))
         else:
             out[f.name] = _json_int(value, where)
     # Round-trip through the canonical decoder: the same limits apply to JSON input.
@@ -523,6 +559,35 @@ def _exact(doc: object, where: str, names: tuple[str, ...]) -> Mapping[str, Any]
 
 def _hex(value: object, where: str) -> bytes:
     return pres.hex_bytes(value, where, size=None)
+
+
+def _share_from_json(doc: object, where: str) -> ShareEntry:
+    d = _exact(doc, where, ("envelope_id", "share"))
+    if not isinstance(d["envelope_id"], str):
+        raise EncodingError(f"{where}.envelope_id: expected a string")
+    return ShareEntry(d["envelope_id"], _hex(d["share"], f"{where}.share"))
+
+
+def _opening_from_json(doc: object, where: str) -> OpeningEntry:
+    d = _exact(
+        doc, where, ("envelope_id", "bidder", "status", "reason", "plaintext_sha256", "size")
+    )
+    try:
+        status = OpeningStatus(d["status"])
+    except ValueError:
+        raise EncodingError(
+            f"{where}.status: {d['status']!r} is not one of {[s.value for s in OpeningStatus]}"
+        ) from None
+    if not isinstance(d["envelope_id"], str) or not isinstance(d["reason"], str):
+        raise EncodingError(f"{where}: envelope_id and reason must be strings")
+    return OpeningEntry(
+        d["envelope_id"],
+        _hex(d["bidder"], f"{where}.bidder"),
+        status,
+        d["reason"],
+        _hex(d["plaintext_sha256"], f"{where}.plaintext_sha256"),
+        _json_int(d["size"], f"{where}.size"),
+    )
 
 
 def _json_list(value: object, where: str) -> list[Any]:

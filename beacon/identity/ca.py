@@ -41,7 +41,7 @@ PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519Pri
 SIGNER = "beacon-signer"
 MANIFEST = "manifest.json"
 DEFAULT_SIGNER_BITS = 4096
-MIN_RSA_BITS = 1024
+MIN_RSA_BITS = 2048  # statements refuse smaller RSA keys (PROTOCOL.md §6.2)
 DEFAULT_VALIDITY = dt.timedelta(days=825)
 
 

@@ -10,6 +10,7 @@ its reveals is a valid, partial record that the verifier reports as incomplete.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -31,8 +32,15 @@ class NotYetAvailable(StateError):
         self.retry_after_ms = retry_after_ms
 
 
-def build(session: Session, draw_id: str, *, blobs: BlobStore, anchors: Sequence[bytes], beacon_certificate: bytes,
-          period_ms: int) -> ProofBundle:  # fmt: skip
+def build(
+    session: Session,
+    draw_id: str,
+    *,
+    blobs: BlobStore,
+    anchors: Sequence[bytes],
+    beacon_certificate: bytes,
+    period_ms: int,
+) -> ProofBundle:
     repo = StatementRepository(session)
     log = LogRepository(session)
     pulses = PulseRepository(session)
@@ -128,10 +136,10 @@ def _time_points(session: Session, record: DrawRecord, final_size: int) -> list[
     return out
 
 
-def summary(record: DrawRecord) -> dict[str, object]:
+def summary(record: DrawRecord) -> dict[str, Any]:
     """The people-facing values; the verifier checks them against the result statement."""
     result = record.one("draw.result")
-    out: dict[str, object] = {"state": record.phase.value}
+    out: dict[str, Any] = {"state": record.phase.value}
     if result is None:
         return out | {"output": None, "values": [], "derived": [], "seeds": []}
     body = result.signed.statement.body

@@ -37,8 +37,16 @@ log = logging.getLogger("beacon.demo")
 Submit = Callable[[SignedStatement, bytes | None], Any]
 
 
-def jiangsu_definition(*, draw_id: str, tender_id: str, commit: int, reveal: int, seed_open: int, vdf_t: int,
-                       dispute_window_ms: int = 600_000) -> DrawDefinition:  # fmt: skip
+def jiangsu_definition(
+    *,
+    draw_id: str,
+    tender_id: str,
+    commit: int,
+    reveal: int,
+    seed_open: int,
+    vdf_t: int,
+    dispute_window_ms: int = 600_000,
+) -> DrawDefinition:
     """The default demo: a Jiangsu "方法二"-style draw of K1 and Q1, with Q2 = 1 − Q1."""
     return parse_authoring(
         {
@@ -48,19 +56,41 @@ def jiangsu_definition(*, draw_id: str, tender_id: str, commit: int, reveal: int
             "title": "评标基准价系数抽取（方法二）",
             "regime": "before_opening",
             "selections": [
-                {"code": "K1", "label": "下浮系数 K1", "range": {"from": "0.950", "to": "0.980", "step": "0.005"}},
-                {"code": "Q1", "label": "权重系数 Q1", "candidates": ["0.65", "0.70", "0.75", "0.80", "0.85"]},
+                {
+                    "code": "K1",
+                    "label": "下浮系数 K1",
+                    "range": {"from": "0.950", "to": "0.980", "step": "0.005"},
+                },
+                {
+                    "code": "Q1",
+                    "label": "权重系数 Q1",
+                    "candidates": ["0.65", "0.70", "0.75", "0.80", "0.85"],
+                },
             ],
             "derived": [{"code": "Q2", "label": "权重系数 Q2", "formula": "1 - Q1"}],
-            "deadlines": {"commit": format_ms(commit), "reveal": format_ms(reveal), "seed_open": format_ms(seed_open)},
+            "deadlines": {
+                "commit": format_ms(commit),
+                "reveal": format_ms(reveal),
+                "seed_open": format_ms(seed_open),
+            },
             "dispute_window_ms": dispute_window_ms,
             "vdf_t": vdf_t,
         }
     )
 
 
-def bid_sample_definition(*, draw_id: str, tender_id: str, commit: int, snapshot: int, reveal: int, seed_open: int,
-                          vdf_t: int, k: int, dispute_window_ms: int = 600_000) -> DrawDefinition:  # fmt: skip
+def bid_sample_definition(
+    *,
+    draw_id: str,
+    tender_id: str,
+    commit: int,
+    snapshot: int,
+    reveal: int,
+    seed_open: int,
+    vdf_t: int,
+    k: int,
+    dispute_window_ms: int = 600_000,
+) -> DrawDefinition:
     """A draw among the valid bids after decryption: k of them, in draw order."""
     return parse_authoring(
         {
@@ -69,7 +99,15 @@ def bid_sample_definition(*, draw_id: str, tender_id: str, commit: int, snapshot
             "section": "第1标段",
             "title": f"有效投标人中随机抽取 {k} 家进入详细评审",
             "regime": "after_opening",
-            "selections": [{"code": "BID_SAMPLE", "label": "抽取的有效标", "kind": "pick_k", "k": k, "from_snapshot": True}],
+            "selections": [
+                {
+                    "code": "BID_SAMPLE",
+                    "label": "抽取的有效标",
+                    "kind": "pick_k",
+                    "k": k,
+                    "from_snapshot": True,
+                }
+            ],
             "deadlines": {
                 "commit": format_ms(commit),
                 "snapshot": format_ms(snapshot),
@@ -101,25 +139,37 @@ class DemoParties:
         self.centre = self.actor("centre", "centre")
         self.agent = self.actor("agent", "agent")
         self.supervisor = self.actor("supervisor", "supervisor")
-        self.bidder_actors = [self.actor(f"bidder-{i}", "bidder") for i in range(1, self.bidders + 1)]
+        self.bidder_actors = [
+            self.actor(f"bidder-{i}", "bidder") for i in range(1, self.bidders + 1)
+        ]
 
     def actor(self, name: str, role: str) -> Actor:
         signer = load_signer(self.ca_dir / f"{name}.pem", self.ca_dir / f"{name}.key")
         rt = self.runtime
-        return Actor(signer, role=role, tender_id=self.tender_id, now=rt.clock.now_ms, random_bytes=rt.entropy.random_bytes)
+        return Actor(
+            signer,
+            role=role,
+            tender_id=self.tender_id,
+            now=rt.clock.now_ms,
+            random_bytes=rt.entropy.random_bytes,
+        )
 
     # -- talking to the ledger ---------------------------------------------------------------
 
     def submit(self, signed: SignedStatement, payload: bytes | None = None) -> Receipt:
         staged: StagedBlob | None = None
         if payload is not None:
-            staged = self.runtime.blobs.stage_bytes(payload, max_bytes=self.runtime.policy.max_envelope_bytes)
+            staged = self.runtime.blobs.stage_bytes(
+                payload, max_bytes=self.runtime.policy.max_envelope_bytes
+            )
         return self.runtime.ledger.submit(signed, payload=staged)
 
     def record(self, draw_id: str) -> DrawRecord:
         with self.runtime.database.read() as session:
             last = PulseRepository(session).last()
-            return load(StatementRepository(session), draw_id, pulse_ms=0 if last is None else last.time_ms)
+            return load(
+                StatementRepository(session), draw_id, pulse_ms=0 if last is None else last.time_ms
+            )
 
     # -- the ceremony, step by step --------------------------------------------------------------
 
@@ -153,7 +203,9 @@ class DemoParties:
         out = []
         for i, b in enumerate(self.bidder_actors, 1):
             envelope_id = f"{draw_id}-seed-{i}"
-            sealed = b.seal_seed(draw_id, agent_key=agent, centre_key=centre, envelope_id=envelope_id)
+            sealed = b.seal_seed(
+                draw_id, agent_key=agent, centre_key=centre, envelope_id=envelope_id
+            )
             self.seeds[(draw_id, f"bidder-{i}")] = sealed.seed
             self.submit(sealed.statement, sealed.envelope)
             out.append((envelope_id, sealed.statement.statement.body["envelope_hash"]))
@@ -183,7 +235,9 @@ class DemoParties:
 class DemoScheduler:
     """``beacon serve --demo``: parties that act on the real clock as each phase opens."""
 
-    def __init__(self, parties: DemoParties, draws: list[tuple[DrawDefinition, list[str] | None]]) -> None:
+    def __init__(
+        self, parties: DemoParties, draws: list[tuple[DrawDefinition, list[str] | None]]
+    ) -> None:
         self.parties = parties
         self.draws = draws
         self.done: set[str] = set()
@@ -198,7 +252,6 @@ class DemoScheduler:
 
     def step(self) -> None:
         """Do whatever each draw's phase asks of the parties now."""
-        now = self.parties.runtime.clock.now_ms()
         for definition, bids in self.draws:
             draw_id = definition.draw_id
             if draw_id in self.done:
@@ -211,11 +264,14 @@ class DemoScheduler:
                 self.parties.reveal(draw_id)
             elif phase is Phase.OPENING and not facts.key_releases:
                 self.parties.release(draw_id)
-            elif phase is Phase.DRAWN and facts.dispute_ends is not None and facts.pulse_ms >= facts.dispute_ends:
+            elif (
+                phase is Phase.DRAWN
+                and facts.dispute_ends is not None
+                and facts.pulse_ms >= facts.dispute_ends
+            ):
                 self.parties.confirm(draw_id)
                 self.done.add(draw_id)
                 log.info("demo: draw %s confirmed by the supervisor", draw_id)
-            del now
 
     def run(self, stop: threading.Event, *, every: float = 1.0) -> None:
         try:

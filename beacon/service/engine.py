@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from beacon.core.lifecycle import Phase
+from beacon.errors import InputError, StateError
 from beacon.service.draws import load
 from beacon.service.ledger import Ledger
 from beacon.store import LogRepository, PulseRepository
@@ -39,8 +40,12 @@ class Engine:
             ]
         frozen = []
         for draw_id in due:
-            if self._freeze(draw_id):
-                frozen.append(draw_id)
+            try:
+                if self._freeze(draw_id):
+                    frozen.append(draw_id)
+            except (InputError, StateError) as e:
+                # A draw that cannot be frozen must not stop the others or the pulser.
+                log.error("draw %s: cannot freeze: %s", draw_id, e)
         return frozen
 
     def _freeze(self, draw_id: str) -> bool:
@@ -76,6 +81,12 @@ class Engine:
                 body=body,
                 now=now,
             )
-        log.info("froze draw %s at pulse %d/%d (tree size %d, %d entries)", draw_id, point.chain_index,
-                 point.pulse_index, head.tree_size, len(covered))  # fmt: skip
+        log.info(
+            "froze draw %s at pulse %d/%d (tree size %d, %d entries)",
+            draw_id,
+            point.chain_index,
+            point.pulse_index,
+            head.tree_size,
+            len(covered),
+        )
         return True

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.orm import Session
 
-from beacon.core import commitment, lifecycle
+from beacon.core import commitment, lifecycle, tender
 from beacon.core import envelope as env
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition, Kind
@@ -45,6 +45,7 @@ from beacon.service.clock import Clock
 from beacon.service.draws import DrawRecord, load
 from beacon.service.entropy import Entropy
 from beacon.service.receipts import Receipt, receipt_for
+from beacon.service.tenders import load_tender
 from beacon.store import Database, LogRepository, PulseRepository
 from beacon.store.records import DrawRow, EnvelopeRow
 from beacon.store.statements import Logged, StatementRepository
@@ -120,8 +121,13 @@ class Ledger:
         except Exception as e:
             log.info(
                 "refused %s by %s %s for %s/%s: %s",
-                st.kind, st.role, st.actor.hex()[:16], st.tender_id, st.subject, e,
-            )  # fmt: skip
+                st.kind,
+                st.role,
+                st.actor.hex()[:16],
+                st.tender_id,
+                st.subject,
+                e,
+            )
             raise
         finally:
             if payload is not None:
@@ -226,20 +232,26 @@ class Ledger:
     # -- identity --------------------------------------------------------------------------------
 
     def _ensure_operator(self, ctx: _Context) -> None:
-        """PROTOCOL.md §3.3: configured operators are registered by the beacon on first use."""
-        actor, tender = ctx.st.actor, ctx.st.tender_id
-        if ctx.repo.role_of(tender, actor) is not None:
+        """PROTOCOL.md §3.3: the beacon registers the configured centre operators and
+        supervisors in a tender with its first accepted statement (same transaction, so
+        a refused statement leaves no registration behind either)."""
+        tender = ctx.st.tender_id
+        if ctx.repo.registrations(tender):
             return
-        role = (
-            "centre"
-            if actor in self.policy.centre_operators
-            else "supervisor"
-            if actor in self.policy.supervisors
-            else None
-        )
-        if role is not None:
-            self.issue(ctx.session, kind="tender.register", tender_id=tender, subject="",
-                       body={"role": role, "fingerprint": actor}, now=ctx.now)  # fmt: skip
+        operators = [("centre", fp) for fp in sorted(self.policy.centre_operators)]
+        operators += [
+            ("supervisor", fp)
+            for fp in sorted(self.policy.supervisors - self.policy.centre_operators)
+        ]
+        for role, fp in operators:
+            self.issue(
+                ctx.session,
+                kind="tender.register",
+                tender_id=tender,
+                subject="",
+                body={"role": role, "fingerprint": fp},
+                now=ctx.now,
+            )
 
     def _check_role(self, ctx: _Context) -> None:
         st = ctx.st
@@ -408,59 +420,134 @@ class Ledger:
 
     def _seed_envelope(self, ctx: _Context) -> None:
         assert ctx.draw is not None and ctx.payload is not None
+        header = _check_envelope_bytes(self, ctx, "seed")
+        for role, announced in ctx.draw.by_role("draw.opening_key").items():
+            _sealed_to(header, role, [announced.signed.statement.body["public_key"]])
+        self._store_envelope(ctx, "seed", ctx.st.subject)
+
+    def _store_envelope(self, ctx: _Context, purpose: str, draw_key: str) -> None:
         st, body, blob = ctx.st, ctx.body, ctx.payload
-        if body["purpose"] != "seed":
-            raise InputError(
-                "envelope.submit: an envelope about a draw is a seed envelope (purpose 'seed')"
-            )
-        if blob.size > self.policy.max_envelope_bytes:
-            raise InputError(
-                f"envelope of {blob.size} bytes exceeds the limit of {self.policy.max_envelope_bytes}"
-            )
-        if blob.size != body["size"] or not hmac.compare_digest(blob.digest, body["envelope_hash"]):
-            raise VerificationError(
-                "envelope.submit: the signed envelope_hash and size do not match the bytes sent"
-            )
-        header = env.parse_header(blob.read_bytes(limit=1 << 16))
-        expected = {
-            "tender_id": st.tender_id,
-            "draw_id": st.subject,
-            "purpose": "seed",
-            "envelope_id": body["envelope_id"],
-        }
-        for name, value in expected.items():
-            if getattr(header, name) != value:
-                raise InputError(
-                    f"envelope header {name} is {getattr(header, name)!r}, expected {value!r}",
-                    field=name,
-                )
-        if header.bidder != st.actor:
-            raise InputError("envelope header names another bidder's certificate", field="bidder")
-        keys = {
-            r: load_public_key(s.signed.statement.body["public_key"])
-            for r, s in ctx.draw.by_role("draw.opening_key").items()
-        }
-        for role in lifecycle.PARTIES:
-            if env.key_id(keys[role]) not in {s.key_id for s in header.stanzas_for(role)}:
-                raise InputError(
-                    f"the envelope is not sealed to this draw's {role} opening key", field="stanzas"
-                )
-        if (
-            ctx.repo.envelope(body["envelope_id"]) is not None
-            or ctx.repo.envelope_by_hash(blob.digest) is not None
-        ):
-            raise ConflictError(f"envelope {body['envelope_id']} was already submitted")
+        assert blob is not None
 
         def store(h: bytes) -> None:
             ctx.repo.add_envelope(
                 EnvelopeRow(
-                    envelope_id=body["envelope_id"], tender_id=st.tender_id, purpose="seed", draw_key=st.subject,
-                    bidder=st.actor, envelope_hash=blob.digest, size=blob.size, statement_hash=h,
+                    envelope_id=body["envelope_id"],
+                    tender_id=st.tender_id,
+                    purpose=purpose,
+                    draw_key=draw_key,
+                    bidder=st.actor,
+                    envelope_hash=blob.digest,
+                    size=blob.size,
+                    statement_hash=h,
                 )
-            )  # fmt: skip
+            )
             self.blobs.commit(blob)
 
         ctx.effects.append(store)
+
+    # -- the bid opening (PROTOCOL.md §9.9) ----------------------------------------------------
+
+    def _tender_publish(self, ctx: _Context) -> None:
+        st, body = ctx.st, ctx.body
+        if st.subject:
+            raise InputError(
+                "tender.publish: the subject must be empty (the statement is about the tender)"
+            )
+        record = load_tender(ctx.session, st.tender_id)
+        tender.check_publish(
+            st.tender_id,
+            st.role,
+            published=record.facts.published,
+            bid_deadline=body["bid_deadline"],
+            release_deadline=body["release_deadline"],
+            now=ctx.now,
+            min_lead_ms=self.policy.min_lead_ms,
+        )
+        if not body["title"].strip():
+            raise InputError("tender.publish: give the tender a title", field="title")
+
+    def _tender_statement(self, ctx: _Context) -> None:
+        st = ctx.st
+        if st.subject:
+            raise InputError(
+                f"{st.kind}: the subject must be empty (the statement is about the tender)"
+            )
+        record = load_tender(ctx.session, st.tender_id)
+        tender.check(st.kind, st.role, record.facts, ctx.now, actor=st.actor)
+        if st.kind == "tender.opening_key":
+            key = ctx.body["public_key"]
+            load_public_key(key, name="tender.opening_key.public_key")
+            if key in record.opening_keys("agent") + record.opening_keys("centre"):
+                raise ConflictError(
+                    "tender.opening_key: this key is already announced (each key opens one role's shares)"
+                )
+        else:
+            frozen = sorted(s.signed.statement.body["envelope_id"] for s in record.frozen_bids())
+            named = [e.envelope_id for e in ctx.body["shares"]]
+            if sorted(named) != frozen or len(set(named)) != len(named):
+                outside = sorted(set(named) - set(frozen))
+                absent = sorted(set(frozen) - set(named))
+                raise StateError(
+                    f"tender {st.tender_id}: a release names each frozen bid envelope exactly once; "
+                    f"outside the frozen set: {outside}; missing: {absent}"
+                )
+
+    def _bid_envelope(self, ctx: _Context) -> None:
+        record = load_tender(ctx.session, ctx.st.tender_id)
+        tender.check("envelope.submit", ctx.st.role, record.facts, ctx.now, actor=ctx.st.actor)
+        header = _check_envelope_bytes(self, ctx, "bid")
+        for role in tender.PARTIES:
+            _sealed_to(header, role, record.opening_keys(role))
+        self._store_envelope(ctx, "bid", "")
+
+
+def _check_envelope_bytes(ledger: Ledger, ctx: _Context, purpose: str) -> env.Header:
+    """Size, hash and header of an uploaded envelope against its signed submission."""
+    assert ctx.payload is not None
+    st, body, blob = ctx.st, ctx.body, ctx.payload
+    if body["purpose"] != purpose:
+        raise InputError(
+            f"envelope.submit: this envelope must have purpose {purpose!r}, got {body['purpose']!r}"
+        )
+    if blob.size > ledger.policy.max_envelope_bytes:
+        raise InputError(
+            f"envelope of {blob.size} bytes exceeds the limit of {ledger.policy.max_envelope_bytes}"
+        )
+    if blob.size != body["size"] or not hmac.compare_digest(blob.digest, body["envelope_hash"]):
+        raise VerificationError(
+            "envelope.submit: the signed envelope_hash and size do not match the bytes sent"
+        )
+    header = env.parse_header(blob.read_bytes(limit=1 << 16))
+    expected = {
+        "tender_id": st.tender_id,
+        "draw_id": st.subject,
+        "purpose": purpose,
+        "envelope_id": body["envelope_id"],
+    }
+    for name, value in expected.items():
+        if getattr(header, name) != value:
+            raise InputError(
+                f"envelope header {name} is {getattr(header, name)!r}, expected {value!r}",
+                field=name,
+            )
+    if header.bidder != st.actor:
+        raise InputError("envelope header names another bidder's certificate", field="bidder")
+    if (
+        ctx.repo.envelope(body["envelope_id"]) is not None
+        or ctx.repo.envelope_by_hash(blob.digest) is not None
+    ):
+        raise ConflictError(f"envelope {body['envelope_id']} was already submitted")
+    return header
+
+
+def _sealed_to(header: env.Header, role: str, keys: list[bytes]) -> None:
+    have = {s.key_id for s in header.stanzas_for(role)}
+    for key in keys:
+        if env.key_id(load_public_key(key)) not in have:
+            raise InputError(
+                f"the envelope is not sealed to every announced {role} opening key", field="stanzas"
+            )
 
 
 def load_release_key(der: bytes) -> ec.EllipticCurvePrivateKey:
@@ -495,4 +582,10 @@ _HANDLERS: dict[str, Callable[[Ledger, _Context], None]] = {
     "tender.register": Ledger._register,
     "draw.publish": Ledger._publish,
     **{kind: Ledger._draw_statement for kind in _RULES},
+    "envelope.submit": lambda self, ctx: (
+        self._bid_envelope if ctx.st.subject == "" else self._draw_statement
+    )(ctx),
+    "tender.publish": Ledger._tender_publish,
+    "tender.opening_key": Ledger._tender_statement,
+    "tender.share_release": Ledger._tender_statement,
 }

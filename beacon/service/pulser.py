@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from beacon.core import chain
@@ -47,12 +48,17 @@ class Pulser:
         clock: Clock,
         entropy: Entropy,
         config: PulserConfig,
+        *,
+        after_pulse: Callable[[], object] | None = None,
     ) -> None:
         self.database = database
         self.signer = signer
         self.clock = clock
         self.entropy = entropy
         self.config = config
+        # Time-driven draw steps (the freeze, beacon.service.engine) run after each pulse,
+        # by the one active pulser, so they happen exactly once.
+        self.after_pulse = after_pulse
 
     def boundary(self, now_ms: int) -> int:
         """The latest period boundary at or before ``now_ms``."""
@@ -71,10 +77,13 @@ class Pulser:
             previous = last.pulse() if last is not None else None
             if previous is not None and (new_chain or previous.period != period):
                 previous = None  # PROTOCOL.md §8.5: a new chain on request or a new period
-            if last is None:
-                chain_index = 1
-            else:
-                chain_index = last.chain_index if previous is not None else last.chain_index + 1
+            chain_index = (
+                1
+                if last is None
+                else last.chain_index
+                if previous is not None
+                else last.chain_index + 1
+            )
             local_random = self._promised(promise, previous, chain_index)
             following = self.entropy.random_bytes(VALUE_SIZE)
             head = log_repo.tree_head()
@@ -142,6 +151,8 @@ class Pulser:
                 return
             try:
                 self.emit_due()
+                if self.after_pulse is not None:
+                    self.after_pulse()
             except InfrastructureError as e:
                 log.error("could not emit a pulse: %s", e)
                 stop.wait(RETRY_SECONDS)

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from beacon.core import presentation as pres
 from beacon.core.merkle import TreeHead
 from beacon.core.pulse import Pulse
 from beacon.store import LogRepository, PulseRepository
-from beacon.core import presentation as pres
 
 FORMAT = "tender-beacon/v1/receipt"
 

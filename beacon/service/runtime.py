@@ -53,6 +53,8 @@ class Trust:
             raise ConfigurationError(f"cannot read the CA in {directory}: {e}") from e
         by_role: dict[str, set[bytes]] = {}
         for party in manifest["parties"]:
+            if party["name"] == ca.SIGNER:
+                continue  # the beacon's own key acts as the beacon, never as a party
             by_role.setdefault(party["role"], set()).add(bytes.fromhex(party["fingerprint"]))
         return cls(
             anchors=(anchor,),
@@ -81,8 +83,15 @@ class Runtime:
     workers: list[Worker] = field(default_factory=list)
 
     @classmethod
-    def open(cls, settings: Settings, *, clock: Clock, entropy: Entropy, policy: Policy | None = None,
-             trust: Trust | None = None) -> Runtime:  # fmt: skip
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock,
+        entropy: Entropy,
+        policy: Policy | None = None,
+        trust: Trust | None = None,
+    ) -> Runtime:
         database = settings.open_database()
         now = dt.datetime.fromtimestamp(clock.now_ms() / 1000, tz=dt.UTC)
         pulse_signer = settings.load_signer(now=now)
@@ -109,7 +118,10 @@ class Runtime:
             blobs=blobs,
             policy=policy,
         )
-        pulser = Pulser(database, pulse_signer, clock, entropy, settings.pulser)
+        engine = Engine(ledger)
+        pulser = Pulser(
+            database, pulse_signer, clock, entropy, settings.pulser, after_pulse=engine.tick
+        )
         return cls(
             settings=settings,
             database=database,
@@ -120,13 +132,15 @@ class Runtime:
             statement_signer=statement_signer,
             ledger=ledger,
             pulser=pulser,
-            engine=Engine(ledger),
+            engine=engine,
             blobs=blobs,
             policy=policy,
         )
 
     def worker(self, owner: str) -> Worker:
-        w = Worker(self.ledger, WorkerConfig(owner=owner))
+        w = Worker(
+            self.ledger, WorkerConfig(owner=owner, opened_dir=self.settings.data_dir / "opened")
+        )
         self.workers.append(w)
         return w
 

@@ -53,8 +53,12 @@ def seed_entries(record: DrawRecord, read_envelope: Callable[[bytes], bytes]) ->
             shares = {role: env.unwrap_share(header, role, key) for role, key in keys.items()}
             seed = env.open_seed(data, share_agent=shares["agent"], share_centre=shares["centre"])
         except EnvelopeError as e:
-            log.warning("draw %s: seed envelope of bidder %s does not open: %s", record.draw_id,
-                        party.fingerprint.hex()[:16], e.reason)  # fmt: skip
+            log.warning(
+                "draw %s: seed envelope of bidder %s does not open: %s",
+                record.draw_id,
+                party.fingerprint.hex()[:16],
+                e.reason,
+            )
             entries.append(SeedEntry(party, SeedStatus.ENVELOPE_INVALID, b""))
             continue
         entries.append(SeedEntry(party, SeedStatus.INCLUDED, seed))

@@ -20,6 +20,7 @@ from beacon.store import Database, sqlite_url
 
 DEFAULT_DATA_DIR = Path(".beacon")
 DATABASE_FILE = "beacon.sqlite3"
+DEMO_BIDDERS = 5  # parties of the demo CA created on first start (beacon serve --demo uses them)
 
 log = logging.getLogger("beacon.settings")
 
@@ -70,5 +71,5 @@ class Settings:
                 "no signing key in %s: creating a demo CA (unencrypted keys, demo only)",
                 self.ca_dir,
             )
-            ca.init_ca(self.ca_dir, now=now, signer_bits=self.signer_bits)
+            ca.init_ca(self.ca_dir, now=now, signer_bits=self.signer_bits, bidders=DEMO_BIDDERS)
         return RsaPulseSigner.from_files(key, certificate)

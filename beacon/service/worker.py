@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from beacon.core import draw, lifecycle, vdf
+from beacon.core import draw, lifecycle, tender, vdf
 from beacon.core.commitment import SeedEntry
 from beacon.core.lifecycle import Phase
 from beacon.errors import StateError
 from beacon.service.draws import load
 from beacon.service.ledger import Ledger
 from beacon.service.seeds import seed_entries
+from beacon.service.tenders import load_tender, log_opening, open_bids, tenders_to_open
 from beacon.store import PulseRepository
 from beacon.store.records import VdfJob
 from beacon.store.statements import StatementRepository
@@ -36,6 +39,7 @@ Progress = Callable[[str, int, int], None]
 @dataclass(frozen=True)
 class WorkerConfig:
     owner: str
+    opened_dir: Path  # where opened bids are written (the service's private folder)
     lease_ms: int = 30_000
     poll_seconds: float = 1.0
 
@@ -112,7 +116,7 @@ class Worker:
     # -- computing ---------------------------------------------------------------------------------
 
     def run_once(self) -> str | None:
-        """Compute one draw if any is waiting; return its id."""
+        """Compute one draw, or open one tender's bids, if any is waiting; return its id."""
         for draw_id in self.computable():
             if self.claim(draw_id):
                 try:
@@ -121,7 +125,28 @@ class Worker:
                     log.warning("%s", e)
                     continue
                 return draw_id
+        with self.ledger.db.read() as session:
+            waiting = tenders_to_open(session)
+        for tender_id in waiting:
+            self.open_tender(tender_id)
+            return tender_id
         return None
+
+    def open_tender(self, tender_id: str) -> None:
+        """Open every frozen bid of a tender and log the outcomes (PROTOCOL.md §9.9)."""
+        with self.ledger.db.read() as session:
+            record = load_tender(session, tender_id)
+        entries = open_bids(record, self.ledger.blobs, self.config.opened_dir)
+        now = self.ledger.clock.now_ms()
+        with self.ledger.db.write() as session:
+            record = load_tender(session, tender_id)
+            tender.check("tender.opening", "beacon", record.facts, now)
+            body = log_opening(session, record, entries)
+            self.ledger.issue(
+                session, kind="tender.opening", tender_id=tender_id, subject="", body=body, now=now
+            )
+        opened = sum(1 for e in entries if e.status.value == "opened")
+        log.info("tender %s: opened %d of %d bids", tender_id, opened, len(entries))
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -154,14 +179,16 @@ class Worker:
         seeds = seed_entries(record, self.ledger.blobs.read)
         snapshot = record.one("draw.snapshot")
         snapshot_ids = None if snapshot is None else list(snapshot.signed.statement.body["bid_ids"])
-        renew_every = max(1, t // 100)
-        last_renewal = [0]
+        # Renew the lease (and publish progress for the board) a few times per lease,
+        # by the process's monotonic clock: a database write per chunk would halve the speed.
+        renew_every = self.config.lease_ms / 5000
+        last_renewal = [time.monotonic()]
 
         def on_progress(done: int, total: int) -> None:
             if self.progress is not None:
                 self.progress(draw_id, done, total)
-            if done - last_renewal[0] >= renew_every or done == total:
-                last_renewal[0] = done
+            if time.monotonic() - last_renewal[0] >= renew_every or done == total:
+                last_renewal[0] = time.monotonic()
                 self._renew(draw_id, done)
 
         def on_checkpoint(cp: vdf.Checkpoint) -> None:
@@ -187,8 +214,15 @@ class Worker:
         )
         self._record(draw_id, outcome, seeds, body["tree_size"], body["root_hash"], snapshot_ids)
 
-    def _record(self, draw_id: str, outcome: draw.Outcome, seeds: list[SeedEntry], tree_size: int,
-                root_hash: bytes, snapshot_ids: list[str] | None) -> None:  # fmt: skip
+    def _record(
+        self,
+        draw_id: str,
+        outcome: draw.Outcome,
+        seeds: list[SeedEntry],
+        tree_size: int,
+        root_hash: bytes,
+        snapshot_ids: list[str] | None,
+    ) -> None:
         now = self.ledger.clock.now_ms()
         with self.ledger.db.write() as session:
             repo = StatementRepository(session)

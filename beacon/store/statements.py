@@ -43,8 +43,17 @@ class StatementMeta:
 
     @classmethod
     def of(cls, row: StatementRow) -> StatementMeta:
-        return cls(row.statement_hash, row.leaf_index, row.tender_id, row.subject, row.kind, row.role,
-                   row.actor, row.issued_ms, row.received_ms)  # fmt: skip
+        return cls(
+            row.statement_hash,
+            row.leaf_index,
+            row.tender_id,
+            row.subject,
+            row.kind,
+            row.role,
+            row.actor,
+            row.issued_ms,
+            row.received_ms,
+        )
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,9 @@ class StatementRepository:
     def exists(self, statement_hash: bytes) -> bool:
         return self._s.get(StatementRow, statement_hash) is not None
 
-    def add(self, signed: SignedStatement, *, statement_hash: bytes, leaf_index: int, received_ms: int) -> StatementRow:
+    def add(
+        self, signed: SignedStatement, *, statement_hash: bytes, leaf_index: int, received_ms: int
+    ) -> StatementRow:
         st = signed.statement
         row = StatementRow(
             statement_hash=statement_hash,
@@ -100,9 +111,15 @@ class StatementRepository:
             .join(LogLeaf, LogLeaf.leaf_index == StatementRow.leaf_index)
             .where(StatementRow.statement_hash == statement_hash)
         ).first()
-        return None if found is None else Logged(StatementMeta.of(found[0]), SignedStatement.decode(found[1]))
+        return (
+            None
+            if found is None
+            else Logged(StatementMeta.of(found[0]), SignedStatement.decode(found[1]))
+        )
 
-    def about(self, tender_id: str, subject: str, kinds: Sequence[str] | None = None) -> list[Logged]:
+    def about(
+        self, tender_id: str, subject: str, kinds: Sequence[str] | None = None
+    ) -> list[Logged]:
         """Every statement of a tender with this subject, in log order."""
         query = (
             select(StatementRow, LogLeaf.entry)
@@ -112,7 +129,10 @@ class StatementRepository:
         )
         if kinds is not None:
             query = query.where(StatementRow.kind.in_(list(kinds)))
-        return [Logged(StatementMeta.of(row), SignedStatement.decode(entry)) for row, entry in self._s.execute(query)]
+        return [
+            Logged(StatementMeta.of(row), SignedStatement.decode(entry))
+            for row, entry in self._s.execute(query)
+        ]
 
     def certificate(self, fp: bytes) -> PartyCertificate | None:
         return self._s.get(PartyCertificate, fp)
@@ -127,10 +147,16 @@ class StatementRepository:
         return self._s.get(Registration, (tender_id, fp))
 
     def registrations(self, tender_id: str) -> list[Registration]:
-        return list(self._s.scalars(select(Registration).where(Registration.tender_id == tender_id)))
+        return list(
+            self._s.scalars(select(Registration).where(Registration.tender_id == tender_id))
+        )
 
     def register(self, tender_id: str, fp: bytes, role: str, statement_hash: bytes) -> None:
-        self._s.add(Registration(tender_id=tender_id, fingerprint=fp, role=role, statement_hash=statement_hash))
+        self._s.add(
+            Registration(
+                tender_id=tender_id, fingerprint=fp, role=role, statement_hash=statement_hash
+            )
+        )
         self._s.flush()
 
     # -- draws ------------------------------------------------------------------------------
@@ -143,7 +169,11 @@ class StatementRepository:
         self._s.flush()
 
     def draws(self, *, tender_id: str | None = None, limit: int = 500) -> list[DrawRow]:
-        query = select(DrawRow).order_by(DrawRow.commit_deadline_ms.desc(), DrawRow.draw_id).limit(limit)
+        query = (
+            select(DrawRow)
+            .order_by(DrawRow.commit_deadline_ms.desc(), DrawRow.draw_id)
+            .limit(limit)
+        )
         if tender_id is not None:
             query = query.where(DrawRow.tender_id == tender_id)
         return list(self._s.scalars(query))
@@ -160,13 +190,25 @@ class StatementRepository:
         )
 
     def draws_without_result(self) -> list[DrawRow]:
-        done = select(StatementRow.subject).where(StatementRow.kind.in_(["draw.result", "draw.void"]))
+        done = select(StatementRow.subject).where(
+            StatementRow.kind.in_(["draw.result", "draw.void"])
+        )
         frozen = select(StatementRow.subject).where(StatementRow.kind == "draw.freeze")
         return list(
             self._s.scalars(
-                select(DrawRow).where(DrawRow.draw_id.not_in(done), DrawRow.draw_id.in_(frozen)).order_by(DrawRow.commit_deadline_ms)
+                select(DrawRow)
+                .where(DrawRow.draw_id.not_in(done), DrawRow.draw_id.in_(frozen))
+                .order_by(DrawRow.commit_deadline_ms)
             )
         )
+
+    def tenders_with(self, kind: str) -> list[str]:
+        """Tenders with a statement of ``kind`` and no opening record yet."""
+        opened = select(StatementRow.tender_id).where(StatementRow.kind == "tender.opening")
+        query = select(StatementRow.tender_id).where(
+            StatementRow.kind == kind, StatementRow.tender_id.not_in(opened)
+        )
+        return sorted(set(self._s.scalars(query)))
 
     # -- envelopes -------------------------------------------------------------------------
 
@@ -174,7 +216,9 @@ class StatementRepository:
         return self._s.get(EnvelopeRow, envelope_id)
 
     def envelope_by_hash(self, envelope_hash: bytes) -> EnvelopeRow | None:
-        return self._s.scalars(select(EnvelopeRow).where(EnvelopeRow.envelope_hash == envelope_hash)).first()
+        return self._s.scalars(
+            select(EnvelopeRow).where(EnvelopeRow.envelope_hash == envelope_hash)
+        ).first()
 
     def add_envelope(self, row: EnvelopeRow) -> None:
         self._s.add(row)
@@ -184,7 +228,11 @@ class StatementRepository:
         return list(
             self._s.scalars(
                 select(EnvelopeRow)
-                .where(EnvelopeRow.tender_id == tender_id, EnvelopeRow.purpose == purpose, EnvelopeRow.draw_key == draw_key)
+                .where(
+                    EnvelopeRow.tender_id == tender_id,
+                    EnvelopeRow.purpose == purpose,
+                    EnvelopeRow.draw_key == draw_key,
+                )
                 .order_by(EnvelopeRow.envelope_id)
             )
         )
@@ -204,7 +252,9 @@ class StatementRepository:
     def checkpoints(self, draw_id: str) -> list[VdfCheckpointRow]:
         return list(
             self._s.scalars(
-                select(VdfCheckpointRow).where(VdfCheckpointRow.draw_id == draw_id).order_by(VdfCheckpointRow.iteration)
+                select(VdfCheckpointRow)
+                .where(VdfCheckpointRow.draw_id == draw_id)
+                .order_by(VdfCheckpointRow.iteration)
             )
         )
 

@@ -55,11 +55,17 @@ def draws() -> Response:
     return caching.until(jsonify(body), now_ms=now, due_ms=next_boundary())
 
 
-@bp.get("/draws/<draw_id>")
-def draw(draw_id: str) -> Response:
+def detail(draw_id: str) -> tuple[DrawRecord, dict[str, Any]]:
+    """The draw and its public view (shared by the API and the board)."""
     rec = record(draw_id)
     repo = StatementRepository(read_session())
     body = describe.detail(rec, repo, now=now_ms(), job=repo.job(draw_id), base_url=base_url())
+    return rec, body
+
+
+@bp.get("/draws/<draw_id>")
+def draw(draw_id: str) -> Response:
+    rec, body = detail(draw_id)
     if rec.phase in FINAL:
         return caching.until(jsonify(body), now_ms=now_ms(), due_ms=next_boundary())
     return caching.no_store(jsonify(body))
@@ -83,7 +89,9 @@ def proof(draw_id: str) -> Response:
         response.headers["Retry-After"] = str(max(1, (next_boundary() - now_ms() + 999) // 1000))
         return response
     response = jsonify(bundle.to_dict())
-    response.headers["Content-Disposition"] = f'attachment; filename="{draw_id}-proof.json"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{describe.proof_filename(draw_id)}"'
+    )
     if rec.phase in FINAL:
         return caching.immutable(
             response

@@ -50,10 +50,11 @@ def _accepted(receipt: Any) -> Response:
 def submit() -> Response:
     """A signed statement: JSON (§6.3 presentation) or its canonical bytes."""
     raw = request.get_data(cache=False)
-    if request.mimetype == "application/octet-stream":
-        signed = SignedStatement.decode(raw)
-    else:
-        signed = _signed_from_json(raw)
+    signed = (
+        SignedStatement.decode(raw)
+        if request.mimetype == "application/octet-stream"
+        else _signed_from_json(raw)
+    )
     return _accepted(runtime().ledger.submit(signed))
 
 

@@ -271,7 +271,13 @@ def test_after_deadline_steps_wait_for_the_deadline_pulse():
     half = replace(FROZEN, reveals=frozenset({"agent"}))
     assert phase(replace(half, pulse_ms=REVEAL - 1)) is Phase.REVEALING
     with pytest.raises(StateError, match="not allowed in phase revealing"):
-        check("draw.key_release", "agent", replace(half, pulse_ms=REVEAL - 1), REVEAL + 5, actor=b"b" * 32)
+        check(
+            "draw.key_release",
+            "agent",
+            replace(half, pulse_ms=REVEAL - 1),
+            REVEAL + 5,
+            actor=b"b" * 32,
+        )
     check("draw.key_release", "agent", replace(half, pulse_ms=REVEAL), REVEAL + 5, actor=b"b" * 32)
 
 

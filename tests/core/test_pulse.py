@@ -249,7 +249,7 @@ class TestVerifyPulse:
 
     def test_non_rsa_certificate(self, tmp_path: Path) -> None:
         ca.init_ca(
-            tmp_path, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=0, signer_bits=1024
+            tmp_path, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=0, signer_bits=2048
         )
         der = ca.load_certificate(tmp_path / "agent.pem").public_bytes(serialization.Encoding.DER)
         pulses, _ = _chain_valid()

@@ -56,7 +56,7 @@ def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str]:
     directory = tmp_path_factory.mktemp(f"ca-{request.param}")
-    ca.init_ca(directory, now=NOW, bidders=2, signer_bits=1024, party_key=request.param)
+    ca.init_ca(directory, now=NOW, bidders=2, signer_bits=2048, party_key=request.param)
     return directory, request.param
 
 
@@ -113,7 +113,7 @@ class TestLayout:
             serialization.Encoding.DER, spki
         ) == certificate.public_key().public_bytes(serialization.Encoding.DER, spki)
         if name == "beacon-signer":
-            assert isinstance(key, rsa.RSAPrivateKey) and key.key_size == 1024
+            assert isinstance(key, rsa.RSAPrivateKey) and key.key_size == 2048
         assert certificate.not_valid_before_utc == NOW
         with pytest.raises(x509.ExtensionNotFound):
             certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
@@ -143,7 +143,7 @@ class TestChains:
 
     def test_chain_rejected_under_another_ca(self, demo: tuple[Path, str], tmp_path: Path) -> None:
         directory, _ = demo
-        ca.init_ca(tmp_path, now=NOW, bidders=0, signer_bits=1024)
+        ca.init_ca(tmp_path, now=NOW, bidders=0, signer_bits=2048)
         with pytest.raises(verification.VerificationError, match="candidates exhausted"):
             verify_chain(
                 ca.load_certificate(tmp_path / "ca.pem"),
@@ -152,7 +152,7 @@ class TestChains:
             )
 
     def test_san_eku_option(self, tmp_path: Path) -> None:
-        ca.init_ca(tmp_path, now=NOW, bidders=1, signer_bits=1024, san_eku=True)
+        ca.init_ca(tmp_path, now=NOW, bidders=1, signer_bits=2048, san_eku=True)
         leaf = ca.load_certificate(tmp_path / "bidder-1.pem")
         san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         assert san.get_values_for_type(x509.UniformResourceIdentifier) == [
@@ -163,25 +163,25 @@ class TestChains:
 
 class TestRefusals:
     def test_refuses_to_overwrite_then_force_replaces(self, tmp_path: Path) -> None:
-        first = ca.init_ca(tmp_path, now=NOW, bidders=0, signer_bits=1024)
+        first = ca.init_ca(tmp_path, now=NOW, bidders=0, signer_bits=2048)
         with pytest.raises(
             ConflictError, match=r"already holds key\(s\) \['agent.key', .*use --force"
         ):
-            ca.init_ca(tmp_path, now=NOW, bidders=0, signer_bits=1024)
-        second = ca.init_ca(tmp_path, now=NOW, bidders=0, signer_bits=1024, force=True)
+            ca.init_ca(tmp_path, now=NOW, bidders=0, signer_bits=2048)
+        second = ca.init_ca(tmp_path, now=NOW, bidders=0, signer_bits=2048, force=True)
         assert {r.fingerprint for r in first}.isdisjoint(r.fingerprint for r in second)
 
     @pytest.mark.parametrize(
         ("kwargs", "message"),
         [
             pytest.param({"bidders": -1}, "bidders must be >= 0, got -1", id="bidders"),
-            pytest.param({"signer_bits": 512}, "at least 1024 bits, got 512", id="signer-bits"),
+            pytest.param({"signer_bits": 512}, "at least 2048 bits, got 512", id="signer-bits"),
             pytest.param({"now": dt.datetime(2026, 1, 1)}, "timezone-aware", id="naive-now"),
         ],
     )
     def test_bad_arguments(self, tmp_path: Path, kwargs: dict[str, object], message: str) -> None:
         with pytest.raises(InputError, match=message):
-            ca.init_ca(tmp_path, **{"now": NOW, "signer_bits": 1024, **kwargs})  # type: ignore[arg-type]
+            ca.init_ca(tmp_path, **{"now": NOW, "signer_bits": 2048, **kwargs})  # type: ignore[arg-type]
 
 
 class TestCli:
@@ -195,7 +195,7 @@ class TestCli:
             "--bidders",
             "1",
             "--signer-bits",
-            "1024",
+            "2048",
         ]
         result = runner.invoke(main, args)
         assert result.exit_code == 0, result.output

@@ -19,7 +19,7 @@ NOW = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("ca")
-    ca.init_ca(directory, now=NOW, bidders=0, signer_bits=1024)
+    ca.init_ca(directory, now=NOW, bidders=0, signer_bits=2048)
     return directory
 
 

@@ -34,8 +34,14 @@ def pki():
     for kind in ("ecdsa-p256", "rsa", "ed25519"):
         key = ca.new_key(kind)
         leaves[kind] = ca.issue_party(
-            ca_key=ca_key, ca_certificate=anchor, key=key, name=f"bidder-{kind}", role="bidder",
-            organisation="Test", now=NOW - DAY, validity=30 * DAY,
+            ca_key=ca_key,
+            ca_certificate=anchor,
+            key=key,
+            name=f"bidder-{kind}",
+            role="bidder",
+            organisation="Test",
+            now=NOW - DAY,
+            validity=30 * DAY,
         )
     return ca_key, anchor, leaves
 
@@ -64,12 +70,18 @@ def test_validated_at_the_statement_time(pki, when, message):
 
 
 def test_foreign_ca_rejected(pki):
-    _, anchor, leaves = pki
+    _, anchor, _leaves = pki
     other_key = ca.new_key("ecdsa-p256")
     other = ca.issue_ca(other_key, organisation="Elsewhere", now=NOW - DAY, validity=365 * DAY)
     foreign = ca.issue_party(
-        ca_key=other_key, ca_certificate=other, key=ca.new_key("ecdsa-p256"), name="intruder",
-        role="agent", organisation="Elsewhere", now=NOW - DAY, validity=30 * DAY,
+        ca_key=other_key,
+        ca_certificate=other,
+        key=ca.new_key("ecdsa-p256"),
+        name="intruder",
+        role="agent",
+        organisation="Elsewhere",
+        now=NOW - DAY,
+        validity=30 * DAY,
     )
     with pytest.raises(VerificationError, match="does not chain to a configured trust anchor"):
         ChainValidator([anchor]).validate(der(foreign), [], ms(NOW))
@@ -84,7 +96,10 @@ def _crl(ca_key, anchor, revoked, *, next_update):
     )
     for cert, when in revoked:
         builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(cert.serial_number).revocation_date(when).build()
+            x509.RevokedCertificateBuilder()
+            .serial_number(cert.serial_number)
+            .revocation_date(when)
+            .build()
         )
     return builder.sign(ca_key, hashes.SHA256())
 
@@ -104,26 +119,41 @@ def test_revoked_certificate_rejected_after_its_revocation_date(pki):
 def test_stale_crl_fails_closed(pki):
     ca_key, anchor, leaves = pki
     crl = _crl(ca_key, anchor, [], next_update=NOW - dt.timedelta(minutes=1))
-    with pytest.raises(VerificationError, match="refusing to accept a certificate without current revocation data"):
+    with pytest.raises(
+        VerificationError, match="refusing to accept a certificate without current revocation data"
+    ):
         ChainValidator([anchor], [crl]).validate(der(leaves["rsa"]), [], ms(NOW))
 
 
 def test_crl_with_bad_signature_fails_closed(pki):
     _, anchor, leaves = pki
-    crl = _crl(ca.new_key("ecdsa-p256"), anchor, [], next_update=NOW + DAY)  # signed by the wrong key
+    crl = _crl(
+        ca.new_key("ecdsa-p256"), anchor, [], next_update=NOW + DAY
+    )  # signed by the wrong key
     with pytest.raises(VerificationError, match="has an invalid signature"):
         ChainValidator([anchor], [crl]).validate(der(leaves["rsa"]), [], ms(NOW))
 
 
 def test_ed25519_signed_chain_refused_clearly():
     key = ed25519.Ed25519PrivateKey.generate()
-    anchor = ca.issue_ca(ca.new_key("ecdsa-p256"), organisation="T", now=NOW - DAY, validity=365 * DAY)
+    anchor = ca.issue_ca(
+        ca.new_key("ecdsa-p256"), organisation="T", now=NOW - DAY, validity=365 * DAY
+    )
     ed_ca = ca.issue_ca(key, organisation="Ed", now=NOW - DAY, validity=365 * DAY)
     leaf = ca.issue_party(
-        ca_key=key, ca_certificate=ed_ca, key=ca.new_key("ecdsa-p256"), name="x", role="agent",
-        organisation="Ed", now=NOW - DAY, validity=30 * DAY,
+        ca_key=key,
+        ca_certificate=ed_ca,
+        key=ca.new_key("ecdsa-p256"),
+        name="x",
+        role="agent",
+        organisation="Ed",
+        now=NOW - DAY,
+        validity=30 * DAY,
     )
-    with pytest.raises(VerificationError, match="is signed with Ed25519; chains signed with Ed25519 are not supported"):
+    with pytest.raises(
+        VerificationError,
+        match="is signed with Ed25519; chains signed with Ed25519 are not supported",
+    ):
         ChainValidator([anchor]).validate(der(leaf), [], ms(NOW))
     with pytest.raises(ConfigurationError, match="has an Ed25519 key"):
         ChainValidator([ed_ca])

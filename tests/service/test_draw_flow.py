@@ -332,7 +332,7 @@ class TestRefusalsWriteNothing:
             deployment,
             lambda: c.submit(sealed.statement, sealed.envelope),
             InputError,
-            "not sealed to this draw's agent opening key",
+            "not sealed to every announced agent opening key",
         )
         blobs = list((deployment.runtime.settings.data_dir / "blobs").rglob("*"))
         assert [p for p in blobs if p.is_file()] == []  # the staged upload is gone too
@@ -386,4 +386,4 @@ def test_excluded_seeds_are_attributed(deployment: Deployment):
         ("agent", SeedStatus.NOT_REVEALED),
         ("bidder", SeedStatus.KEY_NOT_RELEASED),
     }
-    assert commitment.SEED_BYTES == len(next(e for e in seeds if e.party.role == "centre").seed)
+    assert len(next(e for e in seeds if e.party.role == "centre").seed) == commitment.SEED_BYTES

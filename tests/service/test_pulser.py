@@ -40,7 +40,7 @@ def signers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RsaPulseSigne
     for name in ("a", "b"):
         directory = tmp_path_factory.mktemp(f"ca-{name}")
         ca.init_ca(
-            directory, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=0, signer_bits=1024
+            directory, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=0, signer_bits=2048
         )
         out[name] = RsaPulseSigner.from_files(
             directory / "beacon-signer.key", directory / "beacon-signer.pem"

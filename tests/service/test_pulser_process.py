@@ -34,7 +34,7 @@ def start(data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
         "--pulse-period",
         "1",
         "--signer-bits",
-        "1024",
+        "2048",
     ]
     return subprocess.Popen(args, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 

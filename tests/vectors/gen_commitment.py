@@ -20,7 +20,11 @@ def _by_hand(draw_id: str, role: str, fingerprint: bytes, seed: bytes) -> bytes:
         return len(b).to_bytes(4, "big") + b
 
     return hashlib.sha256(
-        f(b"tender-beacon/v1/commitment") + f(draw_id.encode()) + f(role.encode()) + f(fingerprint) + f(seed)
+        f(b"tender-beacon/v1/commitment")
+        + f(draw_id.encode())
+        + f(role.encode())
+        + f(fingerprint)
+        + f(seed)
     ).digest()
 
 
@@ -34,28 +38,47 @@ def cases() -> Iterator[tuple[str, dict[str, Any]]]:
         value = commit(draw_id, Party(role, fp), seed)
         assert value == _by_hand(draw_id, role, fp, seed)
         base = {"draw_id": draw_id, "role": role, "fingerprint": fp.hex(), "seed": seed.hex()}
-        yield f"{name}-valid", {
-            "comment": f"a {role} commitment that opens with the given seed",
-            "provenance": PROVENANCE,
-            **base,
-            "commitment": value.hex(),
-            "expect": "valid",
-        }
+        yield (
+            f"{name}-valid",
+            {
+                "comment": f"a {role} commitment that opens with the given seed",
+                "provenance": PROVENANCE,
+                **base,
+                "commitment": value.hex(),
+                "expect": "valid",
+            },
+        )
     fp, seed = det_bytes("fp/centre", 32), det_bytes("seed/centre", 32)
     good = commit("JS-2026-0142-1", Party("centre", fp), seed)
     wrong = [
-        ("other-draw", {"draw_id": "JS-2026-0142-2"}, "the same seed and party, but another draw id"),
+        (
+            "other-draw",
+            {"draw_id": "JS-2026-0142-2"},
+            "the same seed and party, but another draw id",
+        ),
         ("other-role", {"role": "agent"}, "the centre's commitment claimed by the agent role"),
         ("other-seed", {"seed": det_bytes("seed/other", 32).hex()}, "a different seed"),
-        ("flipped-bit", {"seed": bytes([seed[0] ^ 1]) + seed[1:]}, "the seed with its first bit flipped"),
+        (
+            "flipped-bit",
+            {"seed": bytes([seed[0] ^ 1]) + seed[1:]},
+            "the seed with its first bit flipped",
+        ),
     ]
     for name, change, comment in wrong:
-        doc = {"draw_id": "JS-2026-0142-1", "role": "centre", "fingerprint": fp.hex(), "seed": seed.hex()}
-        doc.update({k: (v.hex() if isinstance(v, bytes) else v) for k, v in change.items()})
-        yield f"mismatch-{name}", {
-            "comment": f"must not open: {comment}",
-            "provenance": PROVENANCE,
-            **doc,
-            "commitment": good.hex(),
-            "expect": "mismatch",
+        doc = {
+            "draw_id": "JS-2026-0142-1",
+            "role": "centre",
+            "fingerprint": fp.hex(),
+            "seed": seed.hex(),
         }
+        doc.update({k: (v.hex() if isinstance(v, bytes) else v) for k, v in change.items()})
+        yield (
+            f"mismatch-{name}",
+            {
+                "comment": f"must not open: {comment}",
+                "provenance": PROVENANCE,
+                **doc,
+                "commitment": good.hex(),
+                "expect": "mismatch",
+            },
+        )

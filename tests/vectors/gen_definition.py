@@ -26,7 +26,11 @@ JIANGSU = {
     "title": "评标基准价系数抽取（方法二）",
     "regime": "before_opening",
     "selections": [
-        {"code": "K1", "label": "下浮系数 K1", "range": {"from": "0.950", "to": "0.980", "step": "0.005"}},
+        {
+            "code": "K1",
+            "label": "下浮系数 K1",
+            "range": {"from": "0.950", "to": "0.980", "step": "0.005"},
+        },
         {"code": "Q1", "label": "权重 Q1", "range": {"from": "0.65", "to": "0.85", "step": "0.05"}},
     ],
     "derived": [{"code": "Q2", "label": "权重 Q2 = 1 − Q1", "formula": "1 - Q1"}],
@@ -46,9 +50,26 @@ AFTER_OPENING = {
     "title": "有效标抽取",
     "regime": "after_opening",
     "selections": [
-        {"code": "BID_SAMPLE", "label": "抽取 3 家有效标", "kind": "pick_k", "k": 3, "from_snapshot": True},
-        {"code": "DELTA", "label": "下浮率 Δ", "unit": "%", "range": {"from": "6", "to": "12", "step": "0.5"}},
-        {"code": "ORDER", "label": "评审顺序", "kind": "permutation", "value_type": "id", "candidates": ["A", "B", "C"]},
+        {
+            "code": "BID_SAMPLE",
+            "label": "抽取 3 家有效标",
+            "kind": "pick_k",
+            "k": 3,
+            "from_snapshot": True,
+        },
+        {
+            "code": "DELTA",
+            "label": "下浮率 Δ",
+            "unit": "%",
+            "range": {"from": "6", "to": "12", "step": "0.5"},
+        },
+        {
+            "code": "ORDER",
+            "label": "评审顺序",
+            "kind": "permutation",
+            "value_type": "id",
+            "candidates": ["A", "B", "C"],
+        },
     ],
     "deadlines": {
         "commit": "2026-11-26T10:00:00.000Z",
@@ -83,12 +104,26 @@ def _invalid(name: str, mutate: Any, field: str, comment: str) -> tuple[str, dic
         assert e.field == field, (name, e.field, e)
     else:
         raise AssertionError(f"{name} was accepted")
-    return name, {"comment": comment, "provenance": PROVENANCE, "definition": doc, "error_field": field, "expect": "invalid"}
+    return name, {
+        "comment": comment,
+        "provenance": PROVENANCE,
+        "definition": doc,
+        "error_field": field,
+        "expect": "invalid",
+    }
 
 
 def cases() -> Iterator[tuple[str, dict[str, Any]]]:
-    yield _valid("jiangsu-method-2", JIANGSU, "Jiangsu 方法二 style: K1 in 0.950..0.980 step 0.005, Q1 in 0.65..0.85, Q2 = 1 - Q1")
-    yield _valid("after-opening-snapshot", AFTER_OPENING, "after bid opening: 3 of the valid bids, a percentage and a permutation")
+    yield _valid(
+        "jiangsu-method-2",
+        JIANGSU,
+        "Jiangsu 方法二 style: K1 in 0.950..0.980 step 0.005, Q1 in 0.65..0.85, Q2 = 1 - Q1",
+    )
+    yield _valid(
+        "after-opening-snapshot",
+        AFTER_OPENING,
+        "after bid opening: 3 of the valid bids, a percentage and a permutation",
+    )
 
     def dup(doc: dict[str, Any]) -> None:
         doc["selections"][1]["code"] = "K1"
@@ -112,10 +147,29 @@ def cases() -> Iterator[tuple[str, dict[str, Any]]]:
     def suite(doc: dict[str, Any]) -> None:
         doc["suite"] = 2
 
-    yield _invalid("invalid-duplicate-code", dup, "selections[1].code", "two selections with code K1")
-    yield _invalid("invalid-empty-candidates", empty, "selections[1].candidates", "an empty candidate list")
-    yield _invalid("invalid-non-decimal", non_decimal, "selections[0].candidates[0]", "'95%' is not an exact decimal")
-    yield _invalid("invalid-float", float_value, "selections[0].candidates[1]", "a JSON number instead of a decimal string")
+    yield _invalid(
+        "invalid-duplicate-code", dup, "selections[1].code", "two selections with code K1"
+    )
+    yield _invalid(
+        "invalid-empty-candidates", empty, "selections[1].candidates", "an empty candidate list"
+    )
+    yield _invalid(
+        "invalid-non-decimal",
+        non_decimal,
+        "selections[0].candidates[0]",
+        "'95%' is not an exact decimal",
+    )
+    yield _invalid(
+        "invalid-float",
+        float_value,
+        "selections[0].candidates[1]",
+        "a JSON number instead of a decimal string",
+    )
     yield _invalid("invalid-k-above-n", k_above_n, "selections[1].k", "pick 6 of 5")
-    yield _invalid("invalid-deadline-order", order, "deadlines.reveal", "reveal deadline before the commit deadline")
+    yield _invalid(
+        "invalid-deadline-order",
+        order,
+        "deadlines.reveal",
+        "reveal deadline before the commit deadline",
+    )
     yield _invalid("invalid-suite", suite, "suite", "an unknown suite")

@@ -25,7 +25,9 @@ def _signer(name: str) -> KeySigner:
     return KeySigner(key=key, certificate=det_certificate(key, name))
 
 
-def _doc(name: str, signed: SignedStatement, comment: str, expect: str) -> tuple[str, dict[str, Any]]:
+def _doc(
+    name: str, signed: SignedStatement, comment: str, expect: str
+) -> tuple[str, dict[str, Any]]:
     return name, {
         "comment": comment,
         "provenance": PROVENANCE,
@@ -61,7 +63,12 @@ def cases() -> Iterator[tuple[str, dict[str, Any]]]:
         nonce=det_bytes("nonce/2", 16),
         body={"reason": "抽取前未公示候选值清单"},
     )
-    yield _doc("objection-valid", _signer("bidder-1").sign_statement(objection), "a bidder's objection with Chinese text", "valid")
+    yield _doc(
+        "objection-valid",
+        _signer("bidder-1").sign_statement(objection),
+        "a bidder's objection with Chinese text",
+        "valid",
+    )
 
     flipped = bytearray(good.signature)
     flipped[0] ^= 0x01

@@ -42,7 +42,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 @pytest.fixture(scope="module")
 def signer(tmp_path_factory: pytest.TempPathFactory) -> RsaPulseSigner:
     directory = tmp_path_factory.mktemp("ca")
-    ca.init_ca(directory, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=0, signer_bits=1024)
+    ca.init_ca(directory, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=0, signer_bits=2048)
     return RsaPulseSigner.from_files(
         directory / "beacon-signer.key", directory / "beacon-signer.pem"
     )

@@ -41,7 +41,7 @@ def test_serve_fresh_data_dir(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     args = [str(BEACON), "serve", "--port", str(port), "--data-dir", str(tmp_path / "data")]
-    args += ["--pulse-period", "1", "--signer-bits", "1024"]
+    args += ["--pulse-period", "1", "--signer-bits", "2048"]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
@@ -70,4 +70,4 @@ def test_serve_fresh_data_dir(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=20)[0].decode()
     assert process.returncode == 0, output
-    assert "serving on" in output
+    assert "serving the board on" in output

@@ -15,7 +15,14 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-APPEND_ONLY = ("statements", "party_certificates", "registrations", "draws", "envelopes", "vdf_checkpoints")
+APPEND_ONLY = (
+    "statements",
+    "party_certificates",
+    "registrations",
+    "draws",
+    "envelopes",
+    "vdf_checkpoints",
+)
 
 
 def upgrade() -> None:
@@ -31,7 +38,9 @@ def upgrade() -> None:
         sa.Column("issued_ms", sa.BigInteger(), nullable=False),
         sa.Column("received_ms", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["leaf_index"], ["log_leaves.leaf_index"], name=op.f("fk_statements_leaf_index_log_leaves")
+            ["leaf_index"],
+            ["log_leaves.leaf_index"],
+            name=op.f("fk_statements_leaf_index_log_leaves"),
         ),
         sa.PrimaryKeyConstraint("statement_hash", name=op.f("pk_statements")),
         sa.UniqueConstraint("leaf_index", name=op.f("uq_statements_leaf_index")),
@@ -69,7 +78,9 @@ def upgrade() -> None:
         sa.Column("published_ms", sa.BigInteger(), nullable=False),
         sa.Column("statement_hash", sa.LargeBinary(length=32), nullable=False),
         sa.ForeignKeyConstraint(
-            ["statement_hash"], ["statements.statement_hash"], name=op.f("fk_draws_statement_hash_statements")
+            ["statement_hash"],
+            ["statements.statement_hash"],
+            name=op.f("fk_draws_statement_hash_statements"),
         ),
         sa.PrimaryKeyConstraint("draw_id", name=op.f("pk_draws")),
     )
@@ -93,7 +104,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("envelope_id", name=op.f("pk_envelopes")),
         sa.UniqueConstraint("envelope_hash", name=op.f("uq_envelopes_envelope_hash")),
         sa.UniqueConstraint("statement_hash", name=op.f("uq_envelopes_statement_hash")),
-        sa.UniqueConstraint("tender_id", "purpose", "draw_key", "bidder", name=op.f("uq_envelopes_tender_id")),
+        sa.UniqueConstraint(
+            "tender_id", "purpose", "draw_key", "bidder", name=op.f("uq_envelopes_tender_id")
+        ),
     )
     op.create_table(
         "vdf_jobs",
@@ -102,7 +115,9 @@ def upgrade() -> None:
         sa.Column("lease_until_ms", sa.BigInteger(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("progress", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(["draw_id"], ["draws.draw_id"], name=op.f("fk_vdf_jobs_draw_id_draws")),
+        sa.ForeignKeyConstraint(
+            ["draw_id"], ["draws.draw_id"], name=op.f("fk_vdf_jobs_draw_id_draws")
+        ),
         sa.PrimaryKeyConstraint("draw_id", name=op.f("pk_vdf_jobs")),
     )
     op.create_table(
@@ -110,7 +125,9 @@ def upgrade() -> None:
         sa.Column("draw_id", sa.Text(), nullable=False),
         sa.Column("iteration", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("value", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(["draw_id"], ["draws.draw_id"], name=op.f("fk_vdf_checkpoints_draw_id_draws")),
+        sa.ForeignKeyConstraint(
+            ["draw_id"], ["draws.draw_id"], name=op.f("fk_vdf_checkpoints_draw_id_draws")
+        ),
         sa.PrimaryKeyConstraint("draw_id", "iteration", name=op.f("pk_vdf_checkpoints")),
     )
     _append_only_triggers()
@@ -134,7 +151,14 @@ def _append_only_triggers() -> None:
 
 
 def downgrade() -> None:
-    for table in ("vdf_checkpoints", "vdf_jobs", "envelopes", "draws", "registrations", "party_certificates"):
+    for table in (
+        "vdf_checkpoints",
+        "vdf_jobs",
+        "envelopes",
+        "draws",
+        "registrations",
+        "party_certificates",
+    ):
         op.drop_table(table)
     op.drop_index("ix_statements_subject_kind", table_name="statements")
     op.drop_index("ix_statements_tender_subject", table_name="statements")

@@ -1,0 +1,261 @@
+"""The bid opening from the parties' side (PROTOCOL.md §9.9).
+
+``beacon tender publish``/``status`` and ``beacon envelope announce|submit|release|status``
+against a server: the agent fixes the deadlines; the agent and the centre announce
+their per-tender opening keys; bidders submit sealed bids (streamed, with a progress
+bar); after the deadline each party unwraps its shares of every frozen bid in one
+batch and releases them in one signed statement; anyone reads the opening record.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from beacon.cli import main
+from beacon.cli.draw import Session, _call, _report, party_options
+from beacon.cli.envelope import envelope_group
+from beacon.cli.options import passphrase
+from beacon.client import BeaconClient
+from beacon.core import envelope as env
+from beacon.core.opening import ShareEntry
+from beacon.core.timefmt import parse_ms
+from beacon.errors import BeaconError, EncodingError
+from beacon.identity import opening_keys
+
+PROGRESS_MIN_BYTES = 16 << 20
+
+
+def _role_in(s: Session, tender: dict[str, Any], *roles: str) -> str:
+    mine = s.signer.fingerprint.hex()
+    found = [p["role"] for p in tender["parties"] if p["fingerprint"] == mine]
+    if not found:
+        raise click.ClickException(
+            f"your certificate {mine[:16]}… is not registered in tender {tender['id']}"
+        )
+    if roles and found[0] not in roles:
+        raise click.ClickException(
+            f"this command is for the {' or '.join(roles)}; you are registered as {found[0]}"
+        )
+    return str(found[0])
+
+
+@main.group("tender")
+def tender_group() -> None:
+    """A tender's bid opening: deadlines and status."""
+
+
+@tender_group.command("publish")
+@click.option("--tender", "tender_id", required=True)
+@click.option("--title", required=True)
+@click.option("--bid-deadline", required=True, help="YYYY-MM-DDTHH:MM:SS.sssZ")
+@click.option(
+    "--release-deadline", required=True, help="YYYY-MM-DDTHH:MM:SS.sssZ (after the bid deadline)"
+)
+@party_options
+def publish(
+    tender_id: str,
+    title: str,
+    bid_deadline: str,
+    release_deadline: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Fix the tender's bid and share-release deadlines (agent; once, never changed)."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    try:
+        bid, release = (
+            parse_ms(bid_deadline, field="--bid-deadline"),
+            parse_ms(release_deadline, field="--release-deadline"),
+        )
+    except EncodingError as e:
+        raise click.ClickException(str(e)) from e
+    signed = s.actor(tender_id, "agent").tender_publish(
+        title, bid_deadline=bid, release_deadline=release
+    )
+    _report(_call(lambda: s.client.submit(signed)), f"tender {tender_id} published", as_json)
+
+
+@tender_group.command("status")
+@click.argument("tender_id")
+@click.option(
+    "--server", envvar="BEACON_SERVER", default="http://127.0.0.1:8080", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True)
+def tender_status(tender_id: str, server: str, as_json: bool) -> None:
+    """Show a tender's bid opening: deadlines, keys, bids, releases, outcomes."""
+    _print_tender(_call(lambda: BeaconClient(server).get(f"/api/v1/tenders/{tender_id}")), as_json)
+
+
+def _print_tender(t: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(t, indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"tender {t['id']}  [{t['phase']}]  bids until {t['bid_deadline']}, releases until {t['release_deadline']}"
+    )
+    for k in t["opening_keys"]:
+        click.echo(f"  {k['role']:<7} opening key {k['key_id'][:16]}…")
+    frozen = sum(b["frozen"] for b in t["bids"])
+    released = ", ".join(t["releases"]) or "nobody yet"
+    click.echo(f"  {len(t['bids'])} bid envelope(s), {frozen} frozen; released by: {released}")
+    for e in t["opening"] or []:
+        detail = (
+            f"sha256 {e['plaintext_sha256'][:16]}…, {e['size']} bytes"
+            if e["status"] == "opened"
+            else e["reason"]
+        )
+        click.echo(f"  {e['envelope_id']:<28} {e['status']:<22} {detail}")
+
+
+@envelope_group.command("announce")
+@click.option("--tender", "tender_id", required=True)
+@click.option(
+    "--pub",
+    "pub",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="The opening key's PREFIX.pub (from 'beacon envelope keygen').",
+)
+@party_options
+def announce(
+    tender_id: str,
+    pub: Path,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Announce a per-tender opening key (agent or centre; a second one is a backup)."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
+    role = _role_in(s, tender, "agent", "centre")
+    public = _call(lambda: opening_keys.load_public_key_file(pub))
+    _report(
+        _call(lambda: s.client.submit(s.actor(tender_id, role).tender_opening_key(public))),
+        "opening key announced",
+        as_json,
+    )
+
+
+@envelope_group.command("submit")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@party_options
+def submit(
+    file: Path,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Submit a sealed bid envelope (bidder): sign its hash, stream its bytes."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    try:
+        with file.open("rb") as f:
+            header = env.parse_header(f.read(1 << 16))
+        with file.open("rb") as f:
+            digest, size = env.envelope_hash(f)
+    except (OSError, BeaconError) as e:
+        raise click.ClickException(f"{file}: {e}") from e
+    if header.purpose != "bid":
+        raise click.ClickException(
+            f"{file} is a {header.purpose} envelope; seed envelopes go with 'beacon draw seal'"
+        )
+    signed = s.actor(header.tender_id, "bidder").submit_bid(header.envelope_id, digest, size)
+    with (
+        file.open("rb") as f,
+        tqdm(
+            total=size,
+            unit="B",
+            unit_scale=True,
+            desc="upload",
+            file=sys.stderr,
+            disable=None if size >= PROGRESS_MIN_BYTES else True,
+        ) as bar,
+    ):
+
+        class Counting:
+            def read(self, n: int) -> bytes:
+                chunk = f.read(n)
+                bar.update(len(chunk))
+                return chunk
+
+        receipt = _call(lambda: s.client.submit_envelope(signed, Counting(), size))  # type: ignore[arg-type]
+    _report(receipt, f"bid {header.envelope_id} submitted ({size} bytes)", as_json)
+
+
+@envelope_group.command("release")
+@click.option("--tender", "tender_id", required=True)
+@click.option(
+    "--opening-key",
+    "opening_key",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="Your per-tender opening key (PREFIX.key).",
+)
+@party_options
+def release(
+    tender_id: str,
+    opening_key: Path,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Unwrap your share of every frozen bid in one batch and release them (agent or centre)."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
+    role = _role_in(s, tender, "agent", "centre")
+    private = _call(
+        lambda: opening_keys.load_private_key_file(
+            opening_key, passphrase(str(opening_key), passphrase_file)
+        )
+    )
+    headers = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}/headers"))["envelopes"]
+    parsed = [(h["envelope_id"], env.parse_header(bytes.fromhex(h["header"]))) for h in headers]
+    shares = []
+    failed = []
+    for envelope_id, header in parsed:
+        try:
+            shares.append(ShareEntry(envelope_id, env.unwrap_share(header, role, private)))
+        except BeaconError:
+            # An unopenable stanza is released as an empty share: the record shows it was ours to open.
+            failed.append(envelope_id)
+            shares.append(ShareEntry(envelope_id, b""))
+    signed = s.actor(tender_id, role).release_shares(shares)
+    _report(
+        _call(lambda: s.client.submit(signed)),
+        f"released {len(shares) - len(failed)} share(s)",
+        as_json,
+    )
+    if failed:
+        click.echo(
+            f"could not unwrap {len(failed)} stanza(s), released as empty: {', '.join(failed)}",
+            err=True,
+        )
+
+
+@envelope_group.command("status")
+@click.option("--tender", "tender_id", required=True)
+@click.option(
+    "--server", envvar="BEACON_SERVER", default="http://127.0.0.1:8080", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True)
+def status(tender_id: str, server: str, as_json: bool) -> None:
+    """The bid opening's status and, once opened, every envelope's outcome."""
+    _print_tender(_call(lambda: BeaconClient(server).get(f"/api/v1/tenders/{tender_id}")), as_json)

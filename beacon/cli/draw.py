@@ -1,0 +1,523 @@
+"""``beacon draw …`` and ``beacon party register``: a party acting with its certificate and key.
+
+Each command builds one signed statement (beacon.party), sends it to the server and
+prints the receipt; the server decides whether it is allowed and says why not.
+Secrets that must survive between commands (a party's seed until it reveals, its
+per-draw opening key until it releases) live in ``--state-dir``: the seed in a
+mode-0600 file, the opening key encrypted with a passphrase (BEACON_PASSPHRASE or
+--passphrase-file), as ``beacon envelope keygen`` stores keys.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from beacon.cli import main
+from beacon.cli.options import passphrase
+from beacon.client import BeaconClient, ServiceError
+from beacon.core.definition import parse_authoring
+from beacon.core.signature import fingerprint
+from beacon.core.statement import SignedStatement
+from beacon.errors import BeaconError
+from beacon.identity import opening_keys
+from beacon.identity.keys import load_signer
+from beacon.party import Actor
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_STATE = (
+    Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "tender-beacon"
+)
+
+
+def party_options(function: F) -> F:
+    """--server, --cert, --key, --state-dir, --passphrase-file, --json."""
+    for decorator in reversed(
+        [
+            click.option(
+                "--server",
+                envvar="BEACON_SERVER",
+                default="http://127.0.0.1:8080",
+                show_default=True,
+                help="The beacon's base URL.",
+            ),
+            click.option(
+                "--cert",
+                type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                required=True,
+                help="Your certificate (PEM; intermediates may follow).",
+            ),
+            click.option(
+                "--key",
+                type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                required=True,
+                help="Your certificate's private key (PEM).",
+            ),
+            click.option(
+                "--state-dir",
+                type=click.Path(path_type=Path, file_okay=False),
+                default=DEFAULT_STATE,
+                show_default=True,
+                help="Where seeds and opening keys wait between commands.",
+            ),
+            click.option(
+                "--passphrase-file",
+                type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                default=None,
+                help="Passphrase of the stored opening key (else BEACON_PASSPHRASE).",
+            ),
+            click.option("--json", "as_json", is_flag=True, help="Print the receipt as JSON."),
+        ]
+    ):
+        function = decorator(function)
+    return function
+
+
+class Session:
+    """One invocation: the server, the signer and what the server says about the draw."""
+
+    def __init__(
+        self, server: str, cert: Path, key: Path, state_dir: Path, passphrase_file: Path | None
+    ) -> None:
+        self.client = BeaconClient(server)
+        try:
+            self.signer = load_signer(cert, key)
+        except BeaconError as e:
+            raise click.ClickException(str(e)) from e
+        self.state_dir = state_dir
+        self.passphrase_file = passphrase_file
+
+    def actor(self, tender_id: str, role: str) -> Actor:
+        return Actor(
+            self.signer,
+            role=role,
+            tender_id=tender_id,
+            now=lambda: time.time_ns() // 1_000_000,
+            random_bytes=secrets.token_bytes,
+        )
+
+    def draw(self, draw_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = _call(lambda: self.client.draw(draw_id))
+        return result
+
+    def my_role(self, draw: dict[str, Any]) -> str:
+        mine = self.signer.fingerprint.hex()
+        for party in draw["parties"]:
+            if party["fingerprint"] == mine:
+                return str(party["role"])
+        raise click.ClickException(
+            f"your certificate {mine[:16]}… is not registered in tender {draw['tender_id']}; ask the centre to register it"
+        )
+
+    def draw_actor(self, draw_id: str, *roles: str) -> tuple[dict[str, Any], Actor]:
+        draw = self.draw(draw_id)
+        role = self.my_role(draw)
+        if roles and role not in roles:
+            raise click.ClickException(
+                f"this command is for the {' or '.join(roles)}; you are registered as {role}"
+            )
+        return draw, self.actor(draw["tender_id"], role)
+
+    def secret_path(self, draw_id: str, role: str, what: str) -> Path:
+        folder = self.state_dir / draw_id
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return folder / f"{role}-{self.signer.fingerprint.hex()[:16]}.{what}"
+
+    def passphrase(self, what: str, *, confirm: bool = False) -> bytes:
+        return passphrase(what, self.passphrase_file, confirm=confirm)
+
+
+def _call(action: Callable[[], Any]) -> Any:
+    try:
+        return action()
+    except ServiceError as e:
+        raise click.ClickException(str(e)) from e
+    except BeaconError as e:
+        raise click.ClickException(str(e)) from e
+
+
+def _report(receipt: dict[str, Any], what: str, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(receipt, indent=2))
+        return
+    click.echo(
+        f"{what}: accepted as log leaf {receipt['leaf_index']} (statement {receipt['statement_hash'][:16]}…)"
+    )
+
+
+def _write_secret(path: Path, data: bytes) -> None:
+    if path.exists():
+        raise click.ClickException(
+            f"{path} already exists: this party already committed for this draw"
+        )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+@main.group("party")
+def party_group() -> None:
+    """Parties of a tender (the centre registers agents and bidders)."""
+
+
+@party_group.command("register")
+@click.option("--tender", "tender_id", required=True)
+@click.option("--role", type=click.Choice(["agent", "bidder"]), required=True)
+@click.option(
+    "--party-cert",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="The certificate (PEM) of the party to register.",
+)
+@party_options
+def register(
+    tender_id: str,
+    role: str,
+    party_cert: Path,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Register a party's certificate in a tender (signed by a centre operator)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    try:
+        der = x509.load_pem_x509_certificate(party_cert.read_bytes()).public_bytes(
+            serialization.Encoding.DER
+        )
+    except ValueError as e:
+        raise click.ClickException(f"{party_cert}: not a PEM certificate ({e})") from e
+    signed = s.actor(tender_id, "centre").register(role, fingerprint(der))
+    _report(
+        _call(lambda: s.client.submit(signed)), f"registered {party_cert.name} as {role}", as_json
+    )
+
+
+@main.group("draw")
+def draw_group() -> None:
+    """Act in a draw: create, commit, seal, reveal, release, snapshot, object, confirm, void; status, proof."""
+
+
+@draw_group.command("create")
+@click.argument("definition", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@party_options
+def create(
+    definition: Path,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Publish a draw definition (authoring JSON; the agent signs it)."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    try:
+        parsed = parse_authoring(json.loads(definition.read_text(encoding="utf-8")))
+    except (ValueError, BeaconError) as e:
+        raise click.ClickException(f"{definition}: {e}") from e
+    signed = s.actor(parsed.tender_id, "agent").publish(parsed)
+    _report(_call(lambda: s.client.submit(signed)), f"published draw {parsed.draw_id}", as_json)
+
+
+@draw_group.command("countersign")
+@click.argument("draw_id")
+@party_options
+def countersign(
+    draw_id: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Countersign a published definition (centre): the hash of what the server holds."""
+    from beacon.core.definition import DrawDefinition
+
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    draw, actor = s.draw_actor(draw_id, "centre")
+    parsed = DrawDefinition.from_dict(draw["definition"])
+    if parsed.hash().hex() != draw["definition_hash"]:
+        raise click.ClickException(
+            "the served definition does not match its served hash; not countersigning"
+        )
+    _report(
+        _call(lambda: s.client.submit(actor.countersign(parsed))),
+        f"countersigned {draw_id}",
+        as_json,
+    )
+
+
+@draw_group.command("commit")
+@click.argument("draw_id")
+@party_options
+def commit(
+    draw_id: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Announce a fresh per-draw opening key and commit to a fresh seed (centre or agent)."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    _, actor = s.draw_actor(draw_id, "centre", "agent")
+    seed_path = s.secret_path(draw_id, actor.role, "seed")
+    key_path = s.secret_path(draw_id, actor.role, "opening.key")
+    phrase = s.passphrase(str(key_path), confirm=True)
+    opening = ec.generate_private_key(ec.SECP256R1())
+    seed = actor.new_seed()
+    _write_secret(key_path, opening_keys.encrypt_private_key(opening, phrase).encode())
+    _write_secret(seed_path, seed)
+    _report(
+        _call(lambda: s.client.submit(actor.opening_key(draw_id, opening))),
+        "opening key announced",
+        as_json,
+    )
+    _report(_call(lambda: s.client.submit(actor.commit(draw_id, seed))), "seed committed", as_json)
+    click.echo(f"keep {seed_path.parent} until you have revealed and released")
+
+
+@draw_group.command("seal")
+@click.argument("draw_id")
+@click.option("--envelope-id", default=None, help="Default: DRAW-seed-<your fingerprint prefix>.")
+@party_options
+def seal(
+    draw_id: str,
+    envelope_id: str | None,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Seal a fresh seed to the draw's two opening keys and submit it (bidder)."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    draw, actor = s.draw_actor(draw_id, "bidder")
+    keys = {}
+    for st in draw["statements"]:
+        if st["kind"] == "draw.opening_key":
+            signed: SignedStatement = _call(partial(s.client.statement, st["hash"]))
+            keys[st["role"]] = signed.statement.body["public_key"]
+    if set(keys) != {"agent", "centre"}:
+        raise click.ClickException(
+            f"draw {draw_id} does not have both opening keys yet (has: {sorted(keys)})"
+        )
+    eid = envelope_id or f"{draw_id}-seed-{actor.fingerprint.hex()[:12]}"
+    sealed = actor.seal_seed(
+        draw_id, agent_key=keys["agent"], centre_key=keys["centre"], envelope_id=eid
+    )
+    receipt = _call(
+        lambda: s.client.submit_envelope(
+            sealed.statement, io.BytesIO(sealed.envelope), len(sealed.envelope)
+        )
+    )
+    _report(receipt, f"seed envelope {eid} submitted", as_json)
+
+
+@draw_group.command("reveal")
+@click.argument("draw_id")
+@party_options
+def reveal(
+    draw_id: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Reveal the committed seed (centre or agent)."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    _, actor = s.draw_actor(draw_id, "centre", "agent")
+    path = s.secret_path(draw_id, actor.role, "seed")
+    if not path.exists():
+        raise click.ClickException(
+            f"no stored seed at {path}: was 'beacon draw commit' run with this --state-dir?"
+        )
+    _report(
+        _call(lambda: s.client.submit(actor.reveal(draw_id, path.read_bytes()))),
+        "seed revealed",
+        as_json,
+    )
+
+
+@draw_group.command("release")
+@click.argument("draw_id")
+@party_options
+def release(
+    draw_id: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Release the per-draw opening key so the bidders' seed envelopes open (centre or agent)."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    _, actor = s.draw_actor(draw_id, "centre", "agent")
+    path = s.secret_path(draw_id, actor.role, "opening.key")
+    opening = _call(lambda: opening_keys.load_private_key_file(path, s.passphrase(str(path))))
+    _report(
+        _call(lambda: s.client.submit(actor.release(draw_id, opening))),
+        "opening key released",
+        as_json,
+    )
+
+
+@draw_group.command("snapshot")
+@click.argument("draw_id")
+@click.option("--bids", required=True, help="The valid bid ids, comma-separated.")
+@party_options
+def snapshot(
+    draw_id: str,
+    bids: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Sign the snapshot of valid bids for a draw among them (agent)."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    _, actor = s.draw_actor(draw_id, "agent")
+    ids = [b.strip() for b in bids.split(",") if b.strip()]
+    _report(
+        _call(lambda: s.client.submit(actor.snapshot(draw_id, ids))),
+        f"snapshot of {len(ids)} bids",
+        as_json,
+    )
+
+
+@draw_group.command("object")
+@click.argument("draw_id")
+@click.option("--reason", required=True)
+@party_options
+def object_(
+    draw_id: str,
+    reason: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """File a signed objection within the dispute window (bidder)."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    _, actor = s.draw_actor(draw_id, "bidder")
+    _report(
+        _call(lambda: s.client.submit(actor.object(draw_id, reason))), "objection filed", as_json
+    )
+
+
+@draw_group.command("confirm")
+@click.argument("draw_id")
+@party_options
+def confirm(
+    draw_id: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Confirm the result (supervisor), naming the result statement's hash."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    draw, actor = s.draw_actor(draw_id, "supervisor")
+    result = [st for st in draw["statements"] if st["kind"] == "draw.result"]
+    if not result:
+        raise click.ClickException(f"draw {draw_id} has no result yet (state {draw['state']})")
+    signed = actor.confirm(draw_id, bytes.fromhex(result[0]["hash"]))
+    _report(_call(lambda: s.client.submit(signed)), "result confirmed", as_json)
+
+
+@draw_group.command("void")
+@click.argument("draw_id")
+@click.option("--reason", required=True)
+@party_options
+def void(
+    draw_id: str,
+    reason: str,
+    server: str,
+    cert: Path,
+    key: Path,
+    state_dir: Path,
+    passphrase_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Void a draw with a reason (supervisor); a re-draw is a new draw id."""
+    s = Session(server, cert, key, state_dir, passphrase_file)
+    _, actor = s.draw_actor(draw_id, "supervisor")
+    _report(_call(lambda: s.client.submit(actor.void(draw_id, reason))), "draw voided", as_json)
+
+
+@draw_group.command("status")
+@click.argument("draw_id")
+@click.option(
+    "--server", envvar="BEACON_SERVER", default="http://127.0.0.1:8080", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True)
+def status(draw_id: str, server: str, as_json: bool) -> None:
+    """Show a draw's phase, deadlines, parties and values (no key needed)."""
+    draw = _call(lambda: BeaconClient(server).draw(draw_id))
+    if as_json:
+        click.echo(json.dumps(draw, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{draw['id']}  {draw['title']}  [{draw['state']}]")
+    if draw["blocked"]:
+        click.echo(f"  blocked: {draw['blocked']}")
+    for name, at in draw["deadlines"].items():
+        if at:
+            click.echo(f"  {name:<10} {at}")
+    for role in ("centre", "agent"):
+        st = draw["seeds"][role]
+        click.echo(f"  {role:<7} " + ", ".join(k for k, v in st.items() if v))
+    click.echo(f"  bidder seed envelopes: {draw['seeds']['bidder_envelopes']}")
+    if draw["vdf"]:
+        click.echo(f"  VDF {draw['vdf']['done']:,}/{draw['vdf']['t']:,}")
+    for v in draw["values"]:
+        click.echo(f"  {v['code']}: {', '.join(v['values'])}{v['unit']}")
+
+
+@draw_group.command("proof")
+@click.argument("draw_id")
+@click.option(
+    "--server", envvar="BEACON_SERVER", default="http://127.0.0.1:8080", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Default: DRAW_ID-proof.json",
+)
+def proof(draw_id: str, server: str, out: Path | None) -> None:
+    """Download a draw's proof bundle (then: beacon-verify draw FILE)."""
+    bundle = _call(lambda: BeaconClient(server).proof(draw_id))
+    target = out or Path(f"{draw_id}-proof.json")
+    target.write_text(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    click.echo(f"wrote {target}; recheck it with: beacon-verify draw {target}")

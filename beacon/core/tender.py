@@ -1,0 +1,150 @@
+"""The bid-opening state machine (PROTOCOL.md §9.9), pure like the draw lifecycle.
+
+    accepting bids → closed (the first pulse at or after the bid deadline) → releasing
+    → opened (both batches released, or the release deadline's pulse) → opening logged
+
+The agent publishes the tender's bid and release deadlines; the agent and the
+centre each announce one or two per-tender opening keys (a key and a backup);
+bidders submit bid envelopes sealed to every announced key; after the closing
+pulse each party releases its shares of exactly the frozen envelopes in one
+statement; the beacon recombines, opens and logs the outcome of each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from beacon.core.timefmt import format_ms
+from beacon.errors import ConflictError, DeadlineError, RoleError, StateError
+
+PARTIES = ("centre", "agent")
+MAX_KEYS_PER_ROLE = 2
+
+
+class TenderPhase(StrEnum):
+    UNPUBLISHED = "unpublished"
+    ACCEPTING = "accepting"  # bids accepted until the bid deadline
+    RELEASING = "releasing"  # closed; the parties release their shares
+    OPENING = "opening"  # both released, or the release deadline passed: the beacon opens
+    OPENED = "opened"  # the opening record is logged
+
+
+@dataclass(frozen=True)
+class TenderFacts:
+    """What the log says about one tender's bids (built by the service)."""
+
+    tender_id: str
+    bid_deadline: int = 0  # 0 until ``tender.publish``
+    release_deadline: int = 0
+    opening_keys: Mapping[str, int] = field(default_factory=dict)  # role → announced keys
+    bidders: Set[bytes] = frozenset()  # fingerprints with a bid envelope
+    releases: Set[str] = frozenset()
+    opened: bool = False
+    pulse_ms: int = 0  # the clock of record, as for draws (PROTOCOL.md §13.2)
+
+    @property
+    def published(self) -> bool:
+        return self.bid_deadline > 0
+
+
+def phase(f: TenderFacts) -> TenderPhase:
+    if f.opened:
+        return TenderPhase.OPENED
+    if not f.published:
+        return TenderPhase.UNPUBLISHED
+    if f.pulse_ms < f.bid_deadline:
+        return TenderPhase.ACCEPTING
+    if set(PARTIES) <= f.releases or f.pulse_ms >= f.release_deadline:
+        return TenderPhase.OPENING
+    return TenderPhase.RELEASING
+
+
+def _role(role: str, allowed: tuple[str, ...], kind: str, tender: str) -> None:
+    if role not in allowed:
+        raise RoleError(
+            f"tender {tender}: {kind} may be made by {' or '.join(allowed)}, not by {role}"
+        )
+
+
+def _before(now: int, deadline: int, what: str, tender: str) -> None:
+    if now >= deadline:
+        raise DeadlineError(
+            f"tender {tender}: {what} closed at {format_ms(deadline)} (server time {format_ms(now)})"
+        )
+
+
+def check(kind: str, role: str, f: TenderFacts, now: int, *, actor: bytes = b"") -> TenderPhase:
+    """Raise unless ``kind`` by ``role`` may be accepted for this tender at ``now``."""
+    t = f.tender_id
+    p = phase(f)
+    if kind == "tender.opening_key":
+        _role(role, PARTIES, kind, t)
+        if not f.published:
+            raise StateError(
+                f"tender {t}: publish the bid deadline (tender.publish) before announcing opening keys"
+            )
+        _before(now, f.bid_deadline, "announcing opening keys", t)
+        if f.opening_keys.get(role, 0) >= MAX_KEYS_PER_ROLE:
+            raise ConflictError(
+                f"tender {t}: the {role} already announced {MAX_KEYS_PER_ROLE} opening keys"
+            )
+    elif kind == "envelope.submit":
+        _role(role, ("bidder",), kind, t)
+        if not f.published:
+            raise StateError(
+                f"tender {t} is not accepting bids: no bid deadline has been published"
+            )
+        _before(now, f.bid_deadline, "bid submission", t)
+        missing = [r for r in PARTIES if not f.opening_keys.get(r)]
+        if missing:
+            raise StateError(
+                f"tender {t}: the {' and '.join(missing)} has not announced an opening key yet"
+            )
+        if actor in f.bidders:
+            raise ConflictError(f"tender {t}: this bidder has already submitted a bid envelope")
+    elif kind == "tender.share_release":
+        _role(role, PARTIES, kind, t)
+        _before(now, f.release_deadline, "releasing shares", t)
+        if p is not TenderPhase.RELEASING:
+            raise StateError(
+                f"tender {t}: shares are released after the bid deadline {format_ms(f.bid_deadline)}, once its pulse "
+                f"is out, and before opening (phase {p.value})"
+            )
+        if role in f.releases:
+            raise ConflictError(f"tender {t}: the {role} has already released its shares")
+    elif kind == "tender.opening":
+        _role(role, ("beacon",), kind, t)
+        if p is not TenderPhase.OPENING:
+            raise StateError(
+                f"tender {t}: the opening is logged once both parties released or time ran out (phase {p.value})"
+            )
+    else:
+        raise StateError(f"tender {t}: {kind} is not a tender statement")
+    return p
+
+
+def check_publish(
+    tender_id: str,
+    role: str,
+    *,
+    published: bool,
+    bid_deadline: int,
+    release_deadline: int,
+    now: int,
+    min_lead_ms: int,
+) -> None:
+    _role(role, ("agent",), "tender.publish", tender_id)
+    if published:
+        raise ConflictError(f"tender {tender_id} already has its deadlines; they cannot be changed")
+    if bid_deadline - now < min_lead_ms:
+        raise DeadlineError(
+            f"tender {tender_id}: the bid deadline {format_ms(bid_deadline)} must be at least {min_lead_ms // 1000} s "
+            f"after publication (server time {format_ms(now)})"
+        )
+    if release_deadline <= bid_deadline:
+        raise DeadlineError(
+            f"tender {tender_id}: the release deadline {format_ms(release_deadline)} must be after the bid deadline "
+            f"{format_ms(bid_deadline)}"
+        )

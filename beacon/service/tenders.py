@@ -1,0 +1,193 @@
+"""A tender's bid opening as the log records it, and the beacon's opening step.
+
+The opening (PROTOCOL.md §9.9) runs in the worker once the tender is in the
+``opening`` phase: for each frozen bid envelope it recombines the two released
+shares, checks the header MAC, streams the payload to the service's private
+``opened/`` folder, and finally logs one ``tender.opening`` record with the outcome
+of every envelope and who is at fault when it failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from beacon.core import envelope as env
+from beacon.core import tender
+from beacon.core.envelope.failures import Reason
+from beacon.core.opening import OpeningEntry, OpeningStatus, failure_status, missing_status
+from beacon.core.tender import TenderFacts, TenderPhase
+from beacon.errors import EnvelopeError
+from beacon.service.blobs import BlobStore
+from beacon.store import LogRepository, PulseRepository
+from beacon.store.statements import Logged, StatementRepository
+
+log = logging.getLogger("beacon.opening")
+
+TENDER_KINDS = (
+    "tender.publish",
+    "tender.opening_key",
+    "tender.share_release",
+    "tender.opening",
+    "envelope.submit",
+)
+
+
+@dataclass(frozen=True)
+class TenderRecord:
+    tender_id: str
+    statements: tuple[Logged, ...]  # tender-level (subject "") statements of the bid opening
+    facts: TenderFacts
+    closing_size: int | None  # tree size of the first pulse at or after the bid deadline
+
+    @property
+    def phase(self) -> TenderPhase:
+        return tender.phase(self.facts)
+
+    def of_kind(self, kind: str) -> list[Logged]:
+        return [s for s in self.statements if s.row.kind == kind]
+
+    def bids(self) -> list[Logged]:
+        return [
+            s
+            for s in self.of_kind("envelope.submit")
+            if s.signed.statement.body["purpose"] == "bid"
+        ]
+
+    def frozen_bids(self) -> list[Logged]:
+        if self.closing_size is None:
+            return []
+        return [s for s in self.bids() if s.leaf_index < self.closing_size]
+
+    def opening_keys(self, role: str) -> list[bytes]:
+        return [
+            s.signed.statement.body["public_key"]
+            for s in self.of_kind("tender.opening_key")
+            if s.row.role == role
+        ]
+
+
+def load_tender(session: Session, tender_id: str) -> TenderRecord:
+    repo = StatementRepository(session)
+    pulses = PulseRepository(session)
+    last = pulses.last()
+    statements = tuple(repo.about(tender_id, "", kinds=TENDER_KINDS))
+    published = next((s for s in statements if s.row.kind == "tender.publish"), None)
+    body = {} if published is None else published.signed.statement.body
+    bid_deadline = int(body.get("bid_deadline", 0))
+    keys: dict[str, int] = {}
+    for s in statements:
+        if s.row.kind == "tender.opening_key":
+            keys[s.row.role] = keys.get(s.row.role, 0) + 1
+    facts = TenderFacts(
+        tender_id=tender_id,
+        bid_deadline=bid_deadline,
+        release_deadline=int(body.get("release_deadline", 0)),
+        opening_keys=keys,
+        bidders=frozenset(
+            s.row.actor
+            for s in statements
+            if s.row.kind == "envelope.submit" and s.signed.statement.body["purpose"] == "bid"
+        ),
+        releases=frozenset(s.row.role for s in statements if s.row.kind == "tender.share_release"),
+        opened=any(s.row.kind == "tender.opening" for s in statements),
+        pulse_ms=0 if last is None else last.time_ms,
+    )
+    closing = pulses.at_or_after(bid_deadline) if bid_deadline else None
+    return TenderRecord(
+        tender_id, statements, facts, None if closing is None else closing.tree_size
+    )
+
+
+def tenders_to_open(session: Session) -> list[str]:
+    """Tenders in the opening phase without an opening record."""
+    repo = StatementRepository(session)
+    out = []
+    for tender_id in repo.tenders_with("tender.publish"):
+        if load_tender(session, tender_id).phase is TenderPhase.OPENING:
+            out.append(tender_id)
+    return out
+
+
+def open_bids(record: TenderRecord, blobs: BlobStore, opened_dir: Path) -> list[OpeningEntry]:
+    """Recombine, check and decrypt every frozen bid envelope; attribute each failure."""
+    releases = {
+        s.row.role: {e.envelope_id: e.share for e in s.signed.statement.body["shares"]}
+        for s in record.of_kind("tender.share_release")
+    }
+    folder = opened_dir / record.tender_id
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    entries = []
+    for bid in record.frozen_bids():
+        body = bid.signed.statement.body
+        envelope_id = body["envelope_id"]
+        shares = {role: releases.get(role, {}).get(envelope_id, b"") for role in tender.PARTIES}
+        missing = missing_status(shares)
+        if missing is not None:
+            entries.append(
+                OpeningEntry(
+                    envelope_id, bid.row.actor, missing, Reason.SHARE_MISSING.value, b"", 0
+                )
+            )
+            continue
+        target = folder / envelope_id
+        partial = target.with_suffix(".part")
+        digest = hashlib.sha256()
+        try:
+            with blobs.open(body["envelope_hash"]) as source, _HashingFile(partial, digest) as sink:
+                size = env.open(
+                    source, sink, share_agent=shares["agent"], share_centre=shares["centre"]
+                )
+        except EnvelopeError as e:
+            partial.unlink(missing_ok=True)
+            reason = Reason(e.reason)
+            log.warning(
+                "tender %s: bid %s does not open: %s", record.tender_id, envelope_id, reason.value
+            )
+            entries.append(
+                OpeningEntry(
+                    envelope_id, bid.row.actor, failure_status(reason), reason.value, b"", 0
+                )
+            )
+            continue
+        os.replace(partial, target)
+        entries.append(
+            OpeningEntry(
+                envelope_id, bid.row.actor, OpeningStatus.OPENED, "", digest.digest(), size
+            )
+        )
+    return entries
+
+
+class _HashingFile:
+    """A private (0600) output file that hashes what is written to it."""
+
+    def __init__(self, path: Path, digest: hashlib._Hash) -> None:
+        self.path = path
+        self.digest = digest
+
+    def __enter__(self) -> _HashingFile:
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._file = os.fdopen(fd, "wb")
+        return self
+
+    def write(self, data: bytes, /) -> None:
+        self.digest.update(data)
+        self._file.write(data)
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+
+def log_opening(
+    session: Session, record: TenderRecord, entries: list[OpeningEntry]
+) -> dict[str, object]:
+    """The body of the ``tender.opening`` statement: the frozen set's tree head and every outcome."""
+    assert record.closing_size is not None
+    head = LogRepository(session).tree_head(record.closing_size)
+    return {"tree_size": head.tree_size, "root_hash": head.root_hash, "openings": tuple(entries)}
