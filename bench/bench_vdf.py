@@ -4,7 +4,11 @@ Targets, each against a baseline measured in the same run:
 
 (a) evaluation with checkpoints ÷ a bare gmpy2.powmod loop in chunks of 4096
     squarings over the same T: at least 0.95;
-(b) proof time ÷ evaluation time: at most 0.15;
+(b) proof time ÷ evaluation time: at most 0.15. The proof cannot be interleaved
+    with a baseline, so 2^18 bare squarings run just before and just after it,
+    and the proof's time is counted in those squarings, the evaluation's in the
+    interleaved baseline's: a change of load between the two steps cancels out.
+    The plain ratio of CPU seconds is recorded beside it;
 (c) verification, median of 31 runs: at most 3 ms;
 (d) gmpy2 ÷ plain Python integers, per squaring (recorded, no target). The
     plain-integer leg runs over T = 2^16 only, being about ten times slower.
@@ -40,6 +44,7 @@ T = 2**24
 T_PLAIN = 2**16
 CHUNK = 4096
 VERIFY_RUNS = 31
+BRACKET = 2**18  # squarings of the bare loop just before and just after the proof
 
 
 def clocked(fn: Callable[[], Any]) -> tuple[Any, float, float]:
@@ -98,7 +103,16 @@ def run(ctx: Context) -> None:
     if int(min(baseline.v, vdf.MODULUS - baseline.v)) != y or len(stored) != p.checkpoints(T):
         raise AssertionError("the baseline and the evaluation disagree")
 
+    bracket = InterleavedBaseline(x, 2 * BRACKET)
+    for _ in range(BRACKET // CHUNK):
+        bracket.chunk()
     proof, prove_cpu, prove_wall = clocked(lambda: vdf.prove(x, T, y, checkpoints))
+    while bracket.todo:
+        bracket.chunk()
+    # (b) in units of one bare squaring at the time of each measurement, so that a
+    # change in the machine's load between evaluation and proof cancels out.
+    prove_squarings = prove_cpu / (bracket.cpu / (2 * BRACKET))
+    eval_squarings = eval_cpu / (base_cpu / T)
 
     verify_cpu, verify_wall = [], []
     for _ in range(VERIFY_RUNS):
@@ -169,8 +183,17 @@ def run(ctx: Context) -> None:
         bound=0.95,
     )
     ctx.line(f"  wall-clock: {base_wall / eval_wall:.4g}")
-    ctx.target("(b) proof time ÷ evaluation time (CPU)", prove_cpu / eval_cpu, op="<=", bound=0.15)
-    ctx.line(f"  wall-clock: {prove_wall / eval_wall:.4g}")
+    ctx.target(
+        "(b) proof time ÷ evaluation time (CPU, each in bare squarings of its moment)",
+        prove_squarings / eval_squarings,
+        op="<=",
+        bound=0.15,
+    )
+    ctx.line(
+        f"  CPU seconds alone: {prove_cpu / eval_cpu:.4g}; wall-clock: {prove_wall / eval_wall:.4g}; "
+        f"bare squaring around the proof {bracket.cpu / (2 * BRACKET) * 1e6:.3f} µs, "
+        f"during the evaluation {base_cpu / T * 1e6:.3f} µs"
+    )
     ctx.target("(c) verification, median (CPU)", verification * 1e3, op="<=", bound=3.0, unit=" ms")
     ctx.line(f"  wall-clock: {statistics.median(verify_wall) * 1e3:.4g} ms")
     speedup = plain_per_square / per_square
