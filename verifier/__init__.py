@@ -13,7 +13,15 @@ from verifier.receipt import verify_receipt
 from verifier.report import Check, Report
 
 __all__ = [
-    "Check", "CheckFailed", "FetchError", "ParseError", "Pulse", "Report", "VerifyError",
-    "verify_bundle", "verify_receipt", "verify_segment",
+    "Check",
+    "CheckFailed",
+    "FetchError",
+    "ParseError",
+    "Pulse",
+    "Report",
+    "VerifyError",
+    "verify_bundle",
+    "verify_receipt",
+    "verify_segment",
 ]
 __version__ = "0.1.0"

@@ -57,7 +57,9 @@ def read(path: str) -> bytes:
 def document(args: argparse.Namespace, what: str, api_path: str, *, shape: str) -> Any:
     """A file, or with ``--from`` the id ``what`` fetched from the beacon; an object with ``shape``."""
     source = getattr(args, "source", None)
-    raw = fetch(source, api_path.format(urllib.parse.quote(what, safe=""))) if source else read(what)
+    raw = (
+        fetch(source, api_path.format(urllib.parse.quote(what, safe=""))) if source else read(what)
+    )
     doc = load_json(raw, what)
     if not isinstance(doc, dict) or shape not in doc:
         raise ParseError(what, f"not a document with {shape!r}")
@@ -82,8 +84,11 @@ def cmd_draw(args: argparse.Namespace) -> Report:
     if args.save:
         Path(args.save).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
     report = verify_bundle(doc, anchors(args.anchors))
-    report.values["note"] = ("trust anchors: those given with --anchors" if args.anchors else
-                             "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)")
+    report.values["note"] = (
+        "trust anchors: those given with --anchors"
+        if args.anchors
+        else "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)"
+    )
     return report
 
 
@@ -98,9 +103,13 @@ def cmd_pulse(args: argparse.Namespace) -> Report:
         return report
     p = pulses[1 if args.previous else 0]
     report.run("pulse", functools.partial(_verified, p, certs))
-    if len(pulses) > 1:  # §8.5 between neighbours: index, period, status, precommitment, previous link
+    if (
+        len(pulses) > 1
+    ):  # §8.5 between neighbours: index, period, status, precommitment, previous link
         report.run("neighbours", functools.partial(_segment, pulses, certs, []))
-    report.values.update(pulse=p.name(), timeStamp=enc.format_time(p.time_ms), outputValue=p.output.hex().upper())
+    report.values.update(
+        pulse=p.name(), timeStamp=enc.format_time(p.time_ms), outputValue=p.output.hex().upper()
+    )
     return report
 
 
@@ -117,15 +126,21 @@ def _segment(pulses: list[pulse.Pulse], certs: dict[bytes, bytes], heads: list[T
     for p in pulses if heads else []:
         head = by_commitment.get(p.external)
         if head is None:
-            raise CheckFailed(f"{p.name()} commits none of the served tree heads", code="external-invalid")
+            raise CheckFailed(
+                f"{p.name()} commits none of the served tree heads", code="external-invalid"
+            )
         pulse.commits(p, head)
         sizes.append(head.tree_size)
     if sizes != sorted(sizes):  # §7: the log only grows, so later pulses commit no smaller tree
-        raise CheckFailed("a later pulse commits a smaller tree than an earlier one", code="external-invalid")
+        raise CheckFailed(
+            "a later pulse commits a smaller tree than an earlier one", code="external-invalid"
+        )
     gaps = [p.index for p in pulses if p.status & pulse.GAP]
     changes = [p.index for p in pulses if p.status & pulse.CERTIFICATE_CHANGE]
-    return (f"pulses {pulses[0].index}–{pulses[-1].index} verify, {len(sizes)} committing served tree heads; "
-            f"gaps (status 2) at {gaps or 'none'}; certificate changes (status 4) at {changes or 'none'}")
+    return (
+        f"pulses {pulses[0].index}–{pulses[-1].index} verify, {len(sizes)} committing served tree heads; "
+        f"gaps (status 2) at {gaps or 'none'}; certificate changes (status 4) at {changes or 'none'}"
+    )
 
 
 def cmd_chain(args: argparse.Namespace) -> Report:
@@ -136,7 +151,9 @@ def cmd_chain(args: argparse.Namespace) -> Report:
         folder = Path(args.dir)
         for pem in sorted(folder.glob("*.pem")):
             certs.update(by_id(pem.read_bytes(), pem.name))
-        pages = [_page(load_json(f.read_bytes(), f.name), f.name) for f in sorted(folder.glob("*.json"))]
+        pages = [
+            _page(load_json(f.read_bytes(), f.name), f.name) for f in sorted(folder.glob("*.json"))
+        ]
         pulses, heads = [p for ps, _ in pages for p in ps], [h for _, hs in pages for h in hs]
     else:
         raise ParseError("DIR", "give a directory of pulse files, or --from URL")
@@ -159,26 +176,40 @@ def _page(doc: Any, name: str) -> tuple[list[pulse.Pulse], list[TreeHead]]:
     page = enc.members(doc, name, ("pulses", "tree_heads"))
     if not isinstance(page["pulses"], list) or not isinstance(page["tree_heads"], list):
         raise ParseError(name, "pulses and tree_heads are not lists")
-    return ([pulse.Pulse.from_json(p, f"{name}.pulses[{i}]") for i, p in enumerate(page["pulses"])],
-            [TreeHead.from_json(h, f"{name}.tree_heads[{i}]") for i, h in enumerate(page["tree_heads"]) if h is not None])
+    return (
+        [pulse.Pulse.from_json(p, f"{name}.pulses[{i}]") for i, p in enumerate(page["pulses"])],
+        [
+            TreeHead.from_json(h, f"{name}.tree_heads[{i}]")
+            for i, h in enumerate(page["tree_heads"])
+            if h is not None
+        ],
+    )
 
 
-def _fetch_chain(args: argparse.Namespace, certs: dict[bytes, bytes]) -> tuple[list[pulse.Pulse], list[TreeHead]]:
+def _fetch_chain(
+    args: argparse.Namespace, certs: dict[bytes, bytes]
+) -> tuple[list[pulse.Pulse], list[TreeHead]]:
     chain = args.chain
     if chain is None:
-        chain = pulse.Pulse.from_json(load_json(fetch(args.source, "/beacon/2.0/pulse/last"), "last pulse")).chain
+        chain = pulse.Pulse.from_json(
+            load_json(fetch(args.source, "/beacon/2.0/pulse/last"), "last pulse")
+        ).chain
     pulses: list[pulse.Pulse] = []
     heads: list[TreeHead] = []
     start = args.start
     while args.end is None or start <= args.end:
-        end = start + PAGE if args.end is None else min(start + PAGE, args.end + 1)  # the API's end is exclusive
+        end = (
+            start + PAGE if args.end is None else min(start + PAGE, args.end + 1)
+        )  # the API's end is exclusive
         query = f"/api/v1/chains/{chain}/pulses?start={start}&end={end}"
         got, served = _page(load_json(fetch(args.source, query), query), query)
         if not got:
             break
         pulses, heads, start = pulses + got, heads + served, end
     for cert_id in {p.certificate_id for p in pulses} - set(certs):
-        certs.update(by_id(fetch(args.source, f"/beacon/2.0/certificate/{cert_id.hex()}"), "certificate"))
+        certs.update(
+            by_id(fetch(args.source, f"/beacon/2.0/certificate/{cert_id.hex()}"), "certificate")
+        )
     return pulses, heads
 
 
@@ -188,7 +219,10 @@ def cmd_receipt(args: argparse.Namespace) -> Report:
     new = document(args, args.newer, path, shape="tree_head") if args.newer else None
     proof = load_json(read(args.consistency), args.consistency) if args.consistency else None
     if proof is None and new is not None and args.source:
-        sizes = [d["tree_head"].get("tree_size") if isinstance(d["tree_head"], dict) else None for d in (old, new)]
+        sizes = [
+            d["tree_head"].get("tree_size") if isinstance(d["tree_head"], dict) else None
+            for d in (old, new)
+        ]
         if None not in sizes and sizes[0] != sizes[1]:
             query = f"/api/v1/log/consistency-proof?first={sizes[0]}&second={sizes[1]}"
             proof = load_json(fetch(args.source, query), "consistency proof")
@@ -202,35 +236,96 @@ def parser() -> argparse.ArgumentParser:
 
     def add(name: str, help: str, source: bool, **kw: Any) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, **kw)
-        p.add_argument("--json", action="store_true", help="print the report as JSON: {valid, checks, values}")
+        p.add_argument(
+            "--json", action="store_true", help="print the report as JSON: {valid, checks, values}"
+        )
         if source:
-            p.add_argument("--from", dest="source", metavar="URL", help="fetch from a running beacon instead of files")
+            p.add_argument(
+                "--from",
+                dest="source",
+                metavar="URL",
+                help="fetch from a running beacon instead of files",
+            )
         return p
 
     d = add("draw", "verify a draw's proof bundle (PROTOCOL.md §14)", True)
     d.add_argument("proof", metavar="PROOF", help="proof bundle file; with --from, the draw id")
-    d.add_argument("--anchors", nargs="+", metavar="CA.pem", help="trust anchors (default: the bundle's own, said so)")
-    d.add_argument("--save", metavar="FILE", help="write the fetched bundle to FILE, to recheck it offline later")
+    d.add_argument(
+        "--anchors",
+        nargs="+",
+        metavar="CA.pem",
+        help="trust anchors (default: the bundle's own, said so)",
+    )
+    d.add_argument(
+        "--save",
+        metavar="FILE",
+        help="write the fetched bundle to FILE, to recheck it offline later",
+    )
     p = add("pulse", "verify one NIST Beacon 2.0 pulse of cipherSuite 0 (§8.6)", False)
     p.add_argument("pulse", metavar="PULSE.json", help='a pulse as served: {"pulse": {...}}')
-    p.add_argument("--cert", action="append", required=True, metavar="CERT.pem", help="the signing certificate(s)")
-    p.add_argument("--previous", metavar="P.json", help="the preceding pulse: check the link and the precommitment")
-    p.add_argument("--next", metavar="N.json", help="the following pulse: check its link and the precommitment")
-    c = add("chain", "verify whole chains (§8.5–§8.6), reporting gaps and certificate changes", True)
-    c.add_argument("dir", metavar="DIR", nargs="?", help="*.json pulses or {pulses, tree_heads} pages, and *.pem")
-    c.add_argument("--cert", action="append", metavar="CERT.pem", help="signing certificates (--from fetches them)")
+    p.add_argument(
+        "--cert",
+        action="append",
+        required=True,
+        metavar="CERT.pem",
+        help="the signing certificate(s)",
+    )
+    p.add_argument(
+        "--previous",
+        metavar="P.json",
+        help="the preceding pulse: check the link and the precommitment",
+    )
+    p.add_argument(
+        "--next", metavar="N.json", help="the following pulse: check its link and the precommitment"
+    )
+    c = add(
+        "chain", "verify whole chains (§8.5–§8.6), reporting gaps and certificate changes", True
+    )
+    c.add_argument(
+        "dir",
+        metavar="DIR",
+        nargs="?",
+        help="*.json pulses or {pulses, tree_heads} pages, and *.pem",
+    )
+    c.add_argument(
+        "--cert",
+        action="append",
+        metavar="CERT.pem",
+        help="signing certificates (--from fetches them)",
+    )
     c.add_argument("--chain", type=int, help="with --from: the chain (default: the last pulse's)")
-    c.add_argument("--start", type=int, default=1, help="with --from: the first pulse index (default 1)")
-    c.add_argument("--end", type=int, help="with --from: the last pulse index, inclusive (default: the last)")
-    r = add("receipt", "verify a statement receipt (§6.6) and two receipts' consistency (§7.4)", True,
-            description="Checks the entry's statement hash and signature, its inclusion in the receipt's tree head, "
-            "and the signed pulse that commits that head. With --newer, also that the first receipt's tree head is a "
-            "prefix of the newer one's, by the consistency proof in --consistency FILE (as "
-            "/api/v1/log/consistency-proof serves it) or fetched with --from.")
-    r.add_argument("receipt", metavar="RECEIPT", help="receipt file; with --from, the statement hash")
-    r.add_argument("--newer", metavar="RECEIPT", help="a later receipt (file, or statement hash with --from)")
-    r.add_argument("--consistency", metavar="PROOF.json", help="the consistency proof between the two tree heads")
-    r.add_argument("--anchors", nargs="+", metavar="CA.pem", help="check the beacon certificate against these anchors")
+    c.add_argument(
+        "--start", type=int, default=1, help="with --from: the first pulse index (default 1)"
+    )
+    c.add_argument(
+        "--end", type=int, help="with --from: the last pulse index, inclusive (default: the last)"
+    )
+    r = add(
+        "receipt",
+        "verify a statement receipt (§6.6) and two receipts' consistency (§7.4)",
+        True,
+        description="Checks the entry's statement hash and signature, its inclusion in the receipt's tree head, "
+        "and the signed pulse that commits that head. With --newer, also that the first receipt's tree head is a "
+        "prefix of the newer one's, by the consistency proof in --consistency FILE (as "
+        "/api/v1/log/consistency-proof serves it) or fetched with --from.",
+    )
+    r.add_argument(
+        "receipt", metavar="RECEIPT", help="receipt file; with --from, the statement hash"
+    )
+    r.add_argument(
+        "--newer", metavar="RECEIPT", help="a later receipt (file, or statement hash with --from)"
+    )
+    r.add_argument(
+        "--consistency",
+        metavar="PROOF.json",
+        help="the consistency proof between the two tree heads",
+    )
+    r.add_argument(
+        "--anchors",
+        nargs="+",
+        metavar="CA.pem",
+        help="check the beacon certificate against these anchors",
+    )
     return ap
 
 
@@ -250,7 +345,16 @@ def main(argv: list[str] | None = None) -> int:
         verdict = report.lines()[-1]
         if report.valid and report.values.get("complete") is False:
             verdict += f" (incomplete: no result yet, the draw is {report.values.get('state')})"
-        print("\n".join([report.values.get("note", ""), *report.lines()[:-1], *_values(report.values), verdict]).lstrip("\n"))
+        print(
+            "\n".join(
+                [
+                    report.values.get("note", ""),
+                    *report.lines()[:-1],
+                    *_values(report.values),
+                    verdict,
+                ]
+            ).lstrip("\n")
+        )
     return VALID if report.valid else INVALID
 
 
@@ -258,10 +362,16 @@ def _values(v: dict[str, Any]) -> list[str]:
     if "draw_id" not in v:
         return [f"{k}: {x}" for k, x in v.items() if k != "note"]
     out = [f"draw {v['draw_id']}: final state {v.get('state')}, R = {v.get('output')}"]
-    out += [f"  {x['code']} {x['label']}: {', '.join(x['values'])}{x['unit']} (index {x['indexes']})"
-            for x in v.get("values", [])]
-    out += [f"  {x['code']} = {x['formula']}: {x['value']}{x['unit']}" for x in v.get("derived", [])]
-    return out + [f"  seed of {x['role']} {x['fingerprint'][:16]}…: {x['status']}" for x in v.get("seeds", [])]
+    out += [
+        f"  {x['code']} {x['label']}: {', '.join(x['values'])}{x['unit']} (index {x['indexes']})"
+        for x in v.get("values", [])
+    ]
+    out += [
+        f"  {x['code']} = {x['formula']}: {x['value']}{x['unit']}" for x in v.get("derived", [])
+    ]
+    return out + [
+        f"  seed of {x['role']} {x['fingerprint'][:16]}…: {x['status']}" for x in v.get("seeds", [])
+    ]
 
 
 if __name__ == "__main__":

@@ -51,7 +51,9 @@ def key_id(public_key: bytes) -> bytes:
 
 def public_bytes(key: ec.EllipticCurvePrivateKey) -> bytes:
     """The SEC1 uncompressed point of ``key``'s public half (§9.3)."""
-    return key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
 
 
 def load_private(der: bytes, name: str) -> ec.EllipticCurvePrivateKey:
@@ -71,7 +73,12 @@ def _header(data: bytes) -> tuple[Header, bytes, bytes]:
     h = enc.Reader(raw, "header")
     if h.text("tag") != "tender-beacon/v1/envelope" or h.uint("suite", 16) != 1:
         raise ParseError("header", "not a tender-beacon/v1/envelope header of suite 1")
-    tender, envelope_id, purpose, draw = h.text("tender_id"), h.text("envelope_id"), h.text("purpose"), h.text("draw_id")
+    tender, envelope_id, purpose, draw = (
+        h.text("tender_id"),
+        h.text("envelope_id"),
+        h.text("purpose"),
+        h.text("draw_id"),
+    )
     bidder = h.field("bidder")
     stanzas = []
     for i, item in enumerate(h.items("stanzas")):
@@ -81,18 +88,37 @@ def _header(data: bytes) -> tuple[Header, bytes, bytes]:
     h.end()
     counts = {role: sum(st[0] == role for st in stanzas) for role in ROLES}
     checks = [
-        (len(raw) <= 16384 and len(mac) == 32, "header longer than 16384 bytes or MAC not 32 bytes"),
-        (bool(re.fullmatch(ID_VALUE, tender) and re.fullmatch(ID_VALUE, envelope_id)), "bad tender or envelope id"),
-        ((purpose, draw) == ("bid", "") or bool(purpose == "seed" and re.fullmatch(ID, draw)), "bad purpose or draw id"),
+        (
+            len(raw) <= 16384 and len(mac) == 32,
+            "header longer than 16384 bytes or MAC not 32 bytes",
+        ),
+        (
+            bool(re.fullmatch(ID_VALUE, tender) and re.fullmatch(ID_VALUE, envelope_id)),
+            "bad tender or envelope id",
+        ),
+        (
+            (purpose, draw) == ("bid", "") or bool(purpose == "seed" and re.fullmatch(ID, draw)),
+            "bad purpose or draw id",
+        ),
         (len(bidder) == 32 and 2 <= len(stanzas) <= 16, "bidder not 32 bytes, or not 2–16 stanzas"),
-        (all(st[0] in ROLES and len(st[1]) == 32 and len(st[2]) == 97 for st in stanzas), "a stanza's role or sizes"),
-        (all(1 <= c <= (1 if purpose == "seed" else 8) for c in counts.values()), "stanzas per role"),
+        (
+            all(st[0] in ROLES and len(st[1]) == 32 and len(st[2]) == 97 for st in stanzas),
+            "a stanza's role or sizes",
+        ),
+        (
+            all(1 <= c <= (1 if purpose == "seed" else 8) for c in counts.values()),
+            "stanzas per role",
+        ),
         (len({st[1] for st in stanzas}) == len(stanzas), "a key_id appears twice"),
     ]
     for ok, why in checks:
         if not ok:
             raise ParseError("header", why)
-    return Header(tender, envelope_id, purpose, draw, bidder, tuple(stanzas), raw), mac, data[r.pos :]
+    return (
+        Header(tender, envelope_id, purpose, draw, bidder, tuple(stanzas), raw),
+        mac,
+        data[r.pos :],
+    )
 
 
 def parse_header(data: bytes) -> Header:
@@ -104,16 +130,26 @@ def parse_header(data: bytes) -> Header:
 
 
 def _info(h: Header, role: str) -> bytes:
-    return enc.fields(enc.ENVELOPE_SHARE.encode(), h.tender_id.encode(), h.envelope_id.encode(), h.purpose.encode(),
-                      h.draw_id.encode(), h.bidder, role.encode())
+    return enc.fields(
+        enc.ENVELOPE_SHARE.encode(),
+        h.tender_id.encode(),
+        h.envelope_id.encode(),
+        h.purpose.encode(),
+        h.draw_id.encode(),
+        h.bidder,
+        role.encode(),
+    )
 
 
 def _hkdf(key: bytes, salt: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(key)
 
 
-def open_envelope(data: bytes, keys: dict[str, ec.EllipticCurvePrivateKey | None]) -> tuple[Header, bytes]:
+def open_envelope(
+    data: bytes, keys: dict[str, ec.EllipticCurvePrivateKey | None]
+) -> tuple[Header, bytes]:
     """Open with the agent's and the centre's keys (§9.1, §9.3–§9.5); the header and the plaintext."""
+
     def fail(code: str, why: str) -> CheckFailed:
         return CheckFailed(f"envelope could not be opened: {why}", code=code)
 
@@ -122,13 +158,18 @@ def open_envelope(data: bytes, keys: dict[str, ec.EllipticCurvePrivateKey | None
     except ParseError as e:
         raise fail("header-malformed", str(e)) from e
     given = {role: k for role, k in keys.items() if k is not None}
-    stanza = {role: next((s for s in h.stanzas if s[1] == key_id(public_bytes(k))), None) for role, k in given.items()}
+    stanza = {
+        role: next((s for s in h.stanzas if s[1] == key_id(public_bytes(k))), None)
+        for role, k in given.items()
+    }
     for role, s in stanza.items():
         if s is None:
             raise fail("not-a-recipient", f"the {role} key is not a recipient")
     for role, s in stanza.items():
         if s is not None and s[0] != role:
-            raise fail("wrong-role-key", f"the key given for {role} is a recipient of the {s[0]} role")
+            raise fail(
+                "wrong-role-key", f"the key given for {role} is a recipient of the {s[0]} role"
+            )
     shares = []
     for role, s in stanza.items():
         try:
@@ -138,7 +179,9 @@ def open_envelope(data: bytes, keys: dict[str, ec.EllipticCurvePrivateKey | None
     if len(shares) != 2 or any(len(s) != 16 for s in shares):
         raise fail("share-missing", "a share is missing")
     file_key = bytes(a ^ b for a, b in zip(*shares, strict=True))
-    if not hmac.compare_digest(hmac.new(_hkdf(file_key, b"", b"header"), h.raw, "sha256").digest(), mac):
+    if not hmac.compare_digest(
+        hmac.new(_hkdf(file_key, b"", b"header"), h.raw, "sha256").digest(), mac
+    ):
         raise fail("header-mac-mismatch", "the header MAC does not match")
     plaintext = stream_open(file_key, payload)
     if h.purpose == "seed" and len(plaintext) != 32:
@@ -163,21 +206,34 @@ def stream_open(file_key: bytes, payload: bytes) -> bytes:
     while True:
         piece = payload[pos : pos + piece_size]
         if not piece:
-            raise CheckFailed("envelope could not be opened: payload truncated", code="payload-truncated")
+            raise CheckFailed(
+                "envelope could not be opened: payload truncated", code="payload-truncated"
+            )
         if len(piece) < piece_size:
             if len(piece) == 16 and i > 0:
-                raise CheckFailed("envelope could not be opened: empty final chunk", code="payload-empty-final-chunk")
+                raise CheckFailed(
+                    "envelope could not be opened: empty final chunk",
+                    code="payload-empty-final-chunk",
+                )
             plain = attempt(piece, 1)
             if plain is None:
-                raise CheckFailed("envelope could not be opened: payload authentication", code="payload-auth-failed")
+                raise CheckFailed(
+                    "envelope could not be opened: payload authentication",
+                    code="payload-auth-failed",
+                )
             return b"".join([*out, plain])
         plain = attempt(piece, 0)
         if plain is None:
             plain = attempt(piece, 1)
             if plain is None:
-                raise CheckFailed("envelope could not be opened: payload authentication", code="payload-auth-failed")
+                raise CheckFailed(
+                    "envelope could not be opened: payload authentication",
+                    code="payload-auth-failed",
+                )
             if pos + piece_size != len(payload):
-                raise CheckFailed("envelope could not be opened: trailing data", code="payload-trailing-data")
+                raise CheckFailed(
+                    "envelope could not be opened: trailing data", code="payload-trailing-data"
+                )
             return b"".join([*out, plain])
         out.append(plain)
         pos, i = pos + piece_size, i + 1

@@ -41,10 +41,15 @@ class TreeHead:
         doc = enc.members(doc, name, ("suite", "tree_size", "root_hash"))
         if enc.integer(doc["suite"], f"{name}.suite", 16) != 1:
             raise ParseError(f"{name}.suite", f"unknown suite {doc['suite']!r} (§2.5: only 1)")
-        return cls(enc.integer(doc["tree_size"], f"{name}.tree_size"), enc.hexbytes(doc["root_hash"], f"{name}.root_hash", 32))
+        return cls(
+            enc.integer(doc["tree_size"], f"{name}.tree_size"),
+            enc.hexbytes(doc["root_hash"], f"{name}.root_hash", 32),
+        )
 
     def encode(self) -> bytes:
-        return enc.fields(enc.TREE_HEAD.encode(), enc.uint(1, 16), enc.uint(self.tree_size, 64), self.root_hash)
+        return enc.fields(
+            enc.TREE_HEAD.encode(), enc.uint(1, 16), enc.uint(self.tree_size, 64), self.root_hash
+        )
 
     def commitment(self) -> bytes:
         """The pulse's ``external.value`` for this head (§8.4)."""
@@ -85,7 +90,9 @@ def verify_inclusion(index: int, entry_hash: bytes, path: list[bytes], head: Tre
     if sn != 0:
         raise CheckFailed(f"the inclusion proof of leaf {index} is too short")
     if not hmac.compare_digest(r, head.root_hash):
-        raise CheckFailed(f"leaf {index} is not in the tree of size {head.tree_size}: the root differs")
+        raise CheckFailed(
+            f"leaf {index} is not in the tree of size {head.tree_size}: the root differs"
+        )
 
 
 def verify_consistency(old: TreeHead, new: TreeHead, path: list[bytes]) -> None:
@@ -117,5 +124,9 @@ def verify_consistency(old: TreeHead, new: TreeHead, path: list[bytes]) -> None:
         else:
             sr = node_hash(sr, c)
         fn, sn = fn >> 1, sn >> 1
-    if sn != 0 or not hmac.compare_digest(fr, old.root_hash) or not hmac.compare_digest(sr, new.root_hash):
+    if (
+        sn != 0
+        or not hmac.compare_digest(fr, old.root_hash)
+        or not hmac.compare_digest(sr, new.root_hash)
+    ):
         raise CheckFailed(f"{what}: the consistency proof does not verify")

@@ -24,9 +24,23 @@ from verifier.errors import CheckFailed, ParseError
 from verifier.identity import load
 from verifier.merkle import SOURCE_ID, TreeHead
 
-MEMBERS = ("uri", "version", "cipherSuite", "period", "certificateId", "chainIndex", "pulseIndex", "timeStamp",
-           "localRandomValue", "external", "listValues", "precommitmentValue", "statusCode", "signatureValue",
-           "outputValue")
+MEMBERS = (
+    "uri",
+    "version",
+    "cipherSuite",
+    "period",
+    "certificateId",
+    "chainIndex",
+    "pulseIndex",
+    "timeStamp",
+    "localRandomValue",
+    "external",
+    "listValues",
+    "precommitmentValue",
+    "statusCode",
+    "signatureValue",
+    "outputValue",
+)
 LINKS = ("previous", "hour", "day", "month", "year")
 CHAIN_START, GAP, CERTIFICATE_CHANGE = 1, 2, 4
 
@@ -69,34 +83,86 @@ class Pulse:
 
     @classmethod
     def from_json(cls, doc: Any, name: str = "pulse") -> Pulse:
-        p = enc.members(enc.members(doc, name, ("pulse",))["pulse"], name := f"{name}.pulse", MEMBERS)
+        p = enc.members(
+            enc.members(doc, name, ("pulse",))["pulse"], name := f"{name}.pulse", MEMBERS
+        )
         ext = enc.members(p["external"], f"{name}.external", ("sourceId", "statusCode", "value"))
         if not isinstance(p["listValues"], list) or len(p["listValues"]) != 5:
             raise ParseError(f"{name}.listValues", "expected five list values")
-        links = [enc.members(x, f"{name}.listValues[{i}]", ("uri", "type", "value")) for i, x in enumerate(p["listValues"])]
+        links = [
+            enc.members(x, f"{name}.listValues[{i}]", ("uri", "type", "value"))
+            for i, x in enumerate(p["listValues"])
+        ]
         if p["version"] not in ("2.0", "Version 2.0"):
             raise ParseError(f"{name}.version", f"unknown version {p['version']!r}")
-        n = {k: enc.integer(v, f"{name}.{k}", 64 if k.endswith("Index") else 32) for k, v in (
-            ("cipherSuite", p["cipherSuite"]), ("period", p["period"]), ("chainIndex", p["chainIndex"]),
-            ("pulseIndex", p["pulseIndex"]), ("statusCode", p["statusCode"]), ("external.statusCode", ext["statusCode"]))}
-        h = {k: _hex(v, f"{name}.{k}") for k, v in (
-            ("certificateId", p["certificateId"]), ("localRandomValue", p["localRandomValue"]),
-            ("sourceId", ext["sourceId"]), ("value", ext["value"]), ("precommitmentValue", p["precommitmentValue"]),
-            ("outputValue", p["outputValue"]), *((f"listValues[{i}]", x["value"]) for i, x in enumerate(links)))}
+        n = {
+            k: enc.integer(v, f"{name}.{k}", 64 if k.endswith("Index") else 32)
+            for k, v in (
+                ("cipherSuite", p["cipherSuite"]),
+                ("period", p["period"]),
+                ("chainIndex", p["chainIndex"]),
+                ("pulseIndex", p["pulseIndex"]),
+                ("statusCode", p["statusCode"]),
+                ("external.statusCode", ext["statusCode"]),
+            )
+        }
+        h = {
+            k: _hex(v, f"{name}.{k}")
+            for k, v in (
+                ("certificateId", p["certificateId"]),
+                ("localRandomValue", p["localRandomValue"]),
+                ("sourceId", ext["sourceId"]),
+                ("value", ext["value"]),
+                ("precommitmentValue", p["precommitmentValue"]),
+                ("outputValue", p["outputValue"]),
+                *((f"listValues[{i}]", x["value"]) for i, x in enumerate(links)),
+            )
+        }
         values = tuple(h[f"listValues[{i}]"] for i in range(5))
         uri, chain, index = enc.string(p["uri"], f"{name}.uri"), n["chainIndex"], n["pulseIndex"]
-        uris = tuple(_link_uri(x, kind, uri, chain, index, v, f"{name}.listValues[{i}]")
-                     for i, (x, kind, v) in enumerate(zip(links, LINKS, values, strict=True)))
-        message = b"".join((
-            enc.field(enc.text(uri)), enc.field(p["version"].encode()), _u32(n["cipherSuite"]), _u32(n["period"]),
-            enc.field(h["certificateId"]), enc.uint(chain, 64), enc.uint(index, 64), enc.field(p["timeStamp"].encode()),
-            enc.field(h["localRandomValue"]), enc.field(h["sourceId"]), _u32(n["external.statusCode"]), enc.field(h["value"]),
-            *(enc.field(v) for v in values), enc.field(h["precommitmentValue"]), _u32(n["statusCode"]),
-        ))
-        return cls(uri, chain, index, n["period"], h["certificateId"], enc.timestamp(p["timeStamp"], f"{name}.timeStamp"),
-                   h["localRandomValue"], h["sourceId"], n["external.statusCode"], h["value"], values, uris,
-                   h["precommitmentValue"], n["statusCode"], _hex(p["signatureValue"], f"{name}.signatureValue", None),
-                   h["outputValue"], n["cipherSuite"], message)
+        uris = tuple(
+            _link_uri(x, kind, uri, chain, index, v, f"{name}.listValues[{i}]")
+            for i, (x, kind, v) in enumerate(zip(links, LINKS, values, strict=True))
+        )
+        message = b"".join(
+            (
+                enc.field(enc.text(uri)),
+                enc.field(p["version"].encode()),
+                _u32(n["cipherSuite"]),
+                _u32(n["period"]),
+                enc.field(h["certificateId"]),
+                enc.uint(chain, 64),
+                enc.uint(index, 64),
+                enc.field(p["timeStamp"].encode()),
+                enc.field(h["localRandomValue"]),
+                enc.field(h["sourceId"]),
+                _u32(n["external.statusCode"]),
+                enc.field(h["value"]),
+                *(enc.field(v) for v in values),
+                enc.field(h["precommitmentValue"]),
+                _u32(n["statusCode"]),
+            )
+        )
+        return cls(
+            uri,
+            chain,
+            index,
+            n["period"],
+            h["certificateId"],
+            enc.timestamp(p["timeStamp"], f"{name}.timeStamp"),
+            h["localRandomValue"],
+            h["sourceId"],
+            n["external.statusCode"],
+            h["value"],
+            values,
+            uris,
+            h["precommitmentValue"],
+            n["statusCode"],
+            _hex(p["signatureValue"], f"{name}.signatureValue", None),
+            h["outputValue"],
+            n["cipherSuite"],
+            message,
+        )
 
     def name(self) -> str:
         return f"pulse {self.chain}/{self.index}"
@@ -105,7 +171,9 @@ class Pulse:
 _URI = r"/beacon/2\.0/chain/([1-9][0-9]*)/pulse/([1-9][0-9]*)"
 
 
-def _link_uri(link: dict[str, Any], kind: str, uri: str, chain: int, index: int, value: bytes, name: str) -> str | None:
+def _link_uri(
+    link: dict[str, Any], kind: str, uri: str, chain: int, index: int, value: bytes, name: str
+) -> str | None:
     """§8.1, §8.3: the pulse's uri names it; a link's uri is null for a zero link, else names an earlier pulse.
 
     Link uris are not signed (§8.2), so a verifier can check only this shape here, and
@@ -113,7 +181,10 @@ def _link_uri(link: dict[str, Any], kind: str, uri: str, chain: int, index: int,
     """
     own = re.fullmatch(r"(.*)" + _URI, uri)
     if not own or (int(own[2]), int(own[3])) != (chain, index):
-        raise ParseError(f"{name.rsplit('.', 1)[0]}.uri", f"the pulse's uri {uri!r} does not name chain {chain}, pulse {index}")
+        raise ParseError(
+            f"{name.rsplit('.', 1)[0]}.uri",
+            f"the pulse's uri {uri!r} does not name chain {chain}, pulse {index}",
+        )
     link_uri = link["uri"]
     if link["type"] != kind:
         raise ParseError(f"{name}.type", f"expected {kind!r}, got {link['type']!r}")
@@ -131,29 +202,43 @@ def _link_uri(link: dict[str, Any], kind: str, uri: str, chain: int, index: int,
 def verify(p: Pulse, certificates: dict[bytes, bytes]) -> None:
     """§8.6 steps 1–4 with the certificate whose SHA-512 is ``certificateId``."""
     if p.cipher_suite != 0:
-        raise CheckFailed(f"{p.name()}: cipherSuite {p.cipher_suite} is not 0", code="signature-invalid")
+        raise CheckFailed(
+            f"{p.name()}: cipherSuite {p.cipher_suite} is not 0", code="signature-invalid"
+        )
     der = certificates.get(p.certificate_id)
     if der is None or hashlib.sha512(der).digest() != p.certificate_id:
-        raise CheckFailed(f"{p.name()}: no certificate hashes to {p.certificate_id.hex()[:16]}…", code="certificate-invalid")
+        raise CheckFailed(
+            f"{p.name()}: no certificate hashes to {p.certificate_id.hex()[:16]}…",
+            code="certificate-invalid",
+        )
     key = load(der).public_key()
     if not isinstance(key, rsa.RSAPublicKey):
-        raise CheckFailed(f"{p.name()}: the certificate's key is not RSA", code="certificate-invalid")
+        raise CheckFailed(
+            f"{p.name()}: the certificate's key is not RSA", code="certificate-invalid"
+        )
     try:
         key.verify(p.signature, p.message, padding.PKCS1v15(), hashes.SHA512())
     except InvalidSignature as e:
-        raise CheckFailed(f"{p.name()}: the signature does not verify", code="signature-invalid") from e
+        raise CheckFailed(
+            f"{p.name()}: the signature does not verify", code="signature-invalid"
+        ) from e
     if not hmac.compare_digest(hashlib.sha512(p.message + p.signature).digest(), p.output):
-        raise CheckFailed(f"{p.name()}: outputValue is not SHA-512(M ‖ signatureValue)", code="output-invalid")
+        raise CheckFailed(
+            f"{p.name()}: outputValue is not SHA-512(M ‖ signatureValue)", code="output-invalid"
+        )
 
 
 def commits(p: Pulse, head: TreeHead) -> None:
     """§8.4 / §8.6 step 7: the pulse's external value commits ``head``."""
     if p.source_id != SOURCE_ID or p.external_status != 0 or p.external != head.commitment():
-        raise CheckFailed(f"{p.name()} does not commit tree head {head.tree_size}", code="external-invalid")
+        raise CheckFailed(
+            f"{p.name()} does not commit tree head {head.tree_size}", code="external-invalid"
+        )
 
 
 def check_link(q: Pulse, p: Pulse) -> None:
     """§8.5 rules 1–4 between ``p`` and its predecessor ``q``."""
+
     def fail(why: str) -> CheckFailed:
         return CheckFailed(f"{p.name()} after {q.name()}: {why}", code="chain-invalid")
 
@@ -162,7 +247,9 @@ def check_link(q: Pulse, p: Pulse) -> None:
         raise fail("not the next pulse of the same chain and period")
     if step <= 0 or step % p.period or p.time_ms % p.period:
         raise fail("timeStamp is not a later period boundary")
-    want = (GAP if step > p.period else 0) | (CERTIFICATE_CHANGE if p.certificate_id != q.certificate_id else 0)
+    want = (GAP if step > p.period else 0) | (
+        CERTIFICATE_CHANGE if p.certificate_id != q.certificate_id else 0
+    )
     if p.status != want:
         raise fail(f"statusCode {p.status}, expected {want}")
     if hashlib.sha512(p.local).digest() != q.precommitment:
@@ -176,16 +263,24 @@ def _units(ms: int) -> tuple[object, ...]:
     return ms // 3_600_000, ms // 86_400_000, (t.year, t.month), t.year
 
 
-def verify_segment(pulses: Sequence[Pulse], certificates: dict[bytes, bytes],
-                   tree_heads: Sequence[TreeHead | None] | None = None) -> None:
+def verify_segment(
+    pulses: Sequence[Pulse],
+    certificates: dict[bytes, bytes],
+    tree_heads: Sequence[TreeHead | None] | None = None,
+) -> None:
     """A chain segment in index order (§8.5, §8.6 steps 1–7); raises at the first failure."""
-    first: list[tuple[object, bytes, str | None] | None] = [None] * 4  # per unit: the first pulse's (unit, output, uri)
+    first: list[tuple[object, bytes, str | None] | None] = [
+        None
+    ] * 4  # per unit: the first pulse's (unit, output, uri)
     for i, p in enumerate(pulses):
         verify(p, certificates)
         q = pulses[i - 1] if i else None
         if p.index == 1 or p.status & CHAIN_START:
             if q is not None or p.index != 1 or p.status != CHAIN_START or any(map(any, p.links)):
-                raise CheckFailed(f"{p.name()}: a chain starts with pulse 1, status 1 and zero links", code="chain-invalid")
+                raise CheckFailed(
+                    f"{p.name()}: a chain starts with pulse 1, status 1 and zero links",
+                    code="chain-invalid",
+                )
         elif q is not None:
             check_link(q, p)
             for u, unit in enumerate(_units(q.time_ms)):
@@ -193,13 +288,18 @@ def verify_segment(pulses: Sequence[Pulse], certificates: dict[bytes, bytes],
                 if known is None:  # §8.6: a segment begun mid-period accepts the first link into it
                     first[u] = link
                 elif known != link:
-                    raise CheckFailed(f"{p.name()}: the {LINKS[u + 1]} link is not the first pulse of its "
-                                      f"{LINKS[u + 1]}", code="chain-invalid")
+                    raise CheckFailed(
+                        f"{p.name()}: the {LINKS[u + 1]} link is not the first pulse of its "
+                        f"{LINKS[u + 1]}",
+                        code="chain-invalid",
+                    )
         for u, unit in enumerate(_units(p.time_ms)):
             if (q is None and p.index == 1) or (q is not None and _units(q.time_ms)[u] != unit):
                 first[u] = (unit, p.output, p.uri)
         if p.link_uris[0] is not None and not p.link_uris[0].endswith(f"/pulse/{p.index - 1}"):
-            raise CheckFailed(f"{p.name()}: the previous link's uri names another pulse", code="chain-invalid")
+            raise CheckFailed(
+                f"{p.name()}: the previous link's uri names another pulse", code="chain-invalid"
+            )
         head = tree_heads[i] if tree_heads else None
         if head is not None:
             commits(p, head)

@@ -22,14 +22,22 @@ ID_VALUE = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}"  # §5.1 id candidates, §6.1 ten
 CODE = r"[A-Z][A-Z0-9_]{0,15}"
 DECIMAL = r"(0|[1-9][0-9]{0,17})(\.[0-9]{1,18})?"  # §5.2
 ROLES = ("centre", "agent", "bidder", "supervisor", "beacon")
-ALGORITHMS = ("ed25519", "ecdsa-p256-sha256", "ecdsa-p384-sha384", "rsa-pkcs1v15-sha256", "rsa-pss-sha256")
+ALGORITHMS = (
+    "ed25519",
+    "ecdsa-p256-sha256",
+    "ecdsa-p384-sha384",
+    "rsa-pkcs1v15-sha256",
+    "rsa-pss-sha256",
+)
 
 
 def _path(name: str, key: str) -> str:
     return f"{name}.{key}" if name else key
 
 
-def _fields(spec: tuple[tuple[str, Codec], ...], doc: Any, name: str) -> tuple[dict[str, Any], bytes]:
+def _fields(
+    spec: tuple[tuple[str, Codec], ...], doc: Any, name: str
+) -> tuple[dict[str, Any], bytes]:
     enc.members(doc, name or "document", tuple(k for k, _ in spec))
     value: dict[str, Any] = {}
     raw = []
@@ -55,7 +63,9 @@ def listof(codec: Codec, *, limit: int = 1 << 32) -> Codec:
         if not isinstance(doc, list) or len(doc) > limit:
             raise ParseError(name, f"expected a list of at most {limit} items")
         pairs = [codec(v, f"{name}[{i}]") for i, v in enumerate(doc)]
-        return [v for v, _ in pairs], enc.field(enc.field(enc.uint(len(pairs), 32)) + b"".join(b for _, b in pairs))
+        return [v for v, _ in pairs], enc.field(
+            enc.field(enc.uint(len(pairs), 32)) + b"".join(b for _, b in pairs)
+        )
 
     return parse
 
@@ -99,18 +109,28 @@ def time(v: Any, n: str) -> tuple[int, bytes]:
 # -- §5.1 definitions --------------------------------------------------------------------
 
 SELECTION = (
-    ("code", text(CODE)), ("label", text()), ("kind", text("pick_one|pick_k|permutation")),
-    ("k", uint(32)), ("value_type", text("decimal|id")), ("unit", text()),
-    ("from_snapshot", boolean), ("candidates", listof(text(), limit=10_000)),
+    ("code", text(CODE)),
+    ("label", text()),
+    ("kind", text("pick_one|pick_k|permutation")),
+    ("k", uint(32)),
+    ("value_type", text("decimal|id")),
+    ("unit", text()),
+    ("from_snapshot", boolean),
+    ("candidates", listof(text(), limit=10_000)),
 )
 DERIVED = (("code", text(CODE)), ("label", text()), ("formula", text()), ("unit", text()))
 
 
 def _deadlines(v: Any, n: str) -> tuple[dict[str, int], bytes]:
     doc = enc.members(v, n, ("commit", "snapshot", "reveal", "seed_open"))
-    out = {k: 0 if k == "snapshot" and doc[k] is None else enc.timestamp(doc[k], f"{n}.{k}") for k in doc}
+    out = {
+        k: 0 if k == "snapshot" and doc[k] is None else enc.timestamp(doc[k], f"{n}.{k}")
+        for k in doc
+    }
     # §5.1 fields 10–13 sit inline in the definition record, not as a nested record.
-    return out, b"".join(enc.field(enc.uint(out[k], 64)) for k in ("commit", "snapshot", "reveal", "seed_open"))
+    return out, b"".join(
+        enc.field(enc.uint(out[k], 64)) for k in ("commit", "snapshot", "reveal", "seed_open")
+    )
 
 
 def _redraw_of(v: Any, n: str) -> tuple[str, bytes]:
@@ -119,11 +139,17 @@ def _redraw_of(v: Any, n: str) -> tuple[str, bytes]:
 
 
 DEFINITION = (
-    ("suite", uint(16)), ("draw_id", text(ID)), ("tender_id", text(ID)),
-    ("section", text()), ("title", text()), ("regime", text("before_opening|after_opening")),
+    ("suite", uint(16)),
+    ("draw_id", text(ID)),
+    ("tender_id", text(ID)),
+    ("section", text()),
+    ("title", text()),
+    ("regime", text("before_opening|after_opening")),
     ("selections", listof(record(*SELECTION, tag="tender-beacon/v1/selection"), limit=32)),
     ("derived", listof(record(*DERIVED, tag="tender-beacon/v1/derived"), limit=32)),
-    ("deadlines", _deadlines), ("dispute_window_ms", uint(64)), ("vdf_t", uint(64)),
+    ("deadlines", _deadlines),
+    ("dispute_window_ms", uint(64)),
+    ("vdf_t", uint(64)),
     ("redraw_of", _redraw_of),
 )
 
@@ -159,7 +185,11 @@ def _definition(doc: Any) -> tuple[dict[str, Any], bytes]:
         raise ParseError("selections", "at least one selection")
     codes: set[str] = set()
     for i, s in enumerate(d["selections"] + d["derived"]):
-        name = f"selections[{i}]" if i < len(d["selections"]) else f"derived[{i - len(d['selections'])}]"
+        name = (
+            f"selections[{i}]"
+            if i < len(d["selections"])
+            else f"derived[{i - len(d['selections'])}]"
+        )
         if s["code"] in codes:
             raise ParseError(f"{name}.code", f"code {s['code']} appears twice")
         codes.add(s["code"])
@@ -188,7 +218,9 @@ def _selection(s: dict[str, Any], name: str, regime: str) -> None:
     n, k, cands = len(s["candidates"]), s["k"], s["candidates"]
     if s["from_snapshot"]:
         if cands or s["value_type"] != "id" or regime != "after_opening":
-            raise ParseError(f"{name}.candidates", "a snapshot selection has no candidates, ids, after_opening")
+            raise ParseError(
+                f"{name}.candidates", "a snapshot selection has no candidates, ids, after_opening"
+            )
     elif not cands:
         raise ParseError(f"{name}.candidates", "expected 1–10,000 candidates")
     pattern = DECIMAL if s["value_type"] == "decimal" else ID_VALUE
@@ -201,7 +233,11 @@ def _selection(s: dict[str, Any], name: str, regime: str) -> None:
         seen.add(key)
     kind = s["kind"]
     fits = k <= n or s["from_snapshot"]
-    if not ((kind == "pick_one" and k == 1) or (kind == "pick_k" and k >= 1 and fits) or (kind == "permutation" and k == 0)):
+    if not (
+        (kind == "pick_one" and k == 1)
+        or (kind == "pick_k" and k >= 1 and fits)
+        or (kind == "permutation" and k == 0)
+    ):
         raise ParseError(f"{name}.k", f"k = {k} does not fit {s['kind']} over {n} candidates")
 
 
@@ -212,15 +248,23 @@ def _decimal(s: str) -> tuple[int, int]:
     return sign * int(whole + frac), len(frac)
 
 
-def derived_operands(formula: str, selections: list[dict[str, Any]], name: str) -> tuple[str, str, str]:
+def derived_operands(
+    formula: str, selections: list[dict[str, Any]], name: str
+) -> tuple[str, str, str]:
     """``(a, op, b)`` of a derived formula, one a pick_one decimal code, one a constant (§5.1)."""
     parts = formula.split(" ")
-    codes = {s["code"] for s in selections if s["kind"] == "pick_one" and s["value_type"] == "decimal" and not s["from_snapshot"]}
+    codes = {
+        s["code"]
+        for s in selections
+        if s["kind"] == "pick_one" and s["value_type"] == "decimal" and not s["from_snapshot"]
+    }
     if len(parts) != 3 or parts[1] not in "+-*" or len(parts[1]) != 1:
         raise ParseError(name, f"{formula!r} is not '<a> <op> <b>' with op + - *")
     a, op, b = parts
     if not ((a in codes and re.fullmatch(DECIMAL, b)) or (b in codes and re.fullmatch(DECIMAL, a))):
-        raise ParseError(name, f"{formula!r} needs one pick_one decimal code and one decimal constant")
+        raise ParseError(
+            name, f"{formula!r} needs one pick_one decimal code and one decimal constant"
+        )
     return a, op, b
 
 
@@ -244,8 +288,12 @@ def definition_hash(encoded: bytes) -> bytes:
 
 # -- §6 statements -----------------------------------------------------------------------
 
-SEED_ENTRY = (("role", text("centre|agent|bidder")), ("fingerprint", raw(32)),
-              ("status", text("included|not-revealed|envelope-invalid|key-not-released")), ("seed", maybe32))
+SEED_ENTRY = (
+    ("role", text("centre|agent|bidder")),
+    ("fingerprint", raw(32)),
+    ("status", text("included|not-revealed|envelope-invalid|key-not-released")),
+    ("seed", maybe32),
+)
 PICK = (("code", text(CODE)), ("indexes", listof(uint(32))), ("values", listof(text())))
 BODIES: dict[str, tuple[tuple[str, Codec], ...]] = {
     "tender.register": (("role", text("centre|agent|bidder|supervisor")), ("fingerprint", raw(32))),
@@ -253,17 +301,36 @@ BODIES: dict[str, tuple[tuple[str, Codec], ...]] = {
     "draw.countersign": (("definition_hash", raw(32)),),
     "draw.opening_key": (("public_key", raw()),),
     "draw.commit": (("commitment", raw(32)),),
-    "envelope.submit": (("envelope_id", text(ID_VALUE)), ("purpose", text("bid|seed")),
-                        ("envelope_hash", raw(32)), ("size", uint(64))),
-    "draw.freeze": (("tree_size", uint(64)), ("root_hash", raw(32)), ("pulse_chain", uint(64)),
-                    ("pulse_index", uint(64)), ("commitments", listof(uint(64)))),
+    "envelope.submit": (
+        ("envelope_id", text(ID_VALUE)),
+        ("purpose", text("bid|seed")),
+        ("envelope_hash", raw(32)),
+        ("size", uint(64)),
+    ),
+    "draw.freeze": (
+        ("tree_size", uint(64)),
+        ("root_hash", raw(32)),
+        ("pulse_chain", uint(64)),
+        ("pulse_index", uint(64)),
+        ("commitments", listof(uint(64))),
+    ),
     "draw.snapshot": (("bid_ids", listof(text(ID_VALUE))),),
     "draw.reveal": (("seed", raw(32)),),
     "draw.key_release": (("private_key", raw()),),
-    "draw.result": (("definition_hash", raw(32)), ("freeze_tree_size", uint(64)), ("freeze_root_hash", raw(32)),
-                    ("snapshot_hash", maybe32), ("seeds", listof(record(*SEED_ENTRY))), ("combined_seed", raw(64)),
-                    ("vdf_t", uint(64)), ("y", raw(256)), ("pi", raw(256)), ("output", raw(64)),
-                    ("picks", listof(record(*PICK)))),
+    "draw.result": (
+        ("definition_hash", raw(32)),
+        ("freeze_tree_size", uint(64)),
+        ("freeze_root_hash", raw(32)),
+        ("snapshot_hash", maybe32),
+        ("seeds", listof(record(*SEED_ENTRY))),
+        ("combined_seed", raw(64)),
+        ("vdf_t", uint(64)),
+        ("y", raw(256)),
+        ("pi", raw(256)),
+        ("output", raw(64)),
+        ("picks", listof(record(*PICK))),
+        ("inputs", listof(uint(64))),
+    ),
     "draw.objection": (("reason", text(max_bytes=4000)),),
     "draw.confirm": (("result", raw(32)),),
     "draw.void": (("reason", text(max_bytes=4000)),),
@@ -290,8 +357,13 @@ class Signed:
     @property
     def entry(self) -> bytes:
         """The signed statement's canonical bytes: the log entry (§6.2, §13.1)."""
-        head = enc.fields(b"tender-beacon/v1/signed-statement", self.statement, self.algorithm.encode(),
-                          self.signature, self.certificate)
+        head = enc.fields(
+            b"tender-beacon/v1/signed-statement",
+            self.statement,
+            self.algorithm.encode(),
+            self.signature,
+            self.certificate,
+        )
         return head + enc.field(enc.items(list(self.chain)))
 
     @property
@@ -311,23 +383,56 @@ def _chain(v: Any, n: str) -> tuple[list[bytes], bytes]:
 
 def parse_signed(doc: Any, name: str = "signed_statement") -> Signed:
     """Parse a signed statement's JSON (§6.3) strictly and re-encode it."""
-    outer, _ = _fields((("statement", lambda v, n: (v, b"")), ("algorithm", text("|".join(ALGORITHMS))),
-                        ("signature", raw()), ("certificate", _certificate), ("chain", _chain)), doc, name)
+    outer, _ = _fields(
+        (
+            ("statement", lambda v, n: (v, b"")),
+            ("algorithm", text("|".join(ALGORITHMS))),
+            ("signature", raw()),
+            ("certificate", _certificate),
+            ("chain", _chain),
+        ),
+        doc,
+        name,
+    )
     n = f"{name}.statement"
-    st = enc.members(outer["statement"], n, ("suite", "kind", "tender_id", "subject", "role", "actor",
-                                             "issued_at", "nonce", "body"))
+    st = enc.members(
+        outer["statement"],
+        n,
+        ("suite", "kind", "tender_id", "subject", "role", "actor", "issued_at", "nonce", "body"),
+    )
     kind = enc.string(st["kind"], f"{n}.kind", "|".join(BODIES).replace(".", r"\."))
     body, body_raw = _fields(BODIES[kind], st["body"], f"{n}.body")
-    head, head_raw = _fields((("suite", uint(16)), ("kind", text()), ("tender_id", text(ID_VALUE)),
-                              ("subject", text(f"({ID_VALUE})?")), ("role", text("|".join(ROLES))),
-                              ("actor", raw(32)), ("issued_at", time), ("nonce", raw(16))),
-                             {k: v for k, v in st.items() if k != "body"}, n)
+    head, head_raw = _fields(
+        (
+            ("suite", uint(16)),
+            ("kind", text()),
+            ("tender_id", text(ID_VALUE)),
+            ("subject", text(f"({ID_VALUE})?")),
+            ("role", text("|".join(ROLES))),
+            ("actor", raw(32)),
+            ("issued_at", time),
+            ("nonce", raw(16)),
+        ),
+        {k: v for k, v in st.items() if k != "body"},
+        n,
+    )
     if head["suite"] != 1:
         raise ParseError(f"{n}.suite", f"unknown suite {head['suite']} (§2.5: only 1)")
     statement = enc.field(b"tender-beacon/v1/statement") + head_raw + enc.field(body_raw)
-    return Signed(kind, head["tender_id"], head["subject"], head["role"], head["actor"], head["issued_at"], body,
-                  statement, outer["algorithm"], outer["signature"], outer["certificate"], tuple(outer["chain"]))
-
+    return Signed(
+        kind,
+        head["tender_id"],
+        head["subject"],
+        head["role"],
+        head["actor"],
+        head["issued_at"],
+        body,
+        statement,
+        outer["algorithm"],
+        outer["signature"],
+        outer["certificate"],
+        tuple(outer["chain"]),
+    )
 
 
 def decode_entry(entry: bytes) -> Signed:
@@ -342,9 +447,26 @@ def decode_entry(entry: bytes) -> Signed:
     if s.text("tag") != "tender-beacon/v1/statement" or s.uint("suite", 16) != 1:
         raise ParseError("entry.statement", "not a tender-beacon/v1/statement of suite 1")
     kind, tender, subject, role = (s.text(k) for k in ("kind", "tender_id", "subject", "role"))
-    actor, issued_at, nonce, body = s.field("actor"), s.uint("issued_at", 64), s.field("nonce"), s.field("body")
+    actor, issued_at, nonce, body = (
+        s.field("actor"),
+        s.uint("issued_at", 64),
+        s.field("nonce"),
+        s.field("body"),
+    )
     s.end()
     if len(actor) != 32 or len(nonce) != 16 or len(chain) > 4:
         raise ParseError("entry.statement", "actor, nonce or chain of the wrong size")
-    return Signed(kind, tender, subject, role, actor, issued_at, {"bytes": body}, statement, algorithm, signature,
-                  certificate, tuple(chain))
+    return Signed(
+        kind,
+        tender,
+        subject,
+        role,
+        actor,
+        issued_at,
+        {"bytes": body},
+        statement,
+        algorithm,
+        signature,
+        certificate,
+        tuple(chain),
+    )

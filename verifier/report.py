@@ -42,7 +42,11 @@ class Report:
         self.checks.append(Check(name, False, reason))
 
     def to_json(self) -> dict[str, Any]:
-        return {"valid": self.valid, "checks": [asdict(c) for c in self.checks], "values": self.values}
+        return {
+            "valid": self.valid,
+            "checks": [asdict(c) for c in self.checks],
+            "values": self.values,
+        }
 
     def lines(self) -> list[str]:
         out = [f"{'✓' if c.ok else '✗'} {c.name}: {c.detail}" for c in self.checks]

@@ -16,7 +16,13 @@ class Bits:
 
     def take(self, m: int) -> int:
         while self._available < m:
-            block = enc.labelled("sha512", enc.SELECTION_STREAM, self.r, enc.uint(self.index, 32), enc.uint(self.blocks, 64))
+            block = enc.labelled(
+                "sha512",
+                enc.SELECTION_STREAM,
+                self.r,
+                enc.uint(self.index, 32),
+                enc.uint(self.blocks, 64),
+            )
             self.blocks += 1
             self._buffer = self._buffer << 512 | int.from_bytes(block, "big")
             self._available += 512

@@ -56,7 +56,11 @@ def backend() -> str:
 
 
 def _powmod(base: int, exponent: int, modulus: int) -> int:
-    return int(gmpy2.powmod(base, exponent, modulus)) if _backend == "gmpy2" else pow(base, exponent, modulus)
+    return (
+        int(gmpy2.powmod(base, exponent, modulus))
+        if _backend == "gmpy2"
+        else pow(base, exponent, modulus)
+    )
 
 
 def _jacobi(a: int, n: int) -> int:
@@ -127,7 +131,10 @@ def encode(v: int) -> bytes:
 def hash_to_group(seed: bytes) -> int:
     """§11.3."""
     for c in range(1 << 32):
-        digest = b"".join(enc.labelled("sha512", enc.VDF_HASH_TO_GROUP, seed, enc.uint(c, 32), bytes([i])) for i in range(5))
+        digest = b"".join(
+            enc.labelled("sha512", enc.VDF_HASH_TO_GROUP, seed, enc.uint(c, 32), bytes([i]))
+            for i in range(5)
+        )
         v = int.from_bytes(digest, "big") % N
         x = min(v, N - v)
         if x >= 2 and math.gcd(x, N) == 1:
@@ -137,7 +144,9 @@ def hash_to_group(seed: bytes) -> int:
 
 def hash_to_prime(x: int, y: int, t: int) -> int:
     """§11.4: the first prime candidate; never a challenge supplied with the proof."""
-    prefix = enc.fields(enc.VDF_CHALLENGE.encode(), encode(N), encode(x), encode(y), enc.uint(t, 64))
+    prefix = enc.fields(
+        enc.VDF_CHALLENGE.encode(), encode(N), encode(x), encode(y), enc.uint(t, 64)
+    )
     for c in range(1 << 32):
         h = hashlib.sha256(prefix + enc.field(enc.uint(c, 32))).digest()
         candidate = int.from_bytes(h, "big") | 1 << 255 | 1
@@ -165,7 +174,9 @@ def verify(x: int, y: int, pi: int, t: int) -> None:
     ell = hash_to_prime(x, y, t)
     v = _powmod(pi, ell, N) * _powmod(x, pow(2, t, ell), N) % N
     if min(v, N - v) != y:
-        raise CheckFailed("the VDF proof does not verify: π^ℓ · x^(2^T mod ℓ) ≠ y", code="bad-proof")
+        raise CheckFailed(
+            "the VDF proof does not verify: π^ℓ · x^(2^T mod ℓ) ≠ y", code="bad-proof"
+        )
 
 
 def output(y: int) -> bytes:

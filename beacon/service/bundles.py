@@ -107,8 +107,8 @@ def _deadlines(record: DrawRecord) -> list[tuple[str, int]]:
         points.append(("snapshot", d.snapshot))
     points += [("reveal", d.reveal), ("seed_open", d.seed_open)]
     ends = record.facts.dispute_ends
-    if ends is not None and record.facts.confirmed:
-        points.append(("dispute_end", ends))
+    if ends is not None:
+        points.append(("dispute_end", ends))  # shows objections in time and confirmations after
     return points
 
 

@@ -102,7 +102,13 @@ def unfinished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, 
 
     try:
         c = Ceremony(d)
-        for step in (c.register, c.publish), (c.commit, c.seal_seeds), (), (c.reveal,), (c.release,):
+        for step in (
+            (c.register, c.publish),
+            (c.commit, c.seal_seeds),
+            (),
+            (c.reveal,),
+            (c.release,),
+        ):
             for action in step:
                 action()
             if not step:

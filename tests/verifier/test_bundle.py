@@ -25,8 +25,25 @@ from tests.verifier.conftest import Served
 from verifier import identity, verify_bundle
 from verifier.errors import ParseError
 
-STEPS = ["format", "beacon-certificate", "log", "time-points", "signatures", "certificates", "roles", "publication",
-         "commitments", "snapshot", "reveals", "seed-envelopes", "result", "vdf", "picks", "after-result", "summary"]
+STEPS = [
+    "format",
+    "beacon-certificate",
+    "log",
+    "time-points",
+    "signatures",
+    "certificates",
+    "roles",
+    "publication",
+    "commitments",
+    "snapshot",
+    "reveals",
+    "seed-envelopes",
+    "result",
+    "vdf",
+    "picks",
+    "after-result",
+    "summary",
+]
 
 
 def recomputed(values: dict) -> dict:
@@ -55,10 +72,17 @@ def test_excluded_seeds_are_valid_and_reported(excluded: Served):
     assert report.valid, report.failed()
     assert recomputed(report.values) == excluded.bundle["summary"]
     statuses = [(s["role"], s["status"]) for s in report.values["seeds"]]
-    assert statuses == [("centre", "included"), ("agent", "not-revealed")] + [("bidder", "key-not-released")] * 3
+    assert (
+        statuses
+        == [("centre", "included"), ("agent", "not-revealed")]
+        + [("bidder", "key-not-released")] * 3
+    )
     detail = {c.name: c.detail for c in report.checks}
     assert detail["reveals"] == "revealed: ['centre']; not revealed: ['agent']"
-    assert detail["seed-envelopes"] == "keys released: ['centre']; bidder seeds: {'key-not-released': 3}"
+    assert (
+        detail["seed-envelopes"]
+        == "keys released: ['centre']; bidder seeds: {'key-not-released': 3}"
+    )
     assert detail["result"].startswith("1 of 5 seeds included")
 
 
@@ -66,11 +90,21 @@ def _foreign_ca() -> bytes:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "some other CA")])
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
     return cert.public_bytes(serialization.Encoding.DER)
 
 
@@ -78,7 +112,9 @@ def test_anchors_the_service_does_not_use_reject_the_bundle(drawn: Served):
     report = verify_bundle(drawn.bundle, [_foreign_ca()])
     assert not report.valid
     assert set(report.failed()) == {"beacon-certificate", "certificates"}
-    assert "does not chain to the anchors" in next(c.detail for c in report.checks if c.name == "certificates")
+    assert "does not chain to the anchors" in next(
+        c.detail for c in report.checks if c.name == "certificates"
+    )
 
 
 @pytest.mark.parametrize(
@@ -100,12 +136,31 @@ def test_not_a_bundle_is_unusable(doc: object, match: str):
     [
         (lambda b: b.pop("summary"), r"^bundle: missing member\(s\) \['summary'\]"),
         (lambda b: b.update(extra=1), r"^bundle: unknown member\(s\) \['extra'\]"),
-        (lambda b: b["statements"][0].update(leaf_index=-1), r"^statements\[0\]\.leaf_index: expected an integer"),
-        (lambda b: b["seed_envelopes"].append(b["seed_envelopes"][0]), r"^seed_envelopes: a name appears twice"),
-        (lambda b: b["time_points"][0].update(name="later"), r"^time_points\[0\]\.name: 'later' does not match"),
-        (lambda b: b["definition"]["selections"][0].update(k=2), r"^definition\.selections\[0\]\.k: k = 2 does not fit"),
+        (
+            lambda b: b["statements"][0].update(leaf_index=-1),
+            r"^statements\[0\]\.leaf_index: expected an integer",
+        ),
+        (
+            lambda b: b["seed_envelopes"].append(b["seed_envelopes"][0]),
+            r"^seed_envelopes: a name appears twice",
+        ),
+        (
+            lambda b: b["time_points"][0].update(name="later"),
+            r"^time_points\[0\]\.name: 'later' does not match",
+        ),
+        (
+            lambda b: b["definition"]["selections"][0].update(k=2),
+            r"^definition\.selections\[0\]\.k: k = 2 does not fit",
+        ),
     ],
-    ids=["missing-member", "unknown-member", "negative-leaf", "duplicate-envelope", "unknown-time-point", "bad-k"],
+    ids=[
+        "missing-member",
+        "unknown-member",
+        "negative-leaf",
+        "duplicate-envelope",
+        "unknown-time-point",
+        "bad-k",
+    ],
 )
 def test_malformed_bundles_fail_the_format_check(drawn: Served, edit, match: str):
     doc = copy.deepcopy(drawn.bundle)
@@ -115,9 +170,6 @@ def test_malformed_bundles_fail_the_format_check(drawn: Served, edit, match: str
     assert re.search(match, report.checks[0].detail)
 
 
-@pytest.mark.xfail(strict=True, reason="the service adds the dispute_end time point only once confirmed, though its "
-                   "pulse exists (§13.2: a time point is included once its pulse exists); without it the verifier "
-                   "cannot place an objection inside the window and fails closed")
 def test_a_disputed_draw_bundled_after_its_window_verifies(tmp_path: Path):
     d = open_deployment(tmp_path, sqlite_url(tmp_path / "beacon.sqlite3"))
     try:
@@ -145,7 +197,12 @@ def test_an_unfinished_draw_is_valid_and_incomplete(unfinished: dict[str, dict],
 def test_a_frozen_draw_cannot_hide_its_freeze(unfinished: dict[str, dict]):
     """Removing the freeze from a frozen draw's bundle is caught: the commit time point is there."""
     doc = copy.deepcopy(unfinished["revealing"])
-    doc["statements"] = [x for x in doc["statements"] if x["signed"]["statement"]["kind"] != "draw.freeze"]
+    doc["statements"] = [
+        x for x in doc["statements"] if x["signed"]["statement"]["kind"] != "draw.freeze"
+    ]
     report = verify_bundle(doc)
     assert "commitments" in report.failed()
-    assert next(c.detail for c in report.checks if c.name == "commitments") == "the draw.freeze is missing"
+    assert (
+        next(c.detail for c in report.checks if c.name == "commitments")
+        == "the draw.freeze is missing"
+    )

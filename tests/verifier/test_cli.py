@@ -41,7 +41,10 @@ def test_draw_with_the_bundles_anchors_says_so(drawn: Served, tmp_path: Path, ca
     code, out, _ = run(capsys, "draw", write(tmp_path / "proof.json", drawn.bundle))
     assert code == VALID
     lines = out.splitlines()
-    assert lines[0] == "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)"
+    assert (
+        lines[0]
+        == "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)"
+    )
     assert lines[1].startswith("✓ format: draw JS-2026-0142-1, 20 statements")
     assert lines[-1] == "VALID"
     k1 = next(v for v in drawn.bundle["summary"]["values"] if v["code"] == "K1")
@@ -50,7 +53,14 @@ def test_draw_with_the_bundles_anchors_says_so(drawn: Served, tmp_path: Path, ca
 
 
 def test_draw_with_given_anchors_as_json(drawn: Served, tmp_path: Path, capsys):
-    code, out, _ = run(capsys, "draw", write(tmp_path / "p.json", drawn.bundle), "--anchors", str(drawn.ca_pem), "--json")
+    code, out, _ = run(
+        capsys,
+        "draw",
+        write(tmp_path / "p.json", drawn.bundle),
+        "--anchors",
+        str(drawn.ca_pem),
+        "--json",
+    )
     assert code == VALID
     report = json.loads(out)
     assert report["valid"] is True
@@ -63,11 +73,18 @@ def test_draw_with_given_anchors_as_json(drawn: Served, tmp_path: Path, capsys):
 def test_tampered_draw_is_invalid_and_names_the_check(drawn: Served, tmp_path: Path, capsys):
     doc = json.loads(json.dumps(drawn.bundle))
     k1 = doc["summary"]["values"][0]
-    k1["values"] = ["0.980" if k1["values"] != ["0.980"] else "0.950"]  # another candidate than the drawn one
+    k1["values"] = [
+        "0.980" if k1["values"] != ["0.980"] else "0.950"
+    ]  # another candidate than the drawn one
     code, out, _ = run(capsys, "draw", write(tmp_path / "p.json", doc))
     assert code == INVALID
     assert [line for line in out.splitlines() if line.startswith("✗")] == [
-        next(line for line in out.splitlines() if line.startswith("✗ summary: the summary is not what"))]
+        next(
+            line
+            for line in out.splitlines()
+            if line.startswith("✗ summary: the summary is not what")
+        )
+    ]
     assert out.splitlines()[-1] == "INVALID"
 
 
@@ -81,7 +98,9 @@ def test_tampered_draw_is_invalid_and_names_the_check(drawn: Served, tmp_path: P
     ],
     ids=["missing", "not-json", "a-pulse", "a-receipt"],
 )
-def test_draw_of_unusable_input_exits_2(tmp_path: Path, capsys, content: bytes | None, message: str):
+def test_draw_of_unusable_input_exits_2(
+    tmp_path: Path, capsys, content: bytes | None, message: str
+):
     path = tmp_path / "proof.json"
     if content is not None:
         path.write_bytes(content)
@@ -98,9 +117,21 @@ def test_an_unfinished_draw_is_valid_and_says_it_is_incomplete(unfinished, tmp_p
 
 def test_draw_from_a_running_beacon(drawn: Served, beacon_url: str, tmp_path: Path, capsys):
     saved = tmp_path / "saved.json"
-    code, out, _ = run(capsys, "draw", DRAW, "--from", beacon_url, "--anchors", str(drawn.ca_pem), "--save", str(saved))
+    code, out, _ = run(
+        capsys,
+        "draw",
+        DRAW,
+        "--from",
+        beacon_url,
+        "--anchors",
+        str(drawn.ca_pem),
+        "--save",
+        str(saved),
+    )
     assert code == VALID, out
-    assert run(capsys, "draw", str(saved), "--anchors", str(drawn.ca_pem))[0] == VALID  # offline, later
+    assert (
+        run(capsys, "draw", str(saved), "--anchors", str(drawn.ca_pem))[0] == VALID
+    )  # offline, later
 
 
 def test_draw_from_an_unreachable_beacon_exits_2(capsys):
@@ -123,7 +154,9 @@ def test_a_real_nist_pulse_and_its_neighbour(tmp_path: Path, capsys):
     (previous, pulse), cert = nist(tmp_path, "nist-chain-1-pulses-54609-54610.json")
     code, out, _ = run(capsys, "pulse", pulse, "--cert", cert, "--previous", previous)
     assert code == VALID
-    assert "✓ pulse: pulse 1/54610 at 2018-07-23T19:26:00.000Z" not in out  # pulse 54610 is not at the chain start
+    assert (
+        "✓ pulse: pulse 1/54610 at 2018-07-23T19:26:00.000Z" not in out
+    )  # pulse 54610 is not at the chain start
     assert out.splitlines()[0].startswith("✓ pulse: pulse 1/54610 at ")
     assert out.splitlines()[1].startswith("✓ neighbours: pulses 54609–54610 verify")
     code, out, _ = run(capsys, "pulse", previous, "--cert", cert, "--next", pulse)
@@ -133,8 +166,16 @@ def test_a_real_nist_pulse_and_its_neighbour(tmp_path: Path, capsys):
 @pytest.mark.parametrize(
     ("vector", "cert", "line"),
     [
-        ("nist-pulse-54610-time-edited.json", "nist-beacon-2018.pem", "✗ pulse: pulse 1/54610: the signature does not verify"),
-        ("chain-valid.json", "nist-beacon-2018.pem", "✗ pulse: pulse 1/1: no certificate hashes to 04fcbb214249f3c5…"),
+        (
+            "nist-pulse-54610-time-edited.json",
+            "nist-beacon-2018.pem",
+            "✗ pulse: pulse 1/54610: the signature does not verify",
+        ),
+        (
+            "chain-valid.json",
+            "nist-beacon-2018.pem",
+            "✗ pulse: pulse 1/1: no certificate hashes to 04fcbb214249f3c5…",
+        ),
     ],
     ids=["time-edited", "another-beacons-certificate"],
 )
@@ -153,8 +194,10 @@ def test_a_chain_directory_reports_gaps_and_certificate_changes(tmp_path: Path, 
         (folder / f"cert-{i}.pem").write_text(pem)
     code, out, _ = run(capsys, "chain", str(folder))
     assert code == VALID
-    assert out.splitlines()[0] == ("✓ chain 1: pulses 1–6 verify, 6 committing served tree heads; gaps (status 2) at [5]; "
-                                   "certificate changes (status 4) at [6]")
+    assert out.splitlines()[0] == (
+        "✓ chain 1: pulses 1–6 verify, 6 committing served tree heads; gaps (status 2) at [5]; "
+        "certificate changes (status 4) at [6]"
+    )
 
 
 def test_a_chain_with_an_unflagged_gap_is_invalid(tmp_path: Path, capsys):
@@ -173,7 +216,9 @@ def test_a_chain_from_a_running_beacon(beacon_url: str, capsys):
     last = get(beacon_url + "/beacon/2.0/pulse/last")["pulse"]["pulseIndex"]
     code, out, _ = run(capsys, "chain", "--from", beacon_url, "--chain", "1", "--start", "2")
     assert code == VALID
-    assert out.startswith(f"✓ chain 1: pulses 2–{last} verify, {last - 1} committing served tree heads; gaps (status 2) at none")
+    assert out.startswith(
+        f"✓ chain 1: pulses 2–{last} verify, {last - 1} committing served tree heads; gaps (status 2) at none"
+    )
 
 
 # -- receipts -----------------------------------------------------------------------------------
@@ -183,14 +228,29 @@ def test_a_chain_from_a_running_beacon(beacon_url: str, capsys):
 def receipts(drawn: Served, beacon_url: str) -> list[tuple[str, Any]]:
     """(statement hash, receipt) of the draw's first and last statements, as served."""
     statements = get(f"{beacon_url}/api/v1/draws/{DRAW}")["statements"]
-    return [(s["hash"], get(f"{beacon_url}/api/v1/statements/{s['hash']}/receipt")) for s in (statements[0], statements[-1])]
+    return [
+        (s["hash"], get(f"{beacon_url}/api/v1/statements/{s['hash']}/receipt"))
+        for s in (statements[0], statements[-1])
+    ]
 
 
 def test_a_receipt_offline(receipts, drawn: Served, tmp_path: Path, capsys):
-    code, out, _ = run(capsys, "receipt", write(tmp_path / "r.json", receipts[0][1]), "--anchors", str(drawn.ca_pem))
+    code, out, _ = run(
+        capsys,
+        "receipt",
+        write(tmp_path / "r.json", receipts[0][1]),
+        "--anchors",
+        str(drawn.ca_pem),
+    )
     assert code == VALID
-    assert [line.split(":")[0] for line in out.splitlines()[:3]] == ["✓ statement", "✓ inclusion", "✓ pulse"]
-    assert out.splitlines()[2].endswith("commits the tree head; its certificate chains to the anchors")
+    assert [line.split(":")[0] for line in out.splitlines()[:3]] == [
+        "✓ statement",
+        "✓ inclusion",
+        "✓ pulse",
+    ]
+    assert out.splitlines()[2].endswith(
+        "commits the tree head; its certificate chains to the anchors"
+    )
 
 
 def test_two_receipts_from_a_running_beacon_are_consistent(receipts, beacon_url: str, capsys):
@@ -206,13 +266,21 @@ def test_consistency_offline_and_a_wrong_proof(receipts, beacon_url: str, tmp_pa
     (_, first), (_, last) = receipts
     sizes = first["tree_head"]["tree_size"], last["tree_head"]["tree_size"]
     proof = get(f"{beacon_url}/api/v1/log/consistency-proof?first={sizes[0]}&second={sizes[1]}")
-    files = [write(tmp_path / f"{n}.json", d) for n, d in (("old", first), ("new", last), ("proof", proof))]
-    assert run(capsys, "receipt", files[0], "--newer", files[1], "--consistency", files[2])[0] == VALID
+    files = [
+        write(tmp_path / f"{n}.json", d)
+        for n, d in (("old", first), ("new", last), ("proof", proof))
+    ]
+    assert (
+        run(capsys, "receipt", files[0], "--newer", files[1], "--consistency", files[2])[0] == VALID
+    )
     proof["proof"][0] = "00" * 32
     write(tmp_path / "proof.json", proof)
     code, out, _ = run(capsys, "receipt", files[0], "--newer", files[1], "--consistency", files[2])
     assert code == INVALID
-    assert f"✗ consistency: tree size {sizes[0]} → {sizes[1]}: the consistency proof does not verify" in out
+    assert (
+        f"✗ consistency: tree size {sizes[0]} → {sizes[1]}: the consistency proof does not verify"
+        in out
+    )
 
 
 def test_consistency_needs_a_proof(receipts, tmp_path: Path, capsys):
@@ -221,8 +289,10 @@ def test_consistency_needs_a_proof(receipts, tmp_path: Path, capsys):
     code, out, _ = run(capsys, "receipt", files[0], "--newer", files[1])
     assert code == INVALID
     sizes = first["tree_head"]["tree_size"], last["tree_head"]["tree_size"]
-    assert (f"✗ consistency: trees {sizes[0]} and {sizes[1]} need a consistency proof: --consistency FILE or "
-            "--from URL") in out.splitlines()
+    assert (
+        f"✗ consistency: trees {sizes[0]} and {sizes[1]} need a consistency proof: --consistency FILE or "
+        "--from URL"
+    ) in out.splitlines()
 
 
 def test_a_tampered_receipt_is_invalid(receipts, tmp_path: Path, capsys):
@@ -230,7 +300,9 @@ def test_a_tampered_receipt_is_invalid(receipts, tmp_path: Path, capsys):
     doc["leaf_index"] += 1
     code, out, _ = run(capsys, "receipt", write(tmp_path / "r.json", doc))
     assert code == INVALID
-    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("✗")] == ["✗ inclusion"]
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("✗")] == [
+        "✗ inclusion"
+    ]
 
 
 def test_a_receipt_before_the_next_pulse_proves_less(tmp_path: Path, capsys):
@@ -245,7 +317,10 @@ def test_a_receipt_before_the_next_pulse_proves_less(tmp_path: Path, capsys):
         d.runtime.close()
     code, out, _ = run(capsys, "receipt", write(tmp_path / "r.json", receipt))
     assert code == INVALID
-    assert "✗ pulse: no pulse yet: the receipt proves only what the service said; fetch it again after the next pulse" in out
+    assert (
+        "✗ pulse: no pulse yet: the receipt proves only what the service said; fetch it again after the next pulse"
+        in out
+    )
 
 
 def test_help_documents_the_receipt_design(capsys):

@@ -23,15 +23,43 @@ OUTCOMES = {
     "definition": {"valid", "invalid"},
     "selection": {"valid", "exhaustive"},
     "statement": {"valid", "bad-signature", "actor-mismatch", "wrong-algorithm"},
-    "vdf": {"valid", "wrong-modulus", "malformed", "non-canonical", "not-a-unit", "x-mismatch", "bad-T",
-            "bad-proof", "bad-output"},
+    "vdf": {
+        "valid",
+        "wrong-modulus",
+        "malformed",
+        "non-canonical",
+        "not-a-unit",
+        "x-mismatch",
+        "bad-T",
+        "bad-proof",
+        "bad-output",
+    },
     "merkle": {"valid", "invalid"},
-    "pulse": {"valid", "parse-error", "certificate-invalid", "signature-invalid", "output-invalid",
-              "chain-invalid", "external-invalid"},
+    "pulse": {
+        "valid",
+        "parse-error",
+        "certificate-invalid",
+        "signature-invalid",
+        "output-invalid",
+        "chain-invalid",
+        "external-invalid",
+    },
     "draw": {"valid", "no-seed"},
-    "envelope": {"valid", "header-malformed", "not-a-recipient", "wrong-role-key", "share-unwrap-failed",
-                 "share-missing", "header-mac-mismatch", "nonce-truncated", "payload-truncated",
-                 "payload-auth-failed", "payload-empty-final-chunk", "payload-trailing-data", "seed-size-mismatch"},
+    "envelope": {
+        "valid",
+        "header-malformed",
+        "not-a-recipient",
+        "wrong-role-key",
+        "share-unwrap-failed",
+        "share-missing",
+        "header-mac-mismatch",
+        "nonce-truncated",
+        "payload-truncated",
+        "payload-auth-failed",
+        "payload-empty-final-chunk",
+        "payload-trailing-data",
+        "seed-size-mismatch",
+    },
 }
 
 
@@ -54,8 +82,12 @@ def test_every_area_has_vectors_and_a_valid_one(area: str):
 @pytest.mark.parametrize("path", vectors("commitment"))
 def test_commitment(path: Path):
     v = load(path)
-    got = draw.commitment(v["draw_id"], v["role"], bytes.fromhex(v["fingerprint"]), bytes.fromhex(v["seed"]))
-    assert ("valid" if hmac.compare_digest(got, bytes.fromhex(v["commitment"])) else "mismatch") == v["expect"]
+    got = draw.commitment(
+        v["draw_id"], v["role"], bytes.fromhex(v["fingerprint"]), bytes.fromhex(v["seed"])
+    )
+    assert (
+        "valid" if hmac.compare_digest(got, bytes.fromhex(v["commitment"])) else "mismatch"
+    ) == v["expect"]
 
 
 @pytest.mark.parametrize("path", vectors("definition"))
@@ -122,7 +154,10 @@ def test_draw(path: Path, vdf_backend: str):
     definition, encoded = records.parse_definition(v["definition"])
     def_hash = records.definition_hash(encoded)
     freeze = merkle.TreeHead(v["freeze"]["tree_size"], bytes.fromhex(v["freeze"]["root_hash"]))
-    entries = [(e["role"], bytes.fromhex(e["fingerprint"]), e["status"], bytes.fromhex(e["seed"])) for e in v["seeds"]]
+    entries = [
+        (e["role"], bytes.fromhex(e["fingerprint"]), e["status"], bytes.fromhex(e["seed"]))
+        for e in v["seeds"]
+    ]
     snapshot = draw.snapshot_hash(v["snapshot"]) if v["snapshot"] is not None else b""
     try:
         seed = draw.combined_seed(def_hash, freeze, entries, snapshot)
@@ -134,7 +169,10 @@ def test_draw(path: Path, vdf_backend: str):
     assert seed.hex() == v["combined_seed"]
     x = vdf.hash_to_group(seed)
     assert vdf.encode(x).hex() == v["x"]
-    y, pi = vdf.element(bytes.fromhex(v["y"]), "y"), vdf.element(bytes.fromhex(v["pi"]), "pi", identity=True)
+    y, pi = (
+        vdf.element(bytes.fromhex(v["y"]), "y"),
+        vdf.element(bytes.fromhex(v["pi"]), "pi", identity=True),
+    )
     vdf.verify(x, y, pi, definition["vdf_t"])
     r = vdf.output(y)
     assert r.hex() == v["R"]
@@ -159,9 +197,16 @@ def _merkle(v: dict[str, Any]) -> str:
     try:
         if v["kind"] == "inclusion":
             head = merkle.TreeHead.from_json(v["tree_head"], "tree_head")
-            merkle.verify_inclusion(v["leaf_index"], merkle.leaf_hash(v["entry"].encode()), merkle.proof(v["proof"], "proof"), head)
+            merkle.verify_inclusion(
+                v["leaf_index"],
+                merkle.leaf_hash(v["entry"].encode()),
+                merkle.proof(v["proof"], "proof"),
+                head,
+            )
         else:
-            first, second = (merkle.TreeHead.from_json(v[k], k) for k in ("tree_head_1", "tree_head_2"))
+            first, second = (
+                merkle.TreeHead.from_json(v[k], k) for k in ("tree_head_1", "tree_head_2")
+            )
             merkle.verify_consistency(first, second, merkle.proof(v["proof"], "proof"))
     except CheckFailed:
         return "invalid"
@@ -177,8 +222,13 @@ def test_merkle(path: Path):
 @pytest.mark.parametrize("path", vectors("pulse"))
 def test_pulse(path: Path):
     v = load(path)
-    certificates = {bytes.fromhex(k): identity.load_pem(pem.encode(), k)[0] for k, pem in v["certificates"].items()}
-    heads = [None if h is None else merkle.TreeHead.from_json(h, "tree_head") for h in v["tree_heads"]]
+    certificates = {
+        bytes.fromhex(k): identity.load_pem(pem.encode(), k)[0]
+        for k, pem in v["certificates"].items()
+    }
+    heads = [
+        None if h is None else merkle.TreeHead.from_json(h, "tree_head") for h in v["tree_heads"]
+    ]
     try:
         pulses = [pulse.Pulse.from_json(p, f"pulses[{i}]") for i, p in enumerate(v["pulses"])]
         pulse.verify_segment(pulses, certificates, heads)
@@ -199,16 +249,23 @@ def test_envelope(path: Path):
         private = envelope.load_private(bytes.fromhex(key["private_key_pkcs8"]), name)
         assert envelope.public_bytes(private).hex() == key["public_key"]
         assert envelope.key_id(bytes.fromhex(key["public_key"])).hex() == key["key_id"]
-    keys = {role: envelope.load_private(bytes.fromhex(v["keys"][name]["private_key_pkcs8"]), name)
-            for role, name in v["open_with"].items()}
+    keys = {
+        role: envelope.load_private(bytes.fromhex(v["keys"][name]["private_key_pkcs8"]), name)
+        for role, name in v["open_with"].items()
+    }
     try:
         header, plaintext = envelope.open_envelope(data, keys)
     except CheckFailed as e:
         assert e.code == v["expect"]
-        assert str(e).startswith("envelope could not be opened")  # §9.7: one message for every reason
+        assert str(e).startswith(
+            "envelope could not be opened"
+        )  # §9.7: one message for every reason
         return
     assert v["expect"] == "valid"
     assert hashlib.sha256(plaintext).hexdigest() == v["plaintext_sha256"]
     assert v["plaintext"] in (None, plaintext.hex())
     assert (header.envelope_id, header.purpose, header.bidder.hex()) == (
-        v["header"]["envelope_id"], v["header"]["purpose"], v["header"]["bidder"])
+        v["header"]["envelope_id"],
+        v["header"]["purpose"],
+        v["header"]["bidder"],
+    )
