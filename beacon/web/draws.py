@@ -81,7 +81,6 @@ def proof(draw_id: str) -> Response:
             draw_id,
             blobs=rt.blobs,
             anchors=rt.trust.anchor_ders(),
-            beacon_certificate=rt.pulse_signer.certificate_der,
             period_ms=rt.settings.pulser.period_ms,
         )
     except bundles.NotYetAvailable as e:
