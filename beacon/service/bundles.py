@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from beacon.core.bundle import LoggedStatement, ProofBundle, TimePoint
-from beacon.core.pulse import Pulse
 from beacon.core.definition import Kind
+from beacon.core.pulse import Pulse
 from beacon.core.timefmt import format_ms
 from beacon.errors import StateError
 from beacon.service.blobs import BlobStore

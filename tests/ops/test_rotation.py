@@ -157,13 +157,14 @@ def test_a_stranger_ca_is_refused(d: Deployment, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_draw_across_a_rotation_verifies_with_both_certificates(d: Deployment, tmp_path: Path) -> None:
+def test_a_draw_across_a_rotation_verifies_with_both_certificates(
+    d: Deployment, tmp_path: Path
+) -> None:
     """Pulses before and after the rotation, and beacon statements signed with each key:
     the bundle carries both certificates (PROTOCOL.md §13) and the independent verifier
     accepts it."""
-    from verifier import verify_bundle
-
     from tests.service.test_draw_flow import T0, bundle
+    from verifier import verify_bundle
 
     c = Ceremony(d)
     c.register()
@@ -177,7 +178,9 @@ def test_a_draw_across_a_rotation_verifies_with_both_certificates(d: Deployment,
     d.advance_to(d.clock.now_ms() + PERIOD)  # status 4
     c.reveal()
     c.release()
-    assert d.runtime.worker("w").run_once() == c.definition.draw_id  # result, signed with the new key
+    assert (
+        d.runtime.worker("w").run_once() == c.definition.draw_id
+    )  # result, signed with the new key
     d.advance_to(d.clock.now_ms() - d.clock.now_ms() % PERIOD + PERIOD)
     doc = bundle(d).to_dict()
     assert len(doc["beacon_certificates"]) == 2
