@@ -153,9 +153,13 @@ def gunicorn(
     log: Path,
     env: Mapping[str, str],
     workers: int = 2,
+    threads: int = 1,
     cwd: Path | None = None,
 ) -> Server:
-    """``gunicorn`` serving ``app`` with ``workers`` sync workers on 127.0.0.1:``port``."""
+    """``gunicorn`` serving ``app`` with ``workers`` workers on 127.0.0.1:``port``.
+
+    With ``threads`` > 1 the workers are gthread workers (gunicorn's own rule).
+    """
     # gunicorn >= 25.1 opens a control socket at one path per user; two servers would clash.
     major, minor = (int(x) for x in version("gunicorn").split(".")[:2])
     control = ["--no-control-socket"] if (major, minor) >= (25, 1) else []
@@ -165,6 +169,8 @@ def gunicorn(
             str(BIN / "gunicorn"),
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
             *control,
