@@ -14,118 +14,34 @@ its bidder sealed, every bidder seed included in the draw.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import math
 import os
 import statistics
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from beacon.client import ServiceError
 from beacon.core import envelope as env
 from beacon.core.definition import parse_authoring
 from beacon.core.envelope.format import Header
-from beacon.core.envelope.shares import load_public_key, public_bytes
 from beacon.core.opening import ShareEntry
 from beacon.core.timefmt import format_ms
 from beacon.identity import ca
 from beacon.party import Actor
 from bench import servers
 from bench.parties import Parties, now_ms, sleep_until_ms, wait_for
+from bench.sealing import DRAW, TENDER, Sealed, seal_all
 
-TENDER = "LOAD-2026-0200"
-DRAW = "LOAD-2026-0200-K"
 CHUNK = 1 << 20
 SUBMITTERS = 16  # concurrent uploads
 REVEAL_WINDOW_MS = 20_000
 VDF_T = 100_000
-
-
-@dataclass(frozen=True)
-class SealJob:
-    """What a sealing process needs (plain bytes: keys do not pickle)."""
-
-    index: int
-    purpose: str  # "bid" or "seed"
-    size: int
-    fingerprint: bytes
-    agent_key: bytes  # SEC1
-    centre_key: bytes
-    out: str  # file for a bid; unused for a seed
-
-
-@dataclass(frozen=True)
-class Sealed:
-    index: int
-    purpose: str
-    envelope_id: str
-    envelope_hash: bytes
-    size: int
-    plaintext_sha256: bytes
-    header: bytes  # canonical header bytes, for the parties' share unwrapping
-    data: bytes | None  # a seed envelope's bytes; bids stay on disk at SealJob.out
-
-
-class _Plaintext:
-    """``size`` pseudo-random bytes (PCG64 seeded by the bid's index), hashed as read."""
-
-    def __init__(self, seed: int, size: int) -> None:
-        self._rng = np.random.Generator(np.random.PCG64(seed))
-        self._left = size
-        self.sha256 = hashlib.sha256()
-
-    def read(self, size: int, /) -> bytes:
-        n = min(size, self._left)
-        if n <= 0:
-            return b""
-        data = self._rng.bytes(n)
-        self._left -= n
-        self.sha256.update(data)
-        return data
-
-
-def envelope_id(purpose: str, index: int) -> str:
-    return f"{TENDER}-{purpose}-{index:03d}"
-
-
-def seal(job: SealJob) -> Sealed:
-    """Seal one envelope (runs in a worker process)."""
-    source = _Plaintext(job.index if job.purpose == "bid" else 10_000 + job.index, job.size)
-    fields = {
-        "tender_id": TENDER,
-        "envelope_id": envelope_id(job.purpose, job.index),
-        "purpose": job.purpose,
-        "draw_id": DRAW if job.purpose == "seed" else "",
-        "bidder_fingerprint": job.fingerprint,
-        "agent_keys": [load_public_key(job.agent_key)],
-        "centre_keys": [load_public_key(job.centre_key)],
-        "random_bytes": os.urandom,
-    }
-    if job.purpose == "bid":
-        with open(job.out, "wb") as sink:
-            info = env.seal(source, sink, **fields)  # type: ignore[arg-type]
-        data = None
-    else:
-        buffer = io.BytesIO()
-        info = env.seal(source, buffer, **fields)  # type: ignore[arg-type]
-        data = buffer.getvalue()
-    return Sealed(
-        job.index,
-        job.purpose,
-        envelope_id(job.purpose, job.index),
-        info.hash,
-        info.size,
-        source.sha256.digest(),
-        info.header.encode(),
-        data,
-    )
 
 
 @dataclass
@@ -225,7 +141,10 @@ def run_opening(tmp: Path, *, bidders: int, bid_bytes: int) -> OpeningRun:
     url = f"http://127.0.0.1:{port}"
     parties = Parties(data / "ca", TENDER, url)
     bidder_actors = [parties.actor(f"bidder-{i}", "bidder") for i in range(1, bidders + 1)]
-    sealed = _seal_all(result, client_dir, bidder_actors, keys)
+    result.seal_processes = os.cpu_count() or 1
+    sealed, result.seal_seconds = seal_all(
+        client_dir, bidder_actors, keys, bid_bytes=bid_bytes, processes=result.seal_processes
+    )
     result.client_peak_bytes = du(client_dir)
     ingest = min(result.bidders * result.bid_bytes / result.seal_seconds, disk_write_rate(tmp) / 2)
     with servers.beacon(
@@ -280,34 +199,6 @@ def run_opening(tmp: Path, *, bidders: int, bid_bytes: int) -> OpeningRun:
 
 def _whole_second(ms: float) -> int:
     return math.ceil(ms / 1000) * 1000
-
-
-def _seal_all(
-    result: OpeningRun,
-    client_dir: Path,
-    bidders: list[Actor],
-    keys: dict[tuple[str, str], ec.EllipticCurvePrivateKey],
-) -> list[Sealed]:
-    jobs = []
-    for i, b in enumerate(bidders, 1):
-        for purpose, scope, size in (("bid", "tender", result.bid_bytes), ("seed", "draw", 32)):
-            jobs.append(
-                SealJob(
-                    index=i,
-                    purpose=purpose,
-                    size=size,
-                    fingerprint=b.fingerprint,
-                    agent_key=public_bytes(keys[(scope, "agent")].public_key()),
-                    centre_key=public_bytes(keys[(scope, "centre")].public_key()),
-                    out=str(client_dir / f"{envelope_id(purpose, i)}.env"),
-                )
-            )
-    result.seal_processes = os.cpu_count() or 1
-    start = time.perf_counter()
-    with ProcessPoolExecutor(result.seal_processes) as pool:
-        sealed = list(pool.map(seal, jobs))
-    result.seal_seconds = time.perf_counter() - start
-    return sealed
 
 
 def _publish(
