@@ -8,7 +8,7 @@ DATA   ?= .beacon
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: run test test-fast bench lint vectors clean install install-test
+.PHONY: run test test-fast bench lint vectors notebooks clean install install-test
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ lint: $(VENV)/.installed-test
 
 vectors: $(VENV)/.installed-test
 	$(PY) -m tests.vectors.generate
+
+# The audit notebooks at full size (docs/AUDIT.md §10); executed copies go to build/notebooks/.
+notebooks: $(VENV)/.installed-test
+	mkdir -p build/notebooks && BEACON_NOTEBOOK_SCALE=full $(BIN)/jupyter execute --timeout=-1 --output='$(CURDIR)/build/notebooks/{notebook_name}' notebooks/*.ipynb
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,7 +1,27 @@
 """tender-beacon's independent verifier.
 
 A second implementation of docs/PROTOCOL.md that imports nothing from ``beacon``
-and depends only on ``cryptography`` (``gmpy2`` is used when installed).
+and depends only on ``cryptography`` (``gmpy2`` is used when installed). The public
+API: :func:`verify_bundle` (a draw's proof bundle, §14), :func:`verify_receipt`
+(§6.6), :func:`verify_segment` (pulses, §8.6), and the layers in their modules.
 """
 
+from verifier.draw import verify_bundle
+from verifier.errors import CheckFailed, FetchError, ParseError, VerifyError
+from verifier.pulse import Pulse, verify_segment
+from verifier.receipt import verify_receipt
+from verifier.report import Check, Report
+
+__all__ = [
+    "Check",
+    "CheckFailed",
+    "FetchError",
+    "ParseError",
+    "Pulse",
+    "Report",
+    "VerifyError",
+    "verify_bundle",
+    "verify_receipt",
+    "verify_segment",
+]
 __version__ = "0.1.0"

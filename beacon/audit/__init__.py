@@ -2,12 +2,25 @@
 tests for discrete selections (docs/AUDIT.md).
 
 Pure functions over numpy arrays returning frozen result objects; no I/O beyond the
-explicit file readers in :mod:`beacon.audit.bits`.
+explicit readers in :mod:`beacon.audit.bits` and :mod:`beacon.audit.sources`.
+
+Note on one name: ``beacon.audit.uniformity`` is the second-level P-value uniformity
+check (sts-2.1.2's, re-exported below), while the *module*
+:mod:`beacon.audit.uniformity` holds the selection tests. The module is imported
+first so that the package attribute ends up being the function whichever of the two
+a caller imports first.
 """
 
+import beacon.audit.uniformity  # noqa: F401  (see the note on the name above)
+from beacon.audit.applicability import Applicability, applicability
 from beacon.audit.bits import as_bits, from_ascii, from_packed, to_packed
 from beacon.audit.constants import CONSTANTS, expansion
+from beacon.audit.enumeration import enumerate_discard, enumerate_shuffle
+from beacon.audit.outputs import OutputAudit, audit_values, concatenate, pulse_values, sequences
+from beacon.audit.proofs import BundleTally, DrawnResult, tally_bundles
 from beacon.audit.result import ALPHA, TestResult
+from beacon.audit.selection_report import SelectionReport, format_selection_report, selection_report
+from beacon.audit.simulation import counter_outputs, simulate, simulated_selection
 from beacon.audit.sp800_22.approximate_entropy import approximate_entropy
 from beacon.audit.sp800_22.block_frequency import block_frequency
 from beacon.audit.sp800_22.cumulative_sums import cumulative_sums
@@ -33,23 +46,38 @@ from beacon.audit.sp800_22.second_level import (
 from beacon.audit.sp800_22.serial import serial
 from beacon.audit.sp800_22.suite import NAMES, run_suite
 from beacon.audit.sp800_22.universal import universal
+from beacon.audit.tally import ListKey, Tally
 
 __all__ = [
     "ALPHA",
     "CONSTANTS",
     "NAMES",
+    "Applicability",
+    "BundleTally",
+    "DrawnResult",
+    "ListKey",
+    "OutputAudit",
     "Proportion",
     "ReportRow",
+    "SelectionReport",
+    "Tally",
     "TestResult",
     "Uniformity",
+    "applicability",
     "approximate_entropy",
     "as_bits",
+    "audit_values",
     "block_frequency",
+    "concatenate",
+    "counter_outputs",
     "cumulative_sums",
     "dft",
+    "enumerate_discard",
+    "enumerate_shuffle",
     "expansion",
     "final_analysis_report",
     "format_report",
+    "format_selection_report",
     "frequency",
     "from_ascii",
     "from_packed",
@@ -58,12 +86,18 @@ __all__ = [
     "non_overlapping_template",
     "overlapping_template",
     "proportion",
+    "pulse_values",
     "random_excursions",
     "random_excursions_variant",
     "rank",
     "run_suite",
     "runs",
+    "selection_report",
+    "sequences",
     "serial",
+    "simulate",
+    "simulated_selection",
+    "tally_bundles",
     "to_packed",
     "uniformity",
     "universal",

@@ -209,12 +209,12 @@ def _ceremony(
     record = parties.record(draw_id)
     summary = bundles.summary(record)
     click.secho("\n结果 Result", bold=True)
-    for v in summary["values"]:  # type: ignore[union-attr]
+    for v in summary["values"]:
         click.echo(f"  {v['code']:<10} {v['label']}: {', '.join(v['values'])}{v['unit']}")
-    for x in summary["derived"]:  # type: ignore[union-attr]
+    for x in summary["derived"]:
         click.echo(f"  {x['code']:<10} {x['label']} = {x['formula']} = {x['value']}")
     click.echo(f"  R = {summary['output']}")
-    for s in summary["seeds"]:  # type: ignore[union-attr]
+    for s in summary["seeds"]:
         click.echo(f"  seed of {s['role']:<7} {s['fingerprint'][:16]}…: {s['status']}")
     _advance(runtime, clock, clock.now_ms() - clock.now_ms() % PERIOD + PERIOD)
     with runtime.database.read() as session:

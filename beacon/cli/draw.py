@@ -16,6 +16,7 @@ import os
 import secrets
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +28,7 @@ from beacon.cli.options import passphrase
 from beacon.client import BeaconClient, ServiceError
 from beacon.core.definition import parse_authoring
 from beacon.core.signature import fingerprint
+from beacon.core.statement import SignedStatement
 from beacon.errors import BeaconError
 from beacon.identity import opening_keys
 from beacon.identity.keys import load_signer
@@ -105,7 +107,8 @@ class Session:
         )
 
     def draw(self, draw_id: str) -> dict[str, Any]:
-        return _call(lambda: self.client.draw(draw_id))
+        result: dict[str, Any] = _call(lambda: self.client.draw(draw_id))
+        return result
 
     def my_role(self, draw: dict[str, Any]) -> str:
         mine = self.signer.fingerprint.hex()
@@ -315,9 +318,8 @@ def seal(
     keys = {}
     for st in draw["statements"]:
         if st["kind"] == "draw.opening_key":
-            keys[st["role"]] = _call(lambda h=st["hash"]: s.client.statement(h)).statement.body[
-                "public_key"
-            ]
+            signed: SignedStatement = _call(partial(s.client.statement, st["hash"]))
+            keys[st["role"]] = signed.statement.body["public_key"]
     if set(keys) != {"agent", "centre"}:
         raise click.ClickException(
             f"draw {draw_id} does not have both opening keys yet (has: {sorted(keys)})"

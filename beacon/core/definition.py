@@ -746,7 +746,7 @@ def _time(value: object, where: str) -> int:
 
 def _enum(enum: type[_E], value: object, where: str, error: type[Exception]) -> _E:
     try:
-        return enum(value)
+        return enum(value)  # type: ignore[arg-type]  # a non-str value raises ValueError, reported below
     except ValueError:
         allowed = ", ".join(repr(m.value) for m in enum)
         raise error(f"{where}: {value!r} is not one of {allowed}") from None

@@ -28,6 +28,12 @@ from beacon.errors import EncodingError
 
 T = TypeVar("T")
 
+# The reader and writer have methods named after the types they read and write;
+# these aliases keep the annotations inside those classes unambiguous.
+_Str = str
+_Bytes = bytes
+_List = list
+
 MAX_FIELD = 2**32 - 1
 _WIDTHS = {8: 1, 16: 2, 32: 4, 64: 8}
 
@@ -56,16 +62,16 @@ class Writer:
     def __init__(self) -> None:
         self._parts: list[bytes] = []
 
-    def raw(self, encoded: bytes) -> Writer:
+    def raw(self, encoded: _Bytes) -> Writer:
         """Append bytes that are already a sequence of canonical fields."""
         self._parts.append(encoded)
         return self
 
-    def bytes(self, value: bytes) -> Writer:
+    def bytes(self, value: _Bytes) -> Writer:
         self._parts.append(field(bytes(value)))
         return self
 
-    def str(self, value: str) -> Writer:
+    def str(self, value: _Str) -> Writer:
         self._parts.append(field(value.encode("utf-8")))
         return self
 
@@ -84,7 +90,7 @@ class Writer:
     def boolean(self, value: bool) -> Writer:
         return self.u8(1 if value else 0)
 
-    def record(self, encoded: bytes) -> Writer:
+    def record(self, encoded: _Bytes) -> Writer:
         """Append a nested record (its fields, wrapped as one field)."""
         return self.bytes(encoded)
 
@@ -94,10 +100,10 @@ class Writer:
             item(inner, value)
         return self.bytes(inner.finish())
 
-    def str_list(self, items: Sequence[str]) -> Writer:
+    def str_list(self, items: Sequence[_Str]) -> Writer:
         return self.list(items, Writer.str)
 
-    def finish(self) -> bytes:
+    def finish(self) -> _Bytes:
         return b"".join(self._parts)
 
 
@@ -106,15 +112,15 @@ class Reader:
 
     __slots__ = ("_data", "_pos", "_what")
 
-    def __init__(self, data: bytes, *, what: str) -> None:
+    def __init__(self, data: _Bytes, *, what: _Str) -> None:
         self._data = memoryview(bytes(data))
         self._pos = 0
         self._what = what
 
-    def _fail(self, name: str, message: str) -> EncodingError:
+    def _fail(self, name: _Str, message: _Str) -> EncodingError:
         return EncodingError(f"{self._what}.{name}: {message}", field=name)
 
-    def bytes(self, name: str, *, size: int | None = None, max_size: int | None = None) -> bytes:
+    def bytes(self, name: _Str, *, size: int | None = None, max_size: int | None = None) -> _Bytes:
         if len(self._data) - self._pos < 4:
             raise self._fail(name, "truncated: missing the 4-byte field length")
         length = int.from_bytes(self._data[self._pos : self._pos + 4], "big")
@@ -130,35 +136,35 @@ class Reader:
         self._pos = start + length
         return bytes(self._data[start : self._pos])
 
-    def str(self, name: str, *, max_size: int = 4096) -> str:
+    def str(self, name: _Str, *, max_size: int = 4096) -> _Str:
         raw = self.bytes(name, max_size=max_size)
         try:
             return raw.decode("utf-8", errors="strict")
         except UnicodeDecodeError as e:
             raise self._fail(name, f"not valid UTF-8 ({e.reason})") from e
 
-    def _uint(self, name: str, bits: int) -> int:
+    def _uint(self, name: _Str, bits: int) -> int:
         return int.from_bytes(self.bytes(name, size=_WIDTHS[bits]), "big")
 
-    def u8(self, name: str) -> int:
+    def u8(self, name: _Str) -> int:
         return self._uint(name, 8)
 
-    def u16(self, name: str) -> int:
+    def u16(self, name: _Str) -> int:
         return self._uint(name, 16)
 
-    def u32(self, name: str) -> int:
+    def u32(self, name: _Str) -> int:
         return self._uint(name, 32)
 
-    def u64(self, name: str) -> int:
+    def u64(self, name: _Str) -> int:
         return self._uint(name, 64)
 
-    def boolean(self, name: str) -> bool:
+    def boolean(self, name: _Str) -> bool:
         value = self.u8(name)
         if value not in (0, 1):
             raise self._fail(name, f"boolean must be 0 or 1, got {value}")
         return value == 1
 
-    def tag(self, expected: str) -> None:
+    def tag(self, expected: _Str) -> None:
         """Read a record tag and reject anything but ``expected`` (type and version)."""
         got = self.str("tag", max_size=256)
         if got != expected:
@@ -166,11 +172,11 @@ class Reader:
                 "tag", f"unknown record type or version: expected {expected!r}, got {got!r}"
             )
 
-    def record(self, name: str) -> Reader:
+    def record(self, name: _Str) -> Reader:
         """A reader over a nested record's fields; call :meth:`done` on it."""
         return Reader(self.bytes(name), what=f"{self._what}.{name}")
 
-    def list(self, name: str, item: Callable[[Reader, int], T], *, max_items: int) -> list[T]:
+    def list(self, name: _Str, item: Callable[[Reader, int], T], *, max_items: int) -> _List[T]:
         inner = self.record(name)
         count = inner.u32("count")
         if count > max_items:
@@ -179,7 +185,7 @@ class Reader:
         inner.done()
         return items
 
-    def str_list(self, name: str, *, max_items: int, max_size: int = 4096) -> list[str]:
+    def str_list(self, name: _Str, *, max_items: int, max_size: int = 4096) -> _List[_Str]:
         return self.list(name, lambda r, i: r.str(f"{i}", max_size=max_size), max_items=max_items)
 
     def done(self) -> None:

@@ -45,3 +45,6 @@ TAG_SNAPSHOT: Final = PREFIX + "snapshot"
 TAG_TREE_HEAD: Final = PREFIX + "tree-head"
 TAG_ENVELOPE: Final = PREFIX + "envelope"
 TAG_OPENING_KEY_FILE: Final = PREFIX + "opening-key-file"
+
+# -- audit ---------------------------------------------------------------------------
+AUDIT_SIMULATION: Final = PREFIX + "audit-simulation"  # simulated R values (docs/AUDIT.md §8)

@@ -50,6 +50,8 @@ FieldType = Literal[
     "u64_list",
     "seeds",
     "picks",
+    "shares",
+    "openings",
 ]
 
 
@@ -102,6 +104,9 @@ BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
         _f("pi", "bytes", 256),
         _f("output", "bytes", 64),
         _f("picks", "picks", 64),
+        # The leaf indexes of the snapshot, reveals and key releases the seeds come from,
+        # as draw.freeze lists the commitments: a bundle cannot leave one out unseen.
+        _f("inputs", "u64_list", 1 << 16),
     ),
     "draw.objection": (_f("reason", "text", 4000),),
     "draw.confirm": (_f("result", "b32"),),

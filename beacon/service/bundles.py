@@ -10,6 +10,7 @@ its reveals is a valid, partial record that the verifier reports as incomplete.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -106,8 +107,8 @@ def _deadlines(record: DrawRecord) -> list[tuple[str, int]]:
         points.append(("snapshot", d.snapshot))
     points += [("reveal", d.reveal), ("seed_open", d.seed_open)]
     ends = record.facts.dispute_ends
-    if ends is not None and record.facts.confirmed:
-        points.append(("dispute_end", ends))
+    if ends is not None:
+        points.append(("dispute_end", ends))  # shows objections in time and confirmations after
     return points
 
 
@@ -135,10 +136,10 @@ def _time_points(session: Session, record: DrawRecord, final_size: int) -> list[
     return out
 
 
-def summary(record: DrawRecord) -> dict[str, object]:
+def summary(record: DrawRecord) -> dict[str, Any]:
     """The people-facing values; the verifier checks them against the result statement."""
     result = record.one("draw.result")
-    out: dict[str, object] = {"state": record.phase.value}
+    out: dict[str, Any] = {"state": record.phase.value}
     if result is None:
         return out | {"output": None, "values": [], "derived": [], "seeds": []}
     body = result.signed.statement.body

@@ -6,6 +6,7 @@ so the JSON API and the HTML board cannot disagree.
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from beacon.core import lifecycle
@@ -14,21 +15,53 @@ from beacon.core.timefmt import format_ms
 from beacon.service import bundles
 from beacon.service.draws import DrawRecord
 from beacon.store.records import Registration, VdfJob
-from beacon.store.statements import StatementRepository
+from beacon.store.statements import Logged, StatementRepository
 
-DEADLINE_ORDER = ("commit", "snapshot", "reveal", "seed_open")
+# PROTOCOL.md §6.4: the deadline each phase waits for. Once a phase is left early
+# (both parties revealed before the reveal deadline, say), its deadline no longer
+# matters; computing waits for the VDF, and final phases for nothing.
+PHASE_DEADLINE = {
+    Phase.DRAFT: "commit",
+    Phase.PUBLISHED: "commit",
+    Phase.COMMITTING: "commit",
+    Phase.FROZEN: "snapshot",
+    Phase.REVEALING: "reveal",
+    Phase.OPENING: "seed_open",
+}
+
+
+def proof_filename(draw_id: str) -> str:
+    """The file name a downloaded proof bundle is saved under."""
+    return f"{draw_id}-proof.json"
+
+
+def proof_url(draw_id: str, base_url: str) -> str:
+    return f"{base_url}/api/v1/draws/{draw_id}/proof"
+
+
+def verify_command(draw_id: str, base_url: str) -> str:
+    """The exact shell commands that fetch a draw's proof and recheck it offline.
+
+    The one place the verifier's command line is written (the API and the board
+    both show it). ``base_url`` may come from a request's Host header, so every
+    argument is shell-quoted.
+    """
+    name = shlex.quote(proof_filename(draw_id))
+    return (
+        f"curl -fsS -o {name} {shlex.quote(proof_url(draw_id, base_url))}\n"
+        f"beacon-verify draw {name}"
+    )
 
 
 def next_deadline(record: DrawRecord, now: int) -> dict[str, str] | None:
-    d = record.definition.deadlines
-    for name in DEADLINE_ORDER:
-        when = getattr(d, name)
-        if when and when > now:
-            return {"name": name, "at": format_ms(when)}
-    ends = record.facts.dispute_ends
-    if ends is not None and ends > now and record.phase in (Phase.DRAWN, Phase.DISPUTED):
-        return {"name": "dispute_end", "at": format_ms(ends)}
-    return None
+    """The deadline the draw's phase waits for, if it is still ahead of ``now``."""
+    name = PHASE_DEADLINE.get(record.phase)
+    when = getattr(record.definition.deadlines, name) if name else None
+    if record.phase in (Phase.DRAWN, Phase.DISPUTED):
+        name, when = "dispute_end", record.facts.dispute_ends
+    if name is None or not when or when <= now:
+        return None
+    return {"name": name, "at": format_ms(when)}
 
 
 def summary_row(record: DrawRecord, now: int) -> dict[str, Any]:
@@ -42,7 +75,15 @@ def summary_row(record: DrawRecord, now: int) -> dict[str, Any]:
         "blocked": lifecycle.blocked_reason(record.facts, now),
         "deadlines": d.to_dict()["deadlines"],
         "next_deadline": next_deadline(record, now),
-        "values": bundles.summary(record)["values"],
+        **{k: v for k, v in bundles.summary(record).items() if k in ("values", "derived")},
+    }
+
+
+def _reasoned(logged: Logged) -> dict[str, Any]:
+    return {
+        "leaf_index": logged.leaf_index,
+        "at": format_ms(logged.row.received_ms),
+        "reason": logged.signed.statement.body["reason"],
     }
 
 
@@ -72,6 +113,8 @@ def detail(
         for role in lifecycle.PARTIES
     }
     freeze = record.one("draw.freeze")
+    snapshot = record.one("draw.snapshot")
+    void = record.one("draw.void")
     vdf = None
     if record.phase is Phase.COMPUTING or job is not None:
         done = (
@@ -93,12 +136,23 @@ def detail(
         if freeze is None
         else {
             "pulse": f"{freeze.signed.statement.body['pulse_chain']}/{freeze.signed.statement.body['pulse_index']}",
+            "pulse_chain": freeze.signed.statement.body["pulse_chain"],
+            "pulse_index": freeze.signed.statement.body["pulse_index"],
             "tree_size": freeze.signed.statement.body["tree_size"],
+        },
+        "snapshot": None
+        if snapshot is None
+        else {
+            "bid_ids": list(snapshot.signed.statement.body["bid_ids"]),
+            "at": format_ms(snapshot.row.received_ms),
         },
         "vdf": vdf,
         "result": None
         if f.result_at is None
         else bundles.summary(record) | {"at": format_ms(f.result_at)},
+        "dispute_end": None if f.dispute_ends is None else format_ms(f.dispute_ends),
+        "objections": [_reasoned(s) for s in record.of_kind("draw.objection")],
+        "void": None if void is None else _reasoned(void),
         "statements": [
             {
                 "leaf_index": s.leaf_index,
@@ -111,7 +165,8 @@ def detail(
             }
             for s in record.statements
         ],
-        "proof_url": f"{base_url}/api/v1/draws/{d.draw_id}/proof",
-        "verify_command": f"beacon-verify draw --from {base_url} {d.draw_id}",
+        "proof_url": proof_url(d.draw_id, base_url),
+        "proof_file": proof_filename(d.draw_id),
+        "verify_command": verify_command(d.draw_id, base_url),
     }
     return out

@@ -53,6 +53,8 @@ class Trust:
             raise ConfigurationError(f"cannot read the CA in {directory}: {e}") from e
         by_role: dict[str, set[bytes]] = {}
         for party in manifest["parties"]:
+            if party["name"] == ca.SIGNER:
+                continue  # the beacon's own key acts as the beacon, never as a party
             by_role.setdefault(party["role"], set()).add(bytes.fromhex(party["fingerprint"]))
         return cls(
             anchors=(anchor,),

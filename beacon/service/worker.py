@@ -246,6 +246,13 @@ class Worker:
                 "pi": vdf.encode_element(outcome.proof.pi, identity_ok=True),
                 "output": outcome.output,
                 "picks": outcome.picks,
+                "inputs": tuple(
+                    sorted(
+                        s.leaf_index
+                        for s in record.statements
+                        if s.row.kind in ("draw.snapshot", "draw.reveal", "draw.key_release")
+                    )
+                ),
             }
             self.ledger.issue(
                 session,

@@ -17,7 +17,18 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from beacon.service.clock import SystemClock
 from beacon.service.runtime import Runtime
 from beacon.store import Database
-from beacon.web import db, draws, errors, log, openapi, pulses, service, statements, tenders
+from beacon.web import (
+    db,
+    draws,
+    errors,
+    log,
+    openapi,
+    pages,
+    pulses,
+    service,
+    statements,
+    tenders,
+)
 
 DEFAULTS: dict[str, Any] = {
     "PULSE_PERIOD_MS": 60_000,
@@ -57,6 +68,7 @@ def create_app(
         openapi.register(app, draws.bp, draws.PATHS)
         openapi.register(app, statements.bp, statements.PATHS)
         openapi.register(app, tenders.bp, tenders.PATHS)
+        openapi.register(app, pages.bp, pages.PATHS)
 
     @app.before_request
     def limit_body() -> None:

@@ -57,11 +57,17 @@ def draws() -> Response:
     return caching.until(jsonify(body), now_ms=now, due_ms=next_boundary())
 
 
-@bp.get("/draws/<draw_id>")
-def draw(draw_id: str) -> Response:
+def detail(draw_id: str) -> tuple[DrawRecord, dict[str, Any]]:
+    """The draw and its public view (shared by the API and the board)."""
     rec = record(draw_id)
     repo = StatementRepository(read_session())
     body = describe.detail(rec, repo, now=now_ms(), job=repo.job(draw_id), base_url=base_url())
+    return rec, body
+
+
+@bp.get("/draws/<draw_id>")
+def draw(draw_id: str) -> Response:
+    rec, body = detail(draw_id)
     if rec.phase in FINAL:
         return caching.until(jsonify(body), now_ms=now_ms(), due_ms=next_boundary())
     return caching.no_store(jsonify(body))
@@ -99,7 +105,9 @@ def proof(draw_id: str) -> Response:
         document = Document(jsonify(bundle.to_dict()).get_data(), final=rec.phase in FINAL)
         memo().remember(key, document)
     response = Response(document.body, mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="{draw_id}-proof.json"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{describe.proof_filename(draw_id)}"'
+    )
     if document.final:
         # Nothing can be added to a confirmed, resolved or voided draw.
         return caching.immutable(response)

@@ -44,6 +44,7 @@ SAMPLE_BODIES = {
         "pi": bytes(256),
         "output": bytes(64),
         "picks": (Pick("K1", (3,), ("0.965",)), Pick("BID", (2, 0), ("b-3", "b-1"))),
+        "inputs": (14, 15, 17),
     },
     "draw.objection": {"reason": "开标时间有误"},
     "draw.confirm": {"result": bytes(32)},

@@ -111,3 +111,69 @@ def test_statement(path):
     else:
         with pytest.raises(VerificationError, match=messages[v["expect"]]):
             verify_signature(signed)
+
+
+def _field(b: bytes) -> bytes:
+    return len(b).to_bytes(4, "big") + b
+
+
+@pytest.mark.parametrize("path", vectors("draw"), ids=lambda p: p.stem)
+def test_whole_draw(path):
+    """The combined seed rebuilt by hand from PROTOCOL.md §10.1, the VDF by plain-int squaring."""
+    import hashlib
+
+    from beacon.core import draw, vdf
+    from beacon.core.commitment import SeedEntry, SeedStatus
+    from beacon.errors import InputError as _InputError
+
+    v = load(path)
+    d = DrawDefinition.from_dict(v["definition"])
+    entries = [
+        SeedEntry(
+            Party(s["role"], bytes.fromhex(s["fingerprint"])),
+            SeedStatus(s["status"]),
+            bytes.fromhex(s["seed"]),
+        )
+        for s in v["seeds"]
+    ]
+    root = bytes.fromhex(v["freeze"]["root_hash"])
+    if v["expect"] == "no-seed":
+        with pytest.raises(_InputError, match="no seed was included"):
+            draw.combine_seed(d.hash(), v["freeze"]["tree_size"], root, entries, None)
+        return
+    assert v["expect"] == "valid"
+    assert d.hash().hex() == v["definition_hash"]
+    included = [e for e in entries if e.status is SeedStatus.INCLUDED]
+    pairs = b"".join(
+        _field(e.party.role.encode()) + _field(e.party.fingerprint) + _field(e.seed)
+        for e in included
+    )
+    snapshot = b"" if v["snapshot_hash"] is None else bytes.fromhex(v["snapshot_hash"])
+    by_hand = hashlib.sha512(
+        _field(b"tender-beacon/v1/draw-seed")
+        + _field(d.hash())
+        + _field(v["freeze"]["tree_size"].to_bytes(8, "big"))
+        + _field(root)
+        + _field(_field(len(included).to_bytes(4, "big")) + pairs)
+        + _field(snapshot)
+    ).digest()
+    assert by_hand.hex() == v["combined_seed"]
+    assert (
+        draw.combine_seed(d.hash(), v["freeze"]["tree_size"], root, entries, snapshot or None).hex()
+        == v["combined_seed"]
+    )
+    x = vdf.hash_to_group(by_hand)
+    assert vdf.encode_element(x).hex() == v["x"]
+    n = vdf.MODULUS
+    y = x
+    for _ in range(d.vdf_t):
+        y = y * y % n
+    assert vdf.encode_element(min(y, n - y)).hex() == v["y"]
+    proof = vdf.VdfProof(y=min(y, n - y), pi=int(v["pi"], 16))
+    vdf.verify(x, d.vdf_t, proof)
+    assert vdf.output(proof.y).hex() == v["R"]
+    from beacon.core.draw import picks_from_output
+
+    picks = picks_from_output(d, bytes.fromhex(v["R"]), v["snapshot"])
+    assert [p.to_dict() for p in picks] == v["picks"]
+    assert draw.derived_values(d, picks) == v["derived"]

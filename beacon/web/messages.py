@@ -1,0 +1,351 @@
+"""Every label the board shows, in simplified Chinese (the default) and English.
+
+Templates never hold literal text: each visible label is ``t("key")`` from this
+table, so the two languages have the same keys (a test checks it) and a page in
+one language carries no label of the other. Data (titles, candidate values,
+certificate subjects, reasons) is shown as recorded, in whatever language it was
+signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+LANGUAGES: Final = ("zh-CN", "en")
+DEFAULT: Final = "zh-CN"
+COOKIE: Final = "lang"
+# Spellings a visitor may type in ``?lang=``, mapped to a language of the table.
+ALIASES: Final = {"zh-cn": "zh-CN", "zh": "zh-CN", "zh-hans": "zh-CN", "en": "en", "en-us": "en"}
+
+# One row per key: (simplified Chinese, English). Parameters are str.format fields.
+_TABLE: Final[Mapping[str, tuple[str, str]]] = {
+    "lang.name": ("中文", "English"),
+    "site.name": ("tender-beacon 公开抽取看板", "tender-beacon public draw board"),
+    "site.tagline": (
+        "本看板只显示已签名并记入透明日志的记录；页面上的任何操作都不能影响抽取。",
+        "This board only shows the signed, logged record; nothing on the page can influence a draw.",
+    ),
+    "site.times": (
+        "时间均为 UTC，与签名记录中的时间字符串一致。",
+        "All times are UTC, exactly as written in the signed record.",
+    ),
+    "site.verify": (
+        "任何人都可以下载证明文件，用独立验证程序 beacon-verify 复核每一次抽取。",
+        "Anyone can download the proof and recheck every draw with the independent verifier, beacon-verify.",
+    ),
+    "nav.label": ("主导航", "Main navigation"),
+    "nav.skip": ("跳到正文", "Skip to the content"),
+    "nav.draws": ("抽取", "Draws"),
+    "nav.pulses": ("信标脉冲", "Pulses"),
+    "nav.api": ("接口说明 (OpenAPI)", "API (OpenAPI)"),
+    "nav.language": ("切换语言", "Switch language"),
+    # -- the list of draws ----------------------------------------------------------------
+    "index.title": ("抽取列表", "Draws"),
+    "index.intro": (
+        "评标办法系数等随机抽取：定义、截止时间和结果均由各方签名并记入透明日志。",
+        "Random draws of evaluation coefficients and the like: definitions, deadlines and results"
+        " are signed by the parties and logged.",
+    ),
+    "index.empty": ("尚无已发布的抽取。", "No draw has been published yet."),
+    "col.draw": ("抽取编号", "Draw"),
+    "col.tender": ("招标项目", "Tender"),
+    "col.section": ("标段", "Section"),
+    "col.title": ("名称", "Title"),
+    "col.phase": ("状态", "Phase"),
+    "col.next_deadline": ("下一截止时间", "Next deadline"),
+    "col.values": ("抽取结果", "Drawn values"),
+    "values.none": ("尚未抽取", "not drawn yet"),
+    "deadline.none": ("无", "none"),
+    "countdown.label": ("剩余", "Time left"),
+    "blocked.label": ("无法继续，等待监督作废：", "Cannot proceed; awaiting a supervisor's void:"),
+    "blocked.snapshot": (
+        "有效标快照未在截止时间前签署",
+        "the snapshot of valid bids was not signed before its deadline",
+    ),
+    "blocked.no_seed": (
+        "没有可纳入的种子（无人揭示，也没有可开启的种子信封）",
+        "no seed can be included (no reveal and no openable seed envelope)",
+    ),
+    # -- phases (PROTOCOL.md §6.4) ----------------------------------------------------------------
+    "phase.draft": ("待会签", "awaiting countersignature"),
+    "phase.published": ("已发布", "published"),
+    "phase.committing": ("承诺中", "committing"),
+    "phase.frozen": ("已冻结", "frozen"),
+    "phase.revealing": ("揭示中", "revealing"),
+    "phase.opening": ("开启种子信封中", "opening seed envelopes"),
+    "phase.computing": ("计算中 (VDF)", "computing (VDF)"),
+    "phase.drawn": ("已抽取", "drawn"),
+    "phase.disputed": ("有异议", "disputed"),
+    "phase.confirmed": ("已确认", "confirmed"),
+    "phase.resolved": ("异议已处理", "resolved"),
+    "phase.voided": ("已作废", "voided"),
+    # -- deadlines (PROTOCOL.md §5.4) -------------------------------------------------------------
+    "deadline.commit": ("承诺截止", "commit deadline"),
+    "deadline.snapshot": ("有效标快照截止", "snapshot deadline"),
+    "deadline.reveal": ("揭示截止", "reveal deadline"),
+    "deadline.seed_open": ("种子信封开启截止", "seed-open deadline"),
+    "deadline.dispute_end": ("异议期结束", "end of the dispute window"),
+    "deadline.dispute_window": ("异议期（结果公布后）", "Dispute window (after the result)"),
+    "duration.seconds": ("{n} 秒", "{n} s"),
+    "duration.minutes": ("{n} 分钟", "{n} min"),
+    # -- one draw ---------------------------------------------------------------------------------
+    "draw.heading_id": ("抽取 {id}", "Draw {id}"),
+    "draw.next": ("下一截止时间：", "Next deadline:"),
+    "section.result": ("抽取结果", "Result"),
+    "section.vdf": ("延迟函数 (VDF) 计算进度", "Delay function (VDF) progress"),
+    "section.verify": ("自行复核", "Verify it yourself"),
+    "section.definition": ("抽取定义", "Definition"),
+    "section.seeds": ("承诺、揭示与种子", "Commitments, reveals and seeds"),
+    "section.parties": ("参与方", "Parties"),
+    "section.timeline": ("签名记录时间线", "Statement timeline"),
+    "section.void": ("本抽取已作废", "This draw was voided"),
+    "section.objections": ("异议", "Objections"),
+    "result.none": (
+        "尚无结果：VDF 计算完成后，结果由信标服务签名并记入日志。",
+        "No result yet: once the VDF is computed, the beacon signs and logs it.",
+    ),
+    "result.voided": (
+        "本抽取已作废，不会产生结果。",
+        "The draw was voided: it will have no result.",
+    ),
+    "result.at": ("结果记录时间", "Result logged at"),
+    "result.output": ("随机输出 R", "Output R"),
+    "result.selection": ("抽取项", "Selection"),
+    "result.values": ("抽取值", "Drawn value"),
+    "result.derived": ("派生值", "Derived value"),
+    "result.seeds": ("种子纳入情况", "Seeds in the combination"),
+    "vdf.caption": ("VDF 平方次数：已完成 / T", "VDF squarings: done / T"),
+    "vdf.worker": ("计算节点", "Worker"),
+    "vdf.waiting": ("等待计算节点领取", "waiting for a worker"),
+    "vdf.explain": (
+        "延迟函数保证最后一个揭示种子的一方在揭示截止前无法算出结果。",
+        "The delay keeps the last party to reveal from computing the outcome before it must reveal.",
+    ),
+    "verify.explain": (
+        "下载证明文件，在自己的电脑上用独立验证程序 beacon-verify 离线复核本次抽取：",
+        "Download the proof and recheck this draw offline on your own computer with the independent verifier, beacon-verify:",
+    ),
+    "verify.download": ("下载证明文件", "Download the proof"),
+    "verify.copy": ("复制命令", "Copy the commands"),
+    "verify.copied": ("已复制", "Copied"),
+    "verify.command": ("复核命令", "Verification commands"),
+    "def.draw_id": ("抽取编号", "Draw id"),
+    "def.tender": ("招标项目", "Tender"),
+    "def.section": ("标段", "Section"),
+    "def.title": ("名称", "Title"),
+    "def.regime": ("抽取时机", "Regime"),
+    "def.published_at": ("定义发布时间", "Published at"),
+    "def.hash": ("定义哈希 (SHA-256)", "Definition hash (SHA-256)"),
+    "def.vdf_t": ("延迟参数 T（平方次数）", "Delay T (squarings)"),
+    "def.redraw_of": ("重抽自（已作废的抽取）", "Re-draw of (a voided draw)"),
+    "regime.before_opening": ("开标前抽取（评标系数）", "before bid opening (coefficients)"),
+    "regime.after_opening": ("开标后抽取（在有效标中）", "after bid opening (among valid bids)"),
+    "def.selections": ("抽取项与全部候选值", "Selections and every candidate"),
+    "sel.code": ("代码", "Code"),
+    "sel.label": ("名称", "Label"),
+    "sel.kind": ("方式", "Kind"),
+    "sel.candidates": ("候选值（按定义顺序）", "Candidates (in definition order)"),
+    "sel.count": ("共 {n} 个", "{n} in all"),
+    "sel.from_snapshot": (
+        "候选为签名的有效标快照",
+        "candidates: the signed snapshot of valid bids",
+    ),
+    "sel.snapshot_pending": ("快照尚未签署", "snapshot not signed yet"),
+    "kind.pick_one": ("等概率抽取 1 个", "one, with equal probability"),
+    "kind.pick_k": ("无放回抽取 {k} 个", "{k} without replacement"),
+    "kind.permutation": ("全部随机排序", "all, in random order"),
+    "def.derived": (
+        "派生值（不抽取，按公式精确计算）",
+        "Derived values (computed exactly, not drawn)",
+    ),
+    "derived.formula": ("公式", "Formula"),
+    "def.deadlines": ("截止时间 (UTC)", "Deadlines (UTC)"),
+    "col.deadline": ("截止项", "Deadline"),
+    "col.time": ("时间", "Time"),
+    "col.role": ("角色", "Role"),
+    "col.subject": ("证书主体", "Certificate subject"),
+    "col.fingerprint": ("证书指纹 (SHA-256)", "Certificate fingerprint (SHA-256)"),
+    "col.party": ("参与方", "Party"),
+    "col.opening_key": ("开启公钥已公布", "Opening key announced"),
+    "col.committed": ("已承诺", "Committed"),
+    "col.revealed": ("已揭示", "Revealed"),
+    "col.released": ("开启私钥已释放", "Opening key released"),
+    "col.status": ("状态", "Status"),
+    "col.reason": ("说明", "Reason"),
+    "col.leaf": ("日志序号", "Log leaf"),
+    "col.kind": ("类型", "Kind"),
+    "col.issued": ("签署时间", "Signed at"),
+    "col.received": ("记录时间", "Logged at"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "subject.unknown": ("（未知）", "(unknown)"),
+    "seeds.caption": (
+        "交易中心与招标人的承诺和揭示",
+        "Commitments and reveals of the centre and the agent",
+    ),
+    "seeds.envelopes": ("投标人密封种子", "Sealed bidder seeds"),
+    "seeds.submitted": ("已提交 {n} 个", "{n} submitted"),
+    "seeds.frozen": ("其中 {n} 个在冻结集合中", "{n} of them in the frozen set"),
+    "freeze.label": ("冻结脉冲", "Freeze pulse"),
+    "freeze.tree": ("冻结时日志大小 {n}", "log size {n} at the freeze"),
+    "freeze.none": (
+        "尚未冻结（承诺截止后的第一个脉冲冻结承诺集合）",
+        "not frozen yet (the first pulse at the commit deadline freezes the commitments)",
+    ),
+    "void.reason": ("作废理由", "Reason"),
+    "void.at": ("作废时间", "Voided at"),
+    # -- roles (PROTOCOL.md §3.1) -----------------------------------------------------------------
+    "role.centre": ("交易中心", "centre"),
+    "role.agent": ("招标人/代理", "agent"),
+    "role.bidder": ("投标人", "bidder"),
+    "role.supervisor": ("监督", "supervisor"),
+    "role.beacon": ("信标服务", "beacon service"),
+    "role.public": ("公众", "public"),
+    # -- seed statuses (PROTOCOL.md §10.2) ----------------------------------------------------------
+    "seed.included": ("已纳入", "included"),
+    "seed.not-revealed": ("未揭示", "not revealed"),
+    "seed.envelope-invalid": ("信封无效", "envelope invalid"),
+    "seed.key-not-released": ("开启密钥未释放", "key not released"),
+    "reason.included": ("种子已纳入组合", "the seed is part of the combination"),
+    "reason.not-revealed": (
+        "已承诺但未在揭示截止前揭示（责任在该方）",
+        "committed but did not reveal before the reveal deadline (the party's fault)",
+    ),
+    "reason.envelope-invalid": (
+        "种子信封无法打开或内容不是 32 字节（责任在投标人）",
+        "the seed envelope did not open or did not hold 32 bytes (the bidder's fault)",
+    ),
+    "reason.key-not-released": (
+        "招标人或交易中心未在截止前释放开启私钥，所有投标人种子均被排除（责任在未释放方）",
+        "the agent or the centre did not release its opening key in time, so every bidder seed"
+        " is excluded (the withholding party's fault)",
+    ),
+    # -- statement kinds (PROTOCOL.md §6.3) ---------------------------------------------------------
+    "stmt.tender.register": ("登记角色", "role registered"),
+    "stmt.draw.publish": ("发布抽取定义", "definition published"),
+    "stmt.draw.countersign": ("会签抽取定义", "definition countersigned"),
+    "stmt.draw.opening_key": ("公布开启公钥", "opening key announced"),
+    "stmt.draw.commit": ("提交种子承诺", "seed commitment"),
+    "stmt.envelope.submit": ("提交密封信封", "sealed envelope submitted"),
+    "stmt.draw.freeze": ("冻结承诺集合", "commitments frozen"),
+    "stmt.draw.snapshot": ("签署有效标快照", "snapshot of valid bids"),
+    "stmt.draw.reveal": ("揭示种子", "seed revealed"),
+    "stmt.draw.key_release": ("释放开启私钥", "opening key released"),
+    "stmt.draw.result": ("抽取结果", "result"),
+    "stmt.draw.objection": ("提出异议", "objection"),
+    "stmt.draw.confirm": ("监督确认", "confirmed by the supervisor"),
+    "stmt.draw.void": ("作废", "voided"),
+    "stmt.tender.publish": ("发布招标项目", "tender published"),
+    "stmt.tender.opening_key": ("公布开标公钥", "bid-opening key announced"),
+    "stmt.tender.share_release": ("释放开标密钥份额", "bid-opening shares released"),
+    "stmt.tender.opening": ("开标记录", "bid-opening record"),
+    # -- pulses (PROTOCOL.md §8) -------------------------------------------------------------------
+    "pulses.title": ("信标脉冲", "Beacon pulses"),
+    "pulses.intro": (
+        "信标每个周期发布一个 NIST 随机信标 2.0 格式的签名脉冲；"
+        "其 external.value 承诺当时透明日志的树头，因此每个脉冲都为日志盖上时间戳。",
+        "The beacon signs one pulse per period in the NIST Randomness Beacon 2.0 format;"
+        " its external.value commits to the log's tree head, so every pulse timestamps the log.",
+    ),
+    "pulses.latest": ("最新脉冲", "Latest pulses"),
+    "pulses.none": ("尚未发布任何脉冲。", "No pulse has been emitted yet."),
+    "pulses.links": ("NIST 2.0 JSON 路径", "NIST 2.0 JSON paths"),
+    "pulses.link_last": ("最新脉冲", "the newest pulse"),
+    "pulses.link_chain": (
+        "链 {chain} 的脉冲与树头（导出）",
+        "pulses and tree heads of chain {chain} (export)",
+    ),
+    "pulses.link_certificate": ("签名证书", "signing certificate"),
+    "pulses.link_openapi": ("全部接口", "every path"),
+    "col.pulse": ("链/序号", "Chain/index"),
+    "col.flags": ("状态标志", "Status flags"),
+    "col.output": ("输出值", "Output value"),
+    "col.tree_head": ("承诺的日志树头", "Committed tree head"),
+    "col.field": ("字段", "Field"),
+    "col.value": ("值", "Value"),
+    "flag.regular": ("常规", "regular"),
+    "flag.1": ("链起点", "chain start"),
+    "flag.2": ("时间间隔", "time gap"),
+    "flag.4": ("证书变更", "certificate change"),
+    "flag.unknown": ("未知标志 {bit}", "unknown flag {bit}"),
+    "tree.size": ("大小 {n}", "size {n}"),
+    "tree.unknown": ("未记录", "not recorded"),
+    "lookup.heading": ("查询脉冲", "Look up a pulse"),
+    "lookup.by_index": ("按链和序号", "By chain and index"),
+    "lookup.by_time": ("按时间", "By time"),
+    "lookup.chain": ("链", "Chain"),
+    "lookup.index": ("序号", "Pulse index"),
+    "lookup.time": ("时间 (UTC)", "Time (UTC)"),
+    "lookup.time_hint": (
+        "如 2026-11-26T09:00:00.000Z 或毫秒数；显示该时刻或之后的第一个脉冲。",
+        "e.g. 2026-11-26T09:00:00.000Z or milliseconds; shows the pulse at or after that time.",
+    ),
+    "lookup.submit": ("查询", "Look up"),
+    "lookup.result": ("脉冲 {chain}/{index}", "Pulse {chain}/{index}"),
+    "lookup.json": ("此脉冲的 JSON", "this pulse as JSON"),
+    "lookup.bad_integer": (
+        "{field}：应为非负整数，收到 “{value}”",
+        "{field}: expected a non-negative integer, got “{value}”",
+    ),
+    "lookup.bad_time": (
+        "{field}：应为 2026-11-26T09:00:00.000Z 形式的 UTC 时间或毫秒数，收到 “{value}”",
+        "{field}: expected a UTC time like 2026-11-26T09:00:00.000Z or milliseconds, got “{value}”",
+    ),
+    "lookup.need_both": (
+        "按序号查询需要同时填写链和序号",
+        "a lookup by index needs both the chain and the pulse index",
+    ),
+    "lookup.future": (
+        "{time} 尚未到来，还没有该时刻的脉冲",
+        "{time} is in the future: no pulse exists for it yet",
+    ),
+    "lookup.missing_index": (
+        "链 {chain} 中没有序号为 {index} 的脉冲",
+        "chain {chain} has no pulse {index}",
+    ),
+    "lookup.missing_time": ("{time} 或之后还没有脉冲", "no pulse at or after {time} yet"),
+    # -- errors --------------------------------------------------------------------------------------
+    "error.not_found": ("未找到", "Not found"),
+    "error.no_draw": ("没有编号为 {id} 的抽取。", "There is no draw {id}."),
+    "error.no_page": ("没有这个页面。", "There is no such page."),
+    "error.back": ("返回抽取列表", "Back to the draws"),
+}
+
+MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {
+    lang: {key: row[i] for key, row in _TABLE.items()} for i, lang in enumerate(LANGUAGES)
+}
+
+
+def choose(query: str | None, cookie: str | None) -> str:
+    """The page language: ``?lang=`` first, then the cookie, else zh-CN."""
+    for asked in (query, cookie):
+        if asked is not None and asked.lower() in ALIASES:
+            return ALIASES[asked.lower()]
+    return DEFAULT
+
+
+def other(lang: str) -> str:
+    """The language the switch link offers."""
+    return LANGUAGES[1 - LANGUAGES.index(lang)]
+
+
+class Translator:
+    """``t("key", name=value)``: the label in one language, with its parameters filled in."""
+
+    def __init__(self, lang: str) -> None:
+        if lang not in MESSAGES:
+            raise ValueError(f"language: expected one of {', '.join(LANGUAGES)}, got {lang!r}")
+        self.lang = lang
+        self._messages = MESSAGES[lang]
+
+    def __call__(self, key: str, **params: object) -> str:
+        try:
+            text = self._messages[key]
+        except KeyError:
+            # A missing label is a bug in a template, never a reason to show a raw key.
+            raise KeyError(f"no {self.lang} label {key!r} in beacon.web.messages") from None
+        return text.format(**params) if params else text
+
+    def has(self, key: str) -> bool:
+        return key in self._messages

@@ -1,0 +1,141 @@
+"""Whole-draw vectors (PROTOCOL.md §10-§12): inputs → combined seed → VDF → R → picks.
+
+expect ∈ {"valid", "no-seed"}. Each valid file holds the canonical definition (JSON and
+its hash), the freeze tree head, the seed entries (included and excluded), the snapshot
+(if any), and every intermediate: the combined seed, x, y, π, R, each selection's
+indexes and values, and the derived values. Everything is derived from fixed labels,
+so the files are reproducible; the VDF part is checked by an independent plain-int
+evaluation in tests/core/test_vectors.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from beacon.core import draw, vdf
+from beacon.core.commitment import Party, SeedEntry, SeedStatus
+from beacon.core.definition import parse_authoring
+from beacon.errors import InputError
+from tests.vectors.common import det_bytes
+from tests.vectors.gen_definition import AFTER_OPENING, JIANGSU
+
+PROVENANCE = (
+    "tests/vectors/gen_draw.py with beacon.core.draw; combined seed re-derived by hand from the PROTOCOL.md §10.1 "
+    "layout in tests/core/test_vectors.py, the VDF by plain-int squaring there, and every value by verifier/"
+)
+
+
+def _entries(name: str, bidders: int, excluded: dict[int, SeedStatus]) -> list[SeedEntry]:
+    out = [
+        SeedEntry(
+            Party("centre", det_bytes(f"{name}/fp/centre", 32)),
+            SeedStatus.INCLUDED,
+            det_bytes(f"{name}/seed/centre", 32),
+        ),
+        SeedEntry(
+            Party("agent", det_bytes(f"{name}/fp/agent", 32)),
+            SeedStatus.INCLUDED,
+            det_bytes(f"{name}/seed/agent", 32),
+        ),
+    ]
+    for i in range(bidders):
+        status = excluded.get(i, SeedStatus.INCLUDED)
+        seed = det_bytes(f"{name}/seed/bidder-{i}", 32) if status is SeedStatus.INCLUDED else b""
+        out.append(SeedEntry(Party("bidder", det_bytes(f"{name}/fp/bidder-{i}", 32)), status, seed))
+    return out
+
+
+def _case(
+    name: str,
+    authoring: dict[str, Any],
+    *,
+    t: int,
+    bidders: int,
+    excluded: dict[int, SeedStatus],
+    snapshot: list[str] | None,
+    comment: str,
+) -> tuple[str, dict[str, Any]]:
+    definition = parse_authoring({**authoring, "vdf_t": t})
+    entries = draw.order_seeds(_entries(name, bidders, excluded))
+    tree_size, root = 17, det_bytes(f"{name}/root", 32)
+    outcome = draw.compute(
+        definition, tree_size=tree_size, root_hash=root, seeds=entries, snapshot_ids=snapshot
+    )
+    return name, {
+        "comment": comment,
+        "provenance": PROVENANCE,
+        "definition": definition.to_dict(),
+        "definition_hash": definition.hash().hex(),
+        "freeze": {"tree_size": tree_size, "root_hash": root.hex()},
+        "seeds": [e.to_dict() for e in entries],
+        "snapshot": snapshot,
+        "snapshot_hash": None if snapshot is None else draw.snapshot_hash(snapshot).hex(),
+        "combined_seed": outcome.combined_seed.hex(),
+        "x": vdf.encode_element(outcome.x).hex(),
+        "y": vdf.encode_element(outcome.proof.y).hex(),
+        "pi": vdf.encode_element(outcome.proof.pi, identity_ok=True).hex(),
+        "R": outcome.output.hex(),
+        "picks": [p.to_dict() for p in outcome.picks],
+        "derived": dict(outcome.derived),
+        "expect": "valid",
+    }
+
+
+def cases() -> Iterator[tuple[str, dict[str, Any]]]:
+    yield _case(
+        "jiangsu-five-bidders",
+        JIANGSU,
+        t=5000,
+        bidders=5,
+        excluded={},
+        snapshot=None,
+        comment="K1 and Q1 with Q2 = 1 - Q1; centre, agent and five bidders all included",
+    )
+    yield _case(
+        "exclusions",
+        JIANGSU,
+        t=300,
+        bidders=3,
+        excluded={0: SeedStatus.ENVELOPE_INVALID, 2: SeedStatus.KEY_NOT_RELEASED},
+        snapshot=None,
+        comment="two bidder seeds excluded with their reasons; only included seeds enter the combination",
+    )
+    yield _case(
+        "after-opening-snapshot",
+        AFTER_OPENING,
+        t=2048,
+        bidders=4,
+        excluded={},
+        snapshot=["BID-001", "BID-002", "BID-004", "BID-007", "BID-009"],
+        comment="3 of 5 valid bids from the snapshot, a percentage range and a permutation",
+    )
+    yield _case(
+        "small-t-proof-is-one",
+        JIANGSU,
+        t=100,
+        bidders=0,
+        excluded={},
+        snapshot=None,
+        comment="T <= 255: the proof pi is the identity 1 (PROTOCOL.md §11.6)",
+    )
+    definition = parse_authoring({**JIANGSU, "vdf_t": 10})
+    entries = [SeedEntry(Party("agent", det_bytes("none/fp", 32)), SeedStatus.NOT_REVEALED, b"")]
+    try:
+        draw.combine_seed(definition.hash(), 1, bytes(32), entries, None)
+    except InputError:
+        pass
+    else:
+        raise AssertionError("a draw with no included seed must not combine")
+    yield (
+        "no-included-seed",
+        {
+            "comment": "every seed excluded: the draw cannot be computed (PROTOCOL.md §10.2)",
+            "provenance": PROVENANCE,
+            "definition": definition.to_dict(),
+            "freeze": {"tree_size": 1, "root_hash": bytes(32).hex()},
+            "seeds": [e.to_dict() for e in entries],
+            "snapshot": None,
+            "expect": "no-seed",
+        },
+    )

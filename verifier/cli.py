@@ -1,0 +1,378 @@
+"""``beacon-verify``: recheck draws, pulses, chains and receipts without trusting the service.
+
+Every command reads files and works offline; ``--from URL`` fetches the same documents
+from a running beacon (PROTOCOL.md §16). Exit status: 0 VALID, 1 INVALID, 2 unusable
+input (an unreadable file, not JSON, not the document the command expects, a beacon
+that cannot be reached).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from verifier import encoding as enc
+from verifier import identity, pulse
+from verifier.draw import verify_bundle
+from verifier.errors import CheckFailed, FetchError, ParseError, VerifyError
+from verifier.merkle import TreeHead
+from verifier.receipt import verify_receipt
+from verifier.report import Report
+
+VALID, INVALID, UNUSABLE = 0, 1, 2
+PAGE = 1000  # §16: the pulse range endpoint serves at most 1000 pulses per request
+
+
+def fetch(base: str, path: str) -> bytes:
+    url = base.rstrip("/") + path
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - the user names the beacon
+            return bytes(response.read())
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        raise FetchError(f"{url}: {e}") from e
+
+
+def load_json(data: bytes, name: str) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as e:
+        raise ParseError(name, f"not JSON: {e}") from e
+
+
+def read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise ParseError(path, f"cannot read: {e.strerror}") from e
+
+
+def document(args: argparse.Namespace, what: str, api_path: str, *, shape: str) -> Any:
+    """A file, or with ``--from`` the id ``what`` fetched from the beacon; an object with ``shape``."""
+    source = getattr(args, "source", None)
+    raw = (
+        fetch(source, api_path.format(urllib.parse.quote(what, safe=""))) if source else read(what)
+    )
+    doc = load_json(raw, what)
+    if not isinstance(doc, dict) or shape not in doc:
+        raise ParseError(what, f"not a document with {shape!r}")
+    return doc
+
+
+def by_id(pem: bytes, name: str) -> dict[bytes, bytes]:
+    """Certificates by their NIST ``certificateId``, SHA-512 of the DER (§8.1)."""
+    return {hashlib.sha512(der).digest(): der for der in identity.load_pem(pem, name)}
+
+
+def certificates(paths: list[str] | None) -> dict[bytes, bytes]:
+    return {k: v for p in paths or [] for k, v in by_id(read(p), p).items()}
+
+
+def anchors(paths: list[str] | None) -> list[bytes] | None:
+    return list(certificates(paths).values()) or None
+
+
+def cmd_draw(args: argparse.Namespace) -> Report:
+    doc = document(args, args.proof, "/api/v1/draws/{}/proof", shape="format")
+    if args.save:
+        Path(args.save).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
+    report = verify_bundle(doc, anchors(args.anchors))
+    report.values["note"] = (
+        "trust anchors: those given with --anchors"
+        if args.anchors
+        else "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)"
+    )
+    return report
+
+
+def cmd_pulse(args: argparse.Namespace) -> Report:
+    report, certs = Report(), certificates(args.cert)
+    paths = [p for p in (args.previous, args.pulse, args.next) if p]
+    docs = [document(args, p, "", shape="pulse") for p in paths]
+    try:
+        pulses = [pulse.Pulse.from_json(d, p) for d, p in zip(docs, paths, strict=True)]
+    except VerifyError as e:
+        report.fail("parse", str(e))
+        return report
+    p = pulses[1 if args.previous else 0]
+    report.run("pulse", functools.partial(_verified, p, certs))
+    if (
+        len(pulses) > 1
+    ):  # §8.5 between neighbours: index, period, status, precommitment, previous link
+        report.run("neighbours", functools.partial(_segment, pulses, certs, []))
+    report.values.update(
+        pulse=p.name(), timeStamp=enc.format_time(p.time_ms), outputValue=p.output.hex().upper()
+    )
+    return report
+
+
+def _verified(p: pulse.Pulse, certs: dict[bytes, bytes]) -> str:
+    pulse.verify(p, certs)
+    return f"{p.name()} at {enc.format_time(p.time_ms)}: certificateId, signature and outputValue check"
+
+
+def _segment(pulses: list[pulse.Pulse], certs: dict[bytes, bytes], heads: list[TreeHead]) -> str:
+    """One chain's pulses in index order (§8.5–§8.6); with served tree heads, step 7 and their growth."""
+    pulse.verify_segment(pulses, certs)
+    by_commitment = {h.commitment(): h for h in heads}
+    sizes = []
+    for p in pulses if heads else []:
+        head = by_commitment.get(p.external)
+        if head is None:
+            raise CheckFailed(
+                f"{p.name()} commits none of the served tree heads", code="external-invalid"
+            )
+        pulse.commits(p, head)
+        sizes.append(head.tree_size)
+    if sizes != sorted(sizes):  # §7: the log only grows, so later pulses commit no smaller tree
+        raise CheckFailed(
+            "a later pulse commits a smaller tree than an earlier one", code="external-invalid"
+        )
+    gaps = [p.index for p in pulses if p.status & pulse.GAP]
+    changes = [p.index for p in pulses if p.status & pulse.CERTIFICATE_CHANGE]
+    return (
+        f"pulses {pulses[0].index}–{pulses[-1].index} verify, {len(sizes)} committing served tree heads; "
+        f"gaps (status 2) at {gaps or 'none'}; certificate changes (status 4) at {changes or 'none'}"
+    )
+
+
+def cmd_chain(args: argparse.Namespace) -> Report:
+    report, certs = Report(), certificates(args.cert)
+    if args.source:
+        pulses, heads = _fetch_chain(args, certs)
+    elif args.dir and Path(args.dir).is_dir():
+        folder = Path(args.dir)
+        for pem in sorted(folder.glob("*.pem")):
+            certs.update(by_id(pem.read_bytes(), pem.name))
+        pages = [
+            _page(load_json(f.read_bytes(), f.name), f.name) for f in sorted(folder.glob("*.json"))
+        ]
+        pulses, heads = [p for ps, _ in pages for p in ps], [h for _, hs in pages for h in hs]
+    else:
+        raise ParseError("DIR", "give a directory of pulse files, or --from URL")
+    chains: dict[int, list[pulse.Pulse]] = {}
+    for p in sorted(pulses, key=lambda p: (p.chain, p.index)):
+        chains.setdefault(p.chain, []).append(p)
+    for c, members in chains.items():
+        report.run(f"chain {c}", functools.partial(_segment, members, certs, heads))
+    report.values["pulses"] = len(pulses)
+    return report
+
+
+def _page(doc: Any, name: str) -> tuple[list[pulse.Pulse], list[TreeHead]]:
+    """A pulse document, or a page ``{"pulses", "tree_heads"}`` as §16's range endpoint serves it
+    (the tree heads the pulses commit; ``null`` for a pulse of another beacon)."""
+    if not isinstance(doc, dict) or ("pulse" not in doc and "pulses" not in doc):
+        raise ParseError(name, "neither a pulse nor a page of pulses")
+    if "pulse" in doc:
+        return [pulse.Pulse.from_json(doc, name)], []
+    page = enc.members(doc, name, ("pulses", "tree_heads"))
+    if not isinstance(page["pulses"], list) or not isinstance(page["tree_heads"], list):
+        raise ParseError(name, "pulses and tree_heads are not lists")
+    return (
+        [pulse.Pulse.from_json(p, f"{name}.pulses[{i}]") for i, p in enumerate(page["pulses"])],
+        [
+            TreeHead.from_json(h, f"{name}.tree_heads[{i}]")
+            for i, h in enumerate(page["tree_heads"])
+            if h is not None
+        ],
+    )
+
+
+def _fetch_chain(
+    args: argparse.Namespace, certs: dict[bytes, bytes]
+) -> tuple[list[pulse.Pulse], list[TreeHead]]:
+    chain = args.chain
+    if chain is None:
+        chain = pulse.Pulse.from_json(
+            load_json(fetch(args.source, "/beacon/2.0/pulse/last"), "last pulse")
+        ).chain
+    pulses: list[pulse.Pulse] = []
+    heads: list[TreeHead] = []
+    start = args.start
+    while args.end is None or start <= args.end:
+        end = (
+            start + PAGE if args.end is None else min(start + PAGE, args.end + 1)
+        )  # the API's end is exclusive
+        query = f"/api/v1/chains/{chain}/pulses?start={start}&end={end}"
+        got, served = _page(load_json(fetch(args.source, query), query), query)
+        if not got:
+            break
+        pulses, heads, start = pulses + got, heads + served, end
+    for cert_id in {p.certificate_id for p in pulses} - set(certs):
+        certs.update(
+            by_id(fetch(args.source, f"/beacon/2.0/certificate/{cert_id.hex()}"), "certificate")
+        )
+    return pulses, heads
+
+
+def cmd_receipt(args: argparse.Namespace) -> Report:
+    path = "/api/v1/statements/{}/receipt"
+    old = document(args, args.receipt, path, shape="tree_head")
+    new = document(args, args.newer, path, shape="tree_head") if args.newer else None
+    proof = load_json(read(args.consistency), args.consistency) if args.consistency else None
+    if proof is None and new is not None and args.source:
+        sizes = [
+            d["tree_head"].get("tree_size") if isinstance(d["tree_head"], dict) else None
+            for d in (old, new)
+        ]
+        if None not in sizes and sizes[0] != sizes[1]:
+            query = f"/api/v1/log/consistency-proof?first={sizes[0]}&second={sizes[1]}"
+            proof = load_json(fetch(args.source, query), "consistency proof")
+    return verify_receipt(old, anchors=anchors(args.anchors), newer=new, consistency=proof)
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="beacon-verify", description=__doc__)
+    ap.formatter_class = argparse.RawDescriptionHelpFormatter
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    def add(name: str, help: str, source: bool, **kw: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, **kw)
+        p.add_argument(
+            "--json", action="store_true", help="print the report as JSON: {valid, checks, values}"
+        )
+        if source:
+            p.add_argument(
+                "--from",
+                dest="source",
+                metavar="URL",
+                help="fetch from a running beacon instead of files",
+            )
+        return p
+
+    d = add("draw", "verify a draw's proof bundle (PROTOCOL.md §14)", True)
+    d.add_argument("proof", metavar="PROOF", help="proof bundle file; with --from, the draw id")
+    d.add_argument(
+        "--anchors",
+        nargs="+",
+        metavar="CA.pem",
+        help="trust anchors (default: the bundle's own, said so)",
+    )
+    d.add_argument(
+        "--save",
+        metavar="FILE",
+        help="write the fetched bundle to FILE, to recheck it offline later",
+    )
+    p = add("pulse", "verify one NIST Beacon 2.0 pulse of cipherSuite 0 (§8.6)", False)
+    p.add_argument("pulse", metavar="PULSE.json", help='a pulse as served: {"pulse": {...}}')
+    p.add_argument(
+        "--cert",
+        action="append",
+        required=True,
+        metavar="CERT.pem",
+        help="the signing certificate(s)",
+    )
+    p.add_argument(
+        "--previous",
+        metavar="P.json",
+        help="the preceding pulse: check the link and the precommitment",
+    )
+    p.add_argument(
+        "--next", metavar="N.json", help="the following pulse: check its link and the precommitment"
+    )
+    c = add(
+        "chain", "verify whole chains (§8.5–§8.6), reporting gaps and certificate changes", True
+    )
+    c.add_argument(
+        "dir",
+        metavar="DIR",
+        nargs="?",
+        help="*.json pulses or {pulses, tree_heads} pages, and *.pem",
+    )
+    c.add_argument(
+        "--cert",
+        action="append",
+        metavar="CERT.pem",
+        help="signing certificates (--from fetches them)",
+    )
+    c.add_argument("--chain", type=int, help="with --from: the chain (default: the last pulse's)")
+    c.add_argument(
+        "--start", type=int, default=1, help="with --from: the first pulse index (default 1)"
+    )
+    c.add_argument(
+        "--end", type=int, help="with --from: the last pulse index, inclusive (default: the last)"
+    )
+    r = add(
+        "receipt",
+        "verify a statement receipt (§6.6) and two receipts' consistency (§7.4)",
+        True,
+        description="Checks the entry's statement hash and signature, its inclusion in the receipt's tree head, "
+        "and the signed pulse that commits that head. With --newer, also that the first receipt's tree head is a "
+        "prefix of the newer one's, by the consistency proof in --consistency FILE (as "
+        "/api/v1/log/consistency-proof serves it) or fetched with --from.",
+    )
+    r.add_argument(
+        "receipt", metavar="RECEIPT", help="receipt file; with --from, the statement hash"
+    )
+    r.add_argument(
+        "--newer", metavar="RECEIPT", help="a later receipt (file, or statement hash with --from)"
+    )
+    r.add_argument(
+        "--consistency",
+        metavar="PROOF.json",
+        help="the consistency proof between the two tree heads",
+    )
+    r.add_argument(
+        "--anchors",
+        nargs="+",
+        metavar="CA.pem",
+        help="check the beacon certificate against these anchors",
+    )
+    return ap
+
+
+COMMANDS = {"draw": cmd_draw, "pulse": cmd_pulse, "chain": cmd_chain, "receipt": cmd_receipt}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        report = COMMANDS[args.command](args)
+    except VerifyError as e:
+        print(f"beacon-verify: unusable input: {e}", file=sys.stderr)
+        return UNUSABLE
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+    else:
+        verdict = report.lines()[-1]
+        if report.valid and report.values.get("complete") is False:
+            verdict += f" (incomplete: no result yet, the draw is {report.values.get('state')})"
+        print(
+            "\n".join(
+                [
+                    report.values.get("note", ""),
+                    *report.lines()[:-1],
+                    *_values(report.values),
+                    verdict,
+                ]
+            ).lstrip("\n")
+        )
+    return VALID if report.valid else INVALID
+
+
+def _values(v: dict[str, Any]) -> list[str]:
+    if "draw_id" not in v:
+        return [f"{k}: {x}" for k, x in v.items() if k != "note"]
+    out = [f"draw {v['draw_id']}: final state {v.get('state')}, R = {v.get('output')}"]
+    out += [
+        f"  {x['code']} {x['label']}: {', '.join(x['values'])}{x['unit']} (index {x['indexes']})"
+        for x in v.get("values", [])
+    ]
+    out += [
+        f"  {x['code']} = {x['formula']}: {x['value']}{x['unit']}" for x in v.get("derived", [])
+    ]
+    return out + [
+        f"  seed of {x['role']} {x['fingerprint'][:16]}…: {x['status']}" for x in v.get("seeds", [])
+    ]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
