@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
-	$(PY) -m pip install --quiet -e '.[test,notebooks,dev]'
+	$(PY) -m pip install --quiet -e '.[test,notebooks,dev,server]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

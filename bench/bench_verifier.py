@@ -73,22 +73,47 @@ def run(ctx: Context) -> None:
             timings[backend] = cold_runs(doc)
         finally:
             vdf.use_backend(previous)
-    ctx.line(f"One proof bundle: {len(doc['statements'])} statements, {len(doc['seed_envelopes'])} seed envelopes, "
-             f"{len(doc['time_points'])} time point(s), vdf_t = {doc['definition']['vdf_t']} (verification cost does not "
-             f"grow with T). Median of {RUNS} cold runs. Command: `.venv/bin/python -m bench --only verifier`.")
+    ctx.line(
+        f"One proof bundle: {len(doc['statements'])} statements, {len(doc['seed_envelopes'])} seed envelopes, "
+        f"{len(doc['time_points'])} time point(s), vdf_t = {doc['definition']['vdf_t']} (verification cost does not "
+        f"grow with T). Median of {RUNS} cold runs. Command: `.venv/bin/python -m bench --only verifier`."
+    )
     ctx.line()
-    ctx.table(["arithmetic", "median (ms)", "min (ms)", "max (ms)"],
-              [[name, f"{statistics.median(ts) * 1e3:.1f}", f"{min(ts) * 1e3:.1f}", f"{max(ts) * 1e3:.1f}"]
-               for name, ts in timings.items()])
-    ctx.target("bundle, gmpy2 (ms)", statistics.median(timings["gmpy2"]) * 1e3, op="<=", bound=50, unit=" ms")
-    ctx.target("bundle, pure Python (ms)", statistics.median(timings["python"]) * 1e3, op="<=", bound=200, unit=" ms")
+    ctx.table(
+        ["arithmetic", "median (ms)", "min (ms)", "max (ms)"],
+        [
+            [
+                name,
+                f"{statistics.median(ts) * 1e3:.1f}",
+                f"{min(ts) * 1e3:.1f}",
+                f"{max(ts) * 1e3:.1f}",
+            ]
+            for name, ts in timings.items()
+        ],
+    )
+    ctx.target(
+        "bundle, gmpy2 (ms)",
+        statistics.median(timings["gmpy2"]) * 1e3,
+        op="<=",
+        bound=50,
+        unit=" ms",
+    )
+    ctx.target(
+        "bundle, pure Python (ms)",
+        statistics.median(timings["python"]) * 1e3,
+        op="<=",
+        bound=200,
+        unit=" ms",
+    )
     ctx.line()
     for name, ts in timings.items():
         ctx.metric(f"bundle_ms_{name}", statistics.median(ts) * 1e3)
 
     with tempfile.TemporaryDirectory() as tmp:
         ca.init_ca(Path(tmp), now=dt.datetime.now(dt.UTC), bidders=0, signer_bits=4096)
-        signer = RsaPulseSigner.from_files(Path(tmp) / "beacon-signer.key", Path(tmp) / "beacon-signer.pem")
+        signer = RsaPulseSigner.from_files(
+            Path(tmp) / "beacon-signer.key", Path(tmp) / "beacon-signer.pem"
+        )
     documents = [json.dumps(p.to_json()) for p in make_chain(signer, COUNT)]
     der = signer.certificate_der
     certificates = {bytes.fromhex(json.loads(documents[0])["pulse"]["certificateId"]): der}
@@ -111,14 +136,29 @@ def run(ctx: Context) -> None:
         key.verify(p.signature, p.message, padding.PKCS1v15(), hashes.SHA512())
     bare = time.perf_counter() - start
 
-    ctx.line(f"A chain of {COUNT:,} pulses (RSA-4096, one certificate), from JSON, all of §8.5–§8.6 (same run):")
+    ctx.line(
+        f"A chain of {COUNT:,} pulses (RSA-4096, one certificate), from JSON, all of §8.5–§8.6 (same run):"
+    )
     ctx.line()
-    ctx.table(["what", "seconds", "pulses/s"], [
-        ["bare RSA-4096 PKCS#1 v1.5 SHA-512 verify (floor)", f"{bare:.2f}", f"{COUNT / bare:,.0f}"],
-        ["service: Pulse.from_json + ChainVerifier.add (baseline)", f"{theirs:.2f}", f"{COUNT / theirs:,.0f}"],
-        ["verifier/: Pulse.from_json + verify_segment", f"{ours:.2f}", f"{COUNT / ours:,.0f}"],
-    ])
-    ctx.line(f"- verifier/ takes {ours / theirs:.2f}x the service's time, {ours / bare:.2f}x the bare signature checks")
+    ctx.table(
+        ["what", "seconds", "pulses/s"],
+        [
+            [
+                "bare RSA-4096 PKCS#1 v1.5 SHA-512 verify (floor)",
+                f"{bare:.2f}",
+                f"{COUNT / bare:,.0f}",
+            ],
+            [
+                "service: Pulse.from_json + ChainVerifier.add (baseline)",
+                f"{theirs:.2f}",
+                f"{COUNT / theirs:,.0f}",
+            ],
+            ["verifier/: Pulse.from_json + verify_segment", f"{ours:.2f}", f"{COUNT / ours:,.0f}"],
+        ],
+    )
+    ctx.line(
+        f"- verifier/ takes {ours / theirs:.2f}x the service's time, {ours / bare:.2f}x the bare signature checks"
+    )
     ctx.metric("chain_pulses", COUNT)
     ctx.metric("chain_pulses_per_s", COUNT / ours)
     ctx.metric("service_chain_pulses_per_s", COUNT / theirs)

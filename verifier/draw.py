@@ -165,7 +165,7 @@ class DrawCheck:
                 "draw_id",
                 "definition",
                 "trust_anchors",
-                "beacon_certificate",
+                "beacon_certificates",
                 "statements",
                 "seed_envelopes",
                 "log",
@@ -191,8 +191,16 @@ class DrawCheck:
         self.anchors, self.anchor_source = (
             (own, "bundle") if anchors is None else (tuple(anchors), "given")
         )
-        self.beacon_cert = enc.b64(doc["beacon_certificate"], "beacon_certificate")
-        self.certs = {hashlib.sha512(self.beacon_cert).digest(): self.beacon_cert}
+        if not isinstance(doc["beacon_certificates"], list) or not doc["beacon_certificates"]:
+            raise ParseError("beacon_certificates", "expected a non-empty list")
+        ders = [
+            enc.b64(c, f"beacon_certificates[{i}]")
+            for i, c in enumerate(doc["beacon_certificates"])
+        ]
+        if len(set(ders)) != len(ders):
+            raise ParseError("beacon_certificates", "a certificate appears twice")
+        # §13: one certificate per beacon key the bundle uses (more than one after a rotation).
+        self.certs = {hashlib.sha512(d).digest(): d for d in ders}
         self.statements: list[Logged] = _each(
             doc,
             "statements",
@@ -294,8 +302,23 @@ class DrawCheck:
     def check_beacon(self) -> str:
         for anchor in self.anchors:
             identity.check_anchor(anchor)
-        identity.validate_chain(self.beacon_cert, (), self.anchors, self.pulse.time_ms)
-        return f"{identity.load(self.beacon_cert).subject.rfc4514_string()} chains to the anchors"
+        pulses = [
+            self.pulse,
+            *(p for tp in self.time_points.values() for p in (tp.previous, tp.pulse)),
+        ]
+        used = {s.certificate for x in self.statements for s in [x.s] if s.role == "beacon"}
+        names = []
+        for cid, der in self.certs.items():
+            times = [p.time_ms for p in pulses if p.certificate_id == cid]
+            _check(
+                times or der in used,
+                f"beacon certificate {_short(cid)} is used by no pulse or statement",
+            )
+            # A pulse certificate must be valid when it signed; statements are checked at issued_at (§14.5).
+            if times:
+                identity.validate_chain(der, (), self.anchors, max(times))
+            names.append(identity.load(der).subject.rfc4514_string())
+        return f"{', '.join(names)} chain(s) to the anchors"
 
     def check_log(self) -> str:
         pulse.verify_segment([self.pulse], self.certs, [self.head])
@@ -367,7 +390,10 @@ class DrawCheck:
             )
             _check(s.role in KIND_ROLES[s.kind], f"{what}: not made by a {s.role}")
             if s.role == "beacon":
-                _check(s.certificate == self.beacon_cert, f"{what}: not the beacon's certificate")
+                _check(
+                    s.certificate in self.certs.values(),
+                    f"{what}: not a beacon certificate of the bundle",
+                )
             else:
                 _check(
                     registered.get(s.actor) == s.role,

@@ -223,7 +223,6 @@ def _ceremony(
             draw_id,
             blobs=runtime.blobs,
             anchors=runtime.trust.anchor_ders(),
-            beacon_certificate=runtime.pulse_signer.certificate_der,
             period_ms=PERIOD,
         )
     out.write_text(

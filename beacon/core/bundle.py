@@ -111,7 +111,9 @@ class ProofBundle:
     draw_id: str
     definition: DrawDefinition
     trust_anchors: tuple[bytes, ...]  # DER of the CA certificates the service trusts
-    beacon_certificate: bytes  # DER of the pulse/statement signing certificate
+    beacon_certificates: tuple[
+        bytes, ...
+    ]  # DER of every beacon key the bundle's pulses and statements use
     statements: tuple[LoggedStatement, ...]  # in log order
     seed_envelopes: Mapping[str, bytes]  # envelope id → the file's bytes, in log order
     tree_head: TreeHead  # final head covering every statement
@@ -125,7 +127,7 @@ class ProofBundle:
             "draw_id": self.draw_id,
             "definition": self.definition.to_dict(),
             "trust_anchors": [pres.b64(c) for c in self.trust_anchors],
-            "beacon_certificate": pres.b64(self.beacon_certificate),
+            "beacon_certificates": [pres.b64(c) for c in self.beacon_certificates],
             "statements": [s.to_dict() for s in self.statements],
             # PROTOCOL.md §13: in the log order of their envelope.submit statements (the
             # order the mapping was built in), not sorted by id.
@@ -149,7 +151,7 @@ class ProofBundle:
                 "draw_id",
                 "definition",
                 "trust_anchors",
-                "beacon_certificate",
+                "beacon_certificates",
                 "statements",
                 "seed_envelopes",
                 "log",
@@ -185,8 +187,9 @@ class ProofBundle:
                 pres.b64_bytes(c, "bundle.trust_anchors")
                 for c in _list(obj["trust_anchors"], "bundle.trust_anchors")
             ),
-            beacon_certificate=pres.b64_bytes(
-                obj["beacon_certificate"], "bundle.beacon_certificate"
+            beacon_certificates=tuple(
+                pres.b64_bytes(c, "bundle.beacon_certificates")
+                for c in _list(obj["beacon_certificates"], "bundle.beacon_certificates")
             ),
             statements=tuple(
                 LoggedStatement.from_dict(s, f"bundle.statements[{i}]")

@@ -129,11 +129,6 @@ def selfridge_parameters(n: int) -> tuple[int, int, int] | None:
         d = -d - 2 if d > 0 else -d + 2
 
 
-def _half(v: int, n: int) -> int:
-    """v/2 modulo odd n."""
-    return (v + n if v % 2 else v) // 2 % n
-
-
 def is_strong_lucas_probable_prime(n: int) -> bool:
     """The strong Lucas probable-prime test with Selfridge method A parameters.
 
@@ -148,7 +143,7 @@ def is_strong_lucas_probable_prime(n: int) -> bool:
     params = selfridge_parameters(n)
     if params is None:
         return False
-    d_param, p, q = params
+    _, p, q = params
     if math.gcd(n, q) not in (1, n):
         return False
     n = _fast(n)
@@ -156,17 +151,20 @@ def is_strong_lucas_probable_prime(n: int) -> bool:
     while d % 2 == 0:
         d //= 2
         s += 1
-    # Left-to-right binary ladder over the bits of d, starting from index 1:
-    # U_2k = U_k V_k, V_2k = V_k² − 2Q^k, U_(k+1) = (P U_k + V_k)/2,
-    # V_(k+1) = (D U_k + P V_k)/2 (Baillie & Wagstaff 1980, §3).
-    u, v, qk = 1, p % n, q % n
-    for bit in bin(int(d))[3:]:
-        u, v = u * v % n, (v * v - 2 * qk) % n
-        qk = qk * qk % n
+    # A ladder over the bits of d keeps (V_k, V_(k+1), Q^k), from k = 0, using
+    # V_2k = V_k² − 2Q^k and V_(2k+1) = V_k·V_(k+1) − P·Q^k (Baillie & Wagstaff
+    # 1980, §3); U never needs computing, because D·U_k = 2V_(k+1) − P·V_k and
+    # D is a unit mod n: U_d ≡ 0 exactly when 2V_(d+1) ≡ P·V_d.
+    v, v_next, qk = 2, p % n, 1
+    for bit in bin(int(d))[2:]:
         if bit == "1":
-            u, v = _half(p * u + v, n), _half(d_param * u + p * v, n)
-            qk = qk * q % n
-    if u == 0 or v == 0:
+            v, v_next = (v * v_next - p * qk) % n, (v_next * v_next - 2 * qk * q) % n
+            qk = qk * qk * q % n
+        else:
+            v, v_next = (v * v - 2 * qk) % n, (v * v_next - p * qk) % n
+            qk = qk * qk % n
+    u_is_zero = (2 * v_next - p * v) % n == 0
+    if u_is_zero or v == 0:
         return True
     for _ in range(s - 1):
         v = (v * v - 2 * qk) % n

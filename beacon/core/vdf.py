@@ -210,9 +210,9 @@ def evaluate(
 
     Each new checkpoint is passed to ``on_checkpoint`` as soon as it exists, so a
     worker can persist it; ``resume`` takes a contiguous prefix of them and continues
-    from its last one. ``on_progress(done, T)`` follows every gmpy2 call (at most
-    4096 squarings). ``backend="int"`` squares with Python integers instead (for
-    cross-checks and benchmarks); the result is the same.
+    from its last one. ``on_progress(done, T)`` is called at the start, whenever
+    another 4096 squarings are done, and at the end. ``backend="int"`` squares with
+    Python integers instead (for cross-checks and benchmarks); the result is the same.
     """
     n = pinned_modulus()
     _check_t(T)
@@ -222,6 +222,17 @@ def evaluate(
     p = plan_override or plan(T)
     s = p.spacing
     _check_checkpoints(resume, x, T, p, complete=False, what="resume")
+    if len(resume) >= 2:
+        # The evaluation continues from the last checkpoint alone, so check that it
+        # follows from the one before (one spacing of squarings): this catches a
+        # stored value that is corrupted or was computed under another plan.
+        before, last = resume[-2], resume[-1]
+        if canonical(gmpy2.powmod(before.value, gmpy2.mpz(1) << s, n)) != last.value:
+            raise InputError(
+                f"resume[{last.index}]: is not checkpoint {before.index} squared {s} times; "
+                "the stored checkpoints are corrupted or belong to another plan",
+                field="resume",
+            )
     retained = list(resume)
     if not retained:
         retained.append(Checkpoint(T=T, spacing=s, index=0, value=x))
@@ -236,6 +247,8 @@ def evaluate(
     done = retained[-1].position
     if on_progress is not None:
         on_progress(done, T)
+    # Checkpoints may be only a few hundred squarings apart: reports stay coarser.
+    next_report = done - done % CHUNK + CHUNK
     while done < T:
         stop = min(done + s, T)
         while done < stop:
@@ -244,10 +257,13 @@ def evaluate(
                 exponents[c] = gmpy2.mpz(1) << c if backend == "gmpy2" else 1 << c
             v = square(v, exponents[c], modulus)
             done += c
-            if on_progress is not None:
+            if on_progress is not None and (done >= next_report or done == T):
                 on_progress(done, T)
+                next_report = done - done % CHUNK + CHUNK
         if done < T:
-            cp = Checkpoint(T=T, spacing=s, index=done // s, value=int(min(v, modulus - v)))
+            # Positional arguments: a frozen dataclass is cheaper to build that way,
+            # and at T = 2^24 there are 70,000 checkpoints.
+            cp = Checkpoint(T, s, done // s, int(min(v, modulus - v)))
             retained.append(cp)
             if on_checkpoint is not None:
                 on_checkpoint(cp)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from beacon.core.bundle import LoggedStatement, ProofBundle, TimePoint
 from beacon.core.definition import Kind
+from beacon.core.pulse import Pulse
 from beacon.core.timefmt import format_ms
 from beacon.errors import StateError
 from beacon.service.blobs import BlobStore
@@ -38,7 +39,6 @@ def build(
     *,
     blobs: BlobStore,
     anchors: Sequence[bytes],
-    beacon_certificate: bytes,
     period_ms: int,
 ) -> ProofBundle:
     repo = StatementRepository(session)
@@ -63,6 +63,7 @@ def build(
         )
         for s in statements
     )
+    points = tuple(_time_points(session, record, head.tree_size))
     envelopes = {
         s.signed.statement.body["envelope_id"]: blobs.read(s.signed.statement.body["envelope_hash"])
         for s in record.frozen("envelope.submit")
@@ -71,14 +72,40 @@ def build(
         draw_id=draw_id,
         definition=record.definition,
         trust_anchors=tuple(anchors),
-        beacon_certificate=beacon_certificate,
+        beacon_certificates=_beacon_certificates(
+            pulses,
+            [last.pulse(), *(t.pulse for t in points), *(t.previous for t in points)],
+            logged,
+        ),
         statements=logged,
         seed_envelopes=envelopes,
         tree_head=head,
         pulse=last.pulse(),
-        time_points=tuple(_time_points(session, record, head.tree_size)),
+        time_points=points,
         summary=summary(record),
     )
+
+
+def _beacon_certificates(
+    pulses: PulseRepository, used: Sequence[Pulse], logged: Sequence[LoggedStatement]
+) -> tuple[bytes, ...]:
+    """Every certificate the beacon signed the bundle's pulses and statements with.
+
+    More than one after a rotation of the signing key (status 4): each pulse names
+    its certificate by ``certificateId``, each statement carries its own.
+    """
+    out: dict[bytes, None] = {}
+    for pulse in used:
+        der = pulses.certificate(pulse.certificate_id)
+        if der is None:
+            raise StateError(
+                f"pulse {pulse.chain_index}/{pulse.pulse_index}: its certificate is not stored"
+            )
+        out[der] = None
+    for s in logged:
+        if s.signed.statement.role == "beacon":
+            out[s.signed.certificate] = None
+    return tuple(out)
 
 
 def _with_registrations(repo: StatementRepository, record: DrawRecord) -> list[Logged]:

@@ -122,7 +122,9 @@ class Ledger:
         try:
             receipt = self._submit(signed, payload)
         except Exception as e:
-            metrics.STATEMENTS.labels(st.kind if st.kind in BODIES else "other", type(e).__name__).inc()
+            metrics.STATEMENTS.labels(
+                st.kind if st.kind in BODIES else "other", type(e).__name__
+            ).inc()
             log.info(
                 "refused %s by %s %s for %s/%s: %s",
                 st.kind,

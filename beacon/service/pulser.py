@@ -123,7 +123,10 @@ class Pulser:
             pulse.pulse_index,
             pulse.time_stamp,
             pulse.status_code,
-            extra={"pulse": f"{pulse.chain_index}/{pulse.pulse_index}", "status": pulse.status_code},
+            extra={
+                "pulse": f"{pulse.chain_index}/{pulse.pulse_index}",
+                "status": pulse.status_code,
+            },
         )
         return stored
 

@@ -11,6 +11,7 @@ so a statement leaf and its effect are written together or not at all.
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ from beacon.ops import metrics
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 WRITE_LOCK_SQL = "SELECT tree_size FROM log_state WHERE id = 1 FOR UPDATE"
+MIGRATION_LOCK_KEY = 0x7462_6D69  # "tbmi": serialises concurrent migrations on PostgreSQL
 
 
 def sqlite_url(path: Path) -> str:
@@ -105,12 +107,32 @@ class Database:
             raise InfrastructureError(f"database unavailable: {e.orig}") from e
 
     def upgrade(self) -> None:
-        """Apply every Alembic migration (idempotent): at startup and by ``beacon db upgrade``."""
+        """Apply every Alembic migration (idempotent): at startup and by ``beacon db upgrade``.
+
+        Processes started together (web, pulser, worker) migrate one at a time: the
+        first applies the migrations, the others then find nothing to do.
+        """
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self._guard(), self.engine.begin() as connection:
+        with self._guard(), self._migration_lock(), self.engine.begin() as connection:
+            if not self.is_sqlite:
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """An exclusive file lock beside a SQLite file (PostgreSQL uses an advisory lock)."""
+        database = self.engine.url.database
+        if not self.is_sqlite or not database or database == ":memory:":
+            yield
+            return
+        with open(f"{database}.migrate.lock", "a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
     def dispose(self) -> None:
         self.engine.dispose()

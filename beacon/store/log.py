@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from beacon.core import merkle
@@ -138,3 +138,38 @@ class LogRepository:
         """The recorded tree head of ``size``, if a pulse committed to it."""
         stored = self._session.get(TreeHeadRow, size)
         return None if stored is None else TreeHead(stored.tree_size, stored.root_hash)
+
+
+_SIZE = select(LogState.tree_size).where(LogState.id == 1)
+_SIZE_SQL: dict[str, str] = {}  # compiled once per dialect: compiling costs more than the query
+
+
+def probe_size(engine: Engine) -> int:
+    """The log's size now, read on a bare pooled connection outside any session.
+
+    For hot read paths that only ask "has the log grown?" (beacon.web.memo): a
+    :class:`Session` round trip costs about 1 ms of Python, this about 30 µs on SQLite
+    (bench/bench_http.py). The query has no parameters, so its compiled text runs on
+    any driver's cursor.
+    """
+    sql = _SIZE_SQL.get(engine.dialect.name)
+    if sql is None:
+        sql = str(_SIZE.compile(engine, compile_kwargs={"literal_binds": True}))
+        _SIZE_SQL[engine.dialect.name] = sql
+    dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+    try:
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            try:
+                cursor.execute(sql)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+        finally:
+            raw.close()  # back to the pool, which rolls back whatever the driver began
+    except dbapi_error as e:
+        raise InfrastructureError(f"database unavailable: {e}") from e
+    if row is None:
+        raise InfrastructureError("the log's state row is missing: is the database migrated?")
+    return int(row[0])

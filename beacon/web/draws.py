@@ -15,10 +15,12 @@ from beacon.core.lifecycle import FINAL
 from beacon.service import bundles, describe
 from beacon.service.draws import DrawNotFound, DrawRecord, load
 from beacon.store import PulseRepository
+from beacon.store.log import probe_size
 from beacon.store.statements import StatementRepository
 from beacon.web import caching
-from beacon.web.db import read_session
+from beacon.web.db import database, read_session
 from beacon.web.errors import problem
+from beacon.web.memo import Document, memo
 from beacon.web.openapi import json_response, problem_response
 from beacon.web.pulses import next_boundary, now_ms
 from beacon.web.service import base_url, runtime
@@ -73,29 +75,41 @@ def draw(draw_id: str) -> Response:
 
 @bp.get("/draws/<draw_id>/proof")
 def proof(draw_id: str) -> Response:
-    rec = record(draw_id)
-    rt = runtime()
-    try:
-        bundle = bundles.build(
-            read_session(),
-            draw_id,
-            blobs=rt.blobs,
-            anchors=rt.trust.anchor_ders(),
-            beacon_certificate=rt.pulse_signer.certificate_der,
-            period_ms=rt.settings.pulser.period_ms,
-        )
-    except bundles.NotYetAvailable as e:
-        response = problem(409, "NotYetAvailable", str(e))
-        response.headers["Retry-After"] = str(max(1, (next_boundary() - now_ms() + 999) // 1000))
-        return response
-    response = jsonify(bundle.to_dict())
+    # beacon.web.memo: the bundle is a function of the newest pulse and the log's size.
+    newest = memo().last_pulse(now_ms(), lambda: PulseRepository(read_session()).last())
+    key = (
+        "proof",
+        draw_id,
+        None if newest is None else (newest.chain_index, newest.pulse_index),
+        probe_size(database().engine),
+    )
+    document = memo().document(key)
+    if document is None:
+        rec = record(draw_id)
+        rt = runtime()
+        try:
+            bundle = bundles.build(
+                read_session(),
+                draw_id,
+                blobs=rt.blobs,
+                anchors=rt.trust.anchor_ders(),
+                period_ms=rt.settings.pulser.period_ms,
+            )
+        except bundles.NotYetAvailable as e:
+            response = problem(409, "NotYetAvailable", str(e))
+            response.headers["Retry-After"] = str(
+                max(1, (next_boundary() - now_ms() + 999) // 1000)
+            )
+            return response
+        document = Document(jsonify(bundle.to_dict()).get_data(), final=rec.phase in FINAL)
+        memo().remember(key, document)
+    response = Response(document.body, mimetype="application/json")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{describe.proof_filename(draw_id)}"'
     )
-    if rec.phase in FINAL:
-        return caching.immutable(
-            response
-        )  # nothing can be added to a confirmed, resolved or voided draw
+    if document.final:
+        # Nothing can be added to a confirmed, resolved or voided draw.
+        return caching.immutable(response)
     return caching.until(response, now_ms=now_ms(), due_ms=next_boundary())
 
 

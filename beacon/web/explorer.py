@@ -17,6 +17,7 @@ from beacon.core.pulse import STATUS_CERTIFICATE_CHANGE, STATUS_CHAIN_START, STA
 from beacon.core.timefmt import format_ms, parse_ms
 from beacon.errors import EncodingError
 from beacon.store import LogRepository, PulseRepository, StoredPulse
+from beacon.web.db import MAX_STORED_INT
 
 LATEST = 20
 MAX_DIGITS = 20  # u64 values (chainIndex, pulseIndex, ms) have at most 20 digits
@@ -96,14 +97,16 @@ def detail(stored: StoredPulse, log: LogRepository) -> dict[str, Any]:
 
 
 def _integer(raw: str, label: str) -> int | LookupProblem:
-    if not raw.isdigit() or len(raw) > MAX_DIGITS:
+    # Bounded by what a BIGINT column holds: a larger number names nothing and must not
+    # reach the database driver (it would overflow there).
+    if not raw.isdigit() or len(raw) > MAX_DIGITS or int(raw) > MAX_STORED_INT:
         return LookupProblem(400, "lookup.bad_integer", {"field": label, "value": raw})
     return int(raw)
 
 
 def _time(raw: str) -> int | LookupProblem:
     if raw.isdigit() and len(raw) <= MAX_DIGITS:
-        return int(raw)
+        return int(raw)  # a time beyond any pulse is "not yet" below, never sent to the database
     try:
         return parse_ms(raw, field="time")
     except EncodingError:

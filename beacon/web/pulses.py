@@ -20,6 +20,7 @@ from beacon.store import PulseRepository, StoredPulse
 from beacon.web import caching
 from beacon.web.db import read_session
 from beacon.web.errors import problem
+from beacon.web.memo import memo
 from beacon.web.openapi import integer_parameter, json_response, problem_response
 
 bp = Blueprint("pulses", __name__, url_prefix="/beacon/2.0")
@@ -58,7 +59,8 @@ def _missing(what: str, *, due_ms: int | None = None) -> Response:
 
 @bp.get("/pulse/last")
 def last() -> Response:
-    stored = _repo().last()
+    # beacon.web.memo: the newest pulse cannot change before its period ends (§8.5).
+    stored = memo().last_pulse(now_ms(), lambda: _repo().last())
     return _missing("yet") if stored is None else _pulse(stored, fixed=False)
 
 

@@ -85,7 +85,6 @@ def run_draws(tmp: Path, *, jiangsu: int, samples: int) -> Drawn:
                 definition.draw_id,
                 blobs=d.runtime.blobs,
                 anchors=d.runtime.trust.anchor_ders(),
-                beacon_certificate=d.runtime.pulse_signer.certificate_der,
                 period_ms=PERIOD,
             )
             out[definition.draw_id] = bundle

@@ -19,7 +19,7 @@ from pathlib import Path
 import gmpy2
 import pytest
 
-from beacon.core import rsa_group, vdf
+from beacon.core import rsa_group, vdf, vdf_prover
 from beacon.core.vdf import Checkpoint, Plan, VdfProof
 from beacon.errors import ConfigurationError, EncodingError, InputError, VerificationError
 from tests.conftest import ROOT, VECTORS
@@ -382,7 +382,7 @@ class TestAgainstReference:
     @pytest.mark.parametrize("t", [257, 1000, 1025], ids=lambda t: f"T={t}")
     @pytest.mark.parametrize(
         "plan",
-        [Plan(1, 1), Plan(2, 7), Plan(3, 5), Plan(7, 2), Plan(16, 1), Plan(5, 300)],
+        [Plan(1, 8), Plan(2, 12), Plan(3, 8), Plan(7, 8), Plan(16, 1), Plan(5, 296)],
         ids=repr,
     )
     def test_every_plan_gives_the_same_proof(self, t, plan):
@@ -392,9 +392,27 @@ class TestAgainstReference:
         proof = vdf.prove(X, t, got_y, checkpoints, plan_override=plan)
         assert (proof.y, proof.pi) == (y, pi)
 
+    @pytest.mark.parametrize("block", [1, 3, 2048], ids=lambda b: f"block={b}")
+    @pytest.mark.parametrize("plan", [Plan(1, 8), Plan(8, 1), Plan(4, 6)], ids=repr)
+    def test_digit_blocks_join_up(self, monkeypatch, plan, block):
+        # The prover reads digits a block of checkpoints at a time (vdf_prover._BLOCK);
+        # tiny blocks put a block boundary between almost every pair of checkpoints.
+        monkeypatch.setattr(vdf_prover, "_BLOCK", block)
+        t = 3001
+        y, _, pi = ref_proof(X, t)
+        got_y, checkpoints = vdf.evaluate(X, t, plan_override=plan)
+        assert vdf.prove(X, t, got_y, checkpoints, plan_override=plan) == VdfProof(y=y, pi=pi)
+
+    def test_several_blocks_in_one_pass(self):
+        t, plan = 20_000, Plan(1, 8)
+        assert plan.checkpoints(t) > vdf_prover._BLOCK
+        y, _, pi = ref_proof(X, t)
+        got_y, checkpoints = vdf.evaluate(X, t, plan_override=plan)
+        assert vdf.prove(X, t, got_y, checkpoints, plan_override=plan) == VdfProof(y=y, pi=pi)
+
     def test_checkpoints_are_the_powers_they_claim(self):
-        _, checkpoints = vdf.evaluate(X, 1000, plan_override=Plan(3, 7))
-        assert [cp.position for cp in checkpoints] == list(range(0, 1000, 21))
+        _, checkpoints = vdf.evaluate(X, 1000, plan_override=Plan(3, 8))
+        assert [cp.position for cp in checkpoints] == list(range(0, 1000, 24))
         assert [cp.value for cp in checkpoints] == [
             ref_square(X, cp.position) for cp in checkpoints
         ]
@@ -421,7 +439,10 @@ class TestCallbacks:
         vdf.evaluate(X, 10_000, on_progress=lambda done, t: seen.append((done, t)))
         assert seen[0] == (0, 10_000) and seen[-1] == (10_000, 10_000)
         assert all(a[0] < b[0] for a, b in itertools.pairwise(seen))
-        assert all(b[0] - a[0] <= vdf.CHUNK for a, b in itertools.pairwise(seen))
+        # One report per 4096 squarings (the first at or after each multiple), at most.
+        assert [done // vdf.CHUNK for done, _ in seen[1:-1]] == list(
+            range(1, 10_000 // vdf.CHUNK + 1)
+        )
 
     def test_every_retained_checkpoint_is_reported_in_order(self):
         reported = []
@@ -479,7 +500,7 @@ def interrupted_run(t: int, plan: Plan, after: int) -> list[dict]:
     return stored
 
 
-RESUME_T, RESUME_PLAN = 5000, Plan(3, 4)
+RESUME_T, RESUME_PLAN = 5000, Plan(3, 8)
 
 
 @pytest.fixture(scope="module")
@@ -493,7 +514,7 @@ class TestResume:
 
     @pytest.mark.parametrize(
         ("crash_after", "keep"),
-        [(0, 1), (1, 2), (200, 201), (200, 57), (416, 417)],
+        [(0, 1), (1, 2), (100, 101), (100, 30), (208, 209)],
         ids=["after-x", "after-first", "middle", "from-an-older-prefix", "after-last"],
     )
     def test_resume_gives_the_same_result(self, uninterrupted, crash_after, keep):
@@ -518,8 +539,21 @@ class TestResume:
         y, checkpoints = vdf.evaluate(X, t, resume=[Checkpoint.from_dict(d) for d in stored])
         assert vdf.prove(X, t, y, checkpoints) == vdf.prove(X, t, *vdf.evaluate(X, t))
 
+    def test_a_resumed_prefix_from_another_plan_is_refused(self):
+        # A worker that stored values under an older plan, read back with today's spacing.
+        old = [cp.value for cp in vdf.evaluate(X, self.T, plan_override=Plan(2, 4))[1][:5]]
+        relabelled = [Checkpoint(self.T, self.PLAN.spacing, i, v) for i, v in enumerate(old)]
+        with pytest.raises(InputError, match=r"resume\[4\]: is not checkpoint 3 squared 24 times"):
+            vdf.evaluate(X, self.T, resume=relabelled, plan_override=self.PLAN)
+
+    def test_a_corrupted_last_checkpoint_is_refused(self, uninterrupted):
+        prefix = list(uninterrupted[1][:10])
+        prefix[-1] = Checkpoint(self.T, self.PLAN.spacing, 9, ref_hash_to_group(b"junk"))
+        with pytest.raises(InputError, match="corrupted or belong to another plan"):
+            vdf.evaluate(X, self.T, resume=prefix, plan_override=self.PLAN)
+
     def test_checkpoint_json_round_trip(self):
-        _, checkpoints = vdf.evaluate(X, 100, plan_override=Plan(2, 3))
+        _, checkpoints = vdf.evaluate(X, 100, plan_override=Plan(2, 4))
         for cp in checkpoints:
             assert Checkpoint.from_dict(json.loads(json.dumps(cp.to_dict()))) == cp
 
@@ -528,8 +562,8 @@ class TestResume:
         [
             pytest.param(
                 lambda cps: cps[1:],
-                r"resume\[0\]: expected T=5000, spacing=12, index=0; "
-                r"got T=5000, spacing=12, index=1",
+                r"resume\[0\]: expected T=5000, spacing=24, index=0; "
+                r"got T=5000, spacing=24, index=1",
                 id="missing-first",
             ),
             pytest.param(
@@ -548,17 +582,17 @@ class TestResume:
                 id="other-T",
             ),
             pytest.param(
-                lambda cps: [Checkpoint(5000, 6, 0, X)],
-                r"expected T=5000, spacing=12, .* got T=5000, spacing=6",
+                lambda cps: [Checkpoint(5000, 16, 0, X)],
+                r"expected T=5000, spacing=24, .* got T=5000, spacing=16",
                 id="other-spacing",
             ),
             pytest.param(
-                lambda cps: [Checkpoint(5000, 12, 0, ref_hash_to_group(b"other"))],
+                lambda cps: [Checkpoint(5000, 24, 0, ref_hash_to_group(b"other"))],
                 r"checkpoint 0 must be x itself",
                 id="other-x",
             ),
             pytest.param(
-                lambda cps: [cps[0], Checkpoint(5000, 12, 1, N - cps[1].value)],
+                lambda cps: [cps[0], Checkpoint(5000, 24, 1, N - cps[1].value)],
                 r"resume\[1\].value: not a canonical element",
                 id="non-canonical",
             ),
@@ -569,7 +603,7 @@ class TestResume:
             ),
             pytest.param(
                 lambda cps: cps + cps[:1],
-                r"resume: T=5000 has 417 checkpoints, got 418",
+                r"resume: T=5000 has 209 checkpoints, got 210",
                 id="too-many",
             ),
         ],
@@ -836,8 +870,9 @@ class TestPlan:
             (17, 1, "got 17"),
             (1, 0, r"plan.l: .* got 0"),
             (True, 1, "got True"),
+            (3, 5, "plan: k·l must be a multiple of 8, got 3·5"),
         ],
-        ids=["k-zero", "k-too-big", "l-zero", "k-bool"],
+        ids=["k-zero", "k-too-big", "l-zero", "k-bool", "spacing-not-whole-bytes"],
     )
     def test_bad_plans(self, k, l, message):  # noqa: E741
         with pytest.raises(ValueError, match=message):

@@ -94,7 +94,6 @@ def build(tmp: Path) -> Corpus:
                 DRAW,
                 blobs=d.runtime.blobs,
                 anchors=d.runtime.trust.anchor_ders(),
-                beacon_certificate=d.runtime.pulse_signer.certificate_der,
                 period_ms=PERIOD,
             )
             c.bundles.append(bundle.to_dict())

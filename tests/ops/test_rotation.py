@@ -154,3 +154,35 @@ def test_a_stranger_ca_is_refused(d: Deployment, tmp_path: Path) -> None:
     code, output = rotate(d, cert, key)
     assert code != 0 and "does not chain to a configured trust anchor" in output
     assert d.runtime.pulser.signer.certificate_der == d.runtime.pulse_signer.certificate_der
+
+
+@pytest.mark.slow
+def test_a_draw_across_a_rotation_verifies_with_both_certificates(
+    d: Deployment, tmp_path: Path
+) -> None:
+    """Pulses before and after the rotation, and beacon statements signed with each key:
+    the bundle carries both certificates (PROTOCOL.md §13) and the independent verifier
+    accepts it."""
+    from tests.service.test_draw_flow import T0, bundle
+    from verifier import verify_bundle
+
+    c = Ceremony(d)
+    c.register()
+    c.publish()
+    c.commit()
+    c.seal_seeds()
+    d.advance_to(T0 + 10 * PERIOD)  # freeze, signed with the first key
+    cert, key = issue(d.ca_dir, tmp_path / "new")
+    code, output = rotate(d, cert, key)
+    assert code == 0, output
+    d.advance_to(d.clock.now_ms() + PERIOD)  # status 4
+    c.reveal()
+    c.release()
+    assert (
+        d.runtime.worker("w").run_once() == c.definition.draw_id
+    )  # result, signed with the new key
+    d.advance_to(d.clock.now_ms() - d.clock.now_ms() % PERIOD + PERIOD)
+    doc = bundle(d).to_dict()
+    assert len(doc["beacon_certificates"]) == 2
+    report = verify_bundle(doc)
+    assert report.valid, [(ch.name, ch.detail) for ch in report.checks if not ch.ok]

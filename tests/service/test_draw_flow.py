@@ -55,7 +55,6 @@ def bundle(d: Deployment, draw_id: str = "JS-2026-0142-1"):
             draw_id,
             blobs=d.runtime.blobs,
             anchors=d.runtime.trust.anchor_ders(),
-            beacon_certificate=d.runtime.pulse_signer.certificate_der,
             period_ms=PERIOD,
         )
 

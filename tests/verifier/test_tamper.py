@@ -54,7 +54,7 @@ def put(doc: Any, path: Path, value: Any) -> Any:
 
 
 BASE64 = re.compile(
-    r"(trust_anchors\[\d+\]|beacon_certificate|.*\.certificate|.*\.chain\[\d+\]|.*\.data)"
+    r"(trust_anchors\[\d+\]|beacon_certificates\[\d+\]|.*\.certificate|.*\.chain\[\d+\]|.*\.data)"
 )
 
 
@@ -99,7 +99,7 @@ FORMAT = re.compile(
 GUARDS = [
     ("definition", r"definition\..*", "publication"),
     ("trust-anchor", r"trust_anchors\[\d+\]", "beacon-certificate"),
-    ("beacon-certificate", r"beacon_certificate", "log"),
+    ("beacon-certificate", r"beacon_certificates\[\d+\]", "log"),
     ("leaf-index", r"statements\[\d+\]\.leaf_index", "log"),
     ("inclusion-proof", r"statements\[\d+\]\.inclusion\[\d+\]", "log"),
     ("statement", r"statements\[\d+\]\.signed\..*", "signatures"),

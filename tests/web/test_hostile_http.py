@@ -64,12 +64,8 @@ def problem_json_errors(
 # pages: it must never 5xx, but the problem+json and status/content-type rules of the
 # API do not apply to it; what it documents is that area's to keep exact.
 PAGES = frozenset(pages.PATHS)
-# Failures in another area, reported to its owner; each is pinned by a strict xfail
-# below, which starts passing (and so fails) the day it is fixed.
-KNOWN = {
-    # beacon/web/pages.py binds an unbounded query integer: OverflowError, a 500.
-    "GET /pulses": "Python int too large to convert to SQLite INTEGER",
-}
+# Known failures (none now); each would be pinned by a strict xfail below.
+KNOWN: dict[str, str] = {}
 
 
 def _fuzz(
@@ -119,17 +115,16 @@ def test_every_operation(
             continue  # the schema admits every value of its parameters: no negative case exists
         except (Exception, BaseExceptionGroup) as e:  # collected: one run reports them all
             if operation.label in KNOWN and KNOWN[operation.label] in str(e):
-                continue  # pinned by test_known_page_overflow below
+                continue
             failures.append(f"{key}: {e}")
     assert not failures, "\n\n".join(failures)
 
 
-@pytest.mark.xfail(strict=True, reason="beacon/web/pages.py: unbounded chain index, a 500 (KNOWN)")
-def test_known_page_overflow(tmp_path: Path) -> None:
+def test_page_lookup_beyond_bigint_is_a_400(tmp_path: Path) -> None:
     d = open_deployment(tmp_path, sqlite_url(tmp_path / "b.sqlite3"))
     try:
         client = create_app({}, runtime=d.runtime).test_client()
         response = client.get("/pulses?chain=99999999999999999999&index=1")
-        assert response.status_code < 500
+        assert response.status_code == 400
     finally:
         d.runtime.close()
