@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from beacon.service.ledger import Ledger
 from beacon.service.seeds import seed_entries
 from beacon.service.tenders import load_tender, log_opening, open_bids, tenders_to_open
 from beacon.store import PulseRepository
-from beacon.store.records import VdfJob
+from beacon.store.records import VdfCheckpointRow, VdfJob
 from beacon.store.statements import StatementRepository
 
 log = logging.getLogger("beacon.worker")
@@ -46,6 +46,23 @@ class WorkerConfig:
     # Seconds of squaring between writes of the checkpoints (with the lease renewal):
     # the most a crash can lose.
     flush_seconds: float = 1.0
+
+
+def resumable(rows: Sequence[VdfCheckpointRow], t: int) -> list[vdf.Checkpoint]:
+    """The stored checkpoints this version's plan can resume from.
+
+    Rows are keyed by *position* (squarings done), so a value is x^(2^position)
+    whatever plan stored it; the plan of another version (another spacing) simply
+    contributes the positions that fall on this plan's spacing, as a contiguous
+    prefix from position 0.
+    """
+    spacing = vdf.plan(t).spacing
+    by_position = {r.iteration: r.value for r in rows}
+    out: list[vdf.Checkpoint] = []
+    while (position := len(out) * spacing) in by_position and position < t:
+        value = vdf.decode_element(by_position[position], name="checkpoint")
+        out.append(vdf.Checkpoint(T=t, spacing=spacing, index=len(out), value=value))
+    return out
 
 
 class LeaseLost(StateError):
@@ -121,7 +138,7 @@ class Worker:
             job.lease_until_ms = now + self.config.lease_ms
             job.progress = done
             repo.add_checkpoints(
-                draw_id, [(cp.index, vdf.encode_element(cp.value)) for cp in checkpoints]
+                draw_id, [(cp.position, vdf.encode_element(cp.value)) for cp in checkpoints]
             )
 
     # -- computing ---------------------------------------------------------------------------------
@@ -180,16 +197,7 @@ class Worker:
             last = PulseRepository(session).last()
             record = load(repo, draw_id, pulse_ms=0 if last is None else last.time_ms)
             t = record.definition.vdf_t
-            spacing = vdf.plan(t).spacing
-            stored = [
-                vdf.Checkpoint(
-                    T=t,
-                    spacing=spacing,
-                    index=c.iteration,
-                    value=vdf.decode_element(c.value, name="checkpoint"),
-                )
-                for c in repo.checkpoints(draw_id)
-            ]
+            stored = resumable(repo.checkpoints(draw_id), t)
         freeze = record.one("draw.freeze")
         assert freeze is not None
         seeds = seed_entries(record, self.ledger.blobs.read)

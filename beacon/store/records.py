@@ -122,7 +122,7 @@ class VdfJob(Base):
 
 
 class VdfCheckpointRow(Base):
-    """One retained VDF checkpoint x^(2^iteration) (PROTOCOL.md §11), for resuming."""
+    """One retained VDF checkpoint: x^(2^iteration), ``iteration`` squarings done (PROTOCOL.md §11.5)."""
 
     __tablename__ = "vdf_checkpoints"
 

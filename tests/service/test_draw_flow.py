@@ -161,6 +161,10 @@ def test_whole_draw_and_proof_bundle(deployment: Deployment):
     d.advance_to(d.clock.now_ms() - d.clock.now_ms() % PERIOD + PERIOD)
     doc = bundle(d).to_dict()
     jsonschema.validate(doc, SCHEMA)
+    from verifier import verify_bundle
+
+    report = verify_bundle(doc)
+    assert report.valid, [(ch.name, ch.detail) for ch in report.checks if not ch.ok]
     assert doc["summary"]["state"] == "drawn"
     # Everything happened before the reveal deadline, whose pulse does not exist yet.
     assert {t["name"] for t in doc["time_points"]} == {"commit"}

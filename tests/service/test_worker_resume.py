@@ -92,14 +92,15 @@ def test_a_crashed_evaluation_resumes_from_stored_checkpoints(
         worker(d, "w1", crash_at=T // 2).run_once()
     attempts, owner, stored = job_and_checkpoints(d, draw_id)
     assert (attempts, owner) == (1, "w1")
-    assert stored == list(range(len(stored))) and (len(stored) - 1) * spacing >= T // 4
+    # Stored by position (squarings done): x^(2^position) whatever plan wrote it.
+    assert stored == [i * spacing for i in range(len(stored))] and stored[-1] >= T // 4
 
     if wait_for_lease:
         assert worker(d, resumer).run_once() is None  # w1's lease still runs
         d.clock.advance(LEASE_MS + 1)
     with caplog.at_level(logging.INFO, logger="beacon.worker"):
         assert worker(d, resumer).run_once() == draw_id
-    resumed_from = (len(stored) - 1) * spacing
+    resumed_from = stored[-1]
     assert f"draw {draw_id}: resuming the VDF from iteration {resumed_from} of {T}" in caplog.text
     assert job_and_checkpoints(d, draw_id)[:2] == (2, resumer)
 
@@ -118,3 +119,30 @@ def test_a_crashed_evaluation_resumes_from_stored_checkpoints(
     assert result["output"] == uninterrupted.output
     assert tuple(result["picks"]) == uninterrupted.picks
     assert {e.seed for e in included} == set(c.seeds.values())
+
+
+def test_checkpoints_of_another_plan_resume_where_they_fall_on_this_one():
+    """A checkpoint is x^(2^position): rows written under another spacing still serve
+    wherever their positions fall on this version's spacing (PROTOCOL.md §11.5)."""
+    from beacon.core import rsa_group
+    from beacon.service.worker import resumable
+    from beacon.store.records import VdfCheckpointRow
+
+    t = 20_000
+    spacing = vdf.plan(t).spacing
+    x = vdf.hash_to_group(b"resume across plans")
+    n = rsa_group.MODULUS
+
+    def at(position: int) -> bytes:
+        return vdf.encode_element(rsa_group.canonical(pow(x, 1 << position, n)))
+
+    half = spacing // 2 if spacing % 2 == 0 else spacing  # another version's finer spacing
+    rows = [
+        VdfCheckpointRow(draw_id="d", iteration=p, value=at(p))
+        for p in range(0, 3 * spacing + 1, half)
+    ]
+    resumed = resumable(rows, t)
+    assert [cp.position for cp in resumed] == [0, spacing, 2 * spacing, 3 * spacing]
+    assert resumed[0].value == x
+    gap = [r for r in rows if r.iteration != spacing]  # a missing position ends the prefix
+    assert [cp.position for cp in resumable(gap, t)] == [0]
