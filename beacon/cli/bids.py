@@ -20,7 +20,6 @@ from tqdm import tqdm
 from beacon.cli import main
 from beacon.cli.draw import Session, _call, _report, party_options
 from beacon.cli.envelope import envelope_group
-from beacon.cli.options import passphrase
 from beacon.client import BeaconClient
 from beacon.core import envelope as env
 from beacon.core.opening import ShareEntry
@@ -59,19 +58,9 @@ def tender_group() -> None:
 )
 @party_options
 def publish(
-    tender_id: str,
-    title: str,
-    bid_deadline: str,
-    release_deadline: str,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
+    s: Session, tender_id: str, title: str, bid_deadline: str, release_deadline: str
 ) -> None:
     """Fix the tender's bid and share-release deadlines (agent; once, never changed)."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     try:
         bid, release = (
             parse_ms(bid_deadline, field="--bid-deadline"),
@@ -82,7 +71,7 @@ def publish(
     signed = s.actor(tender_id, "agent").tender_publish(
         title, bid_deadline=bid, release_deadline=release
     )
-    _report(_call(lambda: s.client.submit(signed)), f"tender {tender_id} published", as_json)
+    _report(_call(lambda: s.client.submit(signed)), f"tender {tender_id} published", s.as_json)
 
 
 @tender_group.command("status")
@@ -93,7 +82,9 @@ def publish(
 @click.option("--json", "as_json", is_flag=True)
 def tender_status(tender_id: str, server: str, as_json: bool) -> None:
     """Show a tender's bid opening: deadlines, keys, bids, releases, outcomes."""
-    _print_tender(_call(lambda: BeaconClient(server).get(f"/api/v1/tenders/{tender_id}")), as_json)
+    _print_tender(
+        _call(lambda: BeaconClient(server).get(f"/api/v1/tenders/{tender_id}")), as_json
+    )
 
 
 def _print_tender(t: dict[str, Any], as_json: bool) -> None:
@@ -127,42 +118,23 @@ def _print_tender(t: dict[str, Any], as_json: bool) -> None:
     help="The opening key's PREFIX.pub (from 'beacon envelope keygen').",
 )
 @party_options
-def announce(
-    tender_id: str,
-    pub: Path,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def announce(s: Session, tender_id: str, pub: Path) -> None:
     """Announce a per-tender opening key (agent or centre; a second one is a backup)."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
     role = _role_in(s, tender, "agent", "centre")
     public = _call(lambda: opening_keys.load_public_key_file(pub))
     _report(
         _call(lambda: s.client.submit(s.actor(tender_id, role).tender_opening_key(public))),
         "opening key announced",
-        as_json,
+        s.as_json,
     )
 
 
 @envelope_group.command("submit")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @party_options
-def submit(
-    file: Path,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def submit(s: Session, file: Path) -> None:
     """Submit a sealed bid envelope (bidder): sign its hash, stream its bytes."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     try:
         with file.open("rb") as f:
             header = env.parse_header(f.read(1 << 16))
@@ -194,7 +166,7 @@ def submit(
                 return chunk
 
         receipt = _call(lambda: s.client.submit_envelope(signed, Counting(), size))  # type: ignore[arg-type]
-    _report(receipt, f"bid {header.envelope_id} submitted ({size} bytes)", as_json)
+    _report(receipt, f"bid {header.envelope_id} submitted ({size} bytes)", s.as_json)
 
 
 @envelope_group.command("release")
@@ -207,23 +179,13 @@ def submit(
     help="Your per-tender opening key (PREFIX.key).",
 )
 @party_options
-def release(
-    tender_id: str,
-    opening_key: Path,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def release(s: Session, tender_id: str, opening_key: Path) -> None:
     """Unwrap your share of every frozen bid in one batch and release them (agent or centre)."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
     role = _role_in(s, tender, "agent", "centre")
     private = _call(
         lambda: opening_keys.load_private_key_file(
-            opening_key, passphrase(str(opening_key), passphrase_file)
+            opening_key, s.passphrase(str(opening_key))
         )
     )
     headers = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}/headers"))["envelopes"]
@@ -241,7 +203,7 @@ def release(
     _report(
         _call(lambda: s.client.submit(signed)),
         f"released {len(shares) - len(failed)} share(s)",
-        as_json,
+        s.as_json,
     )
     if failed:
         click.echo(
@@ -258,4 +220,6 @@ def release(
 @click.option("--json", "as_json", is_flag=True)
 def status(tender_id: str, server: str, as_json: bool) -> None:
     """The bid opening's status and, once opened, every envelope's outcome."""
-    _print_tender(_call(lambda: BeaconClient(server).get(f"/api/v1/tenders/{tender_id}")), as_json)
+    _print_tender(
+        _call(lambda: BeaconClient(server).get(f"/api/v1/tenders/{tender_id}")), as_json
+    )

@@ -10,6 +10,7 @@ mode-0600 file, the opening key encrypted with a passphrase (BEACON_PASSPHRASE o
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -34,14 +35,21 @@ from beacon.identity import opening_keys
 from beacon.identity.keys import load_signer
 from beacon.party import Actor
 
-F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_STATE = (
     Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "tender-beacon"
 )
 
 
-def party_options(function: F) -> F:
-    """--server, --cert, --key, --state-dir, --passphrase-file, --json."""
+def party_options(function: Callable[..., None]) -> Callable[..., None]:
+    """--server, --cert, --key, --state-dir, --passphrase-file, --json, handed to the
+    command as one :class:`Session` (its first argument)."""
+
+    @functools.wraps(function)
+    def command(*args: Any, **kwargs: Any) -> None:
+        names = ("server", "cert", "key", "state_dir", "passphrase_file", "as_json")
+        session = Session(*(kwargs.pop(n) for n in names))
+        function(session, *args, **kwargs)
+
     for decorator in reversed(
         [
             click.option(
@@ -79,16 +87,23 @@ def party_options(function: F) -> F:
             click.option("--json", "as_json", is_flag=True, help="Print the receipt as JSON."),
         ]
     ):
-        function = decorator(function)
-    return function
+        command = decorator(command)
+    return command
 
 
 class Session:
     """One invocation: the server, the signer and what the server says about the draw."""
 
     def __init__(
-        self, server: str, cert: Path, key: Path, state_dir: Path, passphrase_file: Path | None
+        self,
+        server: str,
+        cert: Path,
+        key: Path,
+        state_dir: Path,
+        passphrase_file: Path | None,
+        as_json: bool,
     ) -> None:
+        self.as_json = as_json
         self.client = BeaconClient(server)
         try:
             self.signer = load_signer(cert, key)
@@ -183,22 +198,11 @@ def party_group() -> None:
     help="The certificate (PEM) of the party to register.",
 )
 @party_options
-def register(
-    tender_id: str,
-    role: str,
-    party_cert: Path,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def register(s: Session, tender_id: str, role: str, party_cert: Path) -> None:
     """Register a party's certificate in a tender (signed by a centre operator)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
-    s = Session(server, cert, key, state_dir, passphrase_file)
     try:
         der = x509.load_pem_x509_certificate(party_cert.read_bytes()).public_bytes(
             serialization.Encoding.DER
@@ -207,7 +211,7 @@ def register(
         raise click.ClickException(f"{party_cert}: not a PEM certificate ({e})") from e
     signed = s.actor(tender_id, "centre").register(role, fingerprint(der))
     _report(
-        _call(lambda: s.client.submit(signed)), f"registered {party_cert.name} as {role}", as_json
+        _call(lambda: s.client.submit(signed)), f"registered {party_cert.name} as {role}", s.as_json
     )
 
 
@@ -219,41 +223,23 @@ def draw_group() -> None:
 @draw_group.command("create")
 @click.argument("definition", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @party_options
-def create(
-    definition: Path,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def create(s: Session, definition: Path) -> None:
     """Publish a draw definition (authoring JSON; the agent signs it)."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     try:
         parsed = parse_authoring(json.loads(definition.read_text(encoding="utf-8")))
     except (ValueError, BeaconError) as e:
         raise click.ClickException(f"{definition}: {e}") from e
     signed = s.actor(parsed.tender_id, "agent").publish(parsed)
-    _report(_call(lambda: s.client.submit(signed)), f"published draw {parsed.draw_id}", as_json)
+    _report(_call(lambda: s.client.submit(signed)), f"published draw {parsed.draw_id}", s.as_json)
 
 
 @draw_group.command("countersign")
 @click.argument("draw_id")
 @party_options
-def countersign(
-    draw_id: str,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def countersign(s: Session, draw_id: str) -> None:
     """Countersign a published definition (centre): the hash of what the server holds."""
     from beacon.core.definition import DrawDefinition
 
-    s = Session(server, cert, key, state_dir, passphrase_file)
     draw, actor = s.draw_actor(draw_id, "centre")
     parsed = DrawDefinition.from_dict(draw["definition"])
     if parsed.hash().hex() != draw["definition_hash"]:
@@ -263,24 +249,15 @@ def countersign(
     _report(
         _call(lambda: s.client.submit(actor.countersign(parsed))),
         f"countersigned {draw_id}",
-        as_json,
+        s.as_json,
     )
 
 
 @draw_group.command("commit")
 @click.argument("draw_id")
 @party_options
-def commit(
-    draw_id: str,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def commit(s: Session, draw_id: str) -> None:
     """Announce a fresh per-draw opening key and commit to a fresh seed (centre or agent)."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     _, actor = s.draw_actor(draw_id, "centre", "agent")
     seed_path = s.secret_path(draw_id, actor.role, "seed")
     key_path = s.secret_path(draw_id, actor.role, "opening.key")
@@ -292,9 +269,11 @@ def commit(
     _report(
         _call(lambda: s.client.submit(actor.opening_key(draw_id, opening))),
         "opening key announced",
-        as_json,
+        s.as_json,
     )
-    _report(_call(lambda: s.client.submit(actor.commit(draw_id, seed))), "seed committed", as_json)
+    _report(
+        _call(lambda: s.client.submit(actor.commit(draw_id, seed))), "seed committed", s.as_json
+    )
     click.echo(f"keep {seed_path.parent} until you have revealed and released")
 
 
@@ -302,18 +281,8 @@ def commit(
 @click.argument("draw_id")
 @click.option("--envelope-id", default=None, help="Default: DRAW-seed-<your fingerprint prefix>.")
 @party_options
-def seal(
-    draw_id: str,
-    envelope_id: str | None,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def seal(s: Session, draw_id: str, envelope_id: str | None) -> None:
     """Seal a fresh seed to the draw's two opening keys and submit it (bidder)."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     draw, actor = s.draw_actor(draw_id, "bidder")
     keys = {}
     for st in draw["statements"]:
@@ -333,23 +302,14 @@ def seal(
             sealed.statement, io.BytesIO(sealed.envelope), len(sealed.envelope)
         )
     )
-    _report(receipt, f"seed envelope {eid} submitted", as_json)
+    _report(receipt, f"seed envelope {eid} submitted", s.as_json)
 
 
 @draw_group.command("reveal")
 @click.argument("draw_id")
 @party_options
-def reveal(
-    draw_id: str,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def reveal(s: Session, draw_id: str) -> None:
     """Reveal the committed seed (centre or agent)."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     _, actor = s.draw_actor(draw_id, "centre", "agent")
     path = s.secret_path(draw_id, actor.role, "seed")
     if not path.exists():
@@ -359,31 +319,22 @@ def reveal(
     _report(
         _call(lambda: s.client.submit(actor.reveal(draw_id, path.read_bytes()))),
         "seed revealed",
-        as_json,
+        s.as_json,
     )
 
 
 @draw_group.command("release")
 @click.argument("draw_id")
 @party_options
-def release(
-    draw_id: str,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def release(s: Session, draw_id: str) -> None:
     """Release the per-draw opening key so the bidders' seed envelopes open (centre or agent)."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     _, actor = s.draw_actor(draw_id, "centre", "agent")
     path = s.secret_path(draw_id, actor.role, "opening.key")
     opening = _call(lambda: opening_keys.load_private_key_file(path, s.passphrase(str(path))))
     _report(
         _call(lambda: s.client.submit(actor.release(draw_id, opening))),
         "opening key released",
-        as_json,
+        s.as_json,
     )
 
 
@@ -391,24 +342,14 @@ def release(
 @click.argument("draw_id")
 @click.option("--bids", required=True, help="The valid bid ids, comma-separated.")
 @party_options
-def snapshot(
-    draw_id: str,
-    bids: str,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def snapshot(s: Session, draw_id: str, bids: str) -> None:
     """Sign the snapshot of valid bids for a draw among them (agent)."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     _, actor = s.draw_actor(draw_id, "agent")
     ids = [b.strip() for b in bids.split(",") if b.strip()]
     _report(
         _call(lambda: s.client.submit(actor.snapshot(draw_id, ids))),
         f"snapshot of {len(ids)} bids",
-        as_json,
+        s.as_json,
     )
 
 
@@ -416,64 +357,35 @@ def snapshot(
 @click.argument("draw_id")
 @click.option("--reason", required=True)
 @party_options
-def object_(
-    draw_id: str,
-    reason: str,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def object_(s: Session, draw_id: str, reason: str) -> None:
     """File a signed objection within the dispute window (bidder)."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     _, actor = s.draw_actor(draw_id, "bidder")
     _report(
-        _call(lambda: s.client.submit(actor.object(draw_id, reason))), "objection filed", as_json
+        _call(lambda: s.client.submit(actor.object(draw_id, reason))), "objection filed", s.as_json
     )
 
 
 @draw_group.command("confirm")
 @click.argument("draw_id")
 @party_options
-def confirm(
-    draw_id: str,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def confirm(s: Session, draw_id: str) -> None:
     """Confirm the result (supervisor), naming the result statement's hash."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     draw, actor = s.draw_actor(draw_id, "supervisor")
     result = [st for st in draw["statements"] if st["kind"] == "draw.result"]
     if not result:
         raise click.ClickException(f"draw {draw_id} has no result yet (state {draw['state']})")
     signed = actor.confirm(draw_id, bytes.fromhex(result[0]["hash"]))
-    _report(_call(lambda: s.client.submit(signed)), "result confirmed", as_json)
+    _report(_call(lambda: s.client.submit(signed)), "result confirmed", s.as_json)
 
 
 @draw_group.command("void")
 @click.argument("draw_id")
 @click.option("--reason", required=True)
 @party_options
-def void(
-    draw_id: str,
-    reason: str,
-    server: str,
-    cert: Path,
-    key: Path,
-    state_dir: Path,
-    passphrase_file: Path | None,
-    as_json: bool,
-) -> None:
+def void(s: Session, draw_id: str, reason: str) -> None:
     """Void a draw with a reason (supervisor); a re-draw is a new draw id."""
-    s = Session(server, cert, key, state_dir, passphrase_file)
     _, actor = s.draw_actor(draw_id, "supervisor")
-    _report(_call(lambda: s.client.submit(actor.void(draw_id, reason))), "draw voided", as_json)
+    _report(_call(lambda: s.client.submit(actor.void(draw_id, reason))), "draw voided", s.as_json)
 
 
 @draw_group.command("status")
