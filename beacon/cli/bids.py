@@ -82,9 +82,7 @@ def publish(
 @click.option("--json", "as_json", is_flag=True)
 def tender_status(tender_id: str, server: str, as_json: bool) -> None:
     """Show a tender's bid opening: deadlines, keys, bids, releases, outcomes."""
-    _print_tender(
-        _call(lambda: BeaconClient(server).get(f"/api/v1/tenders/{tender_id}")), as_json
-    )
+    _print_tender(_call(lambda: BeaconClient(server).get(f"/api/v1/tenders/{tender_id}")), as_json)
 
 
 def _print_tender(t: dict[str, Any], as_json: bool) -> None:
@@ -184,9 +182,7 @@ def release(s: Session, tender_id: str, opening_key: Path) -> None:
     tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
     role = _role_in(s, tender, "agent", "centre")
     private = _call(
-        lambda: opening_keys.load_private_key_file(
-            opening_key, s.passphrase(str(opening_key))
-        )
+        lambda: opening_keys.load_private_key_file(opening_key, s.passphrase(str(opening_key)))
     )
     headers = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}/headers"))["envelopes"]
     parsed = [(h["envelope_id"], env.parse_header(bytes.fromhex(h["header"]))) for h in headers]
@@ -220,6 +216,4 @@ def release(s: Session, tender_id: str, opening_key: Path) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def status(tender_id: str, server: str, as_json: bool) -> None:
     """The bid opening's status and, once opened, every envelope's outcome."""
-    _print_tender(
-        _call(lambda: BeaconClient(server).get(f"/api/v1/tenders/{tender_id}")), as_json
-    )
+    _print_tender(_call(lambda: BeaconClient(server).get(f"/api/v1/tenders/{tender_id}")), as_json)

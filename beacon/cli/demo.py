@@ -25,7 +25,7 @@ from beacon.errors import BeaconError
 from beacon.identity import ca
 from beacon.service import bundles
 from beacon.service.clock import FakeClock, SystemClock
-from beacon.service.demo import DemoParties, jiangsu_definition
+from beacon.service.demo import DemoParties, advance, jiangsu_definition, next_boundary
 from beacon.service.entropy import DeterministicEntropy, Entropy, SystemEntropy
 from beacon.service.ledger import Policy
 from beacon.service.pulser import PulserConfig
@@ -158,15 +158,6 @@ def _utc(ms: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
 
 
-def _advance(runtime: Runtime, clock: FakeClock, to: int) -> None:
-    """Jump the fake clock to ``to``, emitting every pulse on the way (never early)."""
-    while clock.now_ms() < to:
-        clock.set(min(to, clock.now_ms() - clock.now_ms() % PERIOD + PERIOD))
-        if clock.now_ms() % PERIOD == 0:
-            runtime.pulser.emit_due()
-            runtime.engine.tick()
-
-
 def _ceremony(
     runtime: Runtime, clock: FakeClock, parties: DemoParties, definition: DrawDefinition, out: Path
 ) -> None:
@@ -183,7 +174,7 @@ def _ceremony(
         click.echo(f"  {role:<7} SHA-256 commitment {c.hex()}")
     for envelope_id, h in parties.seal_seeds(draw_id):
         click.echo(f"  bidder  seed envelope {envelope_id}  hash {h.hex()[:32]}…")
-    _advance(runtime, clock, definition.deadlines.commit)
+    advance(runtime, clock, definition.deadlines.commit)
     freeze = parties.record(draw_id).one("draw.freeze")
     assert freeze is not None
     body = freeze.signed.statement.body
@@ -216,7 +207,7 @@ def _ceremony(
     click.echo(f"  R = {summary['output']}")
     for s in summary["seeds"]:
         click.echo(f"  seed of {s['role']:<7} {s['fingerprint'][:16]}…: {s['status']}")
-    _advance(runtime, clock, clock.now_ms() - clock.now_ms() % PERIOD + PERIOD)
+    advance(runtime, clock, next_boundary(runtime, clock))
     with runtime.database.read() as session:
         bundle = bundles.build(
             session,

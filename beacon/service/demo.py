@@ -26,6 +26,7 @@ from beacon.errors import BeaconError
 from beacon.identity.keys import load_signer
 from beacon.party import Actor
 from beacon.service.blobs import StagedBlob
+from beacon.service.clock import FakeClock
 from beacon.service.draws import DrawRecord, load
 from beacon.service.receipts import Receipt
 from beacon.service.runtime import Runtime
@@ -230,6 +231,27 @@ class DemoParties:
         result = self.record(draw_id).one("draw.result")
         assert result is not None
         self.submit(self.supervisor.confirm(draw_id, result.row.statement_hash))
+
+
+def advance(runtime: Runtime, clock: FakeClock, to: int) -> int:
+    """Move a fake clock to ``to``, emitting each boundary's pulse on the way and running
+    the engine after it, as the pulser process does; never a pulse before its time.
+
+    Returns how many pulses were emitted.
+    """
+    period = runtime.settings.pulser.period_ms
+    emitted = 0
+    while clock.now_ms() < to:
+        clock.set(min(to, clock.now_ms() - clock.now_ms() % period + period))
+        if clock.now_ms() % period == 0 and runtime.pulser.emit_due() is not None:
+            emitted += 1
+            runtime.engine.tick()
+    return emitted
+
+
+def next_boundary(runtime: Runtime, clock: FakeClock) -> int:
+    period = runtime.settings.pulser.period_ms
+    return clock.now_ms() - clock.now_ms() % period + period
 
 
 class DemoScheduler:

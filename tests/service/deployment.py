@@ -16,6 +16,7 @@ from beacon.identity import ca
 from beacon.identity.keys import load_signer
 from beacon.party import Actor
 from beacon.service.clock import FakeClock
+from beacon.service.demo import advance
 from beacon.service.entropy import DeterministicEntropy
 from beacon.service.ledger import Policy
 from beacon.service.pulser import PulserConfig
@@ -51,11 +52,7 @@ class Deployment:
 
     def advance_to(self, ms: int) -> None:
         """Move the clock, emitting every boundary's pulse on the way (no gaps)."""
-        while self.clock.now_ms() < ms:
-            step = min(ms, self.clock.now_ms() - self.clock.now_ms() % PERIOD + PERIOD)
-            self.clock.set(step)
-            if step % PERIOD == 0:
-                self.pulse()
+        advance(self.runtime, self.clock, ms)
 
 
 def open_deployment(
