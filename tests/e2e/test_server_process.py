@@ -8,6 +8,7 @@ validated against docs/proof-bundle.schema.json. The parties are the real
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import subprocess
@@ -103,6 +104,18 @@ def run(*args: str, env: dict[str, str] | None = None) -> str:
     return result.output
 
 
+def party_args(ca: Path, tmp: Path, name: str) -> list[str]:
+    """The options by which party ``name`` of the demo CA acts."""
+    return [
+        "--cert",
+        str(ca / f"{name}.pem"),
+        "--key",
+        str(ca / f"{name}.key"),
+        "--state-dir",
+        str(tmp / "state" / name),
+    ]
+
+
 def wait_for(url: str, draw_id: str, states: set[str], timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -117,15 +130,7 @@ def test_whole_ceremony_against_a_server_process(server):
     url, ca, tmp = server
     env = {"BEACON_SERVER": url, "BEACON_PASSPHRASE": "correct horse battery staple"}
 
-    def party(name: str) -> list[str]:
-        return [
-            "--cert",
-            str(ca / f"{name}.pem"),
-            "--key",
-            str(ca / f"{name}.key"),
-            "--state-dir",
-            str(tmp / "state" / name),
-        ]
+    party = functools.partial(party_args, ca, tmp)
 
     run(
         "party",
@@ -215,15 +220,7 @@ def test_bid_opening_against_a_server_process(server):
     url, ca, tmp = server
     env = {"BEACON_SERVER": url, "BEACON_PASSPHRASE": "opening key passphrase"}
 
-    def party(name: str) -> list[str]:
-        return [
-            "--cert",
-            str(ca / f"{name}.pem"),
-            "--key",
-            str(ca / f"{name}.key"),
-            "--state-dir",
-            str(tmp / "state" / name),
-        ]
+    party = functools.partial(party_args, ca, tmp)
 
     run(
         "party",
