@@ -216,6 +216,7 @@ def _ceremony(
             anchors=runtime.trust.anchor_ders(),
             period_ms=PERIOD,
         )
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(bundle.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

@@ -117,3 +117,81 @@ def test_no_endpoint_can_set_a_value(served):
     assert writes == ["/api/v1/envelopes", "/api/v1/statements"]
     for method in ("put", "patch", "delete"):
         assert getattr(client, method)("/api/v1/draws/JS-2026-0142-1").status_code == 405
+
+
+def _certificate(d, *, name: str, not_before, not_after, foreign: bool = False):
+    """A party certificate from the deployment's CA (or a stranger's), with the given window."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from beacon.identity import ca
+    from beacon.identity.keys import KeySigner
+
+    if foreign:
+        ca_key = ca.new_key("ecdsa-p256")
+        ca_cert = ca.issue_ca(
+            ca_key,
+            organisation="Elsewhere",
+            now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            validity=dt.timedelta(days=3650),
+        )
+    else:
+        ca_key = serialization.load_pem_private_key((d.ca_dir / "ca.key").read_bytes(), None)
+        ca_cert = x509.load_pem_x509_certificate((d.ca_dir / "ca.pem").read_bytes())
+    key = ca.new_key("ecdsa-p256")
+    cert = ca.issue_party(
+        ca_key=ca_key,
+        ca_certificate=ca_cert,
+        key=key,
+        name=name,
+        role="centre",
+        organisation="tender-beacon demo",
+        now=not_before,
+        validity=not_after - not_before,
+    )
+    return KeySigner(key=key, certificate=cert.public_bytes(serialization.Encoding.DER))
+
+
+@pytest.mark.parametrize(
+    ("window", "foreign", "detail"),
+    [
+        pytest.param((-400, -30), False, "expired before 2026-11-26T08:00:00.000Z", id="expired"),
+        pytest.param(
+            (30, 400), False, "is not yet valid at 2026-11-26T08:00:00.000Z", id="not-yet-valid"
+        ),
+        pytest.param(
+            (-30, 400), True, "does not chain to a configured trust anchor", id="foreign-ca"
+        ),
+    ],
+)
+def test_certificates_outside_their_validity_or_trust_are_refused(served, window, foreign, detail):
+    import datetime as dt
+
+    from beacon.party import Actor
+    from beacon.store import LogRepository
+
+    d, client = served
+    now = dt.datetime.fromtimestamp(T0 / 1000, tz=dt.UTC)
+    signer = _certificate(
+        d,
+        name="centre-x",
+        not_before=now + dt.timedelta(days=window[0]),
+        not_after=now + dt.timedelta(days=window[1]),
+        foreign=foreign,
+    )
+    actor = Actor(
+        signer,
+        role="centre",
+        tender_id="JS-2026-0142",
+        now=d.clock.now_ms,
+        random_bytes=d.entropy.random_bytes,
+    )
+    with d.runtime.database.read() as session:
+        before = LogRepository(session).size()
+    response = client.post("/api/v1/statements", json=actor.register("agent", bytes(32)).to_dict())
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert detail in response.get_json()["detail"]
+    with d.runtime.database.read() as session:
+        assert LogRepository(session).size() == before

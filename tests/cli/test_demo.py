@@ -1,0 +1,106 @@
+"""``beacon demo``: a whole draw in process, its proof bundle valid by schema and by the verifier."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+from click.testing import CliRunner
+
+from beacon.cli import main
+from tests.conftest import ROOT
+from verifier import verify_bundle
+
+SCHEMA = json.loads((ROOT / "docs" / "proof-bundle.schema.json").read_text())
+
+
+def demo(tmp_path: Path, *args: str) -> dict:
+    out = tmp_path / "p.json"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "proof bundle written to" in result.output and "beacon-verify draw" in result.output
+    return json.loads(out.read_text())
+
+
+def reveals(bundle: dict) -> dict[str, str]:
+    return {
+        s["signed"]["statement"]["role"]: s["signed"]["statement"]["body"]["seed"]
+        for s in bundle["statements"]
+        if s["signed"]["statement"]["kind"] == "draw.reveal"
+    }
+
+
+def test_the_issue_command_writes_a_valid_bundle(tmp_path: Path):
+    bundle = demo(tmp_path, "--bidders", "5", "--vdf-t", "100000")
+    jsonschema.validate(bundle, SCHEMA)
+    report = verify_bundle(bundle)
+    assert report.valid, [(c.name, c.detail) for c in report.checks if not c.ok]
+    assert len(bundle["seed_envelopes"]) == 5
+    assert {s["status"] for s in bundle["summary"]["seeds"]} == {"included"}
+    assert bundle["definition"]["vdf_t"] == 100000
+
+
+def test_seed_from_reproduces_every_seed(tmp_path: Path):
+    first = demo(tmp_path / "a", "--bidders", "2", "--vdf-t", "1000", "--seed-from", "贵阳-2026")
+    second = demo(tmp_path / "b", "--bidders", "2", "--vdf-t", "1000", "--seed-from", "贵阳-2026")
+    other = demo(tmp_path / "c", "--bidders", "2", "--vdf-t", "1000", "--seed-from", "another")
+    assert reveals(first) == reveals(second) and len(reveals(first)) == 2
+    assert reveals(first) != reveals(other)
+
+
+def test_definition_file(tmp_path: Path):
+    definition = {
+        "draw_id": "CUSTOM-1",
+        "tender_id": "CUSTOM",
+        "title": "专家抽取",
+        "selections": [
+            {
+                "code": "EXPERTS",
+                "label": "评标专家",
+                "kind": "pick_k",
+                "k": 2,
+                "value_type": "id",
+                "candidates": ["E01", "E02", "E03", "E04", "E05"],
+            }
+        ],
+        "deadlines": {
+            "commit": "2026-12-01T09:00:00.000Z",
+            "reveal": "2026-12-01T09:05:00.000Z",
+            "seed_open": "2026-12-01T09:10:00.000Z",
+        },
+        "vdf_t": 2000,
+    }
+    path = tmp_path / "def.json"
+    path.write_text(json.dumps(definition, ensure_ascii=False))
+    bundle = demo(tmp_path, "--definition", str(path), "--bidders", "1")
+    picked = bundle["summary"]["values"][0]["values"]
+    assert len(picked) == 2 and set(picked) <= {"E01", "E02", "E03", "E04", "E05"}
+    assert verify_bundle(bundle).valid
+
+
+def test_bad_definition_file_names_the_field(tmp_path: Path):
+    path = tmp_path / "def.json"
+    path.write_text(
+        json.dumps(
+            {
+                "draw_id": "X",
+                "tender_id": "T",
+                "title": "t",
+                "vdf_t": 10,
+                "selections": [
+                    {"code": "K", "label": "k", "range": {"from": "0.95", "to": "0.98"}}
+                ],
+                "deadlines": {
+                    "commit": "2026-12-01T09:00:00.000Z",
+                    "reveal": "2026-12-01T09:05:00.000Z",
+                    "seed_open": "2026-12-01T09:10:00.000Z",
+                },
+            }
+        )
+    )
+    result = CliRunner().invoke(
+        main, ["demo", "--definition", str(path), "--out", str(tmp_path / "p.json")]
+    )
+    assert result.exit_code == 1
+    assert "selections[0].range.step: a range needs an explicit step" in result.output
