@@ -22,7 +22,7 @@ def shared_vectors(*parts: str) -> Path:
     """Path to a public vector folder, or skip with the reason when it is absent."""
     path = SHARED_VECTORS.joinpath(*parts)
     if not path.is_dir():
-        pytest.skip(f"public vectors not found at {path} (../shared is absent on a fresh clone)")
+        pytest.skip(reason=f"public vectors not found at {path} (../shared is absent on a fresh clone)")
     return path
 
 
@@ -38,7 +38,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield sqlite_url(tmp_path / "beacon.sqlite3")
         return
     if not POSTGRES_URL:
-        pytest.skip("BEACON_TEST_DATABASE_URL not set")
+        pytest.skip(reason="BEACON_TEST_DATABASE_URL not set")
     schema = f"test_{uuid.uuid4().hex[:16]}"
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as connection:

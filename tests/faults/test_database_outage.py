@@ -57,7 +57,7 @@ RETRYING = {
 def server() -> Iterator[PrivateServer]:
     reason = unavailable()
     if reason is not None:
-        pytest.skip(reason)
+        pytest.skip(reason=reason)
     pg = PrivateServer(free_port())
     try:
         pg.init()

@@ -63,7 +63,7 @@ def _missing() -> str | None:
 def webdriver_module():
     reason = _missing()
     if reason:
-        pytest.skip(reason)
+        pytest.skip(reason=reason)
     return pytest.importorskip(
         "selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')"
     )
