@@ -30,20 +30,6 @@ from beacon.identity import opening_keys
 PROGRESS_MIN_BYTES = 16 << 20
 
 
-def _role_in(s: Session, tender: dict[str, Any], *roles: str) -> str:
-    mine = s.signer.fingerprint.hex()
-    found = [p["role"] for p in tender["parties"] if p["fingerprint"] == mine]
-    if not found:
-        raise click.ClickException(
-            f"your certificate {mine[:16]}… is not registered in tender {tender['id']}"
-        )
-    if roles and found[0] not in roles:
-        raise click.ClickException(
-            f"this command is for the {' or '.join(roles)}; you are registered as {found[0]}"
-        )
-    return str(found[0])
-
-
 @main.group("tender")
 def tender_group() -> None:
     """A tender's bid opening: deadlines and status."""
@@ -71,7 +57,7 @@ def publish(
     signed = s.actor(tender_id, "agent").tender_publish(
         title, bid_deadline=bid, release_deadline=release
     )
-    _report(_call(lambda: s.client.submit(signed)), f"tender {tender_id} published", s.as_json)
+    s.send(signed, f"tender {tender_id} published")
 
 
 @tender_group.command("status")
@@ -119,13 +105,9 @@ def _print_tender(t: dict[str, Any], as_json: bool) -> None:
 def announce(s: Session, tender_id: str, pub: Path) -> None:
     """Announce a per-tender opening key (agent or centre; a second one is a backup)."""
     tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
-    role = _role_in(s, tender, "agent", "centre")
+    role = s.role_in(tender_id, tender["parties"], "agent", "centre")
     public = _call(lambda: opening_keys.load_public_key_file(pub))
-    _report(
-        _call(lambda: s.client.submit(s.actor(tender_id, role).tender_opening_key(public))),
-        "opening key announced",
-        s.as_json,
-    )
+    s.send(s.actor(tender_id, role).tender_opening_key(public), "opening key announced")
 
 
 @envelope_group.command("submit")
@@ -180,7 +162,7 @@ def submit(s: Session, file: Path) -> None:
 def release(s: Session, tender_id: str, opening_key: Path) -> None:
     """Unwrap your share of every frozen bid in one batch and release them (agent or centre)."""
     tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
-    role = _role_in(s, tender, "agent", "centre")
+    role = s.role_in(tender_id, tender["parties"], "agent", "centre")
     private = _call(
         lambda: opening_keys.load_private_key_file(opening_key, s.passphrase(str(opening_key)))
     )
@@ -196,11 +178,7 @@ def release(s: Session, tender_id: str, opening_key: Path) -> None:
             failed.append(envelope_id)
             shares.append(ShareEntry(envelope_id, b""))
     signed = s.actor(tender_id, role).release_shares(shares)
-    _report(
-        _call(lambda: s.client.submit(signed)),
-        f"released {len(shares) - len(failed)} share(s)",
-        s.as_json,
-    )
+    s.send(signed, f"released {len(shares) - len(failed)} share(s)")
     if failed:
         click.echo(
             f"could not unwrap {len(failed)} stanza(s), released as empty: {', '.join(failed)}",

@@ -125,23 +125,28 @@ class Session:
         result: dict[str, Any] = _call(lambda: self.client.draw(draw_id))
         return result
 
-    def my_role(self, draw: dict[str, Any]) -> str:
+    def role_in(self, tender_id: str, parties: list[dict[str, Any]], *roles: str) -> str:
+        """This certificate's role in the tender (from a served ``parties`` list), one of ``roles``."""
         mine = self.signer.fingerprint.hex()
-        for party in draw["parties"]:
-            if party["fingerprint"] == mine:
-                return str(party["role"])
-        raise click.ClickException(
-            f"your certificate {mine[:16]}… is not registered in tender {draw['tender_id']}; ask the centre to register it"
-        )
+        found = [str(p["role"]) for p in parties if p["fingerprint"] == mine]
+        if not found:
+            raise click.ClickException(
+                f"your certificate {mine[:16]}… is not registered in tender {tender_id}; ask the centre to register it"
+            )
+        if roles and found[0] not in roles:
+            raise click.ClickException(
+                f"this command is for the {' or '.join(roles)}; you are registered as {found[0]}"
+            )
+        return found[0]
 
     def draw_actor(self, draw_id: str, *roles: str) -> tuple[dict[str, Any], Actor]:
         draw = self.draw(draw_id)
-        role = self.my_role(draw)
-        if roles and role not in roles:
-            raise click.ClickException(
-                f"this command is for the {' or '.join(roles)}; you are registered as {role}"
-            )
+        role = self.role_in(draw["tender_id"], draw["parties"], *roles)
         return draw, self.actor(draw["tender_id"], role)
+
+    def send(self, signed: SignedStatement, what: str) -> None:
+        """Submit one signed statement and print its receipt (or the server's refusal)."""
+        _report(_call(lambda: self.client.submit(signed)), what, self.as_json)
 
     def secret_path(self, draw_id: str, role: str, what: str) -> Path:
         folder = self.state_dir / draw_id
@@ -210,9 +215,7 @@ def register(s: Session, tender_id: str, role: str, party_cert: Path) -> None:
     except ValueError as e:
         raise click.ClickException(f"{party_cert}: not a PEM certificate ({e})") from e
     signed = s.actor(tender_id, "centre").register(role, fingerprint(der))
-    _report(
-        _call(lambda: s.client.submit(signed)), f"registered {party_cert.name} as {role}", s.as_json
-    )
+    s.send(signed, f"registered {party_cert.name} as {role}")
 
 
 @main.group("draw")
@@ -230,7 +233,7 @@ def create(s: Session, definition: Path) -> None:
     except (ValueError, BeaconError) as e:
         raise click.ClickException(f"{definition}: {e}") from e
     signed = s.actor(parsed.tender_id, "agent").publish(parsed)
-    _report(_call(lambda: s.client.submit(signed)), f"published draw {parsed.draw_id}", s.as_json)
+    s.send(signed, f"published draw {parsed.draw_id}")
 
 
 @draw_group.command("countersign")
@@ -246,11 +249,7 @@ def countersign(s: Session, draw_id: str) -> None:
         raise click.ClickException(
             "the served definition does not match its served hash; not countersigning"
         )
-    _report(
-        _call(lambda: s.client.submit(actor.countersign(parsed))),
-        f"countersigned {draw_id}",
-        s.as_json,
-    )
+    s.send(actor.countersign(parsed), f"countersigned {draw_id}")
 
 
 @draw_group.command("commit")
@@ -266,14 +265,8 @@ def commit(s: Session, draw_id: str) -> None:
     seed = actor.new_seed()
     _write_secret(key_path, opening_keys.encrypt_private_key(opening, phrase).encode())
     _write_secret(seed_path, seed)
-    _report(
-        _call(lambda: s.client.submit(actor.opening_key(draw_id, opening))),
-        "opening key announced",
-        s.as_json,
-    )
-    _report(
-        _call(lambda: s.client.submit(actor.commit(draw_id, seed))), "seed committed", s.as_json
-    )
+    s.send(actor.opening_key(draw_id, opening), "opening key announced")
+    s.send(actor.commit(draw_id, seed), "seed committed")
     click.echo(f"keep {seed_path.parent} until you have revealed and released")
 
 
@@ -316,11 +309,7 @@ def reveal(s: Session, draw_id: str) -> None:
         raise click.ClickException(
             f"no stored seed at {path}: was 'beacon draw commit' run with this --state-dir?"
         )
-    _report(
-        _call(lambda: s.client.submit(actor.reveal(draw_id, path.read_bytes()))),
-        "seed revealed",
-        s.as_json,
-    )
+    s.send(actor.reveal(draw_id, path.read_bytes()), "seed revealed")
 
 
 @draw_group.command("release")
@@ -331,11 +320,7 @@ def release(s: Session, draw_id: str) -> None:
     _, actor = s.draw_actor(draw_id, "centre", "agent")
     path = s.secret_path(draw_id, actor.role, "opening.key")
     opening = _call(lambda: opening_keys.load_private_key_file(path, s.passphrase(str(path))))
-    _report(
-        _call(lambda: s.client.submit(actor.release(draw_id, opening))),
-        "opening key released",
-        s.as_json,
-    )
+    s.send(actor.release(draw_id, opening), "opening key released")
 
 
 @draw_group.command("snapshot")
@@ -346,11 +331,7 @@ def snapshot(s: Session, draw_id: str, bids: str) -> None:
     """Sign the snapshot of valid bids for a draw among them (agent)."""
     _, actor = s.draw_actor(draw_id, "agent")
     ids = [b.strip() for b in bids.split(",") if b.strip()]
-    _report(
-        _call(lambda: s.client.submit(actor.snapshot(draw_id, ids))),
-        f"snapshot of {len(ids)} bids",
-        s.as_json,
-    )
+    s.send(actor.snapshot(draw_id, ids), f"snapshot of {len(ids)} bids")
 
 
 @draw_group.command("object")
@@ -360,9 +341,7 @@ def snapshot(s: Session, draw_id: str, bids: str) -> None:
 def object_(s: Session, draw_id: str, reason: str) -> None:
     """File a signed objection within the dispute window (bidder)."""
     _, actor = s.draw_actor(draw_id, "bidder")
-    _report(
-        _call(lambda: s.client.submit(actor.object(draw_id, reason))), "objection filed", s.as_json
-    )
+    s.send(actor.object(draw_id, reason), "objection filed")
 
 
 @draw_group.command("confirm")
@@ -375,7 +354,7 @@ def confirm(s: Session, draw_id: str) -> None:
     if not result:
         raise click.ClickException(f"draw {draw_id} has no result yet (state {draw['state']})")
     signed = actor.confirm(draw_id, bytes.fromhex(result[0]["hash"]))
-    _report(_call(lambda: s.client.submit(signed)), "result confirmed", s.as_json)
+    s.send(signed, "result confirmed")
 
 
 @draw_group.command("void")
@@ -385,7 +364,7 @@ def confirm(s: Session, draw_id: str) -> None:
 def void(s: Session, draw_id: str, reason: str) -> None:
     """Void a draw with a reason (supervisor); a re-draw is a new draw id."""
     _, actor = s.draw_actor(draw_id, "supervisor")
-    _report(_call(lambda: s.client.submit(actor.void(draw_id, reason))), "draw voided", s.as_json)
+    s.send(actor.void(draw_id, reason), "draw voided")
 
 
 @draw_group.command("status")
