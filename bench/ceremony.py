@@ -50,9 +50,12 @@ def prepare_drawn_draw(data_dir: Path, *, bidders: int = 5, vdf_t: int = 20_000)
         signer_bits=2048,
     )
     clock = FakeClock(start)
+    # A simulated deployment whose published speed makes vdf_t the least T its 10-period
+    # window allows with A_max = 1 (PROTOCOL.md §11.5).
+    delay = {"vdf_rate": max(1, vdf_t * 1000 // (10 * PERIOD_MS)), "vdf_advantage": 1}
     settings = Settings.build(data_dir=data_dir, period_seconds=PERIOD_MS // 1000)
     runtime = Runtime.open(
-        settings, clock=clock, entropy=SystemEntropy(), policy=Policy(min_lead_ms=0)
+        settings, clock=clock, entropy=SystemEntropy(), policy=Policy(min_lead_ms=0, **delay)
     )
     definition = jiangsu_definition(
         draw_id=DRAW,
@@ -62,6 +65,7 @@ def prepare_drawn_draw(data_dir: Path, *, bidders: int = 5, vdf_t: int = 20_000)
         seed_open=start + 20 * PERIOD_MS,
         vdf_t=vdf_t,
         dispute_window_ms=5 * PERIOD_MS,
+        **delay,
     )
     try:
         pulses = 1 if runtime.pulser.emit_due() is not None else 0

@@ -83,7 +83,8 @@ def cmd_draw(args: argparse.Namespace) -> Report:
     doc = document(args, args.proof, "/api/v1/draws/{}/proof", shape="format")
     if args.save:
         Path(args.save).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
-    report = verify_bundle(doc, anchors(args.anchors))
+    receipts = [load_json(read(p), p) for p in args.receipt or ()]
+    report = verify_bundle(doc, anchors(args.anchors), receipts=receipts)
     report.values["note"] = (
         "trust anchors: those given with --anchors"
         if args.anchors
@@ -260,6 +261,12 @@ def parser() -> argparse.ArgumentParser:
         "--save",
         metavar="FILE",
         help="write the fetched bundle to FILE, to recheck it offline later",
+    )
+    d.add_argument(
+        "--receipt",
+        action="append",
+        metavar="RECEIPT.json",
+        help="a receipt you hold (repeatable): the bundle must contain its statement (§14.3b)",
     )
     p = add("pulse", "verify one NIST Beacon 2.0 pulse of cipherSuite 0 (§8.6)", False)
     p.add_argument("pulse", metavar="PULSE.json", help='a pulse as served: {"pulse": {...}}')

@@ -16,10 +16,11 @@ from verifier import envelope, identity, merkle, pulse, records, selection, vdf
 from verifier.errors import CheckFailed, ParseError, VerifyError
 from verifier.merkle import TreeHead
 from verifier.pulse import Pulse
+from verifier.receipt import verify_receipt
 from verifier.records import Signed
 from verifier.report import Report
 
-FORMAT = "tender-beacon/v1/proof-bundle"
+FORMAT = "tender-beacon/v2/proof-bundle"
 KIND_ROLES = {  # §6.3: who makes each kind
     "tender.register": ("beacon", "centre"),
     "draw.publish": ("agent",),
@@ -37,14 +38,19 @@ KIND_ROLES = {  # §6.3: who makes each kind
     "draw.void": ("supervisor",),
 }
 PARTIES = ("centre", "agent")  # §10.1: the centre first, then the agent
-TIME_POINTS = ("commit", "snapshot", "reveal", "seed_open", "dispute_end")
+TIME_POINTS = ("commit", "snapshot", "reveal", "seed_open", "result", "dispute_end")
 
 
 @dataclass(frozen=True)
 class Logged:
     leaf: int
+    link: records.Link
     s: Signed
     inclusion: list[bytes]
+
+    @property
+    def entry(self) -> bytes:
+        return records.log_entry(self.link, self.s)
 
 
 @dataclass(frozen=True)
@@ -204,9 +210,10 @@ class DrawCheck:
         self.statements: list[Logged] = _each(
             doc,
             "statements",
-            ("leaf_index", "signed", "inclusion"),
+            ("leaf_index", "chain", "signed", "inclusion"),
             lambda x, n: Logged(
                 enc.integer(x["leaf_index"], f"{n}.leaf_index"),
+                records.parse_link(x["chain"], f"{n}.chain"),
                 records.parse_signed(x["signed"], f"{n}.signed"),
                 merkle.proof(x["inclusion"], f"{n}.inclusion"),
             ),
@@ -325,11 +332,47 @@ class DrawCheck:
         leaves = [x.leaf for x in self.statements]
         _check(leaves == sorted(set(leaves)), "leaf indexes are not distinct and increasing")
         for x in self.statements:
-            merkle.verify_inclusion(x.leaf, merkle.leaf_hash(x.s.entry), x.inclusion, self.head)
+            merkle.verify_inclusion(x.leaf, merkle.leaf_hash(x.entry), x.inclusion, self.head)
         return f"{len(leaves)} statements in tree {self.head.tree_size}, committed by {self.pulse.name()}"
 
+    def check_completeness(self) -> str:
+        """§14.3a: the bundle holds the draw's whole scope chain (§7.6), from its publication.
+
+        Each statement about the draw names the one before it in the same scope; a bundle
+        without one of them breaks the chain here. Leaving one out without a break needs
+        two log entries at one position of the chain: a fork in the beacon's own signed
+        log, which the left-out party's receipt proves (``--receipt``).
+        """
+        chain = [x for x in self.statements if x.s.subject == self.draw_id]
+        previous: Logged | None = None
+        for x in chain:
+            what = f"leaf {x.leaf} ({x.s.kind})"
+            if previous is None:
+                _check(
+                    x.link.seq == 0 and x.s.kind == "draw.publish",
+                    f"{what}: the draw's chain must start with its draw.publish at seq 0, "
+                    f"found seq {x.link.seq}",
+                )
+            else:
+                _check(
+                    x.link.seq == previous.link.seq + 1,
+                    f"{what}: seq {x.link.seq} follows seq {previous.link.seq}: "
+                    f"{x.link.seq - previous.link.seq - 1} statement(s) of the draw are missing",
+                )
+                _check(
+                    x.link.previous_leaf == previous.leaf
+                    and hmac.compare_digest(x.link.previous_hash, merkle.leaf_hash(previous.entry)),
+                    f"{what}: names leaf {x.link.previous_leaf} as the draw's previous "
+                    f"statement, but the bundle's is leaf {previous.leaf}",
+                )
+            previous = x
+        self.state["chain"] = chain
+        return (
+            f"{len(chain)} statements of draw {self.draw_id}, seq 0–{len(chain) - 1}, none left out"
+        )
+
     def check_time_points(self) -> str:
-        names = [n for n in TIME_POINTS[:4] if n != "snapshot" or self.definition["deadlines"][n]]
+        names = [n for n in TIME_POINTS[:5] if n != "snapshot" or self.definition["deadlines"][n]]
         if self.kinds["draw.result"]:
             names.append("dispute_end")
         _check(
@@ -624,6 +667,13 @@ class DrawCheck:
                 else f"no result yet: {self.phase()}"
             )
         freeze, envs, b = self.need("freeze"), self.need("envelopes"), result.s.body
+        # §6.4: after the result time point the draw has failed; a later result would be a
+        # second chance to compute (and the beacon's choice of the moment).
+        _check(
+            self.before(result, "result"),
+            f"the result (leaf {result.leaf}) was logged after the result deadline "
+            f"{enc.format_time(self.deadline('result'))}",
+        )
         # §6.4: computing starts with both releases, the seed_open time point, or, without seed
         # envelopes, with the opening phase (both reveals or the reveal time point).
         opening = self.after(result, "reveal") or self.both_before("draw.reveal", result)
@@ -713,6 +763,8 @@ class DrawCheck:
             len(self.need("released")) == 2 or "seed_open" in self.time_points
         ):
             return "opening"
+        if "result" in self.time_points:
+            return "failed"  # §6.4: no result by the result deadline, the beacon's fault
         return "computing"
 
     def check_after_result(self) -> str:
@@ -789,6 +841,7 @@ class DrawCheck:
         for name, step in (
             ("beacon-certificate", self.check_beacon),
             ("log", self.check_log),
+            ("completeness", self.check_completeness),
             ("time-points", self.check_time_points),
             ("signatures", self.check_signatures),
             ("certificates", self.check_certificates),
@@ -807,8 +860,58 @@ class DrawCheck:
             report.run(name, step)
 
 
-def verify_bundle(doc: Any, anchors: Sequence[bytes] | None = None) -> Report:
+def check_receipts(
+    check: DrawCheck, receipts: Sequence[Any], anchors: Sequence[bytes] | None
+) -> str:
+    """§14.3b: every statement a party holds a receipt for is in the bundle, as receipted.
+
+    A receipt's entry names its place in its scope's chain (§7.6). If it is a statement
+    of this draw below the bundle's tree size, the bundle must hold that very entry at
+    that leaf; a different entry at the same place of the chain is a fork of the log,
+    which the receipt's pulse-signed tree head and the bundle's prove together.
+    """
+    by_leaf = {x.leaf: x for x in check.statements}
+    by_seq = {x.link.seq: x for x in check.state.get("chain", [])}
+    shown = []
+    for i, doc in enumerate(receipts):
+        report = verify_receipt(doc, anchors=anchors)
+        bad = [c for c in report.checks if not c.ok and c.name != "pulse"]
+        _check(not bad, f"receipt {i + 1} does not verify: {bad[0].detail if bad else ''}")
+        leaf = enc.integer(doc["leaf_index"], "receipt.leaf_index")
+        entry = enc.hexbytes(doc["entry"], "receipt.entry")
+        link, s = records.decode_log_entry(entry)
+        what = (
+            f"receipt {i + 1} ({s.kind} by {s.role} {_short(s.actor)}, leaf {leaf}, seq {link.seq})"
+        )
+        if (s.tender_id, s.subject) != (check.definition["tender_id"], check.draw_id):
+            shown.append(f"{what}: another scope")
+            continue
+        _check(
+            leaf < check.head.tree_size,
+            f"{what}: the bundle's tree (size {check.head.tree_size}) predates it; "
+            "fetch a newer bundle",
+        )
+        held = by_leaf.get(leaf)
+        if held is None or held.entry != entry:
+            other = by_seq.get(link.seq)
+            fork = (
+                f"; the bundle's seq {link.seq} is leaf {other.leaf} ({other.s.kind}): the beacon "
+                "logged two entries at one place of the draw's chain"
+                if other is not None and other.leaf != leaf
+                else ""
+            )
+            raise CheckFailed(f"{what}: the bundle leaves this statement out{fork}")
+        shown.append(f"{what}: in the bundle")
+    return "; ".join(shown)
+
+
+def verify_bundle(
+    doc: Any, anchors: Sequence[bytes] | None = None, *, receipts: Sequence[Any] = ()
+) -> Report:
     """Verify a proof bundle (§14). ``anchors`` are DER CA certificates; ``None`` uses the bundle's own.
+
+    ``receipts`` are receipts (§6.6) the caller holds: each statement of this draw they
+    prove logged must be in the bundle (§14.3b).
 
     Raises :class:`ParseError` only when ``doc`` is not a proof bundle at all; everything
     else, a malformed member included, is a failed check of the report.
@@ -824,6 +927,8 @@ def verify_bundle(doc: Any, anchors: Sequence[bytes] | None = None) -> Report:
     report.run("format", lambda: f"draw {check.draw_id}, {len(check.statements)} statements")
     report.values["anchors"] = {"source": check.anchor_source, "count": len(check.anchors)}
     check.run(report)
+    if receipts:
+        report.run("receipts", lambda: check_receipts(check, receipts, anchors))
     # The values shown are the ones recomputed here, never the bundle's own summary.
     report.values.update(
         draw_id=check.draw_id, **check.state.get("summary", {"state": check.state.get("final")})

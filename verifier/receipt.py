@@ -12,7 +12,7 @@ from verifier.errors import CheckFailed, ParseError, VerifyError
 from verifier.merkle import TreeHead
 from verifier.report import Report
 
-FORMAT = "tender-beacon/v1/receipt"
+FORMAT = "tender-beacon/v2/receipt"
 MEMBERS = (
     "format",
     "statement_hash",
@@ -71,7 +71,7 @@ def _receipt(
         )
         if (cert is None) != (r["beacon_certificate"] is None):
             raise ParseError(f"{name}.beacon_certificate", "present exactly when the pulse is")
-        statement = records.decode_entry(entry)
+        link, statement = records.decode_log_entry(entry)
     except VerifyError as e:
         report.fail(f"{label}format", str(e))
         return None
@@ -82,7 +82,11 @@ def _receipt(
                 f"the entry's statement hash is {statement.hash.hex()}, not {digest.hex()}"
             )
         identity.verify_statement(statement)
-        return f"{statement.kind} by {statement.role} {statement.actor.hex()[:12]}…, signature verifies"
+        scope = f"{statement.tender_id}/{statement.subject or '-'}"
+        return (
+            f"{statement.kind} by {statement.role} {statement.actor.hex()[:12]}…, signature verifies; "
+            f"entry {link.seq} of scope {scope}"
+        )
 
     def check_inclusion() -> str:
         merkle.verify_inclusion(leaf, merkle.leaf_hash(entry), path, head)

@@ -121,16 +121,17 @@ SELECTION = (
 DERIVED = (("code", text(CODE)), ("label", text()), ("formula", text()), ("unit", text()))
 
 
+DEADLINES = ("commit", "snapshot", "reveal", "seed_open", "result")
+
+
 def _deadlines(v: Any, n: str) -> tuple[dict[str, int], bytes]:
-    doc = enc.members(v, n, ("commit", "snapshot", "reveal", "seed_open"))
+    doc = enc.members(v, n, DEADLINES)
     out = {
         k: 0 if k == "snapshot" and doc[k] is None else enc.timestamp(doc[k], f"{n}.{k}")
         for k in doc
     }
-    # §5.1 fields 10–13 sit inline in the definition record, not as a nested record.
-    return out, b"".join(
-        enc.field(enc.uint(out[k], 64)) for k in ("commit", "snapshot", "reveal", "seed_open")
-    )
+    # §5.1 fields 10–14 sit inline in the definition record, not as a nested record.
+    return out, b"".join(enc.field(enc.uint(out[k], 64)) for k in DEADLINES)
 
 
 def _redraw_of(v: Any, n: str) -> tuple[str, bytes]:
@@ -150,6 +151,8 @@ DEFINITION = (
     ("deadlines", _deadlines),
     ("dispute_window_ms", uint(64)),
     ("vdf_t", uint(64)),
+    ("vdf_rate", uint(64)),
+    ("vdf_advantage", uint(32)),
     ("redraw_of", _redraw_of),
 )
 
@@ -199,7 +202,7 @@ def _definition(doc: Any) -> tuple[dict[str, Any], bytes]:
     for i, x in enumerate(d["derived"]):
         derived_operands(x["formula"], d["selections"], f"derived[{i}].formula")
     dl = d["deadlines"]
-    order = ["commit", "snapshot", "reveal", "seed_open"]
+    order = list(DEADLINES)
     if not any(s["from_snapshot"] for s in d["selections"]):
         if dl["snapshot"]:
             raise ParseError("deadlines.snapshot", "must be null without a snapshot selection")
@@ -211,7 +214,32 @@ def _definition(doc: Any) -> tuple[dict[str, Any], bytes]:
         raise ParseError("dispute_window_ms", "must be positive")
     if not 1 <= d["vdf_t"] <= 1 << 40:
         raise ParseError("vdf_t", f"{d['vdf_t']} is outside [1, 2^40]")
-    return d, enc.field(b"tender-beacon/v1/definition") + body
+    if not 1 <= d["vdf_rate"] <= 1 << 40:
+        raise ParseError("vdf_rate", f"{d['vdf_rate']} is outside [1, 2^40]")
+    if not 1 <= d["vdf_advantage"] <= 1 << 20:
+        raise ParseError("vdf_advantage", f"{d['vdf_advantage']} is outside [1, 2^20]")
+    _delay(d)
+    return d, enc.field(b"tender-beacon/v2/definition") + body
+
+
+def _delay(d: dict[str, Any]) -> None:
+    """§11.5: T covers the exposure W = seed_open − commit at A_max times the published
+    speed s, and the result deadline leaves the honest evaluator 5/4 of T/s."""
+    dl, t, s, a = d["deadlines"], d["vdf_t"], d["vdf_rate"], d["vdf_advantage"]
+    w_ms = dl["seed_open"] - dl["commit"]
+    needed = -(-a * s * w_ms // 1000)
+    if t < needed:
+        raise ParseError(
+            "vdf_t",
+            f"T = {t} is below A_max · s · W = {a} · {s}/s · {w_ms / 1000:g} s = {needed} (§11.5)",
+        )
+    evaluation = -(-t * 1000 * 5 // (s * 4))
+    if dl["result"] < dl["seed_open"] + evaluation:
+        raise ParseError(
+            "deadlines.result",
+            f"{enc.format_time(dl['result'])} is earlier than seed_open + 5/4 · T/s = "
+            f"{enc.format_time(dl['seed_open'] + evaluation)} (§11.5)",
+        )
 
 
 def _selection(s: dict[str, Any], name: str, regime: str) -> None:
@@ -435,8 +463,66 @@ def parse_signed(doc: Any, name: str = "signed_statement") -> Signed:
     )
 
 
+# -- §7.6 log entries: each statement in its scope chain ---------------------------------
+
+LOG_ENTRY = b"tender-beacon/v2/log-entry"
+
+
+@dataclass(frozen=True)
+class Link:
+    """An entry's place in its scope chain: ``seq`` and the leaf and leaf hash before it."""
+
+    seq: int
+    previous_leaf: int
+    previous_hash: bytes
+
+    def check(self, name: str) -> None:
+        first = self.seq == 0
+        if first != (self.previous_hash == bytes(32)) or (first and self.previous_leaf):
+            raise ParseError(
+                name, "exactly the first entry of a scope (seq 0) names no previous entry"
+            )
+
+
+def parse_link(doc: Any, name: str) -> Link:
+    d = enc.members(doc, name, ("seq", "previous_leaf", "previous_hash"))
+    link = Link(
+        enc.integer(d["seq"], f"{name}.seq"),
+        enc.integer(d["previous_leaf"], f"{name}.previous_leaf"),
+        enc.hexbytes(d["previous_hash"], f"{name}.previous_hash", 32),
+    )
+    # Not link.check(): a bundle's link is proven by the entry's inclusion (§14.3) and its
+    # place in the draw's chain (§14.3a), which name the failure better than a parse error.
+    return link
+
+
+def log_entry(link: Link, signed: Signed) -> bytes:
+    """The leaf entry of a statement (§7.6): the link around the signed statement's bytes."""
+    return enc.fields(
+        LOG_ENTRY,
+        enc.uint(link.seq, 64),
+        enc.uint(link.previous_leaf, 64),
+        link.previous_hash,
+        signed.entry,
+    )
+
+
+def decode_log_entry(entry: bytes) -> tuple[Link, Signed]:
+    """A log entry (§7.6) decoded: its link and its signed statement."""
+    r = enc.Reader(entry, "entry")
+    if r.text("tag") != LOG_ENTRY.decode():
+        raise ParseError("entry.tag", f"not a {LOG_ENTRY.decode()} record")
+    link = Link(r.uint("seq", 64), r.uint("previous_leaf", 64), r.field("previous_hash"))
+    if len(link.previous_hash) != 32:
+        raise ParseError("entry.previous_hash", "expected 32 bytes")
+    signed = decode_entry(r.field("statement"))
+    r.end()
+    link.check("entry")
+    return link, signed
+
+
 def decode_entry(entry: bytes) -> Signed:
-    """A log entry decoded as a signed statement (§6.2); the body stays undecoded bytes."""
+    """A signed statement's bytes (§6.2) decoded; the body stays undecoded bytes."""
     r = enc.Reader(entry, "entry")
     if r.text("tag") != "tender-beacon/v1/signed-statement":
         raise ParseError("entry.tag", "not a tender-beacon/v1/signed-statement")

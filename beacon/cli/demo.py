@@ -124,6 +124,10 @@ def _run(
     else:
         now = SystemClock().now_ms()
         start = now - now % PERIOD
+        # The simulated deployment publishes the evaluator speed that makes the chosen T
+        # exactly the least its 10-minute window allows with A_max = 1 (PROTOCOL.md §11.5):
+        # the fake clock runs the windows in an instant while the VDF runs for real.
+        window_s = (20 - 10) * PERIOD // 1000
         definition = jiangsu_definition(
             draw_id=f"{TENDER}-K",
             tender_id=TENDER,
@@ -131,6 +135,8 @@ def _run(
             reveal=start + 15 * PERIOD,
             seed_open=start + 20 * PERIOD,
             vdf_t=vdf_t,
+            vdf_rate=max(1, vdf_t // window_s),
+            vdf_advantage=1,
         )
     clock = FakeClock(start)
     entropy: Entropy = DeterministicEntropy(seed_from.encode()) if seed_from else SystemEntropy()
@@ -146,7 +152,8 @@ def _run(
         pulser=PulserConfig(period_ms=PERIOD, base_uri="http://demo.invalid"),
         signer_bits=2048,
     )
-    runtime = Runtime.open(settings, clock=clock, entropy=entropy, policy=Policy())
+    policy = Policy(vdf_rate=definition.vdf_rate, vdf_advantage=definition.vdf_advantage)
+    runtime = Runtime.open(settings, clock=clock, entropy=entropy, policy=policy)
     try:
         parties = DemoParties(runtime, ca_dir, definition.tender_id, bidders)
         _ceremony(runtime, clock, parties, definition, out)

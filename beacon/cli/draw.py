@@ -229,7 +229,12 @@ def draw_group() -> None:
 def create(s: Session, definition: Path) -> None:
     """Publish a draw definition (authoring JSON; the agent signs it)."""
     try:
-        parsed = parse_authoring(json.loads(definition.read_text(encoding="utf-8")))
+        doc = json.loads(definition.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and not {"vdf_rate", "vdf_advantage"} <= doc.keys():
+            # PROTOCOL.md §11.5: the delay parameters are the deployment's, as it publishes them.
+            published = _call(lambda: s.client.get("/api/v1/deployment"))
+            doc = {k: published[k] for k in ("vdf_rate", "vdf_advantage")} | doc
+        parsed = parse_authoring(doc)
     except (ValueError, BeaconError) as e:
         raise click.ClickException(f"{definition}: {e}") from e
     signed = s.actor(parsed.tender_id, "agent").publish(parsed)

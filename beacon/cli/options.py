@@ -94,6 +94,21 @@ def acceptance(function: F) -> F:
         show_default=True,
         help="Least time between publishing a draw and its commit deadline.",
     )(function)
+    function = click.option(
+        "--vdf-rate",
+        type=click.IntRange(1, 2**40),
+        default=Policy.vdf_rate,
+        show_default=True,
+        help="s: squarings per second of this deployment's VDF evaluator, published and "
+        "carried by every definition (measure it: python -m bench --only vdf; §11.5).",
+    )(function)
+    function = click.option(
+        "--vdf-advantage",
+        type=click.IntRange(1, 2**20),
+        default=Policy.vdf_advantage,
+        show_default=True,
+        help="A_max: how much faster than s an adversary's evaluator may be (§11.5).",
+    )(function)
     return click.option(
         "--min-vdf-t",
         type=click.IntRange(1),
@@ -104,13 +119,21 @@ def acceptance(function: F) -> F:
 
 
 def policy_from(
-    *, min_vdf_t: int, min_lead_seconds: int, skew_seconds: int, max_envelope_mb: int
+    *,
+    min_vdf_t: int,
+    min_lead_seconds: int,
+    skew_seconds: int,
+    max_envelope_mb: int,
+    vdf_rate: int = Policy.vdf_rate,
+    vdf_advantage: int = Policy.vdf_advantage,
 ) -> Policy:
     return Policy(
         skew_ms=skew_seconds * 1000,
         min_lead_ms=min_lead_seconds * 1000,
         min_vdf_t=min_vdf_t,
         max_envelope_bytes=max_envelope_mb << 20,
+        vdf_rate=vdf_rate,
+        vdf_advantage=vdf_advantage,
     )
 
 

@@ -29,6 +29,8 @@ from beacon.core.timefmt import format_ms
 from beacon.ops import logs
 from beacon.service.clock import SystemClock
 from beacon.service.demo import (
+    DEMO_VDF_ADVANTAGE,
+    DEMO_VDF_RATE,
     DemoParties,
     DemoScheduler,
     bid_sample_definition,
@@ -43,7 +45,7 @@ from beacon.web.serving import create_server
 log = logging.getLogger("beacon.serve")
 
 
-def demo_scheduler(runtime: Runtime, *, tender_id: str, bidders: int, vdf_t: int) -> DemoScheduler:
+def demo_scheduler(runtime: Runtime, *, tender_id: str, bidders: int) -> DemoScheduler:
     """Two demo draws on the real clock: coefficients, then 2 of the valid bids after decryption.
 
     Deadlines sit on pulse boundaries about 70 s to 130 s ahead (the publication lead
@@ -64,7 +66,6 @@ def demo_scheduler(runtime: Runtime, *, tender_id: str, bidders: int, vdf_t: int
         commit=at(70),
         reveal=at(90),
         seed_open=at(110),
-        vdf_t=vdf_t,
         dispute_window_ms=window,
     )
     sample = bid_sample_definition(
@@ -74,7 +75,6 @@ def demo_scheduler(runtime: Runtime, *, tender_id: str, bidders: int, vdf_t: int
         snapshot=at(95),
         reveal=at(110),
         seed_open=at(130),
-        vdf_t=vdf_t,
         k=2,
         dispute_window_ms=window,
     )
@@ -97,13 +97,6 @@ def demo_scheduler(runtime: Runtime, *, tender_id: str, bidders: int, vdf_t: int
 @click.option(
     "--demo", is_flag=True, help="Schedule a demo tender whose draws run the whole ceremony."
 )
-@click.option(
-    "--demo-vdf-t",
-    type=click.IntRange(min=1),
-    default=3_000_000,
-    show_default=True,
-    help="T of the demo draws (about 1.3 µs a squaring here).",
-)
 @logging_options
 def serve(
     host: str,
@@ -121,7 +114,8 @@ def serve(
     no_worker: bool,
     threads: int,
     demo: bool,
-    demo_vdf_t: int,
+    vdf_rate: int,
+    vdf_advantage: int,
     log_json: bool | None,
 ) -> None:
     """Serve the board, the API and the NIST Beacon 2.0 paths; emit pulses; compute draws."""
@@ -139,6 +133,10 @@ def serve(
             min_lead_seconds=min_lead_seconds,
             skew_seconds=skew_seconds,
             max_envelope_mb=max_envelope_mb,
+            # The demo publishes parameters that let its short windows run in minutes
+            # (beacon/service/demo.py says why they protect nothing).
+            vdf_rate=DEMO_VDF_RATE if demo else vdf_rate,
+            vdf_advantage=DEMO_VDF_ADVANTAGE if demo else vdf_advantage,
         ),
     )
     stop = stop_on_signals()
@@ -157,7 +155,6 @@ def serve(
             runtime,
             tender_id=f"DEMO-{stamp[:10].replace('-', '')}-{stamp[11:16].replace(':', '')}",
             bidders=5,
-            vdf_t=demo_vdf_t,
         )
         threads_.append(threading.Thread(target=scheduler.run, args=(stop,), name="demo"))
     app = create_app({"PUBLIC_URL": runtime.settings.pulser.base_uri}, runtime=runtime)

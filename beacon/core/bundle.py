@@ -18,28 +18,41 @@ from typing import Any, Final
 
 from beacon.core import presentation as pres
 from beacon.core.definition import DrawDefinition
+from beacon.core.logentry import ChainLink, LogEntry
 from beacon.core.merkle import TreeHead
 from beacon.core.pulse import Pulse
 from beacon.core.statement import SignedStatement
 from beacon.core.timefmt import format_ms, parse_ms
 from beacon.errors import EncodingError, InputError
 
-FORMAT: Final = "tender-beacon/v1/proof-bundle"
-DEADLINE_NAMES: Final = ("commit", "snapshot", "reveal", "seed_open", "dispute_end")
+FORMAT: Final = "tender-beacon/v2/proof-bundle"
+DEADLINE_NAMES: Final = ("commit", "snapshot", "reveal", "seed_open", "result", "dispute_end")
 MAX_ITEMS: Final = 100_000
 
 
 @dataclass(frozen=True)
 class LoggedStatement:
-    """A signed statement, its leaf index and its inclusion proof in the final tree head."""
+    """A signed statement, its leaf index, its place in its scope's chain (§7.6) and its
+    inclusion proof in the final tree head. The leaf's entry is the :class:`LogEntry` of
+    ``chain`` and ``signed``."""
 
     leaf_index: int
+    link: ChainLink
     signed: SignedStatement
     inclusion: tuple[bytes, ...]
+
+    @property
+    def entry(self) -> bytes:
+        return LogEntry(self.link, self.signed).encode()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "leaf_index": self.leaf_index,
+            "chain": {
+                "seq": self.link.seq,
+                "previous_leaf": self.link.previous_leaf,
+                "previous_hash": self.link.previous_hash.hex(),
+            },
             "signed": self.signed.to_dict(),
             "inclusion": [h.hex() for h in self.inclusion],
         }
@@ -47,9 +60,18 @@ class LoggedStatement:
     @classmethod
     def from_dict(cls, value: Any, what: str) -> LoggedStatement:
         obj = pres.as_object(value, what)
-        pres.check_members(obj, what, required={"leaf_index", "signed", "inclusion"})
+        pres.check_members(obj, what, required={"leaf_index", "chain", "signed", "inclusion"})
+        chain = pres.as_object(obj["chain"], f"{what}.chain")
+        pres.check_members(
+            chain, f"{what}.chain", required={"seq", "previous_leaf", "previous_hash"}
+        )
         return cls(
             leaf_index=pres.integer(obj, "leaf_index", what, bits=64),
+            link=ChainLink(
+                seq=pres.integer(chain, "seq", f"{what}.chain", bits=64),
+                previous_leaf=pres.integer(chain, "previous_leaf", f"{what}.chain", bits=64),
+                previous_hash=pres.hex_member(chain, "previous_hash", f"{what}.chain", size=32),
+            ),
             signed=SignedStatement.from_dict(obj["signed"]),
             inclusion=_hashes(obj["inclusion"], f"{what}.inclusion"),
         )

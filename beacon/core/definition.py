@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -29,6 +29,11 @@ MAX_SELECTIONS = 32
 MAX_CANDIDATES = 10_000
 MAX_LABEL = 200
 MAX_T = 2**40  # far beyond any practical delay; keeps T in a u64 with room to spare
+MAX_VDF_RATE = 2**40  # squarings per second; far beyond any evaluator
+MAX_VDF_ADVANTAGE = 2**20
+# PROTOCOL.md §11.5: the result deadline leaves the honest evaluator 5/4 of its
+# evaluation time (the proof costs about 1/k more, and a crashed worker resumes).
+RESULT_ALLOWANCE = (5, 4)
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _CANDIDATE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
@@ -153,6 +158,7 @@ class Deadlines:
     snapshot: int  # 0 unless a selection draws from the snapshot of valid bids
     reveal: int  # centre/agent reveals
     seed_open: int  # opening-key releases for the bidder seed envelopes
+    result: int  # the beacon's result; a draw without one by then failed by the beacon's fault
     dispute_window_ms: int  # objections accepted this long after the result
 
 
@@ -169,6 +175,8 @@ class DrawDefinition:
     derived: tuple[Derived, ...]
     deadlines: Deadlines
     vdf_t: int
+    vdf_rate: int  # s: squarings per second of the deployment's evaluator (§11.5)
+    vdf_advantage: int  # A_max: how much faster an adversary's evaluator may be (§11.5)
     redraw_of: str  # the voided draw this one replaces, or ""
     suite: int = SUITE
 
@@ -182,8 +190,9 @@ class DrawDefinition:
         )
         w.list(self.selections, lambda w, s: w.record(s.encode()))
         w.list(self.derived, lambda w, x: w.record(x.encode()))
-        w.u64(d.commit).u64(d.snapshot).u64(d.reveal).u64(d.seed_open).u64(d.dispute_window_ms)
-        return w.u64(self.vdf_t).str(self.redraw_of).finish()
+        w.u64(d.commit).u64(d.snapshot).u64(d.reveal).u64(d.seed_open).u64(d.result)
+        w.u64(d.dispute_window_ms).u64(self.vdf_t).u64(self.vdf_rate).u32(self.vdf_advantage)
+        return w.str(self.redraw_of).finish()
 
     @classmethod
     def decode(cls, data: bytes) -> DrawDefinition:
@@ -220,9 +229,12 @@ class DrawDefinition:
                 snapshot=r.u64("snapshot_deadline"),
                 reveal=r.u64("reveal_deadline"),
                 seed_open=r.u64("seed_open_deadline"),
+                result=r.u64("result_deadline"),
                 dispute_window_ms=r.u64("dispute_window_ms"),
             ),
             vdf_t=r.u64("vdf_t"),
+            vdf_rate=r.u64("vdf_rate"),
+            vdf_advantage=r.u32("vdf_advantage"),
             redraw_of=r.str("redraw_of", max_size=64),
         )
         r.done()
@@ -261,9 +273,12 @@ class DrawDefinition:
                 "snapshot": format_ms(d.snapshot) if d.snapshot else None,
                 "reveal": format_ms(d.reveal),
                 "seed_open": format_ms(d.seed_open),
+                "result": format_ms(d.result),
             },
             "dispute_window_ms": d.dispute_window_ms,
             "vdf_t": self.vdf_t,
+            "vdf_rate": self.vdf_rate,
+            "vdf_advantage": self.vdf_advantage,
             "redraw_of": self.redraw_of or None,
         }
 
@@ -301,7 +316,9 @@ class DrawDefinition:
             x = _fields(raw, f"derived[{i}]", required=("code", "label", "formula", "unit"))
             derived.append(Derived(**{k: _str(v, f"derived[{i}].{k}") for k, v in x.items()}))
         dl = _fields(
-            top["deadlines"], "deadlines", required=("commit", "snapshot", "reveal", "seed_open")
+            top["deadlines"],
+            "deadlines",
+            required=("commit", "snapshot", "reveal", "seed_open", "result"),
         )
         definition = cls(
             suite=SUITE,
@@ -319,9 +336,12 @@ class DrawDefinition:
                 else _time(dl["snapshot"], "deadlines.snapshot"),
                 reveal=_time(dl["reveal"], "deadlines.reveal"),
                 seed_open=_time(dl["seed_open"], "deadlines.seed_open"),
+                result=_time(dl["result"], "deadlines.result"),
                 dispute_window_ms=_int(top["dispute_window_ms"], "dispute_window_ms"),
             ),
             vdf_t=_int(top["vdf_t"], "vdf_t"),
+            vdf_rate=_int(top["vdf_rate"], "vdf_rate"),
+            vdf_advantage=_int(top["vdf_advantage"], "vdf_advantage"),
             redraw_of="" if top["redraw_of"] is None else _str(top["redraw_of"], "redraw_of"),
         )
         validate(definition)
@@ -340,6 +360,8 @@ _TOP_FIELDS = (
     "deadlines",
     "dispute_window_ms",
     "vdf_t",
+    "vdf_rate",
+    "vdf_advantage",
     "redraw_of",
 )
 _SELECTION_FIELDS = (
@@ -405,11 +427,61 @@ def validate(d: DrawDefinition) -> None:
     }
     for i, x in enumerate(d.derived):
         _validate_derived(x, f"derived[{i}]", codes, pick_one_decimals)
-    _validate_deadlines(d)
     _check(
         isinstance(d.vdf_t, int) and 1 <= d.vdf_t <= MAX_T,
         "vdf_t",
         f"must be an integer in [1, 2^40], got {d.vdf_t!r}",
+    )
+    _check(
+        isinstance(d.vdf_rate, int) and 1 <= d.vdf_rate <= MAX_VDF_RATE,
+        "vdf_rate",
+        f"must be an integer in [1, 2^40] squarings per second, got {d.vdf_rate!r}",
+    )
+    _check(
+        isinstance(d.vdf_advantage, int) and 1 <= d.vdf_advantage <= MAX_VDF_ADVANTAGE,
+        "vdf_advantage",
+        f"must be an integer in [1, 2^20], got {d.vdf_advantage!r}",
+    )
+    _validate_deadlines(d)
+    _validate_delay(d)
+
+
+def exposure_ms(d: DrawDefinition) -> int:
+    """W of PROTOCOL.md §11.5: from the freeze (the commit deadline) to the seed-open
+    deadline. From the freeze on, the centre and the agent together can open every seed
+    envelope and know every input; the last revealer, and the last key-releaser, each
+    know every other input for a part of this span. Nobody short of all contributors
+    may learn R before the span ends, so T must outlast all of it."""
+    return d.deadlines.seed_open - d.deadlines.commit
+
+
+def min_vdf_t(d: DrawDefinition) -> int:
+    """⌈A_max · s · W⌉ squarings, W in seconds (§11.5)."""
+    return -(-d.vdf_advantage * d.vdf_rate * exposure_ms(d) // 1000)
+
+
+def evaluation_ms(vdf_t: int, vdf_rate: int) -> int:
+    """The honest evaluator's time for T squarings, with the §11.5 allowance, in ms."""
+    num, den = RESULT_ALLOWANCE
+    return -(-vdf_t * 1000 * num // (vdf_rate * den))
+
+
+def _validate_delay(d: DrawDefinition) -> None:
+    needed = min_vdf_t(d)
+    _check(
+        d.vdf_t >= needed,
+        "vdf_t",
+        f"{d.vdf_t} squarings is below A_max · s · W = {d.vdf_advantage} · {d.vdf_rate}/s · "
+        f"{exposure_ms(d) / 1000:g} s = {needed} (W runs from the commit deadline to the "
+        "seed-open deadline, §11.5); raise vdf_t or shorten the windows",
+    )
+    earliest = d.deadlines.seed_open + evaluation_ms(d.vdf_t, d.vdf_rate)
+    _check(
+        d.deadlines.result >= earliest,
+        "deadlines.result",
+        f"{format_ms(d.deadlines.result)} leaves the evaluator less than 5/4 of T/s = "
+        f"{evaluation_ms(d.vdf_t, d.vdf_rate) / 1000:g} s after the seed-open deadline; "
+        f"the earliest allowed is {format_ms(earliest)} (§11.5)",
     )
 
 
@@ -538,6 +610,7 @@ def _validate_deadlines(d: DrawDefinition) -> None:
         )
         _order(dl.commit, dl.reveal, "deadlines.reveal", "commit")
     _order(dl.reveal, dl.seed_open, "deadlines.seed_open", "reveal")
+    _order(dl.seed_open, dl.result, "deadlines.result", "seed_open")
     _check(
         dl.dispute_window_ms > 0,
         "dispute_window_ms",
@@ -571,8 +644,18 @@ def parse_authoring(doc: object) -> DrawDefinition:
     top = _fields(
         doc,
         "definition",
-        required=("draw_id", "tender_id", "title", "selections", "deadlines", "vdf_t"),
-        optional=("suite", "section", "regime", "derived", "dispute_window_ms", "redraw_of"),
+        required=("draw_id", "tender_id", "title", "selections", "deadlines"),
+        optional=(
+            "suite",
+            "section",
+            "regime",
+            "derived",
+            "dispute_window_ms",
+            "redraw_of",
+            "vdf_t",
+            "vdf_rate",
+            "vdf_advantage",
+        ),
     )
     selections = []
     for i, raw in enumerate(_list(top["selections"], "selections")):
@@ -651,8 +734,15 @@ def parse_authoring(doc: object) -> DrawDefinition:
         top["deadlines"],
         "deadlines",
         required=("commit", "reveal", "seed_open"),
-        optional=("snapshot",),
+        optional=("snapshot", "result"),
     )
+    for name in ("vdf_rate", "vdf_advantage"):
+        if name not in top:
+            raise DefinitionError(
+                f"{name}: missing; it is the deployment's published delay parameter (PROTOCOL.md "
+                "§11.5; `beacon draw create` fills it in from the service)",
+                field=name,
+            )
     suite = _int(top.get("suite", SUITE), "suite")
     if suite != SUITE:
         raise DefinitionError(
@@ -673,10 +763,24 @@ def parse_authoring(doc: object) -> DrawDefinition:
             else _time(dl["snapshot"], "deadlines.snapshot"),
             reveal=_time(dl["reveal"], "deadlines.reveal"),
             seed_open=_time(dl["seed_open"], "deadlines.seed_open"),
+            result=0,
             dispute_window_ms=_int(top.get("dispute_window_ms", 600_000), "dispute_window_ms"),
         ),
-        vdf_t=_int(top["vdf_t"], "vdf_t"),
+        vdf_t=0,
+        vdf_rate=_int(top["vdf_rate"], "vdf_rate"),
+        vdf_advantage=_int(top["vdf_advantage"], "vdf_advantage"),
         redraw_of="" if top.get("redraw_of") is None else _str(top["redraw_of"], "redraw_of"),
+    )
+    # Authoring conveniences (§5.3): the least T the windows allow, and the earliest
+    # result deadline that T allows, when the author leaves them out.
+    vdf_t = _int(top["vdf_t"], "vdf_t") if "vdf_t" in top else max(1, min_vdf_t(definition))
+    result = (
+        _time(dl["result"], "deadlines.result")
+        if "result" in dl
+        else definition.deadlines.seed_open + evaluation_ms(vdf_t, definition.vdf_rate)
+    )
+    definition = replace(
+        definition, vdf_t=vdf_t, deadlines=replace(definition.deadlines, result=result)
     )
     validate(definition)
     return definition

@@ -36,7 +36,6 @@ AGE_HEADER_MAC_INFO: Final = "header"
 AGE_PAYLOAD_KEY_INFO: Final = "payload"
 
 # -- record tags (type and version of a canonical record) --------------------------
-TAG_DEFINITION: Final = PREFIX + "definition"
 TAG_SELECTION: Final = PREFIX + "selection"
 TAG_DERIVED: Final = PREFIX + "derived"
 TAG_STATEMENT: Final = PREFIX + "statement"
@@ -45,6 +44,11 @@ TAG_SNAPSHOT: Final = PREFIX + "snapshot"
 TAG_TREE_HEAD: Final = PREFIX + "tree-head"
 TAG_ENVELOPE: Final = PREFIX + "envelope"
 TAG_OPENING_KEY_FILE: Final = PREFIX + "opening-key-file"
+# Records whose layout changed in PROTOCOL.md version 2 carry a v2 tag, so that a
+# version-1 decoder rejects them by name instead of misreading them.
+PREFIX_V2: Final = "tender-beacon/v2/"
+TAG_DEFINITION: Final = PREFIX_V2 + "definition"  # §5.1: result deadline, s, A_max
+TAG_LOG_ENTRY: Final = PREFIX_V2 + "log-entry"  # a statement in its scope chain (§7.6)
 
 # -- audit ---------------------------------------------------------------------------
 AUDIT_SIMULATION: Final = PREFIX + "audit-simulation"  # simulated R values (docs/AUDIT.md §8)

@@ -8,6 +8,7 @@ No statement kind sets a value, chooses a time or re-rolls a draw.
 
     draft → published → committing → frozen → [snapshot] → revealing → opening
           → computing → drawn → confirmed | disputed → resolved;   voided (supervisor)
+                      ↘ failed (no result by the result deadline: the beacon's fault)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Phase(StrEnum):
     REVEALING = "revealing"  # centre and agent reveal their seeds
     OPENING = "opening"  # centre and agent release the seed-envelope opening keys
     COMPUTING = "computing"  # the VDF runs
+    FAILED = "failed"  # no result by the result deadline: the beacon's fault; awaits a void
     DRAWN = "drawn"  # result published; dispute window open
     DISPUTED = "disputed"  # an objection was filed
     CONFIRMED = "confirmed"  # confirmed by the supervisor, no objection
@@ -99,6 +101,10 @@ def phase(f: Facts) -> Phase:
         return Phase.REVEALING
     if not _opening_done(f):
         return Phase.OPENING
+    # §6.4: a result not logged before the result time point never comes: the beacon
+    # gets no second chance to compute (and no choice of the moment it publishes).
+    if f.pulse_ms >= f.definition.deadlines.result:
+        return Phase.FAILED
     return Phase.COMPUTING
 
 
@@ -110,6 +116,10 @@ def blocked_reason(f: Facts, now: int) -> str | None:
         return "the snapshot of valid bids was not signed before its deadline"
     if p is Phase.COMPUTING and not _has_possible_seed(f):
         return "no seed can be included (no reveal and no openable seed envelope)"
+    if p is Phase.FAILED:
+        return (
+            "the beacon did not publish the result before the result deadline (the beacon's fault)"
+        )
     return None
 
 
@@ -206,6 +216,11 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
             raise ConflictError(f"draw {draw}: the {role} has already released its key")
     elif kind == "draw.result":
         _role(role, ("beacon",), kind, draw)
+        if p is Phase.FAILED:
+            raise DeadlineError(
+                f"draw {draw}: the result deadline {format_ms(dl.result)} has passed (a pulse at or "
+                "after it is out); the draw failed and waits for the supervisor's void"
+            )
         _phase(p, (Phase.COMPUTING,), kind, draw)
     elif kind == "draw.objection":
         _role(role, ("bidder",), kind, draw)
@@ -236,10 +251,25 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
 
 
 def check_publish(
-    definition: DrawDefinition, role: str, now: int, *, min_lead_ms: int, min_vdf_t: int
+    definition: DrawDefinition,
+    role: str,
+    now: int,
+    *,
+    min_lead_ms: int,
+    min_vdf_t: int,
+    vdf_rate: int,
+    vdf_advantage: int,
 ) -> None:
-    """A new definition: by the agent, early enough, with the deployment's minimum delay."""
+    """A new definition: by the agent, early enough, with the deployment's published
+    delay parameters (s and A_max, §11.5) and at least its minimum T."""
     _role(role, ("agent",), "draw.publish", definition.draw_id)
+    for name, published in (("vdf_rate", vdf_rate), ("vdf_advantage", vdf_advantage)):
+        if getattr(definition, name) != published:
+            raise StateError(
+                f"draw {definition.draw_id}: {name} = {getattr(definition, name)} is not this "
+                f"deployment's published {name} = {published} (PROTOCOL.md §11.5; "
+                "GET /api/v1/deployment)"
+            )
     lead = definition.deadlines.commit - now
     if lead < min_lead_ms:
         raise DeadlineError(

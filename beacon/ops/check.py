@@ -4,7 +4,8 @@ Nothing stored is trusted: every leaf hash is recomputed from its entry, every
 stored subtree hash from its children (PROTOCOL.md §7.5), every recorded tree head
 from the recomputed leaves (§7.2); the pulse chains are verified as a verifier
 would (§8.6), each external value against its recorded tree head (§8.4); each
-statement row is compared with the signed statement in its leaf (§6.1), and each
+statement row is compared with the signed statement in its leaf (§6.1) and each
+scope's chain of entries is followed link by link (§7.6); each
 envelope's bytes with the hash and size recorded at submission (§9.6). Every
 inconsistency is reported, naming the row; the check never stops at the first.
 """
@@ -22,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from beacon.core import chain, merkle
 from beacon.core.envelope.format import envelope_hash
+from beacon.core.logentry import ChainLink, LogEntry, scope_of
 from beacon.core.pulse import Pulse, verify_external
-from beacon.core.statement import SignedStatement
 from beacon.errors import BeaconError
 from beacon.service.blobs import BlobStore
 from beacon.store import Database
@@ -233,6 +234,7 @@ def _json(text: str) -> object:
 
 def _statements(session: Session, findings: list[Finding]) -> int:
     count = 0
+    heads: dict[tuple[str, str], tuple[ChainLink, int, bytes]] = {}
     query = select(StatementRow, LogLeaf.entry).outerjoin(
         LogLeaf, LogLeaf.leaf_index == StatementRow.leaf_index
     )
@@ -243,10 +245,24 @@ def _statements(session: Session, findings: list[Finding]) -> int:
             findings.append(Finding(where, "its log leaf is missing"))
             continue
         try:
-            st = SignedStatement.decode(entry).statement
+            logged = LogEntry.decode(entry)
         except BeaconError as e:
-            findings.append(Finding(where, f"the leaf is not a signed statement: {e}"))
+            findings.append(Finding(where, f"the leaf is not a log entry: {e}"))
             continue
+        st = logged.signed.statement
+        # §7.6: each scope's entries form one chain, seq 0, 1, 2, … each naming the one before.
+        scope = scope_of(st)
+        expected = heads[scope][0].after(*heads[scope][1:]) if scope in heads else ChainLink.first()
+        if logged.link != expected:
+            findings.append(
+                Finding(
+                    where,
+                    f"breaks the chain of scope {scope[0]}/{scope[1] or '-'}: it says seq "
+                    f"{logged.link.seq} after leaf {logged.link.previous_leaf}, expected seq "
+                    f"{expected.seq} after leaf {expected.previous_leaf}",
+                )
+            )
+        heads[scope] = (logged.link, row.leaf_index, entry)
         stored = (
             row.statement_hash,
             row.kind,

@@ -59,7 +59,10 @@ def build(
     head = log.tree_head(last.tree_size)
     logged = tuple(
         LoggedStatement(
-            s.leaf_index, s.signed, tuple(log.inclusion_proof(s.leaf_index, head.tree_size))
+            s.leaf_index,
+            s.link,
+            s.signed,
+            tuple(log.inclusion_proof(s.leaf_index, head.tree_size)),
         )
         for s in statements
     )
@@ -132,7 +135,7 @@ def _deadlines(record: DrawRecord) -> list[tuple[str, int]]:
     points = [("commit", d.commit)]
     if record.definition.needs_snapshot:
         points.append(("snapshot", d.snapshot))
-    points += [("reveal", d.reveal), ("seed_open", d.seed_open)]
+    points += [("reveal", d.reveal), ("seed_open", d.seed_open), ("result", d.result)]
     ends = record.facts.dispute_ends
     if ends is not None:
         points.append(("dispute_end", ends))  # shows objections in time and confirmations after

@@ -37,6 +37,20 @@ log = logging.getLogger("beacon.demo")
 
 Submit = Callable[[SignedStatement, bytes | None], Any]
 
+# The demo deployment's published delay parameters (PROTOCOL.md §11.5). They are
+# chosen so that a ceremony with windows of a few seconds runs in minutes: A_max = 1
+# at a declared 50,000 squarings a second is NO protection against a last revealer
+# with a real evaluator (about 750,000 a second here). A deployment publishes its
+# measured s and an A_max of about 100.
+DEMO_VDF_RATE = 50_000
+DEMO_VDF_ADVANTAGE = 1
+
+
+def _delay(vdf_t: int | None, vdf_rate: int, vdf_advantage: int) -> dict[str, int]:
+    """The authoring members of the delay: T is the least the windows allow unless given."""
+    out = {"vdf_rate": vdf_rate, "vdf_advantage": vdf_advantage}
+    return out if vdf_t is None else out | {"vdf_t": vdf_t}
+
 
 def jiangsu_definition(
     *,
@@ -45,7 +59,9 @@ def jiangsu_definition(
     commit: int,
     reveal: int,
     seed_open: int,
-    vdf_t: int,
+    vdf_t: int | None = None,
+    vdf_rate: int = DEMO_VDF_RATE,
+    vdf_advantage: int = DEMO_VDF_ADVANTAGE,
     dispute_window_ms: int = 600_000,
 ) -> DrawDefinition:
     """The default demo: a Jiangsu "方法二"-style draw of K1 and Q1, with Q2 = 1 − Q1."""
@@ -75,7 +91,7 @@ def jiangsu_definition(
                 "seed_open": format_ms(seed_open),
             },
             "dispute_window_ms": dispute_window_ms,
-            "vdf_t": vdf_t,
+            **_delay(vdf_t, vdf_rate, vdf_advantage),
         }
     )
 
@@ -88,8 +104,10 @@ def bid_sample_definition(
     snapshot: int,
     reveal: int,
     seed_open: int,
-    vdf_t: int,
     k: int,
+    vdf_t: int | None = None,
+    vdf_rate: int = DEMO_VDF_RATE,
+    vdf_advantage: int = DEMO_VDF_ADVANTAGE,
     dispute_window_ms: int = 600_000,
 ) -> DrawDefinition:
     """A draw among the valid bids after decryption: k of them, in draw order."""
@@ -116,7 +134,7 @@ def bid_sample_definition(
                 "seed_open": format_ms(seed_open),
             },
             "dispute_window_ms": dispute_window_ms,
-            "vdf_t": vdf_t,
+            **_delay(vdf_t, vdf_rate, vdf_advantage),
         }
     )
 

@@ -27,6 +27,7 @@ PHASE_DEADLINE = {
     Phase.FROZEN: "snapshot",
     Phase.REVEALING: "reveal",
     Phase.OPENING: "seed_open",
+    Phase.COMPUTING: "result",
 }
 
 
@@ -55,7 +56,8 @@ def verify_command(draw_id: str, base_url: str) -> str:
 
 def next_deadline(record: DrawRecord, now: int) -> dict[str, str] | None:
     """The deadline the draw's phase waits for, if it is still ahead of ``now``."""
-    name = PHASE_DEADLINE.get(record.phase)
+    # A blocked draw waits for a supervisor's void, not for a deadline.
+    name = None if lifecycle.blocked_reason(record.facts, now) else PHASE_DEADLINE.get(record.phase)
     when = getattr(record.definition.deadlines, name) if name else None
     if record.phase in (Phase.DRAWN, Phase.DISPUTED):
         name, when = "dispute_end", record.facts.dispute_ends

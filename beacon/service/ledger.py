@@ -27,6 +27,7 @@ from beacon.core import envelope as env
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition, Kind
 from beacon.core.envelope.shares import load_public_key, public_bytes
+from beacon.core.logentry import ChainLink, LogEntry, scope_of
 from beacon.core.statement import BODIES, NONCE_BYTES, SignedStatement, Statement, verify_signature
 from beacon.core.timefmt import format_ms
 from beacon.errors import (
@@ -63,6 +64,10 @@ class Policy:
     skew_ms: int = 300_000
     min_lead_ms: int = 60_000
     min_vdf_t: int = 1
+    # §11.5: the deployment's published evaluator speed s (squarings per second) and
+    # adversary advantage A_max; every definition must carry exactly these.
+    vdf_rate: int = 700_000
+    vdf_advantage: int = 100
     max_envelope_bytes: int = 64 << 20
     centre_operators: frozenset[bytes] = frozenset()
     supervisors: frozenset[bytes] = frozenset()
@@ -206,7 +211,13 @@ class Ledger:
         statement_hash: bytes,
         now: int,
     ) -> int:
-        leaf = LogRepository(session).append(signed.encode(), now_ms=now)
+        # PROTOCOL.md §7.6: the entry names its place in the statement's scope chain. The
+        # write transaction is serialised (Database.write), so the head read here is the
+        # head the entry extends: no two entries of one scope can take the same seq.
+        head = repo.scope_head(*scope_of(signed.statement))
+        link = ChainLink.first() if head is None else head[1].link.after(head[0], head[2])
+        entry = LogEntry(link, signed).encode()
+        leaf = LogRepository(session).append(entry, now_ms=now)
         repo.add(signed, statement_hash=statement_hash, leaf_index=leaf, received_ms=now)
         return leaf
 
@@ -339,6 +350,8 @@ class Ledger:
             ctx.now,
             min_lead_ms=self.policy.min_lead_ms,
             min_vdf_t=self.policy.min_vdf_t,
+            vdf_rate=self.policy.vdf_rate,
+            vdf_advantage=self.policy.vdf_advantage,
         )
         ctx.effects.append(
             lambda h: ctx.repo.add_draw(

@@ -21,7 +21,7 @@ from beacon.errors import EncodingError
 from beacon.store import LogRepository, PulseRepository
 from beacon.store.log import MAX_ENTRY
 
-FORMAT = "tender-beacon/v1/receipt"
+FORMAT = "tender-beacon/v2/receipt"
 # An inclusion proof has at most one hash per level of a 2^64-leaf tree (PROTOCOL.md §7.3).
 MAX_PROOF = 64
 _MEMBERS = frozenset(

@@ -7,6 +7,7 @@ clock and the entropy source differ (fakes in tests and reproducible demos).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -103,11 +104,8 @@ class Runtime:
         )
         signer_files = SignerFiles(settings.ca_dir, SignerPair(pulse_signer, statement_signer))
         policy = policy or Policy()
-        policy = Policy(
-            skew_ms=policy.skew_ms,
-            min_lead_ms=policy.min_lead_ms,
-            min_vdf_t=policy.min_vdf_t,
-            max_envelope_bytes=policy.max_envelope_bytes,
+        policy = dataclasses.replace(
+            policy,
             centre_operators=policy.centre_operators | trust.centre_operators,
             supervisors=policy.supervisors | trust.supervisors,
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from beacon.core.logentry import ChainLink, LogEntry
 from beacon.core.signature import fingerprint, load_certificate
 from beacon.core.statement import SignedStatement
 from beacon.store.models import LogLeaf
@@ -62,10 +63,16 @@ class Logged:
 
     row: StatementMeta
     signed: SignedStatement
+    link: ChainLink  # its place in its scope's chain (PROTOCOL.md §7.6)
 
     @property
     def leaf_index(self) -> int:
         return self.row.leaf_index
+
+
+def _logged(row: StatementRow, entry: bytes) -> Logged:
+    decoded = LogEntry.decode(entry)
+    return Logged(StatementMeta.of(row), decoded.signed, decoded.link)
 
 
 class StatementRepository:
@@ -111,11 +118,19 @@ class StatementRepository:
             .join(LogLeaf, LogLeaf.leaf_index == StatementRow.leaf_index)
             .where(StatementRow.statement_hash == statement_hash)
         ).first()
-        return (
-            None
-            if found is None
-            else Logged(StatementMeta.of(found[0]), SignedStatement.decode(found[1]))
-        )
+        return None if found is None else _logged(found[0], found[1])
+
+    def scope_head(self, tender_id: str, subject: str) -> tuple[int, LogEntry, bytes] | None:
+        """The last entry of a scope chain (PROTOCOL.md §7.6): its leaf index, the decoded
+        entry and its bytes; ``None`` for a scope with no statement yet."""
+        found = self._s.execute(
+            select(LogLeaf.leaf_index, LogLeaf.entry)
+            .join(StatementRow, LogLeaf.leaf_index == StatementRow.leaf_index)
+            .where(StatementRow.tender_id == tender_id, StatementRow.subject == subject)
+            .order_by(StatementRow.leaf_index.desc())
+            .limit(1)
+        ).first()
+        return None if found is None else (found[0], LogEntry.decode(found[1]), found[1])
 
     def about(
         self, tender_id: str, subject: str, kinds: Sequence[str] | None = None
@@ -129,10 +144,7 @@ class StatementRepository:
         )
         if kinds is not None:
             query = query.where(StatementRow.kind.in_(list(kinds)))
-        return [
-            Logged(StatementMeta.of(row), SignedStatement.decode(entry))
-            for row, entry in self._s.execute(query)
-        ]
+        return [_logged(row, entry) for row, entry in self._s.execute(query)]
 
     def certificate(self, fp: bytes) -> PartyCertificate | None:
         return self._s.get(PartyCertificate, fp)

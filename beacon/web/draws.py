@@ -73,6 +73,22 @@ def draw(draw_id: str) -> Response:
     return caching.no_store(jsonify(body))
 
 
+@bp.get("/deployment")
+def deployment() -> Response:
+    """The deployment's published acceptance parameters (PROTOCOL.md §6.5, §11.5): every
+    definition must carry ``vdf_rate`` and ``vdf_advantage`` exactly as published here."""
+    policy = runtime().policy
+    body = {
+        "vdf_rate": policy.vdf_rate,
+        "vdf_advantage": policy.vdf_advantage,
+        "min_vdf_t": policy.min_vdf_t,
+        "min_lead_ms": policy.min_lead_ms,
+        "skew_ms": policy.skew_ms,
+        "pulse_period_ms": runtime().settings.pulser.period_ms,
+    }
+    return caching.until(jsonify(body), now_ms=now_ms(), due_ms=next_boundary())
+
+
 @bp.get("/draws/<draw_id>/proof")
 def proof(draw_id: str) -> Response:
     # beacon.web.memo: the bundle is a function of the newest pulse and the log's size.
@@ -120,6 +136,13 @@ _ID = {
     "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
 }
 PATHS: dict[str, dict[str, Any]] = {
+    "/api/v1/deployment": {
+        "get": {
+            "summary": "The deployment's published parameters (PROTOCOL.md §6.5, §11.5)",
+            "description": "VDF rate s and A_max, minimum T, lead time, skew tolerance, pulse period",
+            "responses": {"200": json_response("The parameters")},
+        }
+    },
     "/api/v1/draws": {
         "get": {
             "summary": "Every draw with its phase and deadlines",

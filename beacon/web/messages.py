@@ -67,6 +67,10 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
         "没有可纳入的种子（无人揭示，也没有可开启的种子信封）",
         "no seed can be included (no reveal and no openable seed envelope)",
     ),
+    "blocked.no_result": (
+        "信标未在结果截止时间前公布结果（信标的责任）",
+        "the beacon did not publish the result before the result deadline (the beacon's fault)",
+    ),
     # -- phases (PROTOCOL.md §6.4) ----------------------------------------------------------------
     "phase.draft": ("待会签", "awaiting countersignature"),
     "phase.published": ("已发布", "published"),
@@ -75,6 +79,7 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
     "phase.revealing": ("揭示中", "revealing"),
     "phase.opening": ("开启种子信封中", "opening seed envelopes"),
     "phase.computing": ("计算中 (VDF)", "computing (VDF)"),
+    "phase.failed": ("失败（信标未按时出结果）", "failed (no result in time)"),
     "phase.drawn": ("已抽取", "drawn"),
     "phase.disputed": ("有异议", "disputed"),
     "phase.confirmed": ("已确认", "confirmed"),
@@ -85,6 +90,7 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
     "deadline.snapshot": ("有效标快照截止", "snapshot deadline"),
     "deadline.reveal": ("揭示截止", "reveal deadline"),
     "deadline.seed_open": ("种子信封开启截止", "seed-open deadline"),
+    "deadline.result": ("结果截止", "result deadline"),
     "deadline.dispute_end": ("异议期结束", "end of the dispute window"),
     "deadline.dispute_window": ("异议期（结果公布后）", "Dispute window (after the result)"),
     "duration.seconds": ("{n} 秒", "{n} s"),

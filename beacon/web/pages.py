@@ -43,6 +43,9 @@ POLL_LIST_MS = 10_000
 BLOCKED = {
     "the snapshot of valid bids was not signed before its deadline": "blocked.snapshot",
     "no seed can be included (no reveal and no openable seed envelope)": "blocked.no_seed",
+    "the beacon did not publish the result before the result deadline (the beacon's fault)": (
+        "blocked.no_result"
+    ),
 }
 # Non-page paths keep problem+json whatever the client accepts.
 API_PREFIXES = ("/api/", "/beacon/", "/openapi.json")

@@ -86,6 +86,8 @@ def config_from_env(environ: Mapping[str, str]) -> WebConfig:
     period = _integer(environ, "BEACON_PULSE_PERIOD", 60, 1, _MAX_PERIOD_SECONDS)
     policy = Policy(
         min_vdf_t=_integer(environ, "BEACON_MIN_VDF_T", _DEFAULTS.min_vdf_t, 1, 2**40),
+        vdf_rate=_integer(environ, "BEACON_VDF_RATE", _DEFAULTS.vdf_rate, 1, 2**40),
+        vdf_advantage=_integer(environ, "BEACON_VDF_ADVANTAGE", _DEFAULTS.vdf_advantage, 1, 2**20),
         min_lead_ms=1000
         * _integer(
             environ, "BEACON_MIN_LEAD_SECONDS", _DEFAULTS.min_lead_ms // 1000, 0, 365 * 86_400

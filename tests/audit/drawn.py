@@ -16,12 +16,12 @@ from beacon.core.bundle import ProofBundle
 from beacon.service import bundles
 from beacon.service.demo import DemoParties, bid_sample_definition, jiangsu_definition
 from beacon.store import sqlite_url
-from tests.service.deployment import PERIOD, T0, TENDER, Deployment, open_deployment
+from tests.service.deployment import DELAY, PERIOD, T0, TENDER, Deployment, open_deployment
 
 #: The valid bids of the snapshot draw (k = 3 of 7, from the snapshot).
 BIDS = [f"B{i:02d}" for i in range(1, 8)]
 SAMPLE_K = 3
-VDF_T = 64
+VDF_T = 2000  # the least a multiple of 1000 over A_max · s · W = 1 · 3/s · 600 s
 
 
 @dataclass
@@ -44,7 +44,9 @@ def run_draws(tmp: Path, *, jiangsu: int, samples: int) -> Drawn:
         "seed_open": T0 + 20 * PERIOD,
     }
     definitions = [
-        jiangsu_definition(draw_id=f"{TENDER}-K{i}", tender_id=TENDER, vdf_t=VDF_T, **deadlines)
+        jiangsu_definition(
+            draw_id=f"{TENDER}-K{i}", tender_id=TENDER, vdf_t=VDF_T, **deadlines, **DELAY
+        )
         for i in range(1, jiangsu + 1)
     ]
     definitions += [
@@ -55,6 +57,7 @@ def run_draws(tmp: Path, *, jiangsu: int, samples: int) -> Drawn:
             vdf_t=VDF_T,
             k=SAMPLE_K,
             **deadlines,
+            **DELAY,
         )
         for i in range(1, samples + 1)
     ]

@@ -102,7 +102,7 @@ class TestBundles:
             ("picks", "the recorded picks do not follow from R"),
             ("output", "output is not R computed from y"),
             ("y", "the VDF does not verify"),
-            ("vdf_t", "the result's T = 65 is not the definition's 64"),
+            ("vdf_t", "the result's T = 2001 is not the definition's 2000"),
         ],
         ids=["picks", "output", "y", "T"],
     )

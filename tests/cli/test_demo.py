@@ -70,6 +70,9 @@ def test_definition_file(tmp_path: Path):
             "seed_open": "2026-12-01T09:10:00.000Z",
         },
         "vdf_t": 2000,
+        # §11.5: T = 2000 covers the 600 s exposure window at a declared 3/s, A_max 1.
+        "vdf_rate": 3,
+        "vdf_advantage": 1,
     }
     path = tmp_path / "def.json"
     path.write_text(json.dumps(definition, ensure_ascii=False))

@@ -39,6 +39,9 @@ def authoring() -> dict:
         },
         "dispute_window_ms": 600000,
         "vdf_t": 100000,
+        # PROTOCOL.md §11.5: T = 100000 covers A_max · s · W = 1 · 100/s · 900 s = 90000.
+        "vdf_rate": 100,
+        "vdf_advantage": 1,
     }
 
 
@@ -190,7 +193,12 @@ BAD = [
         r"deadlines\.commit: .* is not a valid date",
     ),
     ("unknown-field", _mutate(["colour"], "red"), r"definition: unknown field\(s\) 'colour'"),
-    ("missing-field", _mutate(["vdf_t"], _DELETE), r"definition: missing field\(s\) 'vdf_t'"),
+    ("missing-field", _mutate(["title"], _DELETE), r"definition: missing field\(s\) 'title'"),
+    (
+        "missing-delay-parameter",
+        _mutate(["vdf_rate"], _DELETE),
+        r"vdf_rate: missing; it is the deployment's published delay parameter",
+    ),
     (
         "bad-code",
         _mutate(["selections", 0, "code"], "k1"),
@@ -277,9 +285,9 @@ class TestStrictCanonicalForms:
 
     def test_decode_rejects_another_version(self):
         data = parse_authoring(authoring()).encode()
-        tag = b"tender-beacon/v1/definition"
+        tag = b"tender-beacon/v2/definition"
         with pytest.raises(EncodingError, match="unknown record type or version"):
-            DrawDefinition.decode(data.replace(tag, b"tender-beacon/v2/definition", 1))
+            DrawDefinition.decode(data.replace(tag, b"tender-beacon/v1/definition", 1))
 
     def test_decode_validates(self):
         d = parse_authoring(authoring())

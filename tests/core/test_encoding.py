@@ -111,7 +111,7 @@ class TestStrictDecoding:
     def test_unknown_tag_is_an_unknown_version(self):
         data = Writer().str("tender-beacon/v2/definition").finish()
         with pytest.raises(EncodingError, match="unknown record type or version"):
-            Reader(data, what="definition").tag("tender-beacon/v1/definition")
+            Reader(data, what="definition").tag("tender-beacon/v2/definition")
 
     def test_error_names_the_field(self):
         with pytest.raises(EncodingError) as info:

@@ -289,16 +289,41 @@ def test_no_statement_kind_sets_a_value_or_rerolls():
         assert not names & {"value", "values", "index", "reroll", "manual"}, kind
 
 
+# The deployment's published delay parameters, as the definition of test_definition carries them.
+SAME = {"vdf_rate": 100, "vdf_advantage": 1}
+
+
+@pytest.mark.parametrize(
+    ("published", "message"),
+    [
+        (
+            {"vdf_rate": 101, "vdf_advantage": 1},
+            "vdf_rate = 100 is not this deployment's published vdf_rate = 101",
+        ),
+        (
+            {"vdf_rate": 100, "vdf_advantage": 100},
+            "vdf_advantage = 1 is not this deployment's published vdf_advantage = 100",
+        ),
+    ],
+    ids=["another-rate", "another-advantage"],
+)
+def test_publish_needs_the_published_delay_parameters(published, message):
+    """PROTOCOL.md §11.5: a definition may not declare its own s or A_max (a slower s or a
+    smaller A_max would let a short T pass the T ≥ A_max · s · W rule)."""
+    with pytest.raises(StateError, match=message):
+        check_publish(D, "agent", COMMIT - 600_000, min_lead_ms=60_000, min_vdf_t=1, **published)
+
+
 def test_publish_rules():
-    check_publish(D, "agent", COMMIT - 600_000, min_lead_ms=60_000, min_vdf_t=1000)
+    check_publish(D, "agent", COMMIT - 600_000, min_lead_ms=60_000, min_vdf_t=1000, **SAME)
     with pytest.raises(RoleError, match="may be made by agent, not by centre"):
-        check_publish(D, "centre", COMMIT - 600_000, min_lead_ms=60_000, min_vdf_t=1000)
+        check_publish(D, "centre", COMMIT - 600_000, min_lead_ms=60_000, min_vdf_t=1000, **SAME)
     with pytest.raises(DeadlineError, match="must be at least 60 s after publication"):
-        check_publish(D, "agent", COMMIT - 59_999, min_lead_ms=60_000, min_vdf_t=1000)
+        check_publish(D, "agent", COMMIT - 59_999, min_lead_ms=60_000, min_vdf_t=1000, **SAME)
     with pytest.raises(
         StateError, match=r"vdf_t = 100000 is below this deployment's minimum T = 1000000"
     ):
-        check_publish(D, "agent", COMMIT - 600_000, min_lead_ms=60_000, min_vdf_t=1_000_000)
+        check_publish(D, "agent", COMMIT - 600_000, min_lead_ms=60_000, min_vdf_t=1_000_000, **SAME)
 
 
 def test_blocked_without_snapshot_or_seeds():

@@ -71,6 +71,12 @@ def server(tmp_path: Path, database_url: str):
             str(port),
             "--pulse-period",
             "1",
+            # §11.5: T = 20000 covers the 10 s exposure window at a declared 2000/s, A_max 1;
+            # `draw create` takes both from /api/v1/deployment.
+            "--vdf-rate",
+            "2000",
+            "--vdf-advantage",
+            "1",
             "--min-lead-seconds",
             "3",
             "--database-url",

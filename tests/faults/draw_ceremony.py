@@ -36,6 +36,7 @@ from beacon.core.timefmt import format_ms, parse_ms
 from beacon.party import Actor, SealedSeed
 from tests.conftest import ROOT
 from tests.faults import invariants
+from tests.faults.processes import VDF_ADVANTAGE, VDF_RATE
 from tests.faults.scenario import Scenario, now_ms
 
 SCHEMA = json.loads((ROOT / "docs" / "proof-bundle.schema.json").read_text())
@@ -77,6 +78,8 @@ def the_definition(start_ms: int) -> DrawDefinition:
             },
             "dispute_window_ms": DISPUTE_MS,
             "vdf_t": VDF_T,
+            "vdf_rate": VDF_RATE,
+            "vdf_advantage": VDF_ADVANTAGE,
         }
     )
 

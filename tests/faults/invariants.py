@@ -28,9 +28,9 @@ from cryptography.hazmat.primitives import serialization
 
 from beacon.core import merkle
 from beacon.core.chain import ChainVerifier
+from beacon.core.logentry import statement_of
 from beacon.core.merkle import TreeHead
 from beacon.core.pulse import STATUS_TIME_GAP, Pulse, tree_head_external, verify_external
-from beacon.core.statement import SignedStatement
 from beacon.store.pulses import MAX_RANGE
 from tests.faults.courier import Courier, Delivery
 from tests.faults.observer import Observer
@@ -77,7 +77,7 @@ def log_entries(api: Courier, size: int) -> list[bytes]:
 def check_receipts(api: Courier, deliveries: list[Delivery], final: TreeHead) -> int:
     """Every acknowledged statement is in the log where its receipt says, exactly once."""
     entries = log_entries(api, final.tree_size)
-    hashes = [SignedStatement.decode(e).statement.hash() for e in entries]
+    hashes = [statement_of(e).statement.hash() for e in entries]
     twice = [h.hex() for h, n in Counter(hashes).items() if n > 1]
     assert not twice, f"statements logged more than once: {twice}"
     assert len({d.statement_hash for d in deliveries}) == len(deliveries), (

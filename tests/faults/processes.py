@@ -23,6 +23,11 @@ from pathlib import Path
 
 BEACON = str(Path(sys.executable).parent / "beacon")
 PROCESSES = ("web", "pulser", "worker")
+# The cluster's published delay parameters (PROTOCOL.md §11.5): T = 3,000,000 covers the
+# ceremony's 60 s exposure window at a declared 25,000 squarings a second, A_max 1, and the
+# result deadline then leaves 150 s for the VDF and its crash recoveries.
+VDF_RATE, VDF_ADVANTAGE = 25_000, 1
+DELAY_OPTIONS = ["--vdf-rate", str(VDF_RATE), "--vdf-advantage", str(VDF_ADVANTAGE)]
 PERIOD_SECONDS = 1
 START_TIMEOUT = 120.0
 # Alembic's first line: the runtime has its database open and is about to run.
@@ -91,7 +96,8 @@ class Cluster:
         common += ["--signer-bits", "2048"]
         if name == "web":
             web = ["serve", "--no-pulser", "--no-worker", "--port", str(s.port)]
-            return [BEACON, *web, *common, "--min-lead-seconds", str(s.min_lead_seconds)]
+            web += ["--min-lead-seconds", str(s.min_lead_seconds), *DELAY_OPTIONS]
+            return [BEACON, *web, *common]
         if name == "pulser":
             return [BEACON, "pulser", *common]
         return [BEACON, "worker", *common, "--lease-seconds", str(s.lease_seconds)]

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from beacon.core import merkle
 from beacon.core.envelope.format import EnvelopeDigest
-from beacon.core.statement import SignedStatement
+from beacon.core.logentry import statement_of
 from beacon.store import Database
 from beacon.store.models import LogLeaf, LogNode, LogState, PulseRow, TreeHeadRow
 from beacon.store.records import DrawRow, EnvelopeRow, Registration, StatementRow, VdfJob
@@ -77,7 +77,7 @@ def audit(database_url: str, data_dir: Path) -> StoreReport:
                 f"statement rows without a leaf: {sorted(set(rows) - set(range(size)))}"
             )
             for leaf in leaves:
-                st = SignedStatement.decode(leaf.entry).statement
+                st = statement_of(leaf.entry).statement
                 row = rows[leaf.leaf_index]
                 assert (row.statement_hash, row.kind, row.tender_id, row.subject, row.actor) == (
                     st.hash(),

@@ -21,6 +21,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from beacon.core import envelope as env
+from beacon.core.logentry import statement_of
 from beacon.core.opening import ShareEntry
 from beacon.core.statement import SignedStatement
 from beacon.party import Actor
@@ -156,9 +157,9 @@ def opening_record(sc: Scenario) -> dict[str, Any]:
     """The body of the one ``tender.opening`` statement, found in the log."""
     size = invariants.final_head(sc.courier).tree_size
     found = [
-        SignedStatement.decode(e).statement
+        statement_of(e).statement
         for e in invariants.log_entries(sc.courier, size)
-        if SignedStatement.decode(e).statement.kind == "tender.opening"
+        if statement_of(e).statement.kind == "tender.opening"
     ]
     assert len(found) == 1, f"{len(found)} opening records"
     return dict(found[0].body)

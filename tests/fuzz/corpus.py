@@ -44,7 +44,7 @@ def _vectors(area: str) -> list[dict[str, Any]]:
 
 def build(tmp: Path) -> Corpus:
     from beacon.core.definition import DrawDefinition
-    from beacon.core.statement import SignedStatement
+    from beacon.core.logentry import statement_of
 
     c = Corpus()
     for v in _vectors("statement"):
@@ -71,8 +71,8 @@ def build(tmp: Path) -> Corpus:
             log, pulses = LogRepository(session), PulseRepository(session)
             statements = StatementRepository(session)
             for index, entry in log.entries(0, log.size()):
-                signed = SignedStatement.decode(entry)
-                c.signed_statements.append(entry)
+                signed = statement_of(entry)
+                c.signed_statements.append(signed.encode())
                 c.signed_statement_docs.append(signed.to_dict())
                 c.statements.append(signed.statement.encode())
                 c.statement_docs.append(signed.statement.to_dict())
@@ -135,4 +135,6 @@ def _authoring() -> dict[str, Any]:
         "deadlines": doc["deadlines"],
         "dispute_window_ms": doc["dispute_window_ms"],
         "vdf_t": doc["vdf_t"],
+        "vdf_rate": doc["vdf_rate"],
+        "vdf_advantage": doc["vdf_advantage"],
     }

@@ -55,6 +55,13 @@ class Deployment:
         advance(self.runtime, self.clock, ms)
 
 
+# The test deployment's published delay parameters (PROTOCOL.md §11.5): a declared
+# 3 squarings a second and A_max = 1, so that T = 2000 covers the 10-period exposure
+# window of :func:`definition` (T ≥ 1 · 3 · 600) and the result deadline falls
+# ⌈5/4 · 2000/3⌉ s = 834 s after the seed-open deadline.
+DELAY = {"vdf_rate": 3, "vdf_advantage": 1}
+
+
 def open_deployment(
     tmp: Path, database_url: str, *, bidders: int = 3, min_vdf_t: int = 1
 ) -> Deployment:
@@ -74,7 +81,7 @@ def open_deployment(
         settings,
         clock=clock,
         entropy=entropy,
-        policy=Policy(min_vdf_t=min_vdf_t, min_lead_ms=60_000),
+        policy=Policy(min_vdf_t=min_vdf_t, min_lead_ms=60_000, **DELAY),
     )
     deployment = Deployment(runtime, clock, ca_dir, entropy)
     deployment.pulse()
@@ -110,6 +117,7 @@ def definition(
         },
         "dispute_window_ms": 5 * PERIOD,
         "vdf_t": vdf_t,
+        **DELAY,
     }
     doc.update(over)
     return parse_authoring(doc)

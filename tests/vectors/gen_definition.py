@@ -41,6 +41,9 @@ JIANGSU = {
     },
     "dispute_window_ms": 600000,
     "vdf_t": 100000,
+    # §11.5: T = 100000 ≥ A_max · s · W = 1 · 100/s · 900 s.
+    "vdf_rate": 100,
+    "vdf_advantage": 1,
 }
 
 AFTER_OPENING = {
@@ -79,6 +82,9 @@ AFTER_OPENING = {
     },
     "dispute_window_ms": 3600000,
     "vdf_t": 1048576,
+    # §11.5: T = 1048576 ≥ A_max · s · W = 2 · 500/s · 900 s.
+    "vdf_rate": 500,
+    "vdf_advantage": 2,
     "redraw_of": "JS-2026-0142-0",
 }
 

@@ -16,6 +16,7 @@ from typing import Any
 from beacon.core import draw, vdf
 from beacon.core.commitment import Party, SeedEntry, SeedStatus
 from beacon.core.definition import parse_authoring
+from beacon.core.timefmt import format_ms, parse_ms
 from beacon.errors import InputError
 from tests.vectors.common import det_bytes
 from tests.vectors.gen_definition import AFTER_OPENING, JIANGSU
@@ -24,6 +25,22 @@ PROVENANCE = (
     "tests/vectors/gen_draw.py with beacon.core.draw; combined seed re-derived by hand from the PROTOCOL.md §10.1 "
     "layout in tests/core/test_vectors.py, the VDF by plain-int squaring there, and every value by verifier/"
 )
+
+
+def _short(authoring: dict[str, Any], t: int) -> dict[str, Any]:
+    """The authoring form with T = ``t`` and windows short enough for it (§11.5): the
+    exposure W = seed_open − commit is 10 s at a declared 1 squaring a second, A_max 1."""
+    commit = parse_ms(authoring["deadlines"]["commit"])
+    deadlines = {"commit": format_ms(commit), "reveal": format_ms(commit + 5000)}
+    if "snapshot" in authoring["deadlines"]:
+        deadlines["snapshot"] = format_ms(commit + 2000)
+    deadlines["seed_open"] = format_ms(commit + 10_000)
+    return authoring | {
+        "vdf_t": t,
+        "vdf_rate": 1,
+        "vdf_advantage": 1,
+        "deadlines": deadlines,
+    }
 
 
 def _entries(name: str, bidders: int, excluded: dict[int, SeedStatus]) -> list[SeedEntry]:
@@ -56,7 +73,7 @@ def _case(
     snapshot: list[str] | None,
     comment: str,
 ) -> tuple[str, dict[str, Any]]:
-    definition = parse_authoring({**authoring, "vdf_t": t})
+    definition = parse_authoring(_short(authoring, t))
     entries = draw.order_seeds(_entries(name, bidders, excluded))
     tree_size, root = 17, det_bytes(f"{name}/root", 32)
     outcome = draw.compute(
@@ -119,7 +136,7 @@ def cases() -> Iterator[tuple[str, dict[str, Any]]]:
         snapshot=None,
         comment="T <= 255: the proof pi is the identity 1 (PROTOCOL.md §11.6)",
     )
-    definition = parse_authoring({**JIANGSU, "vdf_t": 10})
+    definition = parse_authoring(_short(JIANGSU, 10))
     entries = [SeedEntry(Party("agent", det_bytes("none/fp", 32)), SeedStatus.NOT_REVEALED, b"")]
     try:
         draw.combine_seed(definition.hash(), 1, bytes(32), entries, None)

@@ -29,6 +29,7 @@ STEPS = [
     "format",
     "beacon-certificate",
     "log",
+    "completeness",
     "time-points",
     "signatures",
     "certificates",
@@ -120,9 +121,9 @@ def test_anchors_the_service_does_not_use_reject_the_bundle(drawn: Served):
 @pytest.mark.parametrize(
     ("doc", "match"),
     [
-        ([], "not a tender-beacon/v1/proof-bundle document"),
-        ({"format": "tender-beacon/v1/receipt"}, "not a tender-beacon/v1/proof-bundle document"),
-        ({}, "not a tender-beacon/v1/proof-bundle document"),
+        ([], "not a tender-beacon/v2/proof-bundle document"),
+        ({"format": "tender-beacon/v2/receipt"}, "not a tender-beacon/v2/proof-bundle document"),
+        ({}, "not a tender-beacon/v2/proof-bundle document"),
     ],
     ids=["list", "receipt", "empty"],
 )

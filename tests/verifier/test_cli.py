@@ -66,7 +66,7 @@ def test_draw_with_given_anchors_as_json(drawn: Served, tmp_path: Path, capsys):
     assert report["valid"] is True
     assert report["values"]["anchors"] == {"source": "given", "count": 1}
     assert report["values"]["note"] == "trust anchors: those given with --anchors"
-    assert [set(c) for c in report["checks"]] == [{"name", "ok", "detail"}] * 17
+    assert [set(c) for c in report["checks"]] == [{"name", "ok", "detail"}] * 18
     assert {k: report["values"][k] for k in drawn.bundle["summary"]} == drawn.bundle["summary"]
 
 
@@ -94,7 +94,7 @@ def test_tampered_draw_is_invalid_and_names_the_check(drawn: Served, tmp_path: P
         (None, "cannot read: No such file or directory"),
         (b"{not json", "not JSON"),
         (b'{"pulse": {}}', "not a document with 'format'"),
-        (b'{"format": "tender-beacon/v1/receipt"}', "not a tender-beacon/v1/proof-bundle document"),
+        (b'{"format": "tender-beacon/v2/receipt"}', "not a tender-beacon/v2/proof-bundle document"),
     ],
     ids=["missing", "not-json", "a-pulse", "a-receipt"],
 )

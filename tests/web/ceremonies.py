@@ -24,6 +24,7 @@ from pathlib import Path
 from beacon.core.lifecycle import Phase
 from beacon.service.demo import bid_sample_definition
 from tests.service.deployment import (
+    DELAY,
     PERIOD,
     T0,
     TENDER,
@@ -94,7 +95,7 @@ def build(tmp: Path, database_url: str) -> Scene:
     }
     c[SAMPLE].definition = bid_sample_definition(
         draw_id=SAMPLE, tender_id=TENDER, commit=T0 + 10 * PERIOD, snapshot=T0 + 12 * PERIOD,
-        reveal=T0 + 15 * PERIOD, seed_open=T0 + 20 * PERIOD, vdf_t=2000, k=2,
+        reveal=T0 + 15 * PERIOD, seed_open=T0 + 20 * PERIOD, vdf_t=2000, k=2, **DELAY,
     )  # fmt: skip
     c[DRAWN].register()
     for draw_id in (DRAWN, COMPUTING, VOIDED, EXCLUDED, SAMPLE):

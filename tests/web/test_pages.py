@@ -121,7 +121,8 @@ def test_index_shows_each_draw_and_its_phase(client, draw_id, lang):
         (COMMITTING, "2026-11-26T08:30:00.000Z", "承诺截止"),
         (DRAWN, "2026-11-26T08:25:00.000Z", "异议期结束"),
         (EXCLUDED, "2026-11-26T08:25:00.000Z", "异议期结束"),
-        (COMPUTING, None, "无"),
+        # The result deadline: seed_open 08:20 + 5/4 · T/s = 1.25 · 40000 / (3/s) = 16666.667 s.
+        (COMPUTING, "2026-11-26T12:57:46.667Z", "结果截止"),
         (VOIDED, None, "无"),
         (SAMPLE, None, "无"),
     ],
@@ -196,20 +197,26 @@ def test_every_candidate_and_the_formula(client, draw_id):
     assert derived == [["Q2", "权重 Q2", "Q2 = 1 - Q1"]]
 
 
+# The result deadline is seed_open + ⌈5/4 · T/s⌉ (PROTOCOL.md §11.5) at the test
+# deployment's s = 3/s: 2000 squarings give 833.334 s, 40000 give 16666.667 s.
 @pytest.mark.parametrize(
     ("draw_id", "times", "t"),
     [
-        (DRAWN, ("08:10", "08:15", "08:20", "08:25"), "2,000"),
-        (COMPUTING, ("08:10", "08:15", "08:20"), "40,000"),
-        (COMMITTING, ("08:30", "08:35", "08:40"), "2,000"),
+        (
+            DRAWN,
+            ("08:10:00.000", "08:15:00.000", "08:20:00.000", "08:33:53.334", "08:25:00.000"),
+            "2,000",
+        ),
+        (COMPUTING, ("08:10:00.000", "08:15:00.000", "08:20:00.000", "12:57:46.667"), "40,000"),
+        (COMMITTING, ("08:30:00.000", "08:35:00.000", "08:40:00.000", "08:53:53.334"), "2,000"),
     ],
     ids=["drawn-with-dispute-end", "computing", "committing"],
 )
 def test_deadlines_and_t(client, draw_id, times, t):
     root = page(client, f"/draws/{draw_id}")
     rows = section(root, "definition").find("table", class_="deadlines").table_rows()
-    names = ["承诺截止", "揭示截止", "种子信封开启截止", "异议期结束"][: len(times)]
-    expected = [[n, f"2026-11-26T{hm}:00.000Z"] for n, hm in zip(names, times, strict=True)]
+    names = ["承诺截止", "揭示截止", "种子信封开启截止", "结果截止", "异议期结束"][: len(times)]
+    expected = [[n, f"2026-11-26T{hm}Z"] for n, hm in zip(names, times, strict=True)]
     assert rows == [*expected, ["异议期（结果公布后）", "5 分钟"]]
     facts = section(root, "definition").find("dl")
     assert t in facts.text()
@@ -566,11 +573,11 @@ def test_both_blocked_reasons_are_translated():
     from beacon.core.lifecycle import Facts, blocked_reason
     from beacon.service.demo import bid_sample_definition
     from beacon.web.pages import BLOCKED
-    from tests.service.deployment import PERIOD, T0
+    from tests.service.deployment import DELAY, PERIOD, T0
 
     sample = bid_sample_definition(
         draw_id="D-1", tender_id="T-1", commit=T0 + 10 * PERIOD, snapshot=T0 + 12 * PERIOD,
-        reveal=T0 + 15 * PERIOD, seed_open=T0 + 20 * PERIOD, vdf_t=10, k=1,
+        reveal=T0 + 15 * PERIOD, seed_open=T0 + 20 * PERIOD, vdf_t=2000, k=1, **DELAY,
     )  # fmt: skip
     base = Facts(
         definition=sample,
@@ -581,7 +588,16 @@ def test_both_blocked_reasons_are_translated():
     no_snapshot = blocked_reason(base, T0 + 12 * PERIOD)
     later = T0 + 20 * PERIOD
     no_seed = blocked_reason(dataclasses.replace(base, snapshot=True, pulse_ms=later), later)
-    assert {no_snapshot, no_seed} == set(BLOCKED)
+    # §6.4: a pulse at or after the result deadline without a result: the beacon failed.
+    late = sample.deadlines.result
+    reveals = frozenset({"centre", "agent"})
+    no_result = blocked_reason(
+        dataclasses.replace(
+            base, snapshot=True, frozen_commitments=reveals, reveals=reveals, pulse_ms=late
+        ),
+        late,
+    )
+    assert {no_snapshot, no_seed, no_result} == set(BLOCKED)
 
 
 def test_missing_label_is_an_error_not_a_raw_key():
