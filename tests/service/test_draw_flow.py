@@ -20,6 +20,7 @@ from beacon.core.lifecycle import Phase
 from beacon.errors import (
     ConflictError,
     DeadlineError,
+    DefinitionError,
     InputError,
     RoleError,
     StateError,
@@ -390,3 +391,53 @@ def test_excluded_seeds_are_attributed(deployment: Deployment):
         ("bidder", SeedStatus.KEY_NOT_RELEASED),
     }
     assert len(next(e for e in seeds if e.party.role == "centre").seed) == commitment.SEED_BYTES
+
+
+def test_a_late_result_is_refused_and_the_draw_failed(deployment: Deployment):
+    """PROTOCOL.md §6.4, §11.5: once the result-deadline pulse is out without a result the
+    draw has failed by the beacon's fault; the worker's result is refused, not logged, so
+    the beacon gets no second chance to compute and no choice of the moment."""
+    d = deployment
+    c = Ceremony(d)
+    c.register()
+    c.publish()
+    c.commit()
+    c.seal_seeds()
+    d.advance_to(T0 + 10 * PERIOD)
+    c.reveal()
+    c.release()
+    assert record(d).phase is Phase.COMPUTING
+    result = c.definition.deadlines.result
+    d.advance_to(result - 1)
+    assert record(d).phase is Phase.COMPUTING  # the last pulse before the deadline
+    # The beacon sat on the draw until the first pulse at or after the deadline is out.
+    d.advance_to(result + (-result) % PERIOD)
+    assert record(d).phase is Phase.FAILED
+    before = _log_size(d)
+    assert d.runtime.worker("w1").run_once() is None  # nothing to compute in a failed draw
+    assert _log_size(d) == before
+    assert record(d).one("draw.result") is None
+    from verifier import verify_bundle
+
+    report = verify_bundle(bundle(d).to_dict())
+    assert report.valid, report.lines()
+    assert report.values["state"] == "failed"
+
+
+def test_a_definition_below_the_delay_rule_is_refused(deployment: Deployment):
+    """§11.5: T must cover A_max · s · W, W from the commit to the seed-open deadline (here
+    1 · 3/s · 600 s = 1800 squarings), and the definition must carry the published s."""
+    c = Ceremony(deployment)
+    c.register()
+    before = _log_size(deployment)
+    with pytest.raises(
+        DefinitionError,
+        match=r"vdf_t: 1799 squarings is below A_max · s · W = 1 · 3/s · 600 s = 1800",
+    ):
+        definition(vdf_t=1799)
+    slower = definition(vdf_t=1000, vdf_rate=1)  # valid on its own: 1 · 1/s · 600 s = 600
+    with pytest.raises(
+        StateError, match="vdf_rate = 1 is not this deployment's published vdf_rate = 3"
+    ):
+        c.submit(c.agent.publish(slower))
+    assert _log_size(deployment) == before
