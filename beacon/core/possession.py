@@ -56,7 +56,8 @@ def prove(
         announcer=announcer,
         public_key=public_bytes(key.public_key()),
     )
-    return key.sign(msg, ec.ECDSA(hashes.SHA256()))
+    # RFC 6979 nonces: the proof never depends on the quality of a random source.
+    return key.sign(msg, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
 
 
 def verify(
