@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from beacon.core import commitment, envelope
+from beacon.core import commitment, envelope, possession
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition
 from beacon.core.envelope.shares import load_public_key, public_bytes
@@ -93,9 +93,18 @@ class Actor:
         return self.random_bytes(commitment.SEED_BYTES)
 
     def opening_key(self, draw_id: str, key: ec.EllipticCurvePrivateKey) -> SignedStatement:
-        return self.sign(
-            "draw.opening_key", draw_id, {"public_key": public_bytes(key.public_key())}
+        return self.sign("draw.opening_key", draw_id, self._announcement(draw_id, key))
+
+    def _announcement(self, subject: str, key: ec.EllipticCurvePrivateKey) -> dict[str, object]:
+        """An opening-key body: the public key and its proof of possession (§9.3)."""
+        proof = possession.prove(
+            key,
+            tender_id=self.tender_id,
+            subject=subject,
+            role=self.role,
+            announcer=self.fingerprint,
         )
+        return {"public_key": public_bytes(key.public_key()), "possession": proof}
 
     def commit(self, draw_id: str, seed: bytes) -> SignedStatement:
         return self.sign(
@@ -121,8 +130,9 @@ class Actor:
         body = {"title": title, "bid_deadline": bid_deadline, "release_deadline": release_deadline}
         return self.sign("tender.publish", "", body)
 
-    def tender_opening_key(self, public_key: ec.EllipticCurvePublicKey) -> SignedStatement:
-        return self.sign("tender.opening_key", "", {"public_key": public_bytes(public_key)})
+    def tender_opening_key(self, key: ec.EllipticCurvePrivateKey) -> SignedStatement:
+        """Announce a per-tender opening key; its private half signs the proof of possession."""
+        return self.sign("tender.opening_key", "", self._announcement("", key))
 
     def release_shares(self, shares: Sequence[ShareEntry]) -> SignedStatement:
         return self.sign("tender.share_release", "", {"shares": tuple(shares)})

@@ -216,8 +216,8 @@ def _publish(
             release_deadline=deadline + 600_000,
         )
     )
-    parties.submit(agent.tender_opening_key(keys[("tender", "agent")].public_key()))
-    parties.submit(centre.tender_opening_key(keys[("tender", "centre")].public_key()))
+    parties.submit(agent.tender_opening_key(keys[("tender", "agent")]))
+    parties.submit(centre.tender_opening_key(keys[("tender", "centre")]))
     definition = parse_authoring(
         {
             "draw_id": DRAW,

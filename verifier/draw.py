@@ -12,7 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from verifier import encoding as enc
-from verifier import envelope, identity, merkle, pulse, records, selection, vdf
+from verifier import envelope, identity, merkle, opening_keys, pulse, records, selection, vdf
 from verifier.errors import CheckFailed, ParseError, VerifyError
 from verifier.merkle import TreeHead
 from verifier.pulse import Pulse
@@ -479,13 +479,8 @@ class DrawCheck:
                     f"leaf {x.leaf}: a second or late {kind}",
                 )
                 table[x.s.role] = x
-        for x in keys.values():  # §6.3: a SEC1 uncompressed P-256 point
-            point = x.s.body["public_key"]
-            try:
-                ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
-            except ValueError as e:
-                raise CheckFailed(f"leaf {x.leaf}: the opening key is not a P-256 point") from e
-            _check(len(point) == 65, f"leaf {x.leaf}: the opening key is not an uncompressed point")
+        # §9.3: each key a P-256 point with its proof of possession; no key in both roles.
+        opening_keys.check_announcements([(x.leaf, x.s) for x in keys.values()])
         envs: dict[bytes, Logged] = {}
         for x in self.kinds["envelope.submit"]:
             _check(

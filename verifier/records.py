@@ -327,7 +327,7 @@ BODIES: dict[str, tuple[tuple[str, Codec], ...]] = {
     "tender.register": (("role", text("centre|agent|bidder|supervisor")), ("fingerprint", raw(32))),
     "draw.publish": (("definition", raw()),),
     "draw.countersign": (("definition_hash", raw(32)),),
-    "draw.opening_key": (("public_key", raw()),),
+    "draw.opening_key": (("public_key", raw()), ("possession", raw())),
     "draw.commit": (("commitment", raw(32)),),
     "envelope.submit": (
         ("envelope_id", text(ID_VALUE)),

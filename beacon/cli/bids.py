@@ -95,19 +95,26 @@ def _print_tender(t: dict[str, Any], as_json: bool) -> None:
 @envelope_group.command("announce")
 @click.option("--tender", "tender_id", required=True)
 @click.option(
-    "--pub",
-    "pub",
+    "--opening-key",
+    "opening_key",
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     required=True,
-    help="The opening key's PREFIX.pub (from 'beacon envelope keygen').",
+    help="A fresh opening key's PREFIX.key (from 'beacon envelope keygen'): it signs the "
+    "proof that you hold it.",
 )
 @party_options
-def announce(s: Session, tender_id: str, pub: Path) -> None:
-    """Announce a per-tender opening key (agent or centre; a second one is a backup)."""
+def announce(s: Session, tender_id: str, opening_key: Path) -> None:
+    """Announce a per-tender opening key (agent or centre; a second one is a backup).
+
+    The key signs a proof of possession (PROTOCOL.md §9.3), so nobody can announce a key
+    it does not hold; a key is announced once in the deployment, so use a fresh one.
+    """
     tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
     role = s.role_in(tender_id, tender["parties"], "agent", "centre")
-    public = _call(lambda: opening_keys.load_public_key_file(pub))
-    s.send(s.actor(tender_id, role).tender_opening_key(public), "opening key announced")
+    private = _call(
+        lambda: opening_keys.load_private_key_file(opening_key, s.passphrase(str(opening_key)))
+    )
+    s.send(s.actor(tender_id, role).tender_opening_key(private), "opening key announced")
 
 
 @envelope_group.command("submit")

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from beacon.cli import main
 from beacon.cli.options import passphrase
 from beacon.client import BeaconClient, ServiceError
+from beacon.core import possession
 from beacon.core.definition import parse_authoring
 from beacon.core.signature import fingerprint
 from beacon.core.statement import SignedStatement
@@ -286,10 +287,16 @@ def seal(s: Session, draw_id: str, envelope_id: str | None) -> None:
     for st in draw["statements"]:
         if st["kind"] == "draw.opening_key":
             signed: SignedStatement = _call(partial(s.client.statement, st["hash"]))
+            # PROTOCOL.md §9.3: seal only to keys whose announcers proved they hold them.
+            _call(partial(_check_possession, signed))
             keys[st["role"]] = signed.statement.body["public_key"]
     if set(keys) != {"agent", "centre"}:
         raise click.ClickException(
             f"draw {draw_id} does not have both opening keys yet (has: {sorted(keys)})"
+        )
+    if keys["agent"] == keys["centre"]:
+        raise click.ClickException(
+            f"draw {draw_id}: the agent and the centre announced the same opening key; not sealing"
         )
     eid = envelope_id or f"{draw_id}-seed-{actor.fingerprint.hex()[:12]}"
     sealed = actor.seal_seed(
@@ -301,6 +308,19 @@ def seal(s: Session, draw_id: str, envelope_id: str | None) -> None:
         )
     )
     _report(receipt, f"seed envelope {eid} submitted", s.as_json)
+
+
+def _check_possession(signed: SignedStatement) -> None:
+    st = signed.statement
+    possession.verify(
+        st.body["public_key"],
+        st.body["possession"],
+        tender_id=st.tender_id,
+        subject=st.subject,
+        role=st.role,
+        announcer=st.actor,
+        what=f"the {st.role}'s opening key for draw {st.subject}",
+    )
 
 
 @draw_group.command("reveal")

@@ -75,8 +75,9 @@ BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
     # The agent publishes a definition; the centre countersigns its hash.
     "draw.publish": (_f("definition", "bytes", 1 << 20),),
     "draw.countersign": (_f("definition_hash", "b32"),),
-    # Per-draw opening keys for the bidder seed envelopes (§9): SEC1 uncompressed P-256.
-    "draw.opening_key": (_f("public_key", "bytes", 133),),
+    # Per-draw opening keys for the bidder seed envelopes (§9): SEC1 uncompressed P-256,
+    # with the key's own signature proving its announcer holds it (§9.3).
+    "draw.opening_key": (_f("public_key", "bytes", 133), _f("possession", "bytes", 72)),
     "draw.commit": (_f("commitment", "b32"),),
     "draw.reveal": (_f("seed", "b32"),),
     # The beacon freezes the commitment set at the first pulse at/after the commit deadline.
@@ -119,7 +120,7 @@ BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
         _f("bid_deadline", "u64"),
         _f("release_deadline", "u64"),
     ),
-    "tender.opening_key": (_f("public_key", "bytes", 133),),
+    "tender.opening_key": (_f("public_key", "bytes", 133), _f("possession", "bytes", 72)),
     "tender.share_release": (_f("shares", "shares", 100_000),),
     "tender.opening": (
         _f("tree_size", "u64"),

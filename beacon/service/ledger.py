@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.orm import Session
 
-from beacon.core import commitment, lifecycle, tender
+from beacon.core import commitment, lifecycle, possession, tender
 from beacon.core import envelope as env
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition, Kind
@@ -49,7 +49,7 @@ from beacon.service.entropy import Entropy
 from beacon.service.receipts import Receipt, receipt_for
 from beacon.service.tenders import load_tender
 from beacon.store import Database, LogRepository, PulseRepository
-from beacon.store.records import DrawRow, EnvelopeRow
+from beacon.store.records import DrawRow, EnvelopeRow, OpeningKeyRow
 from beacon.store.statements import Logged, StatementRepository
 
 log = logging.getLogger("beacon.ledger")
@@ -388,7 +388,7 @@ class Ledger:
             )
 
     def _opening_key(self, ctx: _Context) -> None:
-        load_public_key(ctx.body["public_key"], name="draw.opening_key.public_key")
+        _announce_opening_key(ctx, f"draw.opening_key for draw {ctx.st.subject}")
 
     def _reveal(self, ctx: _Context) -> None:
         assert ctx.draw is not None
@@ -506,12 +506,7 @@ class Ledger:
         record = load_tender(ctx.session, st.tender_id)
         tender.check(st.kind, st.role, record.facts, ctx.now, actor=st.actor)
         if st.kind == "tender.opening_key":
-            key = ctx.body["public_key"]
-            load_public_key(key, name="tender.opening_key.public_key")
-            if key in record.opening_keys("agent") + record.opening_keys("centre"):
-                raise ConflictError(
-                    "tender.opening_key: this key is already announced (each key opens one role's shares)"
-                )
+            _announce_opening_key(ctx, f"tender.opening_key for tender {st.tender_id}")
         else:
             frozen = sorted(s.signed.statement.body["envelope_id"] for s in record.frozen_bids())
             named = [e.envelope_id for e in ctx.body["shares"]]
@@ -577,6 +572,40 @@ def _check_envelope_bytes(ledger: Ledger, ctx: _Context, purpose: str) -> env.He
     ):
         raise ConflictError(f"envelope {body['envelope_id']} was already submitted")
     return header
+
+
+def _announce_opening_key(ctx: _Context, what: str) -> None:
+    """PROTOCOL.md §9.3: a proof of possession, and a key id never announced before anywhere."""
+    st, key = ctx.st, ctx.body["public_key"]
+    possession.verify(
+        key,
+        ctx.body["possession"],
+        tender_id=st.tender_id,
+        subject=st.subject,
+        role=st.role,
+        announcer=st.actor,
+        what=what,
+    )
+    kid = env.key_id(load_public_key(key))
+    earlier = ctx.repo.opening_key(kid)
+    if earlier is not None:
+        where = f"draw {earlier.subject}" if earlier.subject else "the bid opening"
+        raise ConflictError(
+            f"{what}: key {kid.hex()[:16]}… was already announced by the {earlier.role} for "
+            f"{where} of tender {earlier.tender_id}; each announcement needs a fresh key "
+            "(beacon envelope keygen)"
+        )
+    ctx.effects.append(
+        lambda h: ctx.repo.add_opening_key(
+            OpeningKeyRow(
+                key_id=kid,
+                tender_id=st.tender_id,
+                subject=st.subject,
+                role=st.role,
+                statement_hash=h,
+            )
+        )
+    )
 
 
 def _sealed_to(header: env.Header, role: str, keys: list[bytes]) -> None:

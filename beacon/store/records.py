@@ -21,6 +21,7 @@ APPEND_ONLY_RECORDS = (
     "draws",
     "envelopes",
     "vdf_checkpoints",
+    "opening_keys",
 )
 
 
@@ -104,6 +105,25 @@ class EnvelopeRow(Base):
     bidder: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
     envelope_hash: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False, unique=True)
     size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    statement_hash: Mapped[bytes] = mapped_column(
+        LargeBinary(32), ForeignKey("statements.statement_hash"), nullable=False, unique=True
+    )
+
+
+class OpeningKeyRow(Base):
+    """An announced opening key (PROTOCOL.md §9.3): a key id is announced once per deployment.
+
+    The primary key makes a second announcement of the same key, by any role, in
+    any draw or tender, impossible even between two concurrent transactions.
+    """
+
+    __tablename__ = "opening_keys"
+
+    key_id: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    tender_id: Mapped[str] = mapped_column(Text, nullable=False)
+    # The draw id for a draw key, "" for a tender key.
+    subject: Mapped[str] = mapped_column(Text, nullable=False)
+    role: Mapped[str] = mapped_column(Text, nullable=False)
     statement_hash: Mapped[bytes] = mapped_column(
         LargeBinary(32), ForeignKey("statements.statement_hash"), nullable=False, unique=True
     )

@@ -20,6 +20,7 @@ from beacon.store.models import LogLeaf
 from beacon.store.records import (
     DrawRow,
     EnvelopeRow,
+    OpeningKeyRow,
     PartyCertificate,
     Registration,
     StatementRow,
@@ -248,6 +249,16 @@ class StatementRepository:
                 .order_by(EnvelopeRow.envelope_id)
             )
         )
+
+    # -- opening keys (PROTOCOL.md §9.3) ---------------------------------------------------
+
+    def opening_key(self, key_id: bytes) -> OpeningKeyRow | None:
+        """The announcement of this key id anywhere in the deployment, if there is one."""
+        return self._s.get(OpeningKeyRow, key_id)
+
+    def add_opening_key(self, row: OpeningKeyRow) -> None:
+        self._s.add(row)
+        self._s.flush()
 
     # -- VDF work --------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ SAMPLE_BODIES = {
     "tender.register": {"role": "bidder", "fingerprint": bytes(range(32))},
     "draw.publish": {"definition": b"\x00\x01"},
     "draw.countersign": {"definition_hash": bytes(32)},
-    "draw.opening_key": {"public_key": b"\x04" + bytes(64)},
+    "draw.opening_key": {"public_key": b"\x04" + bytes(64), "possession": bytes(70)},
     "draw.commit": {"commitment": bytes(range(32))},
     "draw.reveal": {"seed": bytes(range(32, 64))},
     "draw.freeze": {
@@ -60,7 +60,7 @@ SAMPLE_BODIES = {
         "bid_deadline": 1_795_000_000_000,
         "release_deadline": 1_795_000_600_000,
     },
-    "tender.opening_key": {"public_key": b"\x04" + bytes(64)},
+    "tender.opening_key": {"public_key": b"\x04" + bytes(64), "possession": bytes(70)},
     "tender.share_release": {"shares": (ShareEntry("bid-1", bytes(16)), ShareEntry("bid-2", b""))},
     "tender.opening": {
         "tree_size": 9,

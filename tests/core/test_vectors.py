@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from beacon.core import commitment
+from beacon.core import commitment, possession
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition, Kind, Selection, ValueType
 from beacon.core.selection import SelectionStream, pick, randbelow
@@ -105,12 +105,31 @@ def test_statement(path):
         "bad-signature": "signature does not verify",
         "actor-mismatch": "actor does not match the attached certificate",
         "wrong-algorithm": "does not fit the certificate's key",
+        "bad-possession": "the proof of possession does not verify",
     }
-    if v["expect"] == "valid":
+    st = signed.statement
+
+    def check() -> None:
         verify_signature(signed)
+        if st.kind.endswith(".opening_key"):  # §9.3
+            fields = dict(tender_id=st.tender_id, subject=st.subject, role=st.role)
+            message = possession.message(
+                **fields, announcer=st.actor, public_key=st.body["public_key"]
+            )
+            assert message.hex() == v["possession_message"]
+            possession.verify(
+                st.body["public_key"],
+                st.body["possession"],
+                **fields,
+                announcer=st.actor,
+                what=st.kind,
+            )
+
+    if v["expect"] == "valid":
+        check()
     else:
         with pytest.raises(VerificationError, match=messages[v["expect"]]):
-            verify_signature(signed)
+            check()
 
 
 def _field(b: bytes) -> bytes:

@@ -276,8 +276,8 @@ def test_bid_opening_against_a_server_process(server):
             "announce",
             "--tender",
             "E2E-2",
-            "--pub",
-            str(tmp / f"{role}.pub"),
+            "--opening-key",
+            str(tmp / f"{role}.key"),
             *party(role),
             env=env,
         )

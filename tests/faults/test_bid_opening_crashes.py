@@ -67,7 +67,7 @@ class Opening:
             )
         )
         for party in (self.agent, self.centre):
-            self.sc.submit(party.tender_opening_key(self.keys[party.role].public_key()))
+            self.sc.submit(party.tender_opening_key(self.keys[party.role]))
         # Kill the web once in the middle of the bids, so that submissions meet a dead process.
         kill_at = self.sc.rng.randrange(5, BIDDERS - 5)
         for i, (signed, data) in enumerate(bids):

@@ -63,8 +63,8 @@ class Opening:
                 "市政道路工程施工", bid_deadline=BID_DEADLINE, release_deadline=RELEASE_DEADLINE
             )
         )
-        self.submit(self.agent.tender_opening_key(self.keys["agent"].public_key()))
-        self.submit(self.centre.tender_opening_key(self.keys["centre"].public_key()))
+        self.submit(self.agent.tender_opening_key(self.keys["agent"]))
+        self.submit(self.centre.tender_opening_key(self.keys["centre"]))
 
     def seal(self, i: int, plaintext: bytes, *, corrupt: bool = False) -> None:
         bidder = self.bidders[i]
@@ -207,8 +207,8 @@ def test_bid_refusals_leave_nothing(d: Deployment):
         o.seal(0, b"no keys yet")
     with d.runtime.database.read() as session:
         size = LogRepository(session).size()
-    o.submit(o.agent.tender_opening_key(o.keys["agent"].public_key()))
-    o.submit(o.centre.tender_opening_key(o.keys["centre"].public_key()))
+    o.submit(o.agent.tender_opening_key(o.keys["agent"]))
+    o.submit(o.centre.tender_opening_key(o.keys["centre"]))
     other = ec.generate_private_key(ec.SECP256R1())
     o.keys["centre"] = other  # seal to a key nobody announced
     with pytest.raises(InputError, match="not sealed to every announced centre opening key"):

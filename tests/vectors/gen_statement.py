@@ -1,7 +1,11 @@
 """Signed statement vectors (PROTOCOL.md §6).
 
-expect ∈ {"valid", "bad-signature", "actor-mismatch", "wrong-algorithm"}. Keys are
-Ed25519 derived from fixed labels, so signatures and certificates are reproducible.
+expect ∈ {"valid", "bad-signature", "actor-mismatch", "wrong-algorithm", "bad-possession"}.
+Keys are Ed25519 derived from fixed labels, so signatures and certificates are
+reproducible; opening keys are P-256 keys from fixed scalars, and their proofs of
+possession (§9.3) use RFC 6979 nonces, so they are reproducible too. An announcement
+whose statement signature verifies but whose proof of possession does not is
+``bad-possession``.
 """
 
 from __future__ import annotations
@@ -9,7 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from beacon.core import possession
 from beacon.core.commitment import Party, commit
+from beacon.core.envelope.shares import public_bytes
 from beacon.core.statement import SignedStatement, Statement
 from beacon.identity.keys import KeySigner
 from tests.vectors.common import det_bytes, det_certificate, det_ed25519
@@ -28,14 +36,53 @@ def _signer(name: str) -> KeySigner:
 def _doc(
     name: str, signed: SignedStatement, comment: str, expect: str
 ) -> tuple[str, dict[str, Any]]:
-    return name, {
+    doc: dict[str, Any] = {
         "comment": comment,
         "provenance": PROVENANCE,
         "signed_statement": signed.to_dict(),
         "encoded": signed.encode().hex(),
         "statement_hash": signed.statement.hash().hex(),
-        "expect": expect,
     }
+    st = signed.statement
+    if st.kind.endswith(".opening_key"):
+        doc["possession_message"] = possession.message(
+            tender_id=st.tender_id,
+            subject=st.subject,
+            role=st.role,
+            announcer=st.actor,
+            public_key=st.body["public_key"],
+        ).hex()
+    return name, doc | {"expect": expect}
+
+
+def _opening_key(name: str) -> ec.EllipticCurvePrivateKey:
+    scalar = int.from_bytes(det_bytes("opening-key/" + name, 32), "big")
+    return ec.derive_private_key(scalar % (2**255) + 1, ec.SECP256R1())
+
+
+def _announcement(
+    signer: KeySigner, role: str, key: ec.EllipticCurvePrivateKey, proof_for: tuple[str, bytes]
+) -> SignedStatement:
+    """A draw.opening_key by ``signer`` whose proof was made for (role, announcer) ``proof_for``."""
+    proof = possession.prove(
+        key,
+        tender_id="JS-2026-0142",
+        subject="JS-2026-0142-1",
+        role=proof_for[0],
+        announcer=proof_for[1],
+    )
+    return signer.sign_statement(
+        Statement(
+            kind="draw.opening_key",
+            tender_id="JS-2026-0142",
+            subject="JS-2026-0142-1",
+            role=role,
+            actor=signer.fingerprint,
+            issued_at=1_794_999_900_000,
+            nonce=det_bytes(f"nonce/opening-key/{role}", 16),
+            body={"public_key": public_bytes(key.public_key()), "possession": proof},
+        )
+    )
 
 
 def cases() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -97,4 +144,24 @@ def cases() -> Iterator[tuple[str, dict[str, Any]]]:
         SignedStatement(st, "ecdsa-p256-sha256", good.signature, good.certificate),
         "an Ed25519 signature labelled as ECDSA",
         "wrong-algorithm",
+    )
+    centre, key = _signer("centre"), _opening_key("centre")
+    yield _doc(
+        "opening-key-valid",
+        _announcement(centre, "centre", key, ("centre", centre.fingerprint)),
+        "the centre's per-draw opening key with its proof of possession (§9.3)",
+        "valid",
+    )
+    yield _doc(
+        "opening-key-copied-by-agent",
+        _announcement(agent, "agent", key, ("centre", centre.fingerprint)),
+        "the agent announces the centre's key with the centre's proof: the statement "
+        "signature verifies, the proof names another role and announcer",
+        "bad-possession",
+    )
+    yield _doc(
+        "opening-key-proof-for-another-role",
+        _announcement(centre, "centre", key, ("agent", centre.fingerprint)),
+        "the key's holder signed the possession message for the agent's role",
+        "bad-possession",
     )

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import VECTORS
-from verifier import draw, envelope, identity, merkle, pulse, records, selection, vdf
+from verifier import draw, envelope, identity, merkle, opening_keys, pulse, records, selection, vdf
 from verifier.errors import CheckFailed, ParseError
 
 # The closed outcome set of each area (the generators' docstrings, PROTOCOL.md §8.6, §9.7, §11.9).
@@ -22,7 +22,7 @@ OUTCOMES = {
     "commitment": {"valid", "mismatch"},
     "definition": {"valid", "invalid"},
     "selection": {"valid", "exhaustive"},
-    "statement": {"valid", "bad-signature", "actor-mismatch", "wrong-algorithm"},
+    "statement": {"valid", "bad-signature", "actor-mismatch", "wrong-algorithm", "bad-possession"},
     "vdf": {
         "valid",
         "wrong-modulus",
@@ -141,6 +141,16 @@ def test_statement(path: Path):
     assert dataclasses.replace(records.decode_entry(signed.entry), body=signed.body) == signed
     try:
         identity.verify_statement(signed)
+        if signed.kind.endswith(".opening_key"):  # §9.3
+            message = opening_keys.possession_message(
+                tender_id=signed.tender_id,
+                subject=signed.subject,
+                role=signed.role,
+                announcer=signed.actor,
+                public_key=signed.body["public_key"],
+            )
+            assert message.hex() == v["possession_message"]
+            opening_keys.check_possession(signed, what=path.stem)
         outcome = "valid"
     except CheckFailed as e:
         outcome = e.code
