@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from verifier import encoding as enc
-from verifier import identity, pulse
+from verifier import identity, monitor, pulse
 from verifier.draw import verify_bundle
 from verifier.errors import CheckFailed, FetchError, ParseError, VerifyError
 from verifier.merkle import TreeHead
@@ -214,6 +214,57 @@ def _fetch_chain(
     return pulses, heads
 
 
+def cmd_log(args: argparse.Namespace) -> Report:
+    """Read the whole log up to the last pulse's tree head and follow every scope chain."""
+    report = Report()
+    last = pulse.Pulse.from_json(
+        load_json(fetch(args.source, "/beacon/2.0/pulse/last"), "last pulse"), "last pulse"
+    )
+    query = f"/api/v1/chains/{last.chain}/pulses?start={last.index}&end={last.index + 1}"
+    _, heads = _page(load_json(fetch(args.source, query), query), query)
+    if len(heads) != 1:
+        raise ParseError(query, "the last pulse's tree head is not served")
+    head = heads[0]
+    certs = by_id(
+        fetch(args.source, f"/beacon/2.0/certificate/{last.certificate_id.hex()}"), "certificate"
+    )
+    trusted = anchors(args.anchors)
+
+    def check_pulse() -> str:
+        pulse.verify(last, certs)
+        pulse.commits(last, head)
+        what = f"{last.name()} signs tree {head.tree_size}"
+        if trusted is None:
+            return f"{what}; its certificate is the beacon's own (pass --anchors to check it)"
+        identity.validate_chain(certs[last.certificate_id], (), tuple(trusted), last.time_ms)
+        return f"{what}; its certificate chains to the anchors"
+
+    def entries() -> list[tuple[int, bytes]]:
+        out: list[tuple[int, bytes]] = []
+        while len(out) < head.tree_size:
+            start = len(out)
+            page_query = f"/api/v1/log/leaves?start={start}&end={min(start + PAGE, head.tree_size)}"
+            page = enc.members(
+                load_json(fetch(args.source, page_query), page_query), page_query, ("leaves",)
+            )
+            if not isinstance(page["leaves"], list) or not page["leaves"]:
+                raise ParseError(page_query, "no leaves served")
+            for i, leaf in enumerate(page["leaves"]):
+                row = enc.members(leaf, f"{page_query}[{i}]", ("leaf_index", "entry", "leaf_hash"))
+                out.append(
+                    (
+                        enc.integer(row["leaf_index"], f"{page_query}[{i}].leaf_index"),
+                        enc.hexbytes(row["entry"], f"{page_query}[{i}].entry"),
+                    )
+                )
+        return out
+
+    report.run("pulse", check_pulse)
+    report.run("log", lambda: monitor.check_log(entries(), head))
+    report.values["tree_size"] = head.tree_size
+    return report
+
+
 def cmd_receipt(args: argparse.Namespace) -> Report:
     path = "/api/v1/statements/{}/receipt"
     old = document(args, args.receipt, path, shape="tree_head")
@@ -333,10 +384,28 @@ def parser() -> argparse.ArgumentParser:
         metavar="CA.pem",
         help="check the beacon certificate against these anchors",
     )
+    lg = add(
+        "log",
+        "monitor the whole log: every entry up to the last pulse's signed head, every scope "
+        "chain without a gap or a fork (§7.6)",
+        False,
+    )
+    lg.add_argument(
+        "--from", dest="source", metavar="URL", required=True, help="the beacon to read"
+    )
+    lg.add_argument(
+        "--anchors", nargs="+", metavar="CA.pem", help="trust anchors for the pulse's certificate"
+    )
     return ap
 
 
-COMMANDS = {"draw": cmd_draw, "pulse": cmd_pulse, "chain": cmd_chain, "receipt": cmd_receipt}
+COMMANDS = {
+    "draw": cmd_draw,
+    "pulse": cmd_pulse,
+    "chain": cmd_chain,
+    "receipt": cmd_receipt,
+    "log": cmd_log,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

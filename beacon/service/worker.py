@@ -22,7 +22,7 @@ from pathlib import Path
 from beacon.core import draw, lifecycle, tender, vdf
 from beacon.core.commitment import SeedEntry
 from beacon.core.lifecycle import Phase
-from beacon.errors import InfrastructureError, StateError
+from beacon.errors import DeadlineError, InfrastructureError, StateError
 from beacon.ops import metrics
 from beacon.service.draws import load
 from beacon.service.ledger import Ledger
@@ -151,6 +151,10 @@ class Worker:
                     self.compute(draw_id)
                 except LeaseLost as e:
                     log.warning("%s", e)
+                    continue
+                except DeadlineError as e:
+                    # PROTOCOL.md §6.4: too late; the draw has failed, by the beacon's fault.
+                    log.error("draw %s: result not logged: %s", draw_id, e)
                     continue
                 return draw_id
         with self.ledger.db.read() as session:

@@ -109,7 +109,7 @@ class TestStrictDecoding:
             Reader(data, what="rec").str_list("l", max_items=4)
 
     def test_unknown_tag_is_an_unknown_version(self):
-        data = Writer().str("tender-beacon/v2/definition").finish()
+        data = Writer().str("tender-beacon/v1/definition").finish()
         with pytest.raises(EncodingError, match="unknown record type or version"):
             Reader(data, what="definition").tag("tender-beacon/v2/definition")
 

@@ -203,7 +203,8 @@ def _corrupt_copy(source: tuple[Path, str], tmp: Path, sql: str, table: str) -> 
             "UPDATE log_leaves SET entry = flip(entry, 41) WHERE leaf_index = 3",
             [
                 "log leaf 3: stored leaf_hash",
-                "statement at leaf 3: the leaf is not a signed statement",
+                # The flipped byte lies in the entry's seq (§7.6): the chain no longer links.
+                "statement at leaf 3: breaks the chain of scope JS-2026-0142/-",
             ],
             id="leaf-byte",
         ),

@@ -414,7 +414,12 @@ def test_a_late_result_is_refused_and_the_draw_failed(deployment: Deployment):
     d.advance_to(result + (-result) % PERIOD)
     assert record(d).phase is Phase.FAILED
     before = _log_size(d)
-    assert d.runtime.worker("w1").run_once() is None  # nothing to compute in a failed draw
+    worker = d.runtime.worker("w1")
+    assert worker.run_once() is None  # nothing to compute in a failed draw
+    # A worker that was already computing finishes too late: its result is refused.
+    assert worker.claim(c.definition.draw_id)
+    with pytest.raises(DeadlineError, match="the result deadline .* has passed"):
+        worker.compute(c.definition.draw_id)
     assert _log_size(d) == before
     assert record(d).one("draw.result") is None
     from verifier import verify_bundle
