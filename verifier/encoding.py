@@ -28,6 +28,7 @@ SELECTION_STREAM = "tender-beacon/v1/selection-stream"
 ENVELOPE_KEY_ID = "tender-beacon/v1/envelope-key-id"
 ENVELOPE_SHARE = "tender-beacon/v1/envelope-share"
 ENVELOPE_HASH = "tender-beacon/v1/envelope-hash"
+ENVELOPE_HEADER = "tender-beacon/v1/envelope-header"
 
 
 def field(value: bytes) -> bytes:
