@@ -76,9 +76,10 @@ def _short(b: bytes) -> str:
 
 
 def _list(doc: dict[str, Any], key: str) -> list[Any]:
-    if not isinstance(doc[key], list):
+    value = doc[key]
+    if not isinstance(value, list):
         raise ParseError(key, "expected a list")
-    return doc[key]
+    return value
 
 
 class TenderCheck:

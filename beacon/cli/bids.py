@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from cryptography.hazmat.primitives.asymmetric import ec
 from tqdm import tqdm
 
 from beacon.cli import main
@@ -170,10 +171,7 @@ def release(s: Session, tender_id: str, opening_key: tuple[Path, ...]) -> None:
     """
     tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
     role = s.role_in(tender_id, tender["parties"], "agent", "centre")
-    keys = [
-        _call(lambda p=p: opening_keys.load_private_key_file(p, s.passphrase(str(p))))
-        for p in opening_key
-    ]
+    keys = [_load_key(s, p) for p in opening_key]
     announced = {k["public_key"] for k in tender["opening_keys"] if k["role"] == role}
     given = {public_bytes(k.public_key()).hex() for k in keys}
     if given != announced:
@@ -183,6 +181,13 @@ def release(s: Session, tender_id: str, opening_key: tuple[Path, ...]) -> None:
         )
     signed = s.actor(tender_id, role).release_tender_keys(keys)
     s.send(signed, f"released {len(keys)} opening key(s)")
+
+
+def _load_key(s: Session, path: Path) -> ec.EllipticCurvePrivateKey:
+    key: ec.EllipticCurvePrivateKey = _call(
+        lambda: opening_keys.load_private_key_file(path, s.passphrase(str(path)))
+    )
+    return key
 
 
 @envelope_group.command("status")

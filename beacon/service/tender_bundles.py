@@ -66,6 +66,8 @@ def build(
     if last is None:
         raise NotYetAvailable("no pulse has been emitted yet", retry_after_ms=period_ms)
     record = load_tender(session, tender_id)
+    if not record.facts.published:
+        raise TenderNotFound(f"tender {tender_id} has no bid opening: no tender.publish is logged")
     statements = tender_statements(session, record)
     newest = max(s.leaf_index for s in statements)
     if newest >= last.tree_size:
@@ -109,7 +111,7 @@ def _time_points(session: Session, record: TenderRecord, final_size: int) -> lis
     log = LogRepository(session)
     pulses = PulseRepository(session)
     f = record.facts
-    out = []
+    out: list[TimePoint] = []
     if not f.published:
         return out
     for name, deadline in (("closing", f.bid_deadline), ("release", f.release_deadline)):

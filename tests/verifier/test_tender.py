@@ -95,9 +95,22 @@ def test_the_served_bundle_is_the_built_one_and_verifies(opened: Opened):
     assert not any("payload" in m for m in map(json.dumps, served["bid_headers"]))
 
 
-def test_no_such_tender_is_404(opened: Opened):
-    with pytest.raises(urllib.error.HTTPError, match="404"):
-        urllib.request.urlopen(f"{opened.url}/api/v1/tenders/NO-SUCH-TENDER/proof")
+@pytest.mark.parametrize(
+    ("tender", "detail"),
+    [
+        ("NO-SUCH-TENDER", "no tender 'NO-SUCH-TENDER'"),
+        ("JS-2026-0143", "tender JS-2026-0143 has no bid opening: no tender.publish is logged"),
+    ],
+    ids=["unknown", "registrations-only"],
+)
+def test_a_tender_without_a_bid_opening_is_404(opened: Opened, tender: str, detail: str):
+    d = opened.deployment
+    if tender == "JS-2026-0143":  # a tender whose only statements are registrations
+        centre = d.actor("centre", "centre", tender=tender)
+        d.runtime.ledger.submit(centre.register("agent", d.actor("agent", "agent").fingerprint))
+    with pytest.raises(urllib.error.HTTPError, match="404") as e:
+        urllib.request.urlopen(f"{opened.url}/api/v1/tenders/{tender}/proof")
+    assert json.loads(e.value.read())["detail"] == detail
 
 
 def test_cli_offline_and_from_the_beacon(opened: Opened, tmp_path: Path, capsys):
