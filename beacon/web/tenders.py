@@ -144,7 +144,8 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/api/v1/tenders/{tender_id}/proof": {
         "get": {
-            "summary": "The tender bundle (PROTOCOL.md §13.3): statements with inclusion proofs, the "
+            "summary": "The tender bundle (PROTOCOL.md §13.3; schema docs/tender-bundle.schema.json): "
+            "statements with inclusion proofs, the "
             "frozen bids' headers and MACs (never a payload), time points; check it with "
             "'beacon-verify tender'",
             "parameters": [_ID],

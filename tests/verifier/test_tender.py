@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from werkzeug.serving import make_server
 
 from beacon.store import sqlite_url
 from beacon.web import create_app
+from tests.conftest import ROOT
 from tests.service.deployment import Deployment, open_deployment
 from tests.service.test_bid_opening import (
     BID_DEADLINE,
@@ -93,6 +95,18 @@ def test_the_served_bundle_is_the_built_one_and_verifies(opened: Opened):
         ("bidder-fault", "payload-auth-failed", "shares and MAC rechecked; payload not"),
     ]
     assert not any("payload" in m for m in map(json.dumps, served["bid_headers"]))
+
+
+def test_the_bundle_fits_its_schema_which_shares_the_proof_bundles_definitions(opened: Opened):
+    schema = json.loads((ROOT / "docs" / "tender-bundle.schema.json").read_text())
+    jsonschema.validate(opened.bundle, schema)
+    draw = json.loads((ROOT / "docs" / "proof-bundle.schema.json").read_text())["$defs"]
+    own = copy.deepcopy(schema["$defs"])
+    assert own["statement"]["properties"].pop("kind") != draw["statement"]["properties"]["kind"]
+    own["statement"]["properties"]["kind"] = draw["statement"]["properties"]["kind"]
+    own["statement"]["properties"]["subject"] = draw["statement"]["properties"]["subject"]
+    own["time_point"]["properties"]["name"] = draw["time_point"]["properties"]["name"]
+    assert own == {k: draw[k] for k in own}
 
 
 @pytest.mark.parametrize(
