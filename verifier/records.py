@@ -354,6 +354,7 @@ BODIES: dict[str, tuple[tuple[str, Codec], ...]] = {
     "tender.opening": (
         ("tree_size", uint(64)),
         ("root_hash", raw(32)),
+        ("releases", listof(uint(64), limit=2)),
         ("openings", listof(record(*OPENING_ENTRY))),
     ),
 }

@@ -437,6 +437,11 @@ class TenderCheck:
         x = found[0]
         b = x.s.body
         tp = self.time_points.get("closing")
+        used = [r.leaf for r in self.kinds["tender.key_release"]]
+        _check(
+            list(b["releases"]) == used,
+            f"the opening used the key releases at leaves {list(b['releases'])}, the bundle has {used}",
+        )
         _check(tp is not None, "an opening record without the closing time point")
         assert tp is not None
         _check(

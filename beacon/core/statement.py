@@ -125,6 +125,8 @@ BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
     "tender.opening": (
         _f("tree_size", "u64"),
         _f("root_hash", "b32"),
+        # The leaf indexes of the key releases it opened with, as draw.result's inputs.
+        _f("releases", "u64_list", 2),
         _f("openings", "openings", 100_000),
     ),
     # A bidder's sealed envelope (bid or draw seed), identified by the hash of its bytes.

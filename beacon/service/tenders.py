@@ -219,7 +219,13 @@ class _HashingFile:
 def log_opening(
     session: Session, record: TenderRecord, entries: list[OpeningEntry]
 ) -> dict[str, object]:
-    """The body of the ``tender.opening`` statement: the frozen set's tree head and every outcome."""
+    """The body of the ``tender.opening`` statement: the frozen set's tree head, the key
+    releases used and every outcome."""
     assert record.closing_size is not None
     head = LogRepository(session).tree_head(record.closing_size)
-    return {"tree_size": head.tree_size, "root_hash": head.root_hash, "openings": tuple(entries)}
+    return {
+        "tree_size": head.tree_size,
+        "root_hash": head.root_hash,
+        "releases": tuple(s.leaf_index for s in record.of_kind("tender.key_release")),
+        "openings": tuple(entries),
+    }

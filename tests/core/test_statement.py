@@ -65,6 +65,7 @@ SAMPLE_BODIES = {
     "tender.opening": {
         "tree_size": 9,
         "root_hash": bytes(32),
+        "releases": (10, 12),
         "openings": (
             OpeningEntry("bid-1", bytes(32), bytes(32), OpeningStatus.OPENED, "", bytes(32), 1000),
             OpeningEntry(

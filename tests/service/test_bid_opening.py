@@ -378,7 +378,12 @@ def test_a_beacon_that_signs_a_false_outcome_is_caught(d: Deployment, tamper, li
             kind="tender.opening",
             tender_id=TENDER,
             subject="",
-            body={"tree_size": head.tree_size, "root_hash": head.root_hash, "openings": (false,)},
+            body={
+                "tree_size": head.tree_size,
+                "root_hash": head.root_hash,
+                "releases": tuple(s.leaf_index for s in record.of_kind("tender.key_release")),
+                "openings": (false,),
+            },
             now=d.clock.now_ms(),
         )
     report = verify_tender(o.bundle())

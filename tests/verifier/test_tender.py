@@ -199,7 +199,7 @@ def _omit_registration(doc):  # the centre's registration of the agent
         (_swap_headers, "bids", "names another tender, envelope, purpose or bidder"),
         (_flip_mac, "opening", "committed another header than the bundle's"),
         (_omit_bid, "opening", "the opening names"),
-        (_omit_release, "opening", "the opening record precedes both releases"),
+        (_omit_release, "opening", r"the opening used the key releases at leaves \[\d+, \d+\]"),
         (_omit_key, "bids", "submitted before both parties announced an opening key"),
         (_omit_release_point, "time-points", "time point release is missing"),
         (_omit_registration, "roles", "is not registered as agent"),
