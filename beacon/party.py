@@ -19,7 +19,6 @@ from beacon.core import commitment, envelope, possession
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition
 from beacon.core.envelope.shares import load_public_key, public_bytes
-from beacon.core.opening import ShareEntry
 from beacon.core.statement import NONCE_BYTES, SignedStatement, Statement
 from beacon.identity.keys import KeySigner
 
@@ -115,12 +114,7 @@ class Actor:
         return self.sign("draw.reveal", draw_id, {"seed": seed})
 
     def release(self, draw_id: str, key: ec.EllipticCurvePrivateKey) -> SignedStatement:
-        der = key.private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        return self.sign("draw.key_release", draw_id, {"private_key": der})
+        return self.sign("draw.key_release", draw_id, {"private_key": pkcs8(key)})
 
     # -- the bid opening (PROTOCOL.md §9.9) ---------------------------------------------------
 
@@ -134,8 +128,9 @@ class Actor:
         """Announce a per-tender opening key; its private half signs the proof of possession."""
         return self.sign("tender.opening_key", "", self._announcement("", key))
 
-    def release_shares(self, shares: Sequence[ShareEntry]) -> SignedStatement:
-        return self.sign("tender.share_release", "", {"shares": tuple(shares)})
+    def release_tender_keys(self, keys: Sequence[ec.EllipticCurvePrivateKey]) -> SignedStatement:
+        """Every per-tender opening key this party announced, in one statement (§9.9 step 5)."""
+        return self.sign("tender.key_release", "", {"private_keys": tuple(pkcs8(k) for k in keys)})
 
     def submit_bid(self, envelope_id: str, envelope_hash: bytes, size: int) -> SignedStatement:
         body = {
@@ -189,3 +184,10 @@ class Actor:
 
     def void(self, draw_id: str, reason: str) -> SignedStatement:
         return self.sign("draw.void", draw_id, {"reason": reason})
+
+
+def pkcs8(key: ec.EllipticCurvePrivateKey) -> bytes:
+    """A released opening key as the log carries it: unencrypted PKCS#8 DER."""
+    return key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )

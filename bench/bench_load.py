@@ -3,7 +3,7 @@
 (a) bench/tender_load.py: 200 bidders each seal a 50 MiB bid and a seed envelope
 (parallel processes, one per core), submit them concurrently over HTTP to a real
 ``beacon serve``; after the deadline the draw is computed from every seed and the
-agent and the centre each release their shares in one batch; the worker opens all
+agent and the centre each release their opening key in one statement; the worker opens all
 bids. Reported: submission throughput and latency, opening time, the server's peak
 RSS (VmHWM), disk used, and that nothing was dropped.
 
@@ -136,7 +136,7 @@ def _report_opening(ctx: Context, r: OpeningRun) -> None:
                 "draw: reveals → result",
                 f"{r.draw_seconds:.1f} s; bidder seeds included {r.included_bidder_seeds} of {r.bidders}",
             ],
-            ["two batch share releases", f"{r.release_seconds:.2f} s"],
+            ["two key releases", f"{r.release_seconds:.2f} s"],
             [
                 "opening: both released → opening record",
                 f"**{r.opening_seconds:.1f} s** (the worker polls every 1 s); "

@@ -6,7 +6,7 @@ real ``beacon serve`` process (waitress, its pulser and worker threads, SQLite):
 registrations; the tender's deadlines and opening keys; the draw's definition,
 opening keys and commitments; every envelope submitted concurrently over HTTP; the
 deadline; the draw's reveals and key releases (the worker opens every seed envelope
-and computes the draw); one batch share release each by the agent and the centre;
+and computes the draw); one key release each by the agent and the centre;
 and the worker opens every bid. Checked: every bid opened with the plaintext hash
 its bidder sealed, every bidder seed included in the draw.
 """
@@ -27,10 +27,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from beacon.client import ServiceError
-from beacon.core import envelope as env
 from beacon.core.definition import parse_authoring
-from beacon.core.envelope.format import Header
-from beacon.core.opening import ShareEntry
 from beacon.core.timefmt import format_ms
 from beacon.identity import ca
 from beacon.party import Actor
@@ -318,21 +315,12 @@ def _open(
     keys: dict[tuple[str, str], ec.EllipticCurvePrivateKey],
     sealed: list[Sealed],
 ) -> None:
-    """One batch release each (§9.9 step 5), then the worker opens every frozen bid."""
+    """One key release each (§9.9 step 5), then the worker opens every frozen bid."""
     tender = parties.get(f"/api/v1/tenders/{TENDER}")
-    frozen = {b["envelope_id"] for b in tender["bids"] if b["frozen"]}
-    result.frozen_bids = len(frozen)
-    bids = [s for s in sealed if s.purpose == "bid" and s.envelope_id in frozen]
-    headers = [Header.decode(s.header) for s in bids]
+    result.frozen_bids = len([b for b in tender["bids"] if b["frozen"]])
     start = time.perf_counter()
     for party in (agent, centre):
-        shares = env.unwrap_shares_batch(headers, party.role, keys[("tender", party.role)])
-        entries = []
-        for s, share in zip(bids, shares, strict=True):
-            if not isinstance(share, bytes):
-                raise RuntimeError(f"{party.role} cannot unwrap its share of {s.envelope_id}")
-            entries.append(ShareEntry(s.envelope_id, share))
-        parties.submit(party.release_shares(entries))
+        parties.submit(party.release_tender_keys([keys[("tender", party.role)]]))
     released = time.perf_counter()
     result.release_seconds = released - start
     opened = wait_for(

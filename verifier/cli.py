@@ -26,6 +26,7 @@ from verifier.errors import CheckFailed, FetchError, ParseError, VerifyError
 from verifier.merkle import TreeHead
 from verifier.receipt import verify_receipt
 from verifier.report import Report
+from verifier.tender import verify_tender
 
 VALID, INVALID, UNUSABLE = 0, 1, 2
 PAGE = 1000  # §16: the pulse range endpoint serves at most 1000 pulses per request
@@ -85,6 +86,19 @@ def cmd_draw(args: argparse.Namespace) -> Report:
         Path(args.save).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
     receipts = [load_json(read(p), p) for p in args.receipt or ()]
     report = verify_bundle(doc, anchors(args.anchors), receipts=receipts)
+    report.values["note"] = (
+        "trust anchors: those given with --anchors"
+        if args.anchors
+        else "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)"
+    )
+    return report
+
+
+def cmd_tender(args: argparse.Namespace) -> Report:
+    doc = document(args, args.proof, "/api/v1/tenders/{}/proof", shape="format")
+    if args.save:
+        Path(args.save).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
+    report = verify_tender(doc, anchors(args.anchors))
     report.values["note"] = (
         "trust anchors: those given with --anchors"
         if args.anchors
@@ -319,6 +333,28 @@ def parser() -> argparse.ArgumentParser:
         metavar="RECEIPT.json",
         help="a receipt you hold (repeatable): the bundle must contain its statement (§14.3b)",
     )
+    t = add(
+        "tender",
+        "verify a tender's bid opening from its tender bundle (PROTOCOL.md §14.1)",
+        True,
+        description="Recomputes every share from the released opening keys and the frozen bids' "
+        "headers, checks each header MAC and that every outcome of the opening record is the one "
+        "the keys and headers prove. Bundles carry no payload: an outcome decided by the payload "
+        "(opened, or a payload failure) is reported as not rechecked; a bidder rechecks its own "
+        "bid's plaintext_sha256 against its file.",
+    )
+    t.add_argument("proof", metavar="BUNDLE", help="tender bundle file; with --from, the tender id")
+    t.add_argument(
+        "--anchors",
+        nargs="+",
+        metavar="CA.pem",
+        help="trust anchors (default: the bundle's own, said so)",
+    )
+    t.add_argument(
+        "--save",
+        metavar="FILE",
+        help="write the fetched bundle to FILE, to recheck it offline later",
+    )
     p = add("pulse", "verify one NIST Beacon 2.0 pulse of cipherSuite 0 (§8.6)", False)
     p.add_argument("pulse", metavar="PULSE.json", help='a pulse as served: {"pulse": {...}}')
     p.add_argument(
@@ -401,6 +437,7 @@ def parser() -> argparse.ArgumentParser:
 
 COMMANDS = {
     "draw": cmd_draw,
+    "tender": cmd_tender,
     "pulse": cmd_pulse,
     "chain": cmd_chain,
     "receipt": cmd_receipt,
@@ -420,7 +457,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         verdict = report.lines()[-1]
         if report.valid and report.values.get("complete") is False:
-            verdict += f" (incomplete: no result yet, the draw is {report.values.get('state')})"
+            what = (
+                "no opening record yet, the tender"
+                if "tender_id" in report.values
+                else ("no result yet, the draw")
+            )
+            verdict += f" (incomplete: {what} is {report.values.get('state')})"
         print(
             "\n".join(
                 [
@@ -435,6 +477,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _values(v: dict[str, Any]) -> list[str]:
+    if "tender_id" in v:
+        out = [f"tender {v['tender_id']}: {v.get('state')}"]
+        for b in v.get("bids", []):
+            reason = f" ({b['reason']})" if b["reason"] else ""
+            out.append(
+                f"  {b['envelope_id']} of {b['bidder'][:16]}…: {b['status']}{reason}; {b['checked']}"
+            )
+        return out
     if "draw_id" not in v:
         return [f"{k}: {x}" for k, x in v.items() if k != "note"]
     out = [f"draw {v['draw_id']}: final state {v.get('state')}, R = {v.get('output')}"]

@@ -218,6 +218,11 @@ class DrawCheck:
                 merkle.proof(x["inclusion"], f"{n}.inclusion"),
             ),
         )
+        for i, x in enumerate(self.statements):
+            if x.s.kind not in KIND_ROLES:
+                raise ParseError(
+                    f"statements[{i}]", f"a {x.s.kind} does not belong in a draw bundle"
+                )
         self.envelopes: dict[str, bytes] = _unique(
             _each(
                 doc,

@@ -29,6 +29,7 @@ ENVELOPE_KEY_ID = "tender-beacon/v1/envelope-key-id"
 ENVELOPE_SHARE = "tender-beacon/v1/envelope-share"
 ENVELOPE_HASH = "tender-beacon/v1/envelope-hash"
 OPENING_KEY_POSSESSION = "tender-beacon/v1/opening-key-possession"
+ENVELOPE_HEADER = "tender-beacon/v1/envelope-header"
 
 
 def field(value: bytes) -> bytes:

@@ -189,6 +189,54 @@ def open_envelope(
     return h, plaintext
 
 
+def parse_prefix(header: bytes, mac: bytes) -> Header:
+    """A header record and its MAC as a tender bundle carries them (§9.2, §13.3)."""
+    return _header(enc.field(header) + enc.field(mac))[0]
+
+
+def header_hash(header: bytes, mac: bytes) -> bytes:
+    """§9.9: what the opening record commits for each envelope."""
+    return enc.labelled("sha256", enc.ENVELOPE_HEADER, header, mac)
+
+
+def role_share(h: Header, role: str, keys: list[ec.EllipticCurvePrivateKey]) -> bytes:
+    """§9.9 step 6: the role's share from the stanza of every key, which must agree.
+
+    Raises :class:`CheckFailed` with code ``not-a-recipient``, ``share-unwrap-failed``
+    or ``backup-share-mismatch``.
+    """
+    shares = []
+    for k in keys:
+        kid = key_id(public_bytes(k))
+        stanza = next((s for s in h.stanzas if s[0] == role and s[1] == kid), None)
+        if stanza is None:
+            raise CheckFailed(f"no {role} stanza for key {kid.hex()[:12]}…", code="not-a-recipient")
+        try:
+            shares.append(HPKE.decrypt(stanza[2], k, info=_info(h, role)))
+        except (InvalidTag, ValueError) as e:
+            raise CheckFailed(
+                f"the {role} stanza for key {kid.hex()[:12]}… does not decrypt",
+                code="share-unwrap-failed",
+            ) from e
+    if not shares:
+        raise CheckFailed(f"no {role} key to unwrap with", code="share-missing")
+    if any(not hmac.compare_digest(x, shares[0]) for x in shares[1:]):
+        raise CheckFailed(f"the {role} stanzas wrap different shares", code="backup-share-mismatch")
+    return shares[0]
+
+
+def mac_matches(h: Header, mac: bytes, share_agent: bytes, share_centre: bytes) -> bool:
+    """§9.4 with ``K = K_A ⊕ K_C``, compared in constant time."""
+    file_key = bytes(a ^ b for a, b in zip(share_agent, share_centre, strict=True))
+    expected = hmac.new(_hkdf(file_key, b"", b"header"), h.raw, "sha256").digest()
+    return hmac.compare_digest(expected, mac)
+
+
+def payload_size(plaintext_size: int) -> int:
+    """§9.5: the payload bytes of a plaintext of ``plaintext_size`` bytes."""
+    return 16 + plaintext_size + 16 * max(1, -(-plaintext_size // CHUNK))
+
+
 def stream_open(file_key: bytes, payload: bytes) -> bytes:
     """The age v1 STREAM payload (§9.5) with its exact failure reasons."""
     if len(payload) < 16:

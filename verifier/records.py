@@ -323,6 +323,16 @@ SEED_ENTRY = (
     ("seed", maybe32),
 )
 PICK = (("code", text(CODE)), ("indexes", listof(uint(32))), ("values", listof(text())))
+OPENING_STATUSES = "opened|bidder-fault|agent-key-missing|centre-key-missing|both-keys-missing"
+OPENING_ENTRY = (  # §6.3 OpeningEntry
+    ("envelope_id", text(ID_VALUE)),
+    ("bidder", raw(32)),
+    ("header_hash", raw(32)),
+    ("status", text(OPENING_STATUSES)),
+    ("reason", text(max_bytes=64)),
+    ("plaintext_sha256", maybe32),
+    ("size", uint(64)),
+)
 BODIES: dict[str, tuple[tuple[str, Codec], ...]] = {
     "tender.register": (("role", text("centre|agent|bidder|supervisor")), ("fingerprint", raw(32))),
     "draw.publish": (("definition", raw()),),
@@ -362,6 +372,19 @@ BODIES: dict[str, tuple[tuple[str, Codec], ...]] = {
     "draw.objection": (("reason", text(max_bytes=4000)),),
     "draw.confirm": (("result", raw(32)),),
     "draw.void": (("reason", text(max_bytes=4000)),),
+    "tender.publish": (
+        ("title", text(max_bytes=400)),
+        ("bid_deadline", uint(64)),
+        ("release_deadline", uint(64)),
+    ),
+    "tender.opening_key": (("public_key", raw()),),
+    "tender.key_release": (("private_keys", listof(raw(), limit=2)),),
+    "tender.opening": (
+        ("tree_size", uint(64)),
+        ("root_hash", raw(32)),
+        ("releases", listof(uint(64), limit=2)),
+        ("openings", listof(record(*OPENING_ENTRY))),
+    ),
 }
 
 

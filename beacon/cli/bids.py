@@ -3,8 +3,9 @@
 ``beacon tender publish``/``status`` and ``beacon envelope announce|submit|release|status``
 against a server: the agent fixes the deadlines; the agent and the centre announce
 their per-tender opening keys; bidders submit sealed bids (streamed, with a progress
-bar); after the deadline each party unwraps its shares of every frozen bid in one
-batch and releases them in one signed statement; anyone reads the opening record.
+bar); after the closing pulse each party releases every opening key it announced in
+one signed statement, and the beacon opens the bids; anyone reads the opening record
+and rechecks it with ``beacon-verify tender``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from cryptography.hazmat.primitives.asymmetric import ec
 from tqdm import tqdm
 
 from beacon.cli import main
@@ -22,7 +24,7 @@ from beacon.cli.draw import Session, _call, _report, party_options
 from beacon.cli.envelope import envelope_group
 from beacon.client import BeaconClient
 from beacon.core import envelope as env
-from beacon.core.opening import ShareEntry
+from beacon.core.envelope.shares import public_bytes
 from beacon.core.timefmt import parse_ms
 from beacon.errors import BeaconError, EncodingError
 from beacon.identity import opening_keys
@@ -46,7 +48,7 @@ def tender_group() -> None:
 def publish(
     s: Session, tender_id: str, title: str, bid_deadline: str, release_deadline: str
 ) -> None:
-    """Fix the tender's bid and share-release deadlines (agent; once, never changed)."""
+    """Fix the tender's bid and key-release deadlines (agent; once, never changed)."""
     try:
         bid, release = (
             parse_ms(bid_deadline, field="--bid-deadline"),
@@ -163,34 +165,36 @@ def submit(s: Session, file: Path) -> None:
     "opening_key",
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     required=True,
-    help="Your per-tender opening key (PREFIX.key).",
+    multiple=True,
+    help="Each of your per-tender opening keys (PREFIX.key); repeat for a backup key.",
 )
 @party_options
-def release(s: Session, tender_id: str, opening_key: Path) -> None:
-    """Unwrap your share of every frozen bid in one batch and release them (agent or centre)."""
+def release(s: Session, tender_id: str, opening_key: tuple[Path, ...]) -> None:
+    """Release every opening key you announced, in one statement (agent or centre).
+
+    PROTOCOL.md §9.9: a release must hold all of the role's announced keys, so that
+    which key a party holds cannot decide whether a bid opens; the beacon then
+    unwraps every stanza itself and anyone can recheck it.
+    """
     tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
     role = s.role_in(tender_id, tender["parties"], "agent", "centre")
-    private = _call(
-        lambda: opening_keys.load_private_key_file(opening_key, s.passphrase(str(opening_key)))
-    )
-    headers = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}/headers"))["envelopes"]
-    parsed = [(h["envelope_id"], env.parse_header(bytes.fromhex(h["header"]))) for h in headers]
-    shares = []
-    failed = []
-    for envelope_id, header in parsed:
-        try:
-            shares.append(ShareEntry(envelope_id, env.unwrap_share(header, role, private)))
-        except BeaconError:
-            # An unopenable stanza is released as an empty share: the record shows it was ours to open.
-            failed.append(envelope_id)
-            shares.append(ShareEntry(envelope_id, b""))
-    signed = s.actor(tender_id, role).release_shares(shares)
-    s.send(signed, f"released {len(shares) - len(failed)} share(s)")
-    if failed:
-        click.echo(
-            f"could not unwrap {len(failed)} stanza(s), released as empty: {', '.join(failed)}",
-            err=True,
+    keys = [_load_key(s, p) for p in opening_key]
+    announced = {k["public_key"] for k in tender["opening_keys"] if k["role"] == role}
+    given = {public_bytes(k.public_key()).hex() for k in keys}
+    if given != announced:
+        raise click.ClickException(
+            f"the {role} announced {len(announced)} opening key(s) in tender {tender_id}; give each of them "
+            f"once with --opening-key ({len(given & announced)} of the {len(given)} given match)"
         )
+    signed = s.actor(tender_id, role).release_tender_keys(keys)
+    s.send(signed, f"released {len(keys)} opening key(s)")
+
+
+def _load_key(s: Session, path: Path) -> ec.EllipticCurvePrivateKey:
+    key: ec.EllipticCurvePrivateKey = _call(
+        lambda: opening_keys.load_private_key_file(path, s.passphrase(str(path)))
+    )
+    return key
 
 
 @envelope_group.command("status")

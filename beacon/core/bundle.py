@@ -104,7 +104,9 @@ class TimePoint:
         }
 
     @classmethod
-    def from_dict(cls, value: Any, what: str) -> TimePoint:
+    def from_dict(
+        cls, value: Any, what: str, *, names: tuple[str, ...] = DEADLINE_NAMES
+    ) -> TimePoint:
         obj = pres.as_object(value, what)
         pres.check_members(
             obj,
@@ -112,9 +114,9 @@ class TimePoint:
             required={"name", "deadline", "pulse", "previous", "tree_head", "consistency"},
         )
         name = pres.text(obj, "name", what)
-        if name not in DEADLINE_NAMES:
+        if name not in names:
             raise EncodingError(
-                f"{what}.name: {name!r} is not one of {DEADLINE_NAMES}", field=f"{what}.name"
+                f"{what}.name: {name!r} is not one of {names}", field=f"{what}.name"
             )
         return cls(
             name=name,

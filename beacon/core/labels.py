@@ -30,6 +30,7 @@ ENVELOPE_SHARE: Final = PREFIX + "envelope-share"  # HPKE info of a share stanza
 ENVELOPE_KEY_ID: Final = PREFIX + "envelope-key-id"  # opening-key id (§9.3)
 ENVELOPE_HASH: Final = PREFIX + "envelope-hash"  # what the bidder signs (§9.6)
 OPENING_KEY_POSSESSION: Final = PREFIX + "opening-key-possession"  # signed by the key (§9.3)
+ENVELOPE_HEADER: Final = PREFIX + "envelope-header"  # a bid's header and MAC in the opening (§9.9)
 OPENING_KEY_FILE: Final = PREFIX + "opening-key-file"  # scrypt salt prefix of a key file
 
 # -- age v1 KDF info strings (fixed by the age spec, reused unchanged, §9.4-§9.5) ----

@@ -1,60 +1,52 @@
-"""The bid-opening ceremony's records (PROTOCOL.md §9.9): released shares and outcomes.
+"""The bid-opening ceremony's records (PROTOCOL.md §9.9): released keys and outcomes.
 
-After the bid deadline the agent and the centre each release, in one signed
-statement, their share of every frozen bid envelope (or an empty share for an
-envelope whose stanza they cannot unwrap). The beacon then recombines, checks
-each header MAC, decrypts, and logs one opening record with, per envelope, the
-outcome and who is at fault when it does not open.
+After the closing pulse the agent and the centre each release, in one signed
+statement, every per-tender opening private key they announced. Whoever holds a
+frozen envelope's header can then recompute both shares from the released keys:
+with keys checked against their announcements, a stanza that is absent, does not
+decrypt, or wraps another share than its backup, and a header MAC that does not
+match, are the bidder's doing; a key not released in time is its party's. The
+beacon logs one opening record with, per envelope, the outcome and who is at fault.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hmac
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from beacon.core.encoding import Reader, Writer
-from beacon.core.envelope.failures import Fault, Reason
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from beacon.core import labels
+from beacon.core.encoding import Reader, Writer, sha256_fields
+from beacon.core.envelope.failures import Fault, Reason, fail
+from beacon.core.envelope.format import Header
+from beacon.core.envelope.shares import HPKE_SUITE, header_share_info, key_id
 from beacon.errors import EncodingError
 
-SHARE_BYTES = 16
+PARTIES = ("agent", "centre")
 
 
 class OpeningStatus(StrEnum):
     """The outcome of one bid envelope (a closed set; the fault is in the name)."""
 
     OPENED = "opened"
-    BIDDER_FAULT = "bidder-fault"  # header MAC or payload failure after recombination
-    AGENT_SHARE_MISSING = "agent-share-missing"  # the agent released no usable share
-    CENTRE_SHARE_MISSING = "centre-share-missing"
-    BOTH_SHARES_MISSING = "both-shares-missing"
+    BIDDER_FAULT = "bidder-fault"  # a stanza, the header MAC or the payload is bad
+    AGENT_KEY_MISSING = "agent-key-missing"  # the agent released no keys in time
+    CENTRE_KEY_MISSING = "centre-key-missing"
+    BOTH_KEYS_MISSING = "both-keys-missing"
 
 
-@dataclass(frozen=True)
-class ShareEntry:
-    """One envelope's released share; empty when the releasing party cannot unwrap it."""
+def header_hash(header_bytes: bytes, mac: bytes) -> bytes:
+    """``SHA-256(F("tender-beacon/v1/envelope-header") ‖ F(header) ‖ F(mac))`` (§9.9).
 
-    envelope_id: str
-    share: bytes
-
-    def __post_init__(self) -> None:
-        if len(self.share) not in (0, SHARE_BYTES):
-            raise EncodingError(
-                f"share of {self.envelope_id}: expected {SHARE_BYTES} bytes or none, got {len(self.share)}"
-            )
-
-    def encode(self) -> bytes:
-        return Writer().str(self.envelope_id).bytes(self.share).finish()
-
-    @classmethod
-    def read(cls, r: Reader) -> ShareEntry:
-        entry = cls(r.str("envelope_id", max_size=64), r.bytes("share", max_size=SHARE_BYTES))
-        r.done()
-        return entry
-
-    def to_dict(self) -> dict[str, str]:
-        return {"envelope_id": self.envelope_id, "share": self.share.hex()}
+    The opening record commits to the header it opened, so that the header in a
+    tender bundle is the beacon's signed word, which a bidder can hold against its file.
+    """
+    return sha256_fields(labels.ENVELOPE_HEADER, header_bytes, mac)
 
 
 @dataclass(frozen=True)
@@ -63,24 +55,21 @@ class OpeningEntry:
 
     envelope_id: str
     bidder: bytes
+    header_hash: bytes  # header_hash() of the frozen envelope's header and MAC
     status: OpeningStatus
     reason: str  # an envelope failure reason (PROTOCOL.md §9.7) or ""
     plaintext_sha256: bytes  # 32 bytes when opened, else empty
     size: int  # plaintext bytes when opened, else 0
 
     def encode(self) -> bytes:
-        w = (
-            Writer()
-            .str(self.envelope_id)
-            .bytes(self.bidder)
-            .str(self.status.value)
-            .str(self.reason)
-        )
+        w = Writer().str(self.envelope_id).bytes(self.bidder).bytes(self.header_hash)
+        w.str(self.status.value).str(self.reason)
         return w.bytes(self.plaintext_sha256).u64(self.size).finish()
 
     @classmethod
     def read(cls, r: Reader) -> OpeningEntry:
         envelope_id, bidder = r.str("envelope_id", max_size=64), r.bytes("bidder", size=32)
+        digest = r.bytes("header_hash", size=32)
         raw = r.str("status", max_size=32)
         try:
             status = OpeningStatus(raw)
@@ -91,6 +80,7 @@ class OpeningEntry:
         entry = cls(
             envelope_id,
             bidder,
+            digest,
             status,
             r.str("reason", max_size=64),
             r.bytes("plaintext_sha256", max_size=32),
@@ -103,6 +93,7 @@ class OpeningEntry:
         return {
             "envelope_id": self.envelope_id,
             "bidder": self.bidder.hex(),
+            "header_hash": self.header_hash.hex(),
             "status": self.status.value,
             "reason": self.reason,
             "plaintext_sha256": self.plaintext_sha256.hex(),
@@ -110,18 +101,54 @@ class OpeningEntry:
         }
 
 
-def missing_status(shares: Mapping[str, bytes]) -> OpeningStatus | None:
-    """The party fault when a share is absent or empty; None when both are there."""
-    agent, centre = bool(shares.get("agent")), bool(shares.get("centre"))
+def missing_status(released: Mapping[str, object]) -> OpeningStatus | None:
+    """The party fault when a role released no keys; None when both did."""
+    agent, centre = "agent" in released, "centre" in released
     if agent and centre:
         return None
     if not agent and not centre:
-        return OpeningStatus.BOTH_SHARES_MISSING
-    return OpeningStatus.AGENT_SHARE_MISSING if not agent else OpeningStatus.CENTRE_SHARE_MISSING
+        return OpeningStatus.BOTH_KEYS_MISSING
+    return OpeningStatus.AGENT_KEY_MISSING if not agent else OpeningStatus.CENTRE_KEY_MISSING
+
+
+def role_share(header: Header, role: str, keys: Sequence[ec.EllipticCurvePrivateKey]) -> bytes:
+    """``role``'s share, from the stanza of *every* key in ``keys`` (§9.9 step 6).
+
+    ``keys`` are the role's released keys that were announced before the envelope
+    was submitted, in announcement order, each already checked against its
+    announcement. Every one of them must have a stanza of ``role`` that decrypts,
+    and all must give the same share: a party releases all its keys, so which key
+    it holds cannot decide the outcome. Raises EnvelopeError: ``not-a-recipient``,
+    ``share-unwrap-failed`` or ``backup-share-mismatch``, all the bidder's doing.
+    """
+    where = f"envelope {header.envelope_id!r}"
+    stanzas = {s.key_id: s for s in header.stanzas_for(role)}
+    shares = []
+    for key in keys:
+        kid = key_id(key.public_key())
+        stanza = stanzas.get(kid)
+        if stanza is None:
+            raise fail(Reason.NOT_A_RECIPIENT, f"{where}: no {role} stanza for {kid.hex()[:16]}…")
+        try:
+            shares.append(
+                HPKE_SUITE.decrypt(stanza.wrapped_share, key, info=header_share_info(header, role))
+            )
+        except InvalidTag:
+            raise fail(
+                Reason.SHARE_UNWRAP_FAILED,
+                f"{where}: {role} stanza {kid.hex()[:16]}… does not decrypt",
+            ) from None
+    if not shares:
+        raise ValueError(f"{where}: no {role} key to unwrap with")
+    if not all(hmac.compare_digest(s, shares[0]) for s in shares[1:]):
+        raise fail(
+            Reason.BACKUP_SHARE_MISMATCH, f"{where}: the {role} stanzas wrap different shares"
+        )
+    return shares[0]
 
 
 def failure_status(reason: Reason) -> OpeningStatus:
-    """With both shares in, a failure is the bidder's (MAC, payload, format)."""
+    """With every key released and checked, a failure is the bidder's (stanza, MAC, payload)."""
     if reason.fault is not Fault.BIDDER:
-        raise ValueError(f"{reason} is not a failure that happens after recombination")
+        raise ValueError(f"{reason} is not a failure that happens with verified keys")
     return OpeningStatus.BIDDER_FAULT

@@ -26,7 +26,7 @@ from beacon.core import labels, signature
 from beacon.core import presentation as pres
 from beacon.core.commitment import Party, SeedEntry, SeedStatus
 from beacon.core.encoding import Reader, Writer, sha256_fields
-from beacon.core.opening import OpeningEntry, OpeningStatus, ShareEntry
+from beacon.core.opening import OpeningEntry, OpeningStatus
 from beacon.core.selection import Pick
 from beacon.core.timefmt import format_ms, parse_ms
 from beacon.errors import EncodingError, VerificationError
@@ -50,7 +50,7 @@ FieldType = Literal[
     "u64_list",
     "seeds",
     "picks",
-    "shares",
+    "bytes_list",
     "openings",
 ]
 
@@ -113,18 +113,21 @@ BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
     "draw.confirm": (_f("result", "b32"),),
     "draw.void": (_f("reason", "text", 4000),),
     # The bid opening (§9.9): the agent fixes the bid and release deadlines, both parties
-    # announce per-tender opening keys, release their shares in one batch each, and the
-    # beacon logs the outcome of every frozen bid envelope.
+    # announce per-tender opening keys and, after the closing pulse, release every one of
+    # them (PKCS#8 DER) in one statement each; the beacon logs the outcome of every
+    # frozen bid envelope.
     "tender.publish": (
         _f("title", "text", 400),
         _f("bid_deadline", "u64"),
         _f("release_deadline", "u64"),
     ),
     "tender.opening_key": (_f("public_key", "bytes", 133), _f("possession", "bytes", 72)),
-    "tender.share_release": (_f("shares", "shares", 100_000),),
+    "tender.key_release": (_f("private_keys", "bytes_list", 2),),
     "tender.opening": (
         _f("tree_size", "u64"),
         _f("root_hash", "b32"),
+        # The leaf indexes of the key releases it opened with, as draw.result's inputs.
+        _f("releases", "u64_list", 2),
         _f("openings", "openings", 100_000),
     ),
     # A bidder's sealed envelope (bid or draw seed), identified by the hash of its bytes.
@@ -177,7 +180,9 @@ def encode_body(kind: str, body: Mapping[str, Any]) -> bytes:
                 w.list(value, Writer.u64)
             case "seeds":
                 w.list(value, lambda w, e: w.record(e.encode()))
-            case "picks" | "shares" | "openings":
+            case "bytes_list":
+                w.list(value, Writer.bytes)
+            case "picks" | "openings":
                 w.list(value, lambda w, p: w.record(p.encode()))
     return w.finish()
 
@@ -221,11 +226,9 @@ def decode_body(kind: str, data: bytes) -> dict[str, Any]:
                 out[f.name] = tuple(
                     r.list(f.name, lambda r, i: Pick.read(r.record(str(i))), max_items=f.max_size)
                 )
-            case "shares":
+            case "bytes_list":
                 out[f.name] = tuple(
-                    r.list(
-                        f.name, lambda r, i: ShareEntry.read(r.record(str(i))), max_items=f.max_size
-                    )
+                    r.list(f.name, lambda r, i: r.bytes(str(i), max_size=512), max_items=f.max_size)
                 )
             case "openings":
                 out[f.name] = tuple(
@@ -245,11 +248,11 @@ def body_to_json(kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
         value = body[f.name]
         if f.type in ("b32", "bytes"):
             out[f.name] = value.hex()
-        elif f.type == "b32_list":
+        elif f.type in ("b32_list", "bytes_list"):
             out[f.name] = [v.hex() for v in value]
         elif f.type in ("str_list", "u64_list"):
             out[f.name] = list(value)
-        elif f.type in ("seeds", "picks", "shares", "openings"):
+        elif f.type in ("seeds", "picks", "openings"):
             out[f.name] = [v.to_dict() for v in value]
         else:
             out[f.name] = value
@@ -269,7 +272,7 @@ def body_from_json(kind: str, doc: object) -> dict[str, Any]:
         where = f"{kind}.{f.name}"
         if f.type in ("b32", "bytes"):
             out[f.name] = _hex(value, where)
-        elif f.type == "b32_list":
+        elif f.type in ("b32_list", "bytes_list"):
             out[f.name] = tuple(_hex(v, where) for v in _json_list(value, where))
         elif f.type in ("str", "text"):
             if not isinstance(value, str):
@@ -286,8 +289,6 @@ def body_from_json(kind: str, doc: object) -> dict[str, Any]:
             out[f.name] = tuple(_seed_from_json(v, where) for v in _json_list(value, where))
         elif f.type == "picks":
             out[f.name] = tuple(_pick_from_json(v, where) for v in _json_list(value, where))
-        elif f.type == "shares":
-            out[f.name] = tuple(_share_from_json(v, where) for v in _json_list(value, where))
         elif f.type == "openings":
             out[f.name] = tuple(_opening_from_json(v, where) for v in _json_list(value, where))
         else:
@@ -565,16 +566,11 @@ def _hex(value: object, where: str) -> bytes:
     return pres.hex_bytes(value, where, size=None)
 
 
-def _share_from_json(doc: object, where: str) -> ShareEntry:
-    d = _exact(doc, where, ("envelope_id", "share"))
-    if not isinstance(d["envelope_id"], str):
-        raise EncodingError(f"{where}.envelope_id: expected a string")
-    return ShareEntry(d["envelope_id"], _hex(d["share"], f"{where}.share"))
-
-
 def _opening_from_json(doc: object, where: str) -> OpeningEntry:
     d = _exact(
-        doc, where, ("envelope_id", "bidder", "status", "reason", "plaintext_sha256", "size")
+        doc,
+        where,
+        ("envelope_id", "bidder", "header_hash", "status", "reason", "plaintext_sha256", "size"),
     )
     try:
         status = OpeningStatus(d["status"])
@@ -587,6 +583,7 @@ def _opening_from_json(doc: object, where: str) -> OpeningEntry:
     return OpeningEntry(
         d["envelope_id"],
         _hex(d["bidder"], f"{where}.bidder"),
+        pres.hex_bytes(d["header_hash"], f"{where}.header_hash", size=32),
         status,
         d["reason"],
         _hex(d["plaintext_sha256"], f"{where}.plaintext_sha256"),

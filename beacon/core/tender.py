@@ -6,8 +6,8 @@
 The agent publishes the tender's bid and release deadlines; the agent and the
 centre each announce one or two per-tender opening keys (a key and a backup);
 bidders submit bid envelopes sealed to every announced key; after the closing
-pulse each party releases its shares of exactly the frozen envelopes in one
-statement; the beacon recombines, opens and logs the outcome of each.
+pulse each party releases every opening private key it announced in one
+statement; the beacon unwraps, recombines, opens and logs the outcome of each.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ MAX_KEYS_PER_ROLE = 2
 class TenderPhase(StrEnum):
     UNPUBLISHED = "unpublished"
     ACCEPTING = "accepting"  # bids accepted until the bid deadline
-    RELEASING = "releasing"  # closed; the parties release their shares
+    RELEASING = "releasing"  # closed; the parties release their opening keys
     OPENING = "opening"  # both released, or the release deadline passed: the beacon opens
     OPENED = "opened"  # the opening record is logged
 
@@ -104,16 +104,16 @@ def check(kind: str, role: str, f: TenderFacts, now: int, *, actor: bytes = b"")
             )
         if actor in f.bidders:
             raise ConflictError(f"tender {t}: this bidder has already submitted a bid envelope")
-    elif kind == "tender.share_release":
+    elif kind == "tender.key_release":
         _role(role, PARTIES, kind, t)
-        _before(now, f.release_deadline, "releasing shares", t)
+        _before(now, f.release_deadline, "releasing opening keys", t)
         if p is not TenderPhase.RELEASING:
             raise StateError(
-                f"tender {t}: shares are released after the bid deadline {format_ms(f.bid_deadline)}, once its pulse "
-                f"is out, and before opening (phase {p.value})"
+                f"tender {t}: opening keys are released after the bid deadline {format_ms(f.bid_deadline)}, once its "
+                f"pulse is out, and before opening (phase {p.value})"
             )
         if role in f.releases:
-            raise ConflictError(f"tender {t}: the {role} has already released its shares")
+            raise ConflictError(f"tender {t}: the {role} has already released its opening keys")
     elif kind == "tender.opening":
         _role(role, ("beacon",), kind, t)
         if p is not TenderPhase.OPENING:

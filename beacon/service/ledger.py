@@ -47,7 +47,7 @@ from beacon.service.clock import Clock
 from beacon.service.draws import DrawRecord, load
 from beacon.service.entropy import Entropy
 from beacon.service.receipts import Receipt, receipt_for
-from beacon.service.tenders import load_tender
+from beacon.service.tenders import TenderRecord, load_tender
 from beacon.store import Database, LogRepository, PulseRepository
 from beacon.store.records import DrawRow, EnvelopeRow, OpeningKeyRow
 from beacon.store.statements import Logged, StatementRepository
@@ -508,15 +508,7 @@ class Ledger:
         if st.kind == "tender.opening_key":
             _announce_opening_key(ctx, f"tender.opening_key for tender {st.tender_id}")
         else:
-            frozen = sorted(s.signed.statement.body["envelope_id"] for s in record.frozen_bids())
-            named = [e.envelope_id for e in ctx.body["shares"]]
-            if sorted(named) != frozen or len(set(named)) != len(named):
-                outside = sorted(set(named) - set(frozen))
-                absent = sorted(set(frozen) - set(named))
-                raise StateError(
-                    f"tender {st.tender_id}: a release names each frozen bid envelope exactly once; "
-                    f"outside the frozen set: {outside}; missing: {absent}"
-                )
+            _check_tender_keys(st.tender_id, st.role, ctx.body["private_keys"], record)
 
     def _bid_envelope(self, ctx: _Context) -> None:
         record = load_tender(ctx.session, ctx.st.tender_id)
@@ -617,19 +609,43 @@ def _sealed_to(header: env.Header, role: str, keys: list[bytes]) -> None:
             )
 
 
-def load_release_key(der: bytes) -> ec.EllipticCurvePrivateKey:
-    """A released per-draw opening key: PKCS#8 DER of a P-256 private key."""
+def load_release_key(
+    der: bytes, *, kind: str = "draw.key_release", field: str = "private_key"
+) -> ec.EllipticCurvePrivateKey:
+    """A released opening key: PKCS#8 DER of a P-256 private key."""
     try:
         key = serialization.load_der_private_key(der, password=None)
     except (ValueError, TypeError) as e:
-        raise InputError(
-            f"draw.key_release: not a PKCS#8 DER private key ({e})", field="private_key"
-        ) from e
+        raise InputError(f"{kind}: not a PKCS#8 DER private key ({e})", field=field) from e
     if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
-        raise InputError(
-            "draw.key_release: the key must be a P-256 private key", field="private_key"
-        )
+        raise InputError(f"{kind}: the key must be a P-256 private key", field=field)
     return key
+
+
+def _check_tender_keys(
+    tender_id: str, role: str, released: tuple[bytes, ...], record: TenderRecord
+) -> None:
+    """PROTOCOL.md §9.9 step 5: exactly the role's announced keys, each once.
+
+    A key that matches no announcement is refused, so the opening only ever unwraps
+    with verified keys; and all of them, so that a party holding a key and a backup
+    cannot choose which stanza decides a bid.
+    """
+    announced = record.opening_keys(role)
+    public = []
+    for i, der in enumerate(released):
+        key = load_release_key(der, kind="tender.key_release", field=f"private_keys[{i}]")
+        public.append(public_bytes(key.public_key()))
+        if public[-1] not in announced:
+            raise VerificationError(
+                f"tender {tender_id}: released key {i} (public key {public[-1].hex()[:18]}…) is not an "
+                f"opening key the {role} announced"
+            )
+    if len(set(public)) != len(public) or set(public) != set(announced):
+        raise StateError(
+            f"tender {tender_id}: the {role} must release each of its {len(announced)} announced "
+            f"opening key(s) exactly once; the release holds {len(public)} ({len(set(public))} distinct)"
+        )
 
 
 _RULES: dict[str, Callable[[Ledger, _Context], None]] = {
@@ -654,5 +670,5 @@ _HANDLERS: dict[str, Callable[[Ledger, _Context], None]] = {
     )(ctx),
     "tender.publish": Ledger._tender_publish,
     "tender.opening_key": Ledger._tender_statement,
-    "tender.share_release": Ledger._tender_statement,
+    "tender.key_release": Ledger._tender_statement,
 }

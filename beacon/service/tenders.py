@@ -1,26 +1,40 @@
 """A tender's bid opening as the log records it, and the beacon's opening step.
 
 The opening (PROTOCOL.md §9.9) runs in the worker once the tender is in the
-``opening`` phase: for each frozen bid envelope it recombines the two released
-shares, checks the header MAC, streams the payload to the service's private
-``opened/`` folder, and finally logs one ``tender.opening`` record with the outcome
-of every envelope and who is at fault when it failed.
+``opening`` phase: for each frozen bid envelope it unwraps both shares with the
+released (and verified) opening keys, recombines them, checks the header MAC,
+streams the payload to the service's private ``opened/`` folder, and finally logs
+one ``tender.opening`` record with the outcome of every envelope and who is at
+fault when it failed. Everything but the payload check can be redone by anyone
+from the tender bundle (:mod:`beacon.service.tender_bundles`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.orm import Session
 
 from beacon.core import envelope as env
 from beacon.core import tender
 from beacon.core.envelope.failures import Reason
-from beacon.core.opening import OpeningEntry, OpeningStatus, failure_status, missing_status
+from beacon.core.envelope.shares import public_bytes
+from beacon.core.opening import (
+    PARTIES,
+    OpeningEntry,
+    OpeningStatus,
+    failure_status,
+    header_hash,
+    missing_status,
+    role_share,
+)
 from beacon.core.tender import TenderFacts, TenderPhase
 from beacon.errors import EnvelopeError
 from beacon.service.blobs import BlobStore
@@ -32,7 +46,7 @@ log = logging.getLogger("beacon.opening")
 TENDER_KINDS = (
     "tender.publish",
     "tender.opening_key",
-    "tender.share_release",
+    "tender.key_release",
     "tender.opening",
     "envelope.submit",
 )
@@ -64,12 +78,28 @@ class TenderRecord:
             return []
         return [s for s in self.bids() if s.leaf_index < self.closing_size]
 
-    def opening_keys(self, role: str) -> list[bytes]:
+    def opening_keys(self, role: str, *, before: int | None = None) -> list[bytes]:
+        """The role's announced public keys in log order (those before leaf ``before``)."""
         return [
             s.signed.statement.body["public_key"]
             for s in self.of_kind("tender.opening_key")
-            if s.row.role == role
+            if s.row.role == role and (before is None or s.leaf_index < before)
         ]
+
+    def released_keys(self) -> dict[str, dict[bytes, ec.EllipticCurvePrivateKey]]:
+        """Each releasing role's keys by public key (the ledger checked them on acceptance)."""
+        out: dict[str, dict[bytes, ec.EllipticCurvePrivateKey]] = {}
+        for s in self.of_kind("tender.key_release"):
+            keys = [
+                serialization.load_der_private_key(der, password=None)
+                for der in s.signed.statement.body["private_keys"]
+            ]
+            out[s.row.role] = {
+                public_bytes(k.public_key()): k
+                for k in keys
+                if isinstance(k, ec.EllipticCurvePrivateKey)
+            }
+        return out
 
 
 def load_tender(session: Session, tender_id: str) -> TenderRecord:
@@ -94,7 +124,7 @@ def load_tender(session: Session, tender_id: str) -> TenderRecord:
             for s in statements
             if s.row.kind == "envelope.submit" and s.signed.statement.body["purpose"] == "bid"
         ),
-        releases=frozenset(s.row.role for s in statements if s.row.kind == "tender.share_release"),
+        releases=frozenset(s.row.role for s in statements if s.row.kind == "tender.key_release"),
         opened=any(s.row.kind == "tender.opening" for s in statements),
         pulse_ms=0 if last is None else last.time_ms,
     )
@@ -115,30 +145,40 @@ def tenders_to_open(session: Session) -> list[str]:
 
 
 def open_bids(record: TenderRecord, blobs: BlobStore, opened_dir: Path) -> list[OpeningEntry]:
-    """Recombine, check and decrypt every frozen bid envelope; attribute each failure."""
-    releases = {
-        s.row.role: {e.envelope_id: e.share for e in s.signed.statement.body["shares"]}
-        for s in record.of_kind("tender.share_release")
-    }
+    """Unwrap, recombine, check and decrypt every frozen bid envelope; attribute each failure.
+
+    PROTOCOL.md §9.9 step 6, in its order: a role without a release is its party's
+    fault; otherwise each role's share comes from the stanzas of every key of that
+    role announced before the envelope (:func:`role_share`), then the header MAC and
+    the payload decide.
+    """
+    released = record.released_keys()
     folder = opened_dir / record.tender_id
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     entries = []
     for bid in record.frozen_bids():
         body = bid.signed.statement.body
         envelope_id = body["envelope_id"]
-        shares = {role: releases.get(role, {}).get(envelope_id, b"") for role in tender.PARTIES}
-        missing = missing_status(shares)
+        with blobs.open(body["envelope_hash"]) as source:
+            prefix = env.read_prefix(source)  # checked on submission, so it parses
+        digest_of_header = header_hash(prefix.header_bytes, prefix.mac)
+        entry = functools.partial(OpeningEntry, envelope_id, bid.row.actor, digest_of_header)
+        missing = missing_status(released)
         if missing is not None:
-            entries.append(
-                OpeningEntry(
-                    envelope_id, bid.row.actor, missing, Reason.SHARE_MISSING.value, b"", 0
-                )
-            )
+            entries.append(entry(missing, Reason.SHARE_MISSING.value, b"", 0))
             continue
         target = folder / envelope_id
         partial = target.with_suffix(".part")
         digest = hashlib.sha256()
         try:
+            shares = {
+                role: role_share(
+                    prefix.header,
+                    role,
+                    [released[role][k] for k in record.opening_keys(role, before=bid.leaf_index)],
+                )
+                for role in PARTIES
+            }
             with blobs.open(body["envelope_hash"]) as source, _HashingFile(partial, digest) as sink:
                 size = env.open(
                     source, sink, share_agent=shares["agent"], share_centre=shares["centre"]
@@ -149,18 +189,10 @@ def open_bids(record: TenderRecord, blobs: BlobStore, opened_dir: Path) -> list[
             log.warning(
                 "tender %s: bid %s does not open: %s", record.tender_id, envelope_id, reason.value
             )
-            entries.append(
-                OpeningEntry(
-                    envelope_id, bid.row.actor, failure_status(reason), reason.value, b"", 0
-                )
-            )
+            entries.append(entry(failure_status(reason), reason.value, b"", 0))
             continue
         os.replace(partial, target)
-        entries.append(
-            OpeningEntry(
-                envelope_id, bid.row.actor, OpeningStatus.OPENED, "", digest.digest(), size
-            )
-        )
+        entries.append(entry(OpeningStatus.OPENED, "", digest.digest(), size))
     return entries
 
 
@@ -187,7 +219,13 @@ class _HashingFile:
 def log_opening(
     session: Session, record: TenderRecord, entries: list[OpeningEntry]
 ) -> dict[str, object]:
-    """The body of the ``tender.opening`` statement: the frozen set's tree head and every outcome."""
+    """The body of the ``tender.opening`` statement: the frozen set's tree head, the key
+    releases used and every outcome."""
     assert record.closing_size is not None
     head = LogRepository(session).tree_head(record.closing_size)
-    return {"tree_size": head.tree_size, "root_hash": head.root_hash, "openings": tuple(entries)}
+    return {
+        "tree_size": head.tree_size,
+        "root_hash": head.root_hash,
+        "releases": tuple(s.leaf_index for s in record.of_kind("tender.key_release")),
+        "openings": tuple(entries),
+    }

@@ -244,7 +244,7 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
     "stmt.draw.void": ("作废", "voided"),
     "stmt.tender.publish": ("发布招标项目", "tender published"),
     "stmt.tender.opening_key": ("公布开标公钥", "bid-opening key announced"),
-    "stmt.tender.share_release": ("释放开标密钥份额", "bid-opening shares released"),
+    "stmt.tender.key_release": ("释放开标私钥", "bid-opening keys released"),
     "stmt.tender.opening": ("开标记录", "bid-opening record"),
     # -- pulses (PROTOCOL.md §8) -------------------------------------------------------------------
     "pulses.title": ("信标脉冲", "Beacon pulses"),

@@ -1,9 +1,10 @@
 """Tenders: parties, the bid opening's deadlines, keys, bids and the opening record.
 
 Envelope *headers* are public (their stanzas are sealed to the parties' keys, and
-the header MAC reveals nothing without the file key), so a party fetches them to
-unwrap its shares in one batch (``beacon envelope release``). The payloads are
-never served: opened bids stay in the service's private folder.
+the header MAC reveals nothing without the file key): the tender bundle carries
+them, so that anyone can recompute every share from the released opening keys
+(``beacon-verify tender``). The payloads are never served: opened bids stay in the
+service's private folder.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from beacon.core import envelope as env
 from beacon.core.envelope.format import marshal_prefix
 from beacon.core.envelope.shares import load_public_key
 from beacon.core.timefmt import format_ms
+from beacon.service import tender_bundles
+from beacon.service.bundles import NotYetAvailable
 from beacon.service.tenders import load_tender
 from beacon.store.statements import StatementRepository
 from beacon.web import caching
 from beacon.web.db import read_session
+from beacon.web.errors import problem
 from beacon.web.openapi import json_response, problem_response
 from beacon.web.pulses import next_boundary, now_ms
 from beacon.web.service import runtime
@@ -78,7 +82,7 @@ def tender(tender_id: str) -> Response:
 
 @bp.get("/tenders/<tender_id>/headers")
 def headers(tender_id: str) -> Response:
-    """The header (and MAC) of every frozen bid envelope: what a party unwraps its shares from."""
+    """The header (and MAC) of every frozen bid envelope, as the parties see the frozen set."""
     session = read_session()
     if not StatementRepository(session).registrations(tender_id):
         raise NotFound(f"no tender {tender_id!r}")
@@ -94,6 +98,31 @@ def headers(tender_id: str) -> Response:
     return caching.until(
         jsonify({"tender_id": tender_id, "envelopes": out}), now_ms=now_ms(), due_ms=next_boundary()
     )
+
+
+@bp.get("/tenders/<tender_id>/proof")
+def proof(tender_id: str) -> Response:
+    """The tender bundle (PROTOCOL.md §13.3): headers and MACs of the frozen bids, no payload."""
+    rt = runtime()
+    try:
+        bundle = tender_bundles.build(
+            read_session(),
+            tender_id,
+            blobs=rt.blobs,
+            anchors=rt.trust.anchor_ders(),
+            period_ms=rt.settings.pulser.period_ms,
+        )
+    except tender_bundles.TenderNotFound as e:
+        raise NotFound(str(e)) from e
+    except NotYetAvailable as e:
+        response = problem(409, "NotYetAvailable", str(e))
+        response.headers["Retry-After"] = str(max(1, (next_boundary() - now_ms() + 999) // 1000))
+        return response
+    response = jsonify(bundle.to_dict())
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="tender-{tender_id.replace(":", "_")}.proof.json"'
+    )
+    return caching.until(response, now_ms=now_ms(), due_ms=next_boundary())
 
 
 _ID = {
@@ -113,9 +142,23 @@ PATHS: dict[str, dict[str, Any]] = {
             },
         }
     },
+    "/api/v1/tenders/{tender_id}/proof": {
+        "get": {
+            "summary": "The tender bundle (PROTOCOL.md §13.3; schema docs/tender-bundle.schema.json): "
+            "statements with inclusion proofs, the "
+            "frozen bids' headers and MACs (never a payload), time points; check it with "
+            "'beacon-verify tender'",
+            "parameters": [_ID],
+            "responses": {
+                "200": json_response("The tender bundle"),
+                "404": problem_response("No such tender"),
+                "409": problem_response("Not yet available: the next pulse will cover it"),
+            },
+        }
+    },
     "/api/v1/tenders/{tender_id}/headers": {
         "get": {
-            "summary": "The headers of the frozen bid envelopes (PROTOCOL.md §9.2), for the parties' batch unwrapping",
+            "summary": "The headers of the frozen bid envelopes (PROTOCOL.md §9.2): the frozen set",
             "parameters": [_ID],
             "responses": {
                 "200": json_response("Headers, hex of F(header) ‖ F(mac)"),

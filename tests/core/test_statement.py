@@ -7,7 +7,7 @@ import json
 import pytest
 
 from beacon.core.commitment import Party, SeedEntry, SeedStatus
-from beacon.core.opening import OpeningEntry, OpeningStatus, ShareEntry
+from beacon.core.opening import OpeningEntry, OpeningStatus
 from beacon.core.selection import Pick
 from beacon.core.statement import BODIES, SignedStatement, Statement, verify_signature
 from beacon.errors import EncodingError, InputError, VerificationError
@@ -61,14 +61,21 @@ SAMPLE_BODIES = {
         "release_deadline": 1_795_000_600_000,
     },
     "tender.opening_key": {"public_key": b"\x04" + bytes(64), "possession": bytes(70)},
-    "tender.share_release": {"shares": (ShareEntry("bid-1", bytes(16)), ShareEntry("bid-2", b""))},
+    "tender.key_release": {"private_keys": (bytes(138), bytes(121))},
     "tender.opening": {
         "tree_size": 9,
         "root_hash": bytes(32),
+        "releases": (10, 12),
         "openings": (
-            OpeningEntry("bid-1", bytes(32), OpeningStatus.OPENED, "", bytes(32), 1000),
+            OpeningEntry("bid-1", bytes(32), bytes(32), OpeningStatus.OPENED, "", bytes(32), 1000),
             OpeningEntry(
-                "bid-2", bytes(32), OpeningStatus.AGENT_SHARE_MISSING, "share-missing", b"", 0
+                "bid-2",
+                bytes(32),
+                bytes(range(32)),
+                OpeningStatus.AGENT_KEY_MISSING,
+                "share-missing",
+                b"",
+                0,
             ),
         ),
     },

@@ -327,3 +327,26 @@ def test_bid_opening_against_a_server_process(server):
         assert outcomes[f"E2E-2-bid-{i}"]["status"] == "opened"
         assert outcomes[f"E2E-2-bid-{i}"]["plaintext_sha256"] == hashlib.sha256(content).hexdigest()
     assert "opened" in run("envelope", "status", "--tender", "E2E-2", env=env)
+    # The tender bundle, once a pulse covers the opening record: every share recomputed
+    # from the released keys by the independent verifier (exit 2 while the service says 409).
+    for _ in range(50):
+        verify = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "beacon-verify"),
+                "tender",
+                "E2E-2",
+                "--from",
+                url,
+                "--anchors",
+                str(ca / "ca.pem"),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        if verify.returncode == 0:
+            break
+        assert verify.returncode == 2 and "409" in verify.stderr, verify.stdout + verify.stderr
+        time.sleep(0.3)
+    assert "tender E2E-2: opened" in verify.stdout and verify.stdout.endswith("VALID\n"), (
+        verify.stdout
+    )

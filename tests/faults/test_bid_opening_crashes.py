@@ -2,8 +2,8 @@
 
 Fifty registered bidders (``beacon ca init --bidders 50``) each submit one sealed
 bid envelope over HTTP before the bid deadline; after the closing pulse the agent
-and the centre each fetch the frozen headers, unwrap their shares in one batch and
-release them; the worker opens every bid (PROTOCOL.md §9.9). Besides the
+and the centre each release their per-tender opening key; the worker opens every
+bid (PROTOCOL.md §9.9). Besides the
 invariants every scenario checks, every bid must be opened and its plaintext
 SHA-256 and size must be what its bidder sealed, in the opening record and in the
 service's private ``opened/`` folder.
@@ -22,7 +22,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from beacon.core import envelope as env
 from beacon.core.logentry import statement_of
-from beacon.core.opening import ShareEntry
 from beacon.core.statement import SignedStatement
 from beacon.party import Actor
 from tests.faults import invariants
@@ -83,8 +82,9 @@ class Opening:
             timeout=PHASE_TIMEOUT,
             what="the closing pulse",
         )
+        self.check_frozen()
         for party in (self.agent, self.centre):
-            self.sc.submit(party.release_shares(self.shares(party)))
+            self.sc.submit(party.release_tender_keys([self.keys[party.role]]))
         # Both released: the worker starts opening now; kill it while it works.
         self.sc.chaos.request("worker", "mid-opening")
         c.wait_for(
@@ -113,18 +113,10 @@ class Opening:
         self.sealers[envelope_id] = bidder.fingerprint
         return bidder.submit_bid(envelope_id, digest, size), data
 
-    def shares(self, party: Actor) -> list[ShareEntry]:
-        """One batch: unwrap this party's share of every frozen bid, from the served headers."""
+    def check_frozen(self) -> None:
+        """The served headers are exactly the sealed bids: every one of them is frozen."""
         served = self.sc.courier.get(f"/api/v1/tenders/{TENDER}/headers")["envelopes"]
         assert sorted(h["envelope_id"] for h in served) == sorted(self.plaintexts), "frozen set"
-        key = self.keys[party.role]
-        return [
-            ShareEntry(
-                h["envelope_id"],
-                env.unwrap_share(env.parse_header(bytes.fromhex(h["header"])), party.role, key),
-            )
-            for h in served
-        ]
 
 
 def check_opening(sc: Scenario, o: Opening) -> None:

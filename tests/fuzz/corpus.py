@@ -2,7 +2,7 @@
 
 The vectors (tests/vectors) give hand-made edge cases; a real deployment
 (tests/ops/scenario.py) gives the statements of every kind the service writes, its
-receipts, pulses, tree heads, envelopes and a proof bundle.
+receipts, pulses, tree heads, envelopes, a proof bundle and a tender bundle.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from beacon.service import bundles
+from beacon.service import bundles, tender_bundles
 from beacon.service.receipts import receipt_for
 from beacon.store import LogRepository, PulseRepository, sqlite_url
 from beacon.store.statements import StatementRepository
 from tests.conftest import VECTORS
 from tests.ops.scenario import DRAW, full_history
-from tests.service.deployment import PERIOD, definition
+from tests.service.deployment import PERIOD, TENDER, definition
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Corpus:
     statement_docs: list[dict[str, Any]] = field(default_factory=list)
     envelopes: list[bytes] = field(default_factory=list)
     bundles: list[dict[str, Any]] = field(default_factory=list)
+    tender_bundles: list[dict[str, Any]] = field(default_factory=list)
     pulses: list[dict[str, Any]] = field(default_factory=list)
     definitions: list[bytes] = field(default_factory=list)
     definition_docs: list[dict[str, Any]] = field(default_factory=list)
@@ -97,6 +98,15 @@ def build(tmp: Path) -> Corpus:
                 period_ms=PERIOD,
             )
             c.bundles.append(bundle.to_dict())
+            c.tender_bundles.append(
+                tender_bundles.build(
+                    session,
+                    TENDER,
+                    blobs=d.runtime.blobs,
+                    anchors=d.runtime.trust.anchor_ders(),
+                    period_ms=PERIOD,
+                ).to_dict()
+            )
     finally:
         d.runtime.close()
     c.authoring_docs.append(_authoring())

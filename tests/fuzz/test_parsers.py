@@ -35,6 +35,7 @@ from beacon.core.envelope.format import Header, marshal_prefix, read_prefix
 from beacon.core.merkle import TreeHead
 from beacon.core.pulse import Pulse
 from beacon.core.statement import SignedStatement, Statement
+from beacon.core.tender_bundle import TenderBundle
 from beacon.errors import BeaconError, EnvelopeError, InputError
 from beacon.service.receipts import Receipt
 from tests.fuzz.corpus import Corpus, build
@@ -147,6 +148,9 @@ JSON_PARSERS = {
     "receipt-json": Parser(lambda c: c.receipts, Receipt.from_dict, _json_law(Receipt.from_dict)),
     "proof-bundle-json": Parser(
         lambda c: c.bundles, ProofBundle.from_dict, _json_law(ProofBundle.from_dict)
+    ),
+    "tender-bundle-json": Parser(
+        lambda c: c.tender_bundles, TenderBundle.from_dict, _json_law(TenderBundle.from_dict)
     ),
 }
 

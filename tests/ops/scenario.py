@@ -33,8 +33,8 @@ def full_history(tmp: Path, database_url: str) -> Deployment:
     assert BID_DEADLINE == T0 + 10 * PERIOD
     d.advance_to(BID_DEADLINE)  # freezes the draw and closes the bids
     c.reveal()
-    o.submit(o.agent.release_shares(o.shares("agent")))
-    o.submit(o.centre.release_shares(o.shares("centre")))
+    o.release("agent")
+    o.release("centre")
     c.release()
     worker = d.runtime.worker("w")
     assert {worker.run_once(), worker.run_once()} == {DRAW, TENDER}

@@ -32,6 +32,7 @@ class Reason(StrEnum):
     NOT_A_RECIPIENT = "not-a-recipient"
     WRONG_ROLE_KEY = "wrong-role-key"
     SHARE_UNWRAP_FAILED = "share-unwrap-failed"
+    BACKUP_SHARE_MISMATCH = "backup-share-mismatch"  # a role's stanzas wrap different shares
     SHARE_MISSING = "share-missing"
     HEADER_MAC_MISMATCH = "header-mac-mismatch"
     NONCE_TRUNCATED = "nonce-truncated"

@@ -1,0 +1,564 @@
+"""The verification procedure of a tender bundle (PROTOCOL.md §14.1), step by step.
+
+A tender bundle (§13.3) carries every frozen bid's header and MAC but never its
+payload. From the released opening keys this module recomputes every share and
+header MAC, so every outcome of the opening record is rechecked except what only
+the payload can show (a payload failure, the plaintext hash): those are reported
+as not rechecked, and a bidder rechecks its own with its file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from verifier import encoding as enc
+from verifier import envelope, identity, merkle, pulse, records
+from verifier.errors import CheckFailed, ParseError, VerifyError
+from verifier.merkle import TreeHead
+from verifier.pulse import Pulse
+from verifier.records import Signed
+from verifier.report import Report
+
+FORMAT = "tender-beacon/v1/tender-bundle"
+KIND_ROLES = {  # §6.3: who makes each kind a tender bundle carries
+    "tender.register": ("beacon", "centre"),
+    "tender.publish": ("agent",),
+    "tender.opening_key": ("agent", "centre"),
+    "envelope.submit": ("bidder",),
+    "tender.key_release": ("agent", "centre"),
+    "tender.opening": ("beacon",),
+}
+PARTIES = ("agent", "centre")
+TIME_POINTS = ("closing", "release")
+MAX_KEYS_PER_ROLE = 2
+MISSING = {  # §9.9 step 6: which party's keys are missing → the status
+    ("agent",): "agent-key-missing",
+    ("centre",): "centre-key-missing",
+    ("agent", "centre"): "both-keys-missing",
+}
+PAYLOAD_REASONS = (  # §9.7: failures only the payload shows
+    "nonce-truncated",
+    "payload-truncated",
+    "payload-auth-failed",
+    "payload-empty-final-chunk",
+    "payload-trailing-data",
+)
+
+
+@dataclass(frozen=True)
+class Logged:
+    leaf: int
+    s: Signed
+    inclusion: list[bytes]
+
+
+@dataclass(frozen=True)
+class TimePoint:
+    deadline: int
+    pulse: Pulse
+    previous: Pulse
+    head: TreeHead
+    consistency: list[bytes]
+
+
+def _check(ok: object, message: str) -> None:
+    if not ok:
+        raise CheckFailed(message)
+
+
+def _short(b: bytes) -> str:
+    return b.hex()[:12] + "…"
+
+
+def _list(doc: dict[str, Any], key: str) -> list[Any]:
+    value = doc[key]
+    if not isinstance(value, list):
+        raise ParseError(key, "expected a list")
+    return value
+
+
+class TenderCheck:
+    """One tender bundle under verification: parsed strictly, then each ``check_*`` is a step."""
+
+    def __init__(self, doc: dict[str, Any], anchors: Sequence[bytes] | None) -> None:
+        doc = enc.members(
+            doc,
+            "bundle",
+            (
+                "format",
+                "tender_id",
+                "trust_anchors",
+                "beacon_certificates",
+                "statements",
+                "bid_headers",
+                "log",
+                "time_points",
+            ),
+        )
+        self.tender_id = enc.string(doc["tender_id"], "tender_id", records.ID_VALUE)
+        own = tuple(
+            enc.b64(a, f"trust_anchors[{i}]") for i, a in enumerate(_list(doc, "trust_anchors"))
+        )
+        if len(set(own)) != len(own):
+            raise ParseError("trust_anchors", "a certificate appears twice")
+        self.anchors, self.anchor_source = (
+            (own, "bundle") if anchors is None else (tuple(anchors), "given")
+        )
+        ders = [
+            enc.b64(c, f"beacon_certificates[{i}]")
+            for i, c in enumerate(_list(doc, "beacon_certificates"))
+        ]
+        if not ders or len(set(ders)) != len(ders):
+            raise ParseError("beacon_certificates", "expected distinct certificates, at least one")
+        self.certs = {hashlib.sha512(d).digest(): d for d in ders}
+        self.statements = []
+        for i, x in enumerate(_list(doc, "statements")):
+            n = f"statements[{i}]"
+            x = enc.members(x, n, ("leaf_index", "signed", "inclusion"))
+            s = records.parse_signed(x["signed"], f"{n}.signed")
+            if s.kind not in KIND_ROLES:
+                raise ParseError(f"{n}.signed", f"a {s.kind} does not belong in a tender bundle")
+            self.statements.append(
+                Logged(
+                    enc.integer(x["leaf_index"], f"{n}.leaf_index"),
+                    s,
+                    merkle.proof(x["inclusion"], f"{n}.inclusion"),
+                )
+            )
+        self.headers: dict[str, tuple[bytes, bytes]] = {}
+        for i, x in enumerate(_list(doc, "bid_headers")):
+            n = f"bid_headers[{i}]"
+            x = enc.members(x, n, ("envelope_id", "header", "mac"))
+            eid = enc.string(x["envelope_id"], f"{n}.envelope_id", records.ID_VALUE)
+            if eid in self.headers:
+                raise ParseError("bid_headers", f"envelope {eid} appears twice")
+            self.headers[eid] = (
+                enc.hexbytes(x["header"], f"{n}.header"),
+                enc.hexbytes(x["mac"], f"{n}.mac", 32),
+            )
+        log = enc.members(doc["log"], "log", ("tree_head", "pulse"))
+        self.head = TreeHead.from_json(log["tree_head"], "log.tree_head")
+        self.pulse = Pulse.from_json(log["pulse"], "log.pulse")
+        self.time_points: dict[str, TimePoint] = {}
+        for i, x in enumerate(_list(doc, "time_points")):
+            n = f"time_points[{i}]"
+            x = enc.members(
+                x, n, ("name", "deadline", "pulse", "previous", "tree_head", "consistency")
+            )
+            name = enc.string(x["name"], f"{n}.name", "|".join(TIME_POINTS))
+            if name in self.time_points:
+                raise ParseError("time_points", f"{name} appears twice")
+            self.time_points[name] = TimePoint(
+                enc.timestamp(x["deadline"], f"{n}.deadline"),
+                Pulse.from_json(x["pulse"], f"{n}.pulse"),
+                Pulse.from_json(x["previous"], f"{n}.previous"),
+                TreeHead.from_json(x["tree_head"], f"{n}.tree_head"),
+                merkle.proof(x["consistency"], f"{n}.consistency"),
+            )
+        names = list(self.time_points)
+        if names != sorted(names, key=TIME_POINTS.index):
+            raise ParseError("time_points", f"not in deadline order: {names}")
+        self.kinds = {k: [x for x in self.statements if x.s.kind == k] for k in KIND_ROLES}
+        self.state: dict[str, Any] = {}
+
+    def need(self, key: str) -> Any:
+        if key not in self.state:
+            raise CheckFailed(f"not checked: it depends on {key}, which failed")
+        return self.state[key]
+
+    def deadline(self, name: str) -> int:
+        body = self.need("publish").s.body
+        return int(body["bid_deadline" if name == "closing" else "release_deadline"])
+
+    def before(self, x: Logged, name: str) -> bool:
+        """Logged before deadline ``name`` (§13.2)."""
+        tp = self.time_points.get(name)
+        return x.leaf < tp.head.tree_size if tp else self.pulse.time_ms < self.deadline(name)
+
+    def after(self, x: Logged, name: str) -> bool:
+        tp = self.time_points.get(name)
+        return tp is not None and x.leaf >= tp.head.tree_size
+
+    # -- the beacon, the log, signatures and roles (as §14 steps 2–5) ---------------------
+
+    def check_beacon(self) -> str:
+        for anchor in self.anchors:
+            identity.check_anchor(anchor)
+        pulses = [
+            self.pulse,
+            *(p for tp in self.time_points.values() for p in (tp.previous, tp.pulse)),
+        ]
+        used = {x.s.certificate for x in self.statements if x.s.role == "beacon"}
+        names = []
+        for cid, der in self.certs.items():
+            times = [p.time_ms for p in pulses if p.certificate_id == cid]
+            _check(
+                times or der in used,
+                f"beacon certificate {_short(cid)} is used by no pulse or statement",
+            )
+            if times:
+                identity.validate_chain(der, (), self.anchors, max(times))
+            names.append(identity.load(der).subject.rfc4514_string())
+        return f"{', '.join(names)} chain(s) to the anchors"
+
+    def check_log(self) -> str:
+        pulse.verify_segment([self.pulse], self.certs, [self.head])
+        leaves = [x.leaf for x in self.statements]
+        _check(leaves == sorted(set(leaves)), "leaf indexes are not distinct and increasing")
+        for x in self.statements:
+            merkle.verify_inclusion(x.leaf, merkle.leaf_hash(x.s.entry), x.inclusion, self.head)
+        return f"{len(leaves)} statements in tree {self.head.tree_size}, committed by {self.pulse.name()}"
+
+    def check_signatures(self) -> str:
+        for x in self.statements:
+            try:
+                identity.verify_statement(x.s)
+            except CheckFailed as e:
+                raise CheckFailed(f"leaf {x.leaf} ({x.s.kind}): {e}") from e
+            identity.validate_chain(x.s.certificate, x.s.chain, self.anchors, x.s.issued_at)
+        return f"{len(self.statements)} signatures verify; every certificate chains to the anchors"
+
+    def check_roles(self) -> str:
+        registered: dict[bytes, str] = {}
+        for x in self.statements:
+            s, what = x.s, f"leaf {x.leaf} ({x.s.kind} by {x.s.role})"
+            _check(s.tender_id == self.tender_id, f"{what}: tender {s.tender_id}")
+            _check(s.subject == "", f"{what}: subject {s.subject!r}, expected none (§9.9)")
+            _check(s.role in KIND_ROLES[s.kind], f"{what}: not made by a {s.role}")
+            if s.role == "beacon":
+                _check(
+                    s.certificate in self.certs.values(),
+                    f"{what}: not a beacon certificate of the bundle",
+                )
+            else:
+                _check(
+                    registered.get(s.actor) == s.role,
+                    f"{what}: {_short(s.actor)} is not registered as {s.role}",
+                )
+            if s.kind == "tender.register":
+                grant, fp = s.body["role"], s.body["fingerprint"]
+                _check(
+                    grant
+                    in (("centre", "supervisor") if s.role == "beacon" else ("agent", "bidder")),
+                    f"{what}: a {s.role} does not register a {grant} (§3.3)",
+                )
+                _check(
+                    registered.setdefault(fp, grant) == grant,
+                    f"{what}: {_short(fp)} already has another role",
+                )
+        return f"{len(registered)} registered parties; every statement is by a registered role"
+
+    # -- §9.9 steps 1–4: deadlines, keys, bids, the frozen set -----------------------------
+
+    def check_publication(self) -> str:
+        found = self.kinds["tender.publish"]
+        _check(len(found) == 1, f"expected exactly one tender.publish, found {len(found)}")
+        pub = found[0]
+        b = pub.s.body
+        _check(
+            b["release_deadline"] > b["bid_deadline"],
+            "the release deadline is not after the bid deadline",
+        )
+        early = [
+            x.leaf for x in self.statements if x.s.kind != "tender.register" and x.leaf < pub.leaf
+        ]
+        _check(not early, f"leaves {early} precede the tender's publication")
+        self.state["publish"] = pub
+        return (
+            f"bids until {enc.format_time(b['bid_deadline'])}, "
+            f"keys released until {enc.format_time(b['release_deadline'])}"
+        )
+
+    def check_time_points(self) -> str:
+        shown = []
+        for name in TIME_POINTS:
+            d, tp = self.deadline(name), self.time_points.get(name)
+            if tp is None:
+                _check(
+                    self.pulse.time_ms < d,
+                    f"time point {name} is missing, though {self.pulse.name()} is later",
+                )
+                continue
+            _check(
+                tp.deadline == d,
+                f"time point {name}: deadline {enc.format_time(tp.deadline)}, not {enc.format_time(d)}",
+            )
+            pulse.verify_segment([tp.previous, tp.pulse], self.certs, [None, tp.head])
+            _check(
+                tp.previous.time_ms < d <= tp.pulse.time_ms,
+                f"time point {name}: its pulses do not straddle the deadline",
+            )
+            merkle.verify_consistency(tp.head, self.head, tp.consistency)
+            shown.append(
+                f"{name} {enc.format_time(d)} → {tp.pulse.name()}, tree {tp.head.tree_size}"
+            )
+        return "; ".join(shown) or "no deadline has passed"
+
+    def check_opening_keys(self) -> str:
+        seen: dict[bytes, str] = {}
+        for x in self.kinds["tender.opening_key"]:
+            point, role = x.s.body["public_key"], x.s.role
+            try:
+                ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+            except ValueError as e:
+                raise CheckFailed(f"leaf {x.leaf}: the opening key is not a P-256 point") from e
+            _check(len(point) == 65, f"leaf {x.leaf}: the opening key is not an uncompressed point")
+            _check(point not in seen, f"leaf {x.leaf}: the key was already announced")
+            seen[point] = role
+            _check(
+                list(seen.values()).count(role) <= MAX_KEYS_PER_ROLE,
+                f"leaf {x.leaf}: the {role} announces more than {MAX_KEYS_PER_ROLE} keys",
+            )
+            _check(
+                self.before(x, "closing"), f"leaf {x.leaf}: a key announced after the closing pulse"
+            )
+        self.state["keys"] = [
+            (x.leaf, x.s.role, x.s.body["public_key"]) for x in self.kinds["tender.opening_key"]
+        ]
+        return ", ".join(f"{r}: {list(seen.values()).count(r)} key(s)" for r in PARTIES)
+
+    def keys_before(self, role: str, leaf: int) -> list[bytes]:
+        """The role's announced public keys logged before ``leaf``, in log order."""
+        return [k for at, r, k in self.need("keys") if r == role and at < leaf]
+
+    def check_bids(self) -> str:
+        bidders: set[bytes] = set()
+        ids: list[str] = []
+        frozen: list[Logged] = []
+        for x in self.kinds["envelope.submit"]:
+            b, what = x.s.body, f"leaf {x.leaf} ({x.s.body['envelope_id']})"
+            _check(b["purpose"] == "bid", f"{what}: a {b['purpose']} envelope in a tender's bids")
+            _check(x.s.actor not in bidders, f"{what}: a second bid by {_short(x.s.actor)}")
+            _check(b["envelope_id"] not in ids, f"{what}: the envelope id is used twice")
+            _check(
+                all(self.keys_before(r, x.leaf) for r in PARTIES),
+                f"{what}: submitted before both parties announced an opening key",
+            )
+            # §9.9 step 4: the frozen set is every bid below the closing pulse's tree size;
+            # the service accepts none after it.
+            _check(self.before(x, "closing"), f"{what}: a bid logged after the closing pulse")
+            bidders.add(x.s.actor)
+            ids.append(b["envelope_id"])
+            frozen.append(x)
+        closed = "closing" in self.time_points
+        expected = ids if closed else []
+        _check(
+            list(self.headers) == expected,
+            f"bid_headers {list(self.headers)} are not the frozen bids {expected} in log order",
+        )
+        parsed = {}
+        for x in frozen if closed else []:
+            b = x.s.body
+            header, mac = self.headers[b["envelope_id"]]
+            try:
+                h = envelope.parse_prefix(header, mac)
+            except ParseError as e:
+                raise CheckFailed(f"the header of {b['envelope_id']}: {e}") from e
+            bound = (self.tender_id, b["envelope_id"], "bid", "", x.s.actor)
+            _check(
+                (h.tender_id, h.envelope_id, h.purpose, h.draw_id, h.bidder) == bound,
+                f"the header of {b['envelope_id']} names another tender, envelope, purpose or bidder",
+            )
+            _check(
+                b["size"] >= 8 + len(header) + len(mac),
+                f"{b['envelope_id']}: its signed size {b['size']} is shorter than its header",
+            )
+            for role in PARTIES:  # the service refuses a bid not sealed to every announced key
+                have = {s[1] for s in h.stanzas if s[0] == role}
+                for k in self.keys_before(role, x.leaf):
+                    _check(
+                        envelope.key_id(k) in have,
+                        f"{b['envelope_id']}: not sealed to the {role} key {_short(k)} announced before it",
+                    )
+            parsed[b["envelope_id"]] = h
+        self.state.update(frozen=frozen if closed else [], parsed=parsed)
+        return f"{len(frozen)} bid(s), " + (
+            f"all frozen below tree size {self.time_points['closing'].head.tree_size}"
+            if closed
+            else "not closed yet"
+        )
+
+    # -- §9.9 steps 5–6: key releases and the opening record --------------------------------
+
+    def check_releases(self) -> str:
+        released: dict[str, dict[bytes, ec.EllipticCurvePrivateKey]] = {}
+        for x in self.kinds["tender.key_release"]:
+            role, what = x.s.role, f"leaf {x.leaf} (the {x.s.role}'s release)"
+            _check(role not in released, f"{what}: a second release")
+            _check(self.after(x, "closing"), f"{what}: logged before the closing pulse")
+            _check(self.before(x, "release"), f"{what}: logged after the release deadline's pulse")
+            keys = {}
+            for i, der in enumerate(x.s.body["private_keys"]):
+                key = envelope.load_private(der, f"leaf {x.leaf}.private_keys[{i}]")
+                keys[envelope.public_bytes(key)] = key
+            announced = self.keys_before(role, x.leaf)
+            # §9.9 step 5: every announced key, each once, and nothing else.
+            _check(
+                len(keys) == len(x.s.body["private_keys"]) and sorted(keys) == sorted(announced),
+                f"{what}: the released keys are not exactly the {len(announced)} key(s) the {role} announced",
+            )
+            released[role] = keys
+        self.state["released"] = released
+        late = [r for r in PARTIES if r not in released and "release" in self.time_points]
+        return f"released: {sorted(released) or 'nobody'}" + (
+            f"; not released by the deadline, the party's fault: {late}" if late else ""
+        )
+
+    def expected(self, x: Logged) -> tuple[str, str, bool]:
+        """The outcome the keys and the header prove: (status, reason, payload-decided)."""
+        released, h = self.need("released"), self.need("parsed")[x.s.body["envelope_id"]]
+        missing = tuple(r for r in PARTIES if r not in released)
+        if missing:
+            return MISSING[missing], "share-missing", False
+        try:
+            shares = {
+                r: envelope.role_share(h, r, [released[r][k] for k in self.keys_before(r, x.leaf)])
+                for r in PARTIES
+            }
+        except CheckFailed as e:
+            return "bidder-fault", e.code, False
+        _, mac = self.headers[x.s.body["envelope_id"]]
+        if not envelope.mac_matches(h, mac, shares["agent"], shares["centre"]):
+            return "bidder-fault", "header-mac-mismatch", False
+        return "opened", "", True
+
+    def check_opening(self) -> str:
+        found = self.kinds["tender.opening"]
+        _check(len(found) <= 1, f"{len(found)} opening records")
+        frozen, released = self.need("frozen"), self.need("released")
+        if not found:
+            self.state["outcomes"] = []
+            return "no opening record yet"
+        x = found[0]
+        b = x.s.body
+        tp = self.time_points.get("closing")
+        used = [r.leaf for r in self.kinds["tender.key_release"]]
+        _check(
+            list(b["releases"]) == used,
+            f"the opening used the key releases at leaves {list(b['releases'])}, the bundle has {used}",
+        )
+        _check(tp is not None, "an opening record without the closing time point")
+        assert tp is not None
+        _check(
+            self.after(x, "release")
+            or (
+                set(released) == set(PARTIES)
+                and all(r.leaf < x.leaf for r in self.kinds["tender.key_release"])
+            ),
+            "the opening record precedes both releases and the release deadline's pulse",
+        )
+        _check(
+            (b["tree_size"], b["root_hash"]) == (tp.head.tree_size, tp.head.root_hash),
+            "the opening names another tree head than the closing pulse's",
+        )
+        entries = b["openings"]
+        named = [(e["envelope_id"], e["bidder"]) for e in entries]
+        frozen_ids = [(y.s.body["envelope_id"], y.s.actor) for y in frozen]
+        _check(
+            named == frozen_ids,
+            f"the opening names {[n for n, _ in named]}, the frozen set is {[n for n, _ in frozen_ids]}",
+        )
+        outcomes = []
+        for y, e in zip(frozen, entries, strict=True):
+            eid = e["envelope_id"]
+            header, mac = self.headers[eid]
+            _check(
+                e["header_hash"] == envelope.header_hash(header, mac),
+                f"{eid}: the opening record committed another header than the bundle's",
+            )
+            status, reason, by_payload = self.expected(y)
+            if not by_payload:
+                _check(
+                    (e["status"], e["reason"], e["plaintext_sha256"], e["size"])
+                    == (status, reason, b"", 0),
+                    f"{eid}: recorded {e['status']} ({e['reason'] or 'no reason'}), "
+                    f"the keys and header prove {status} ({reason or 'no reason'})",
+                )
+                outcomes.append((eid, y.s.actor, status, reason, "rechecked"))
+                continue
+            payload = y.s.body["size"] - 8 - len(header) - len(mac)
+            if e["status"] == "opened":
+                _check(
+                    e["reason"] == "" and len(e["plaintext_sha256"]) == 32,
+                    f"{eid}: an opened record without its plaintext hash",
+                )
+                _check(
+                    envelope.payload_size(e["size"]) == payload,
+                    f"{eid}: {e['size']} plaintext bytes cannot come from a payload of {payload}",
+                )
+            else:
+                _check(
+                    e["status"] == "bidder-fault"
+                    and e["reason"] in PAYLOAD_REASONS
+                    and (e["plaintext_sha256"], e["size"]) == (b"", 0),
+                    f"{eid}: recorded {e['status']} ({e['reason']}), but the keys open its "
+                    "header: only a payload failure can stop it",
+                )
+                _check(
+                    payload >= 16 or e["reason"] == "nonce-truncated",
+                    f"{eid}: a payload of {payload} bytes fails as nonce-truncated, not {e['reason']}",
+                )
+            outcomes.append(
+                (eid, y.s.actor, e["status"], e["reason"], "shares and MAC rechecked; payload not")
+            )
+        self.state["outcomes"] = outcomes
+        counts = {s: [o[2] for o in outcomes].count(s) for s in sorted({o[2] for o in outcomes})}
+        return f"{len(outcomes)} outcome(s) match the released keys and headers: {counts}"
+
+    def phase(self) -> str:
+        if self.kinds["tender.opening"]:
+            return "opened"
+        if "closing" not in self.time_points:
+            return "accepting"
+        if set(self.need("released")) == set(PARTIES) or "release" in self.time_points:
+            return "opening"
+        return "releasing"
+
+    def run(self, report: Report) -> None:
+        for name, step in (
+            ("beacon-certificate", self.check_beacon),
+            ("log", self.check_log),
+            ("signatures", self.check_signatures),
+            ("roles", self.check_roles),
+            ("publication", self.check_publication),
+            ("time-points", self.check_time_points),
+            ("opening-keys", self.check_opening_keys),
+            ("bids", self.check_bids),
+            ("releases", self.check_releases),
+            ("opening", self.check_opening),
+        ):
+            report.run(name, step)
+
+
+def verify_tender(doc: Any, anchors: Sequence[bytes] | None = None) -> Report:
+    """Verify a tender bundle (§14.1). ``anchors`` are DER CA certificates; ``None`` uses the bundle's own.
+
+    Raises :class:`ParseError` only when ``doc`` is not a tender bundle at all.
+    """
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ParseError("format", f"not a {FORMAT} document")
+    report = Report()
+    try:
+        check = TenderCheck(doc, anchors)
+    except VerifyError as e:
+        report.fail("format", str(e))
+        return report
+    report.run("format", lambda: f"tender {check.tender_id}, {len(check.statements)} statements")
+    report.values["anchors"] = {"source": check.anchor_source, "count": len(check.anchors)}
+    check.run(report)
+    report.values["tender_id"] = check.tender_id
+    try:
+        report.values["state"] = check.phase()
+    except VerifyError:
+        report.values["state"] = None
+    report.values["bids"] = [
+        {"envelope_id": e, "bidder": fp.hex(), "status": st, "reason": r, "checked": how}
+        for e, fp, st, r, how in check.state.get("outcomes", [])
+    ]
+    report.values["complete"] = bool(check.kinds["tender.opening"])
+    return report
