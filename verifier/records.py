@@ -377,7 +377,7 @@ BODIES: dict[str, tuple[tuple[str, Codec], ...]] = {
         ("bid_deadline", uint(64)),
         ("release_deadline", uint(64)),
     ),
-    "tender.opening_key": (("public_key", raw()),),
+    "tender.opening_key": (("public_key", raw()), ("possession", raw())),
     "tender.key_release": (("private_keys", listof(raw(), limit=2)),),
     "tender.opening": (
         ("tree_size", uint(64)),

@@ -10,6 +10,7 @@ as not rechecked, and a bidder rechecks its own with its file.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,14 +18,14 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from verifier import encoding as enc
-from verifier import envelope, identity, merkle, pulse, records
+from verifier import envelope, identity, merkle, opening_keys, pulse, records
 from verifier.errors import CheckFailed, ParseError, VerifyError
 from verifier.merkle import TreeHead
 from verifier.pulse import Pulse
 from verifier.records import Signed
 from verifier.report import Report
 
-FORMAT = "tender-beacon/v1/tender-bundle"
+FORMAT = "tender-beacon/v2/tender-bundle"
 KIND_ROLES = {  # §6.3: who makes each kind a tender bundle carries
     "tender.register": ("beacon", "centre"),
     "tender.publish": ("agent",),
@@ -53,8 +54,13 @@ PAYLOAD_REASONS = (  # §9.7: failures only the payload shows
 @dataclass(frozen=True)
 class Logged:
     leaf: int
+    link: records.Link
     s: Signed
     inclusion: list[bytes]
+
+    @property
+    def entry(self) -> bytes:
+        return records.log_entry(self.link, self.s)
 
 
 @dataclass(frozen=True)
@@ -119,13 +125,14 @@ class TenderCheck:
         self.statements = []
         for i, x in enumerate(_list(doc, "statements")):
             n = f"statements[{i}]"
-            x = enc.members(x, n, ("leaf_index", "signed", "inclusion"))
+            x = enc.members(x, n, ("leaf_index", "chain", "signed", "inclusion"))
             s = records.parse_signed(x["signed"], f"{n}.signed")
             if s.kind not in KIND_ROLES:
                 raise ParseError(f"{n}.signed", f"a {s.kind} does not belong in a tender bundle")
             self.statements.append(
                 Logged(
                     enc.integer(x["leaf_index"], f"{n}.leaf_index"),
+                    records.parse_link(x["chain"], f"{n}.chain"),
                     s,
                     merkle.proof(x["inclusion"], f"{n}.inclusion"),
                 )
@@ -211,8 +218,33 @@ class TenderCheck:
         leaves = [x.leaf for x in self.statements]
         _check(leaves == sorted(set(leaves)), "leaf indexes are not distinct and increasing")
         for x in self.statements:
-            merkle.verify_inclusion(x.leaf, merkle.leaf_hash(x.s.entry), x.inclusion, self.head)
+            merkle.verify_inclusion(x.leaf, merkle.leaf_hash(x.entry), x.inclusion, self.head)
         return f"{len(leaves)} statements in tree {self.head.tree_size}, committed by {self.pulse.name()}"
+
+    def check_completeness(self) -> str:
+        """§14.1: the bundle holds the tender's whole scope chain (§7.6), from seq 0: no bid,
+        opening key, key release or registration can be left out without breaking it."""
+        chain = [x for x in self.statements if x.s.subject == ""]
+        for before, x in zip([None, *chain], chain, strict=False):
+            what = f"leaf {x.leaf} ({x.s.kind})"
+            if before is None:
+                _check(
+                    x.link.seq == 0, f"{what}: the tender's chain starts at seq {x.link.seq}, not 0"
+                )
+                continue
+            _check(
+                x.link.seq == before.link.seq + 1,
+                f"{what}: seq {x.link.seq} follows seq {before.link.seq}: "
+                f"{x.link.seq - before.link.seq - 1} statement(s) of the tender are missing",
+            )
+            _check(
+                x.link.previous_leaf == before.leaf
+                and hmac.compare_digest(x.link.previous_hash, merkle.leaf_hash(before.entry)),
+                f"{what}: names leaf {x.link.previous_leaf} as the tender's previous statement, "
+                f"but the bundle's is leaf {before.leaf}",
+            )
+        _check(chain, "the bundle holds no statement of the tender")
+        return f"{len(chain)} statements of tender {self.tender_id}, seq 0–{len(chain) - 1}, none left out"
 
     def check_signatures(self) -> str:
         for x in self.statements:
@@ -300,6 +332,8 @@ class TenderCheck:
         return "; ".join(shown) or "no deadline has passed"
 
     def check_opening_keys(self) -> str:
+        # §9.3: each announcement proves possession of its key, and no key comes twice.
+        opening_keys.check_announcements([(x.leaf, x.s) for x in self.kinds["tender.opening_key"]])
         seen: dict[bytes, str] = {}
         for x in self.kinds["tender.opening_key"]:
             point, role = x.s.body["public_key"], x.s.role
@@ -523,6 +557,7 @@ class TenderCheck:
         for name, step in (
             ("beacon-certificate", self.check_beacon),
             ("log", self.check_log),
+            ("completeness", self.check_completeness),
             ("signatures", self.check_signatures),
             ("roles", self.check_roles),
             ("publication", self.check_publication),

@@ -21,7 +21,7 @@ from beacon.core.merkle import TreeHead
 from beacon.core.pulse import Pulse
 from beacon.errors import EncodingError
 
-FORMAT: Final = "tender-beacon/v1/tender-bundle"
+FORMAT: Final = "tender-beacon/v2/tender-bundle"
 TIME_POINT_NAMES: Final = ("closing", "release")  # the bid deadline, the release deadline
 MAX_ITEMS: Final = 100_000
 MAX_HEADER_BYTES: Final = 16384  # PROTOCOL.md §9.2

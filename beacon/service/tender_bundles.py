@@ -30,24 +30,11 @@ class TenderNotFound(LookupError):
 def tender_statements(session: Session, record: TenderRecord) -> list[Logged]:
     """Every statement the bundle must carry, in log order: the one place that picks them.
 
-    The tender's own statements (deadlines, opening keys, bid submissions, key
-    releases, the opening record) and the registration of each of their actors and,
-    in turn, of those actors' registrars.
+    The tender's whole scope chain (PROTOCOL.md §7.6): every registration, the
+    deadlines, opening keys, bid submissions, key releases and the opening record, so
+    that the verifier can prove none is left out (§14.1).
     """
-    repo = StatementRepository(session)
-    needed = {s.row.actor for s in record.statements if s.row.role != "beacon"}
-    regs: dict[int, Logged] = {}
-    while needed:
-        reg = repo.registration(record.tender_id, needed.pop())
-        if reg is None:
-            continue
-        found = repo.get(reg.statement_hash)
-        assert found is not None
-        if found.leaf_index not in regs:
-            regs[found.leaf_index] = found
-            if found.row.role != "beacon":
-                needed.add(found.row.actor)
-    return sorted([*record.statements, *regs.values()], key=lambda s: s.leaf_index)
+    return StatementRepository(session).about(record.tender_id, "")
 
 
 def build(
@@ -79,7 +66,10 @@ def build(
     head = log.tree_head(last.tree_size)
     logged = tuple(
         LoggedStatement(
-            s.leaf_index, s.signed, tuple(log.inclusion_proof(s.leaf_index, head.tree_size))
+            s.leaf_index,
+            s.link,
+            s.signed,
+            tuple(log.inclusion_proof(s.leaf_index, head.tree_size)),
         )
         for s in statements
     )

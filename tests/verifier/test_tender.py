@@ -225,7 +225,7 @@ def test_a_tampered_bundle_is_invalid(opened: Opened, edit, check, match):
 
 
 def test_a_draw_bundle_is_not_a_tender_bundle(opened: Opened):
-    with pytest.raises(ParseError, match="not a tender-beacon/v1/tender-bundle document"):
+    with pytest.raises(ParseError, match="not a tender-beacon/v2/tender-bundle document"):
         verify_tender({**opened.bundle, "format": "tender-beacon/v1/proof-bundle"})
 
 
@@ -240,3 +240,18 @@ def test_every_field_change_is_invalid(opened: Opened):
         if report.valid:
             valid.append(name)
     assert not valid, valid
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [_omit_bid, _omit_release, _omit_key, _omit_registration],
+    ids=["bid", "key-release", "opening-key", "registration"],
+)
+def test_an_omitted_statement_breaks_the_tenders_chain(opened: Opened, edit):
+    """§7.6, §14.1: the tender bundle holds the tender's whole scope chain; leaving any of
+    its statements out fails the completeness step itself, whatever else it upsets."""
+    doc = copy.deepcopy(opened.bundle)
+    edit(doc)
+    report = verify_tender(doc)
+    (failed,) = [c for c in report.checks if c.name == "completeness"]
+    assert not failed.ok and "statement(s) of the tender are missing" in failed.detail
