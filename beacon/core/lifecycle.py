@@ -119,10 +119,20 @@ def _has_possible_seed(f: Facts) -> bool:
     )
 
 
-def _deadline(now: int, deadline: int, what: str, draw_id: str) -> None:
+def _deadline(f: Facts, now: int, deadline: int, what: str) -> None:
+    """A window closing at ``deadline`` is closed by the server clock, or once any pulse
+    at or after it is out (PROTOCOL.md §13.2): a statement logged after that pulse is at
+    or above its tree size, so the verifier would count it late."""
+    draw_id = f.definition.draw_id
     if now >= deadline:
         raise DeadlineError(
             f"draw {draw_id}: {what} closed at {format_ms(deadline)} (server time {format_ms(now)})"
+        )
+    if f.pulse_ms >= deadline:
+        raise DeadlineError(
+            f"draw {draw_id}: {what} closed at {format_ms(deadline)}: the pulse of "
+            f"{format_ms(f.pulse_ms)} is out, so this statement would be logged after the "
+            f"deadline's time point (server time {format_ms(now)})"
         )
 
 
@@ -153,23 +163,23 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
     p = phase(f)
     if kind == "draw.countersign":
         _role(role, ("centre",), kind, draw)
-        _deadline(now, dl.commit, "countersigning", draw)
+        _deadline(f, now, dl.commit, "countersigning")
         _phase(p, (Phase.DRAFT,), kind, draw)
     elif kind == "draw.opening_key":
         _role(role, PARTIES, kind, draw)
-        _deadline(now, dl.commit, "announcing opening keys", draw)
+        _deadline(f, now, dl.commit, "announcing opening keys")
         _phase(p, (Phase.PUBLISHED, Phase.COMMITTING), kind, draw)
         if role in f.opening_keys:
             raise ConflictError(f"draw {draw}: the {role} has already announced its opening key")
     elif kind == "draw.commit":
         _role(role, PARTIES, kind, draw)
-        _deadline(now, dl.commit, "the commit window", draw)
+        _deadline(f, now, dl.commit, "the commit window")
         _phase(p, (Phase.PUBLISHED, Phase.COMMITTING), kind, draw)
         if role in f.commitments:
             raise ConflictError(f"draw {draw}: the {role} has already committed")
     elif kind == "envelope.submit":
         _role(role, ("bidder",), kind, draw)
-        _deadline(now, dl.commit, "seed envelope submission", draw)
+        _deadline(f, now, dl.commit, "seed envelope submission")
         _phase(p, (Phase.COMMITTING,), kind, draw)
         if actor in f.seed_bidders:
             raise ConflictError(f"draw {draw}: this bidder has already submitted a seed envelope")
@@ -184,11 +194,11 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
         _role(role, ("agent",), kind, draw)
         if not d.needs_snapshot:
             raise StateError(f"draw {draw}: no selection draws from a snapshot of valid bids")
-        _deadline(now, dl.snapshot, "the snapshot window", draw)
+        _deadline(f, now, dl.snapshot, "the snapshot window")
         _phase(p, (Phase.FROZEN,), kind, draw)
     elif kind == "draw.reveal":
         _role(role, PARTIES, kind, draw)
-        _deadline(now, dl.reveal, "the reveal window", draw)
+        _deadline(f, now, dl.reveal, "the reveal window")
         _phase(p, (Phase.REVEALING,), kind, draw)
         if role not in f.frozen_commitments:
             raise StateError(
@@ -198,7 +208,7 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
             raise ConflictError(f"draw {draw}: the {role} has already revealed")
     elif kind == "draw.key_release":
         _role(role, PARTIES, kind, draw)
-        _deadline(now, dl.seed_open, "releasing the seed opening keys", draw)
+        _deadline(f, now, dl.seed_open, "releasing the seed opening keys")
         _phase(p, (Phase.OPENING,), kind, draw)
         if role not in f.opening_keys:
             raise StateError(f"draw {draw}: the {role} announced no opening key")
@@ -212,7 +222,7 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
         _phase(p, (Phase.DRAWN, Phase.DISPUTED), kind, draw)
         ends = f.dispute_ends
         assert ends is not None
-        _deadline(now, ends, "the dispute window", draw)
+        _deadline(f, now, ends, "the dispute window")
     elif kind == "draw.confirm":
         _role(role, ("supervisor",), kind, draw)
         _phase(p, (Phase.DRAWN, Phase.DISPUTED), kind, draw)
