@@ -27,7 +27,7 @@ class Phase(StrEnum):
     DRAFT = "draft"  # published by the agent, awaiting the centre's countersignature
     PUBLISHED = "published"  # frozen definition; opening keys being announced
     COMMITTING = "committing"  # commitments and bidder seed envelopes accepted
-    FROZEN = "frozen"  # commitment set fixed by a pulse; awaiting the snapshot if any
+    FROZEN = "frozen"  # commitment set fixed by a pulse; awaiting the snapshot, or blocked
     REVEALING = "revealing"  # centre and agent reveal their seeds
     OPENING = "opening"  # centre and agent release the seed-envelope opening keys
     COMPUTING = "computing"  # the VDF runs
@@ -51,6 +51,7 @@ class Facts:
     commitments: Set[str] = frozenset()  # roles with a commitment
     seed_bidders: Set[bytes] = frozenset()  # fingerprints of bidders with a seed envelope
     frozen: bool = False
+    frozen_opening_keys: Set[str] = frozenset()  # roles whose opening key is in the frozen set
     frozen_commitments: Set[str] = frozenset()  # roles whose commitment is in the frozen set
     frozen_envelopes: int = 0  # seed envelopes in the frozen set
     snapshot: bool = False
@@ -69,6 +70,23 @@ class Facts:
         if self.result_at is None:
             return None
         return self.result_at + self.definition.deadlines.dispute_window_ms
+
+
+def missing_at_freeze(f: Facts) -> tuple[str, ...]:
+    """The parties (centre, agent) without both an opening key and a commitment in the
+    frozen set. A frozen draw with any is blocked (PROTOCOL.md §6.4): with one party's
+    seed alone, that party could have ground its seed before committing."""
+    if not f.frozen:
+        return ()
+    return tuple(
+        r for r in PARTIES if r not in f.frozen_opening_keys or r not in f.frozen_commitments
+    )
+
+
+def _missing_sentence(missing: tuple[str, ...]) -> str:
+    if len(missing) == 1:
+        return f"the {missing[0]}'s opening key or commitment was not logged before the commit deadline"
+    return "the centre's and the agent's opening keys or commitments were not logged before the commit deadline"
 
 
 def _reveals_done(f: Facts) -> bool:
@@ -93,6 +111,8 @@ def phase(f: Facts) -> Phase:
         return Phase.DRAFT
     if not f.frozen:
         return Phase.COMMITTING if set(PARTIES) <= f.opening_keys else Phase.PUBLISHED
+    if missing_at_freeze(f):
+        return Phase.FROZEN  # blocked for good: only a void follows
     if f.definition.needs_snapshot and not f.snapshot:
         return Phase.FROZEN
     if not _reveals_done(f):
@@ -106,6 +126,8 @@ def blocked_reason(f: Facts, now: int) -> str | None:
     """Why a draw cannot progress without a supervisor void, if it cannot."""
     p = phase(f)
     d = f.definition.deadlines
+    if p is Phase.FROZEN and (missing := missing_at_freeze(f)):
+        return _missing_sentence(missing)
     if p is Phase.FROZEN and now >= d.snapshot:
         return "the snapshot of valid bids was not signed before its deadline"
     if p is Phase.COMPUTING and not _has_possible_seed(f):
@@ -133,6 +155,16 @@ def _deadline(f: Facts, now: int, deadline: int, what: str) -> None:
             f"draw {draw_id}: {what} closed at {format_ms(deadline)}: the pulse of "
             f"{format_ms(f.pulse_ms)} is out, so this statement would be logged after the "
             f"deadline's time point (server time {format_ms(now)})"
+        )
+
+
+def _not_blocked(f: Facts, kind: str) -> None:
+    missing = missing_at_freeze(f)
+    if missing and not f.voided:
+        raise StateError(
+            f"draw {f.definition.draw_id}: {kind} is not accepted: the draw is blocked at the "
+            f"freeze ({_missing_sentence(missing)}, the fault of the {' and the '.join(missing)}); "
+            "it waits for a supervisor's void (PROTOCOL.md §6.4)"
         )
 
 
@@ -195,10 +227,12 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
         if not d.needs_snapshot:
             raise StateError(f"draw {draw}: no selection draws from a snapshot of valid bids")
         _deadline(f, now, dl.snapshot, "the snapshot window")
+        _not_blocked(f, kind)
         _phase(p, (Phase.FROZEN,), kind, draw)
     elif kind == "draw.reveal":
         _role(role, PARTIES, kind, draw)
         _deadline(f, now, dl.reveal, "the reveal window")
+        _not_blocked(f, kind)
         _phase(p, (Phase.REVEALING,), kind, draw)
         if role not in f.frozen_commitments:
             raise StateError(
@@ -209,6 +243,7 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
     elif kind == "draw.key_release":
         _role(role, PARTIES, kind, draw)
         _deadline(f, now, dl.seed_open, "releasing the seed opening keys")
+        _not_blocked(f, kind)
         _phase(p, (Phase.OPENING,), kind, draw)
         if role not in f.opening_keys:
             raise StateError(f"draw {draw}: the {role} announced no opening key")
@@ -216,6 +251,7 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
             raise ConflictError(f"draw {draw}: the {role} has already released its key")
     elif kind == "draw.result":
         _role(role, ("beacon",), kind, draw)
+        _not_blocked(f, kind)
         _phase(p, (Phase.COMPUTING,), kind, draw)
     elif kind == "draw.objection":
         _role(role, ("bidder",), kind, draw)

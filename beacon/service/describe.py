@@ -55,6 +55,8 @@ def verify_command(draw_id: str, base_url: str) -> str:
 
 def next_deadline(record: DrawRecord, now: int) -> dict[str, str] | None:
     """The deadline the draw's phase waits for, if it is still ahead of ``now``."""
+    if lifecycle.missing_at_freeze(record.facts):
+        return None  # blocked at the freeze: no deadline can unblock it (PROTOCOL.md §6.4)
     name = PHASE_DEADLINE.get(record.phase)
     when = getattr(record.definition.deadlines, name) if name else None
     if record.phase in (Phase.DRAWN, Phase.DISPUTED):

@@ -67,6 +67,19 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
         "没有可纳入的种子（无人揭示，也没有可开启的种子信封）",
         "no seed can be included (no reveal and no openable seed envelope)",
     ),
+    "blocked.missing_centre": (
+        "交易中心的开启公钥或承诺未在承诺截止前登记（责任在交易中心）",
+        "the centre's opening key or commitment was not logged before the commit deadline",
+    ),
+    "blocked.missing_agent": (
+        "招标人/代理的开启公钥或承诺未在承诺截止前登记（责任在招标人/代理）",
+        "the agent's opening key or commitment was not logged before the commit deadline",
+    ),
+    "blocked.missing_both": (
+        "交易中心和招标人/代理的开启公钥或承诺均未在承诺截止前登记（责任在双方）",
+        "the centre's and the agent's opening keys or commitments were not logged before "
+        "the commit deadline",
+    ),
     # -- phases (PROTOCOL.md §6.4) ----------------------------------------------------------------
     "phase.draft": ("待会签", "awaiting countersignature"),
     "phase.published": ("已发布", "published"),

@@ -24,7 +24,13 @@ DRAFT = Facts(definition=D)
 PUBLISHED = replace(DRAFT, countersigned=True)
 COMMITTING = replace(PUBLISHED, opening_keys=BOTH)
 COMMITTED = replace(COMMITTING, commitments=BOTH, seed_bidders=frozenset({b"b" * 32}))
-FROZEN = replace(COMMITTED, frozen=True, frozen_commitments=BOTH, frozen_envelopes=1)
+FROZEN = replace(
+    COMMITTED,
+    frozen=True,
+    frozen_opening_keys=BOTH,
+    frozen_commitments=BOTH,
+    frozen_envelopes=1,
+)
 REVEALED = replace(FROZEN, reveals=BOTH)
 RELEASED = replace(REVEALED, key_releases=BOTH)
 DRAWN = replace(RELEASED, result_at=OPEN + 5_000)
@@ -389,3 +395,41 @@ def test_a_tender_window_closes_with_its_deadline_pulse(kind, role, facts, deadl
         rf"{format_ms(deadline)} is out",
     ):
         tender.check(kind, role, replace(facts, pulse_ms=deadline), deadline - 1, actor=b"b" * 32)
+
+
+ONE_SIDED = [
+    pytest.param(replace(FROZEN, frozen_commitments=frozenset({"centre"})), ("agent",), id="agent-never-committed"),
+    pytest.param(replace(FROZEN, frozen_commitments=frozenset({"agent"})), ("centre",), id="centre-never-committed"),
+    pytest.param(replace(FROZEN, frozen_opening_keys=frozenset({"agent"})), ("centre",), id="centre-announced-no-key"),
+    pytest.param(replace(FROZEN, frozen_opening_keys=frozenset(), frozen_commitments=frozenset()), ("centre", "agent"), id="neither"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("facts", "missing"), ONE_SIDED)
+def test_a_freeze_without_both_parties_blocks_the_draw(facts, missing):
+    # PROTOCOL.md §6.4: a draw is computed only with both the centre's and the agent's
+    # opening key and commitment in the frozen set; otherwise it is blocked at the freeze,
+    # attributed to the missing party, and only a supervisor's void is accepted.
+    later = replace(facts, reveals=frozenset({"centre", "agent"}) - set(missing), pulse_ms=OPEN)
+    assert phase(later) is Phase.FROZEN
+    who = missing[0] if len(missing) == 1 else None
+    reason = blocked_reason(later, OPEN)
+    assert reason == (
+        f"the {who}'s opening key or commitment was not logged before the commit deadline"
+        if who
+        else "the centre's and the agent's opening keys or commitments were not logged before "
+        "the commit deadline"
+    )
+    for kind, role, now in (
+        ("draw.reveal", "centre", REVEAL - 1),
+        ("draw.key_release", "centre", OPEN - 1),
+        ("draw.result", "beacon", OPEN),
+    ):
+        with pytest.raises(
+            StateError,
+            match=rf"{kind} is not accepted: the draw is blocked at the freeze \({reason}, "
+            rf"the fault of the {' and the '.join(missing)}\); it waits for a supervisor's void",
+        ):
+            check(kind, role, replace(later, pulse_ms=now), now, actor=b"b" * 32)
+    assert check("draw.void", "supervisor", later, OPEN) is Phase.FROZEN
+    assert phase(replace(later, voided=True)) is Phase.VOIDED

@@ -334,7 +334,7 @@ def share_release(d: Deployment) -> Window:
     return Window(RELEASE_DEADLINE, late, None, settle)
 
 
-WINDOWS = [seed_envelope, reveal, key_release, objection, bid, share_release]
+WINDOWS = [commitment, seed_envelope, reveal, key_release, snapshot, objection, bid, share_release]
 
 
 # -- the interleavings ----------------------------------------------------------------------

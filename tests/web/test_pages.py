@@ -561,8 +561,8 @@ def test_every_recorded_name_has_a_label():
     assert [k for k in keys if not t.has(k)] == []
 
 
-def test_both_blocked_reasons_are_translated():
-    """lifecycle.blocked_reason's two sentences, produced by the facts that cause them."""
+def test_every_blocked_reason_is_translated():
+    """lifecycle.blocked_reason's sentences, produced by the facts that cause them."""
     from beacon.core.lifecycle import Facts, blocked_reason
     from beacon.service.demo import bid_sample_definition
     from beacon.web.pages import BLOCKED
@@ -577,11 +577,17 @@ def test_both_blocked_reasons_are_translated():
         countersigned=True,
         opening_keys=frozenset({"centre", "agent"}),
         frozen=True,
+        frozen_opening_keys=frozenset({"centre", "agent"}),
+        frozen_commitments=frozenset({"centre", "agent"}),
     )
     no_snapshot = blocked_reason(base, T0 + 12 * PERIOD)
     later = T0 + 20 * PERIOD
     no_seed = blocked_reason(dataclasses.replace(base, snapshot=True, pulse_ms=later), later)
-    assert {no_snapshot, no_seed} == set(BLOCKED)
+    missing = [
+        blocked_reason(dataclasses.replace(base, frozen_commitments=frozenset(roles)), T0)
+        for roles in ({"agent"}, {"centre"}, set())
+    ]
+    assert {no_snapshot, no_seed, *missing} == set(BLOCKED)
 
 
 def test_missing_label_is_an_error_not_a_raw_key():
