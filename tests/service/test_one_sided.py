@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from beacon.core import draw, lifecycle
 from beacon.core.lifecycle import Phase
 from beacon.errors import StateError
-from tests.service.deployment import PERIOD, T0, Deployment, open_deployment
+from beacon.service.demo import bid_sample_definition
+from tests.service.deployment import PERIOD, T0, TENDER, Deployment, open_deployment
 from tests.service.test_draw_flow import Ceremony, bundle, record
 from verifier import verify_bundle
 
@@ -138,4 +139,32 @@ def test_a_result_published_anyway_is_invalid(
     assert failed["commitments"] == (
         f"the draw is blocked at the freeze (no opening key or commitment of the {missing}, "
         "§6.4), yet the bundle has draw.reveal, draw.key_release, draw.result"
+    )
+
+
+def test_without_a_snapshot_nothing_may_follow_the_freeze(d: Deployment) -> None:
+    """The other way a frozen draw stays frozen (§6.4, §14.8): a bundle without the
+    snapshot is a valid record only if no reveal, key release or result follows."""
+    c = Ceremony(d)
+    c.definition = bid_sample_definition(
+        draw_id="JS-2026-0142-1", tender_id=TENDER, commit=COMMIT, snapshot=COMMIT + 2 * PERIOD,
+        reveal=REVEAL, seed_open=SEED_OPEN, vdf_t=2000, k=2,
+    )  # fmt: skip
+    c.register()
+    c.publish()
+    c.commit()
+    c.seal_seeds()
+    d.advance_to(COMMIT)
+    c.submit(c.agent.snapshot(c.definition.draw_id, ["BID-1", "BID-2", "BID-3"]))
+    c.reveal()
+    c.release()
+    assert d.runtime.worker("w").run_once() == c.definition.draw_id
+    report, doc = _report(d)
+    assert report.valid
+    doc["statements"] = [
+        x for x in doc["statements"] if x["signed"]["statement"]["kind"] != "draw.snapshot"
+    ]
+    failed = {ch.name: ch.detail for ch in verify_bundle(doc).checks if not ch.ok}
+    assert failed["snapshot"] == (
+        "no draw.snapshot, yet the bundle has draw.reveal, draw.key_release, draw.result"
     )
