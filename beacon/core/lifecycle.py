@@ -85,8 +85,14 @@ def missing_at_freeze(f: Facts) -> tuple[str, ...]:
 
 def _missing_sentence(missing: tuple[str, ...]) -> str:
     if len(missing) == 1:
-        return f"the {missing[0]}'s opening key or commitment was not logged before the commit deadline"
-    return "the centre's and the agent's opening keys or commitments were not logged before the commit deadline"
+        return (
+            f"the {missing[0]}'s opening key or commitment was not logged before the commit "
+            "deadline"
+        )
+    return (
+        "the centre's and the agent's opening keys or commitments were not logged before the "
+        "commit deadline"
+    )
 
 
 def _reveals_done(f: Facts) -> bool:

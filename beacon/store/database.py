@@ -5,8 +5,9 @@ is chosen by URL (``postgresql+psycopg://...``). :meth:`Database.write` opens a
 transaction that serialises writers from its start: ``BEGIN IMMEDIATE`` on SQLite,
 and on PostgreSQL ``SELECT … FOR UPDATE`` of the log's singleton state row, both
 before the block runs, so that every check a writer makes (and every clock reading
-it takes) sees all writes committed before it. Repositories never commit: the caller owns the transaction,
-so a statement leaf and its effect are written together or not at all.
+it takes) sees all writes committed before it. Repositories never commit: the
+caller owns the transaction, so a statement leaf and its effect are written together
+or not at all.
 """
 
 from __future__ import annotations
