@@ -34,6 +34,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from beacon.core import envelope as env
+from beacon.core import lifecycle
 from beacon.core.commitment import SeedStatus
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.opening import OpeningStatus, ShareEntry
@@ -153,7 +154,11 @@ def commitment(d: Deployment) -> Window:
     def settle() -> None:
         d.advance_to(COMMIT)
         doc = _valid_bundle(d)
+        # Blocked at the freeze, by the agent's fault (PROTOCOL.md §6.4): never computed.
         assert doc["summary"]["state"] == "frozen"
+        assert lifecycle.blocked_reason(record(d).facts, d.clock.now_ms()) == (
+            "the agent's opening key or commitment was not logged before the commit deadline"
+        )
 
     return Window(COMMIT, late, None, settle)
 
