@@ -81,6 +81,14 @@ def combined_seed(
     snapshot: bytes,
 ) -> bytes:
     """§10.1 over the included (role, fingerprint, status, seed) entries, in their given order."""
+    # §10.1, §6.4: the centre and the agent each have an entry, or the draw is blocked.
+    missing = [p for p in PARTIES if p not in {r for r, _, _, _ in entries}]
+    if missing:
+        raise CheckFailed(
+            f"no seed entry of the {' and the '.join(missing)}: a draw frozen without both "
+            "parties' commitments cannot be computed (§6.4)",
+            code="missing-party",
+        )
     included = [(r, fp, seed) for r, fp, status, seed in entries if status == "included"]
     if not included:
         raise CheckFailed(
@@ -506,7 +514,7 @@ class DrawCheck:
                 if self.kinds[k]
             ]
             _check("commit" not in self.time_points and not later, "the draw.freeze is missing")
-            self.state.update(freeze=None, result=None)
+            self.state.update(freeze=None, result=None, missing=[])
             return "not frozen: the commit deadline had not passed"
         tp, b = self.time_points.get("commit"), freeze.s.body
         _check(tp is not None, "a freeze without the commit time point")
@@ -526,9 +534,27 @@ class DrawCheck:
             f"the freeze lists leaves {b['commitments']}, the bundle has {frozen}",
         )
         self.state["freeze"] = freeze
-        return (
+        done = (
             f"{len(commits)} commitments and {len(envs)} seed envelopes frozen by {tp.pulse.name()}"
         )
+        # §6.4: without both parties' opening key and commitment in the frozen set, the draw
+        # is blocked at the freeze; nothing but a void may follow.
+        missing = [r for r in PARTIES if r not in keys or r not in commits]
+        self.state["missing"] = missing
+        if not missing:
+            return done
+        who = " and the ".join(missing)
+        later = [
+            k
+            for k in ("draw.snapshot", "draw.reveal", "draw.key_release", "draw.result")
+            if self.kinds[k]
+        ]
+        _check(
+            not later,
+            f"the draw is blocked at the freeze (no opening key or commitment of the {who}, "
+            f"§6.4), yet the bundle has {', '.join(later)}",
+        )
+        return f"{done}; blocked: no opening key or commitment of the {who} (at fault)"
 
     def check_snapshot(self) -> str:
         freeze, snap = self.need("freeze"), self.one("draw.snapshot", optional=True)
@@ -537,7 +563,17 @@ class DrawCheck:
             _check(snap is None, "a snapshot in a draw that is not frozen or does not use one")
             self.state.update(snapshot=None, snapshot_hash=b"")
             return "not frozen yet" if uses else "no selection draws from a snapshot"
-        _check(snap is not None, "the draw.snapshot is missing")
+        if snap is None:
+            # §6.4: without a snapshot the draw stays frozen (blocked once the snapshot time
+            # point is out); no reveal, key release or result may follow.
+            later = [k for k in ("draw.reveal", "draw.key_release", "draw.result") if self.kinds[k]]
+            _check(not later, f"no draw.snapshot, yet the bundle has {', '.join(later)}")
+            self.state.update(snapshot=None, snapshot_hash=b"")
+            return (
+                "blocked: no snapshot was signed before its deadline"
+                if "snapshot" in self.time_points
+                else "not signed yet"
+            )
         ids = snap.s.body["bid_ids"]
         _check(
             snap.leaf > freeze.leaf and self.before(snap, "snapshot"),
@@ -661,9 +697,13 @@ class DrawCheck:
         result = self.one("draw.result", optional=True)
         if result is None:
             self.state["result"] = None
+            missing = self.need("missing")
             return (
                 "no result: the draw was voided"
                 if self.kinds["draw.void"]
+                else f"no result: blocked at the freeze by the {' and the '.join(missing)}, "
+                "awaiting a supervisor's void"
+                if missing
                 else f"no result yet: {self.phase()}"
             )
         freeze, envs, b = self.need("freeze"), self.need("envelopes"), result.s.body
@@ -752,6 +792,8 @@ class DrawCheck:
         """The §6.4 phase a draw without result or void has reached: its bundle is incomplete."""
         if self.need("freeze") is None:
             return "committing" if len(self.need("keys")) == 2 else "published"
+        if self.need("missing"):
+            return "frozen"  # blocked at the freeze (§6.4)
         if (
             any(s["from_snapshot"] for s in self.definition["selections"])
             and self.need("snapshot") is None

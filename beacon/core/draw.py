@@ -20,6 +20,8 @@ from beacon.core.encoding import Writer
 from beacon.core.selection import Pick, draw_selection
 from beacon.errors import InputError
 
+PARTIES = ("centre", "agent")  # each has a seed entry in every computed draw (§10.1)
+
 
 def order_seeds(entries: Sequence[SeedEntry]) -> list[SeedEntry]:
     """Canonical order (§10.1): centre, agent, then bidders by fingerprint; no party twice."""
@@ -49,7 +51,16 @@ def combine_seed(
     SHA-512(F(label) ‖ F(definition hash) ‖ F(u64 tree size) ‖ F(root hash) ‖
     list of (F(role) ‖ F(fingerprint) ‖ F(seed)) ‖ F(snapshot hash or empty)).
     """
-    included = [e for e in order_seeds(entries) if e.status is SeedStatus.INCLUDED]
+    ordered = order_seeds(entries)
+    # §10.1: the centre and the agent each have an entry (included or not); a draw frozen
+    # without both is blocked (§6.4) and is never combined.
+    missing = [r for r in PARTIES if r not in {e.party.role for e in ordered}]
+    if missing:
+        raise InputError(
+            f"the seed entries have no {' and no '.join(missing)} entry: a draw without both "
+            "parties' commitments cannot be computed"
+        )
+    included = [e for e in ordered if e.status is SeedStatus.INCLUDED]
     if not included:
         raise InputError("no seed was included: the draw cannot be computed")
     w = Writer().str(labels.DRAW_SEED).bytes(definition_hash).u64(tree_size).bytes(root_hash)

@@ -28,7 +28,7 @@ class Phase(StrEnum):
     DRAFT = "draft"  # published by the agent, awaiting the centre's countersignature
     PUBLISHED = "published"  # frozen definition; opening keys being announced
     COMMITTING = "committing"  # commitments and bidder seed envelopes accepted
-    FROZEN = "frozen"  # commitment set fixed by a pulse; awaiting the snapshot if any
+    FROZEN = "frozen"  # commitment set fixed by a pulse; awaiting the snapshot, or blocked
     REVEALING = "revealing"  # centre and agent reveal their seeds
     OPENING = "opening"  # centre and agent release the seed-envelope opening keys
     COMPUTING = "computing"  # the VDF runs
@@ -53,6 +53,7 @@ class Facts:
     commitments: Set[str] = frozenset()  # roles with a commitment
     seed_bidders: Set[bytes] = frozenset()  # fingerprints of bidders with a seed envelope
     frozen: bool = False
+    frozen_opening_keys: Set[str] = frozenset()  # roles whose opening key is in the frozen set
     frozen_commitments: Set[str] = frozenset()  # roles whose commitment is in the frozen set
     frozen_envelopes: int = 0  # seed envelopes in the frozen set
     snapshot: bool = False
@@ -71,6 +72,29 @@ class Facts:
         if self.result_at is None:
             return None
         return self.result_at + self.definition.deadlines.dispute_window_ms
+
+
+def missing_at_freeze(f: Facts) -> tuple[str, ...]:
+    """The parties (centre, agent) without both an opening key and a commitment in the
+    frozen set. A frozen draw with any is blocked (PROTOCOL.md §6.4): with one party's
+    seed alone, that party could have ground its seed before committing."""
+    if not f.frozen:
+        return ()
+    return tuple(
+        r for r in PARTIES if r not in f.frozen_opening_keys or r not in f.frozen_commitments
+    )
+
+
+def _missing_sentence(missing: tuple[str, ...]) -> str:
+    if len(missing) == 1:
+        return (
+            f"the {missing[0]}'s opening key or commitment was not logged before the commit "
+            "deadline"
+        )
+    return (
+        "the centre's and the agent's opening keys or commitments were not logged before the "
+        "commit deadline"
+    )
 
 
 def _reveals_done(f: Facts) -> bool:
@@ -95,6 +119,8 @@ def phase(f: Facts) -> Phase:
         return Phase.DRAFT
     if not f.frozen:
         return Phase.COMMITTING if set(PARTIES) <= f.opening_keys else Phase.PUBLISHED
+    if missing_at_freeze(f):
+        return Phase.FROZEN  # blocked for good: only a void follows
     if f.definition.needs_snapshot and not f.snapshot:
         return Phase.FROZEN
     if not _reveals_done(f):
@@ -112,6 +138,8 @@ def blocked_reason(f: Facts, now: int) -> str | None:
     """Why a draw cannot progress without a supervisor void, if it cannot."""
     p = phase(f)
     d = f.definition.deadlines
+    if p is Phase.FROZEN and (missing := missing_at_freeze(f)):
+        return _missing_sentence(missing)
     if p is Phase.FROZEN and now >= d.snapshot:
         return "the snapshot of valid bids was not signed before its deadline"
     if p is Phase.COMPUTING and not _has_possible_seed(f):
@@ -129,10 +157,30 @@ def _has_possible_seed(f: Facts) -> bool:
     )
 
 
-def _deadline(now: int, deadline: int, what: str, draw_id: str) -> None:
+def _deadline(f: Facts, now: int, deadline: int, what: str) -> None:
+    """A window closing at ``deadline`` is closed by the server clock, or once any pulse
+    at or after it is out (PROTOCOL.md §13.2): a statement logged after that pulse is at
+    or above its tree size, so the verifier would count it late."""
+    draw_id = f.definition.draw_id
     if now >= deadline:
         raise DeadlineError(
             f"draw {draw_id}: {what} closed at {format_ms(deadline)} (server time {format_ms(now)})"
+        )
+    if f.pulse_ms >= deadline:
+        raise DeadlineError(
+            f"draw {draw_id}: {what} closed at {format_ms(deadline)}: the pulse of "
+            f"{format_ms(f.pulse_ms)} is out, so this statement would be logged after the "
+            f"deadline's time point (server time {format_ms(now)})"
+        )
+
+
+def _not_blocked(f: Facts, kind: str) -> None:
+    missing = missing_at_freeze(f)
+    if missing and not f.voided:
+        raise StateError(
+            f"draw {f.definition.draw_id}: {kind} is not accepted: the draw is blocked at the "
+            f"freeze ({_missing_sentence(missing)}, the fault of the {' and the '.join(missing)}); "
+            "it waits for a supervisor's void (PROTOCOL.md §6.4)"
         )
 
 
@@ -163,23 +211,23 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
     p = phase(f)
     if kind == "draw.countersign":
         _role(role, ("centre",), kind, draw)
-        _deadline(now, dl.commit, "countersigning", draw)
+        _deadline(f, now, dl.commit, "countersigning")
         _phase(p, (Phase.DRAFT,), kind, draw)
     elif kind == "draw.opening_key":
         _role(role, PARTIES, kind, draw)
-        _deadline(now, dl.commit, "announcing opening keys", draw)
+        _deadline(f, now, dl.commit, "announcing opening keys")
         _phase(p, (Phase.PUBLISHED, Phase.COMMITTING), kind, draw)
         if role in f.opening_keys:
             raise ConflictError(f"draw {draw}: the {role} has already announced its opening key")
     elif kind == "draw.commit":
         _role(role, PARTIES, kind, draw)
-        _deadline(now, dl.commit, "the commit window", draw)
+        _deadline(f, now, dl.commit, "the commit window")
         _phase(p, (Phase.PUBLISHED, Phase.COMMITTING), kind, draw)
         if role in f.commitments:
             raise ConflictError(f"draw {draw}: the {role} has already committed")
     elif kind == "envelope.submit":
         _role(role, ("bidder",), kind, draw)
-        _deadline(now, dl.commit, "seed envelope submission", draw)
+        _deadline(f, now, dl.commit, "seed envelope submission")
         _phase(p, (Phase.COMMITTING,), kind, draw)
         if actor in f.seed_bidders:
             raise ConflictError(f"draw {draw}: this bidder has already submitted a seed envelope")
@@ -194,11 +242,13 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
         _role(role, ("agent",), kind, draw)
         if not d.needs_snapshot:
             raise StateError(f"draw {draw}: no selection draws from a snapshot of valid bids")
-        _deadline(now, dl.snapshot, "the snapshot window", draw)
+        _deadline(f, now, dl.snapshot, "the snapshot window")
+        _not_blocked(f, kind)
         _phase(p, (Phase.FROZEN,), kind, draw)
     elif kind == "draw.reveal":
         _role(role, PARTIES, kind, draw)
-        _deadline(now, dl.reveal, "the reveal window", draw)
+        _deadline(f, now, dl.reveal, "the reveal window")
+        _not_blocked(f, kind)
         _phase(p, (Phase.REVEALING,), kind, draw)
         if role not in f.frozen_commitments:
             raise StateError(
@@ -208,7 +258,8 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
             raise ConflictError(f"draw {draw}: the {role} has already revealed")
     elif kind == "draw.key_release":
         _role(role, PARTIES, kind, draw)
-        _deadline(now, dl.seed_open, "releasing the seed opening keys", draw)
+        _deadline(f, now, dl.seed_open, "releasing the seed opening keys")
+        _not_blocked(f, kind)
         _phase(p, (Phase.OPENING,), kind, draw)
         if role not in f.opening_keys:
             raise StateError(f"draw {draw}: the {role} announced no opening key")
@@ -221,13 +272,14 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
                 f"draw {draw}: the result deadline {format_ms(dl.result)} has passed (a pulse at or "
                 "after it is out); the draw failed and waits for the supervisor's void"
             )
+        _not_blocked(f, kind)
         _phase(p, (Phase.COMPUTING,), kind, draw)
     elif kind == "draw.objection":
         _role(role, ("bidder",), kind, draw)
         _phase(p, (Phase.DRAWN, Phase.DISPUTED), kind, draw)
         ends = f.dispute_ends
         assert ends is not None
-        _deadline(now, ends, "the dispute window", draw)
+        _deadline(f, now, ends, "the dispute window")
     elif kind == "draw.confirm":
         _role(role, ("supervisor",), kind, draw)
         _phase(p, (Phase.DRAWN, Phase.DISPUTED), kind, draw)

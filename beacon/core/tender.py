@@ -68,10 +68,18 @@ def _role(role: str, allowed: tuple[str, ...], kind: str, tender: str) -> None:
         )
 
 
-def _before(now: int, deadline: int, what: str, tender: str) -> None:
+def _before(f: TenderFacts, now: int, deadline: int, what: str) -> None:
+    """Closed by the server clock, or once any pulse at or after ``deadline`` is out: a
+    statement logged after that pulse falls outside the window (PROTOCOL.md §13.2)."""
     if now >= deadline:
         raise DeadlineError(
-            f"tender {tender}: {what} closed at {format_ms(deadline)} (server time {format_ms(now)})"
+            f"tender {f.tender_id}: {what} closed at {format_ms(deadline)} (server time {format_ms(now)})"
+        )
+    if f.pulse_ms >= deadline:
+        raise DeadlineError(
+            f"tender {f.tender_id}: {what} closed at {format_ms(deadline)}: the pulse of "
+            f"{format_ms(f.pulse_ms)} is out, so this statement would be logged after the "
+            f"deadline's time point (server time {format_ms(now)})"
         )
 
 
@@ -85,7 +93,7 @@ def check(kind: str, role: str, f: TenderFacts, now: int, *, actor: bytes = b"")
             raise StateError(
                 f"tender {t}: publish the bid deadline (tender.publish) before announcing opening keys"
             )
-        _before(now, f.bid_deadline, "announcing opening keys", t)
+        _before(f, now, f.bid_deadline, "announcing opening keys")
         if f.opening_keys.get(role, 0) >= MAX_KEYS_PER_ROLE:
             raise ConflictError(
                 f"tender {t}: the {role} already announced {MAX_KEYS_PER_ROLE} opening keys"
@@ -96,7 +104,7 @@ def check(kind: str, role: str, f: TenderFacts, now: int, *, actor: bytes = b"")
             raise StateError(
                 f"tender {t} is not accepting bids: no bid deadline has been published"
             )
-        _before(now, f.bid_deadline, "bid submission", t)
+        _before(f, now, f.bid_deadline, "bid submission")
         missing = [r for r in PARTIES if not f.opening_keys.get(r)]
         if missing:
             raise StateError(
@@ -106,7 +114,7 @@ def check(kind: str, role: str, f: TenderFacts, now: int, *, actor: bytes = b"")
             raise ConflictError(f"tender {t}: this bidder has already submitted a bid envelope")
     elif kind == "tender.key_release":
         _role(role, PARTIES, kind, t)
-        _before(now, f.release_deadline, "releasing opening keys", t)
+        _before(f, now, f.release_deadline, "releasing opening keys")
         if p is not TenderPhase.RELEASING:
             raise StateError(
                 f"tender {t}: opening keys are released after the bid deadline {format_ms(f.bid_deadline)}, once its "

@@ -70,6 +70,9 @@ def facts_from(definition: DrawDefinition, statements: Sequence[Logged], *, puls
         commitments=roles("draw.commit"),
         seed_bidders=frozenset(s.row.actor for s in statements if s.row.kind == "envelope.submit"),
         frozen=freeze is not None,
+        frozen_opening_keys=frozenset(
+            s.row.role for s in in_freeze if s.row.kind == "draw.opening_key"
+        ),
         frozen_commitments=frozenset(s.row.role for s in in_freeze if s.row.kind == "draw.commit"),
         frozen_envelopes=sum(1 for s in in_freeze if s.row.kind == "envelope.submit"),
         snapshot=any(s.row.kind == "draw.snapshot" for s in statements),

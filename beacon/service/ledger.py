@@ -149,21 +149,12 @@ class Ledger:
 
     def _submit(self, signed: SignedStatement, payload: StagedBlob | None) -> Receipt:
         st = signed.statement
-        now = self.clock.now_ms()
         if self.refresh_signer is not None:
             self.refresh_signer()
         if st.role == "beacon" or st.actor == self.beacon.fingerprint:
             raise RoleError("beacon statements are made by the service itself, never submitted")
         verify_signature(signed)
         self.validator.validate(signed.certificate, signed.chain, st.issued_at)
-        # PROTOCOL.md §6.5: the tolerance is inclusive; the message gives the measured skew.
-        skew = st.issued_at - now
-        if abs(skew) > self.policy.skew_ms:
-            raise DeadlineError(
-                f"{st.kind}: issued_at {format_ms(st.issued_at)} is more than {self.policy.skew_ms / 1000:g} s "
-                f"from server time {format_ms(now)} ({abs(skew)} ms {'ahead' if skew > 0 else 'behind'}, "
-                f"at most {self.policy.skew_ms} ms allowed); check the signer's clock"
-            )
         if (payload is None) != (st.kind != "envelope.submit"):
             raise InputError(
                 f"{st.kind}: "
@@ -177,6 +168,13 @@ class Ledger:
         if handler is None:
             raise StateError(f"{st.kind} statements are not accepted from parties")
         with self.db.write() as session:
+            # PROTOCOL.md §13.2: "in time" is decided here, under the write lock, against
+            # the server time read now and the newest pulse already committed. No pulse can
+            # be committed between these readings and the append (the pulser takes the same
+            # lock), so a statement accepted before a deadline D with no pulse at or after D
+            # yet is below the tree size the first such pulse will commit.
+            now = self.clock.now_ms()
+            self._check_skew(st, now)
             repo = StatementRepository(session)
             statement_hash = st.hash()
             if repo.exists(statement_hash):
@@ -202,6 +200,16 @@ class Ledger:
             extra={**_context(st), "statement": statement_hash.hex(), "leaf": leaf},
         )
         return receipt
+
+    def _check_skew(self, st: Statement, now: int) -> None:
+        # PROTOCOL.md §6.5: the tolerance is inclusive; the message gives the measured skew.
+        skew = st.issued_at - now
+        if abs(skew) > self.policy.skew_ms:
+            raise DeadlineError(
+                f"{st.kind}: issued_at {format_ms(st.issued_at)} is more than {self.policy.skew_ms / 1000:g} s "
+                f"from server time {format_ms(now)} ({abs(skew)} ms {'ahead' if skew > 0 else 'behind'}, "
+                f"at most {self.policy.skew_ms} ms allowed); check the signer's clock"
+            )
 
     def _append(
         self,

@@ -2,11 +2,12 @@
 
 A SQLite file is the default (WAL, foreign keys on, a busy timeout); PostgreSQL
 is chosen by URL (``postgresql+psycopg://...``). :meth:`Database.write` opens a
-transaction that serialises writers from its first statement: ``BEGIN IMMEDIATE``
-on SQLite, and on PostgreSQL ``SELECT … FOR UPDATE`` of the log's singleton state
-row before anything else, so that every check a writer makes sees all writes
-committed before it. Repositories never commit: the caller owns the transaction,
-so a statement leaf and its effect are written together or not at all.
+transaction that serialises writers from its start: ``BEGIN IMMEDIATE`` on SQLite,
+and on PostgreSQL ``SELECT … FOR UPDATE`` of the log's singleton state row, both
+before the block runs, so that every check a writer makes (and every clock reading
+it takes) sees all writes committed before it. Repositories never commit: the
+caller owns the transaction, so a statement leaf and its effect are written together
+or not at all.
 """
 
 from __future__ import annotations
@@ -92,6 +93,11 @@ class Database:
                 # one transaction. Under READ COMMITTED the check must come after the lock,
                 # or two writers both pass it (two commitments by one party were accepted).
                 session.execute(text(WRITE_LOCK_SQL))
+            else:
+                # BEGIN IMMEDIATE now, not at the block's first query: a writer that reads
+                # the clock first thing (PROTOCOL.md §13.2, "in time") must already hold
+                # the lock, so that no pulse is committed between its reading and its append.
+                session.connection()
             yield session
 
     @contextmanager

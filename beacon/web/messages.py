@@ -71,6 +71,19 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
         "信标未在结果截止时间前公布结果（信标的责任）",
         "the beacon did not publish the result before the result deadline (the beacon's fault)",
     ),
+    "blocked.missing_centre": (
+        "交易中心的开启公钥或承诺未在承诺截止前登记（责任在交易中心）",
+        "the centre's opening key or commitment was not logged before the commit deadline",
+    ),
+    "blocked.missing_agent": (
+        "招标人/代理的开启公钥或承诺未在承诺截止前登记（责任在招标人/代理）",
+        "the agent's opening key or commitment was not logged before the commit deadline",
+    ),
+    "blocked.missing_both": (
+        "交易中心和招标人/代理的开启公钥或承诺均未在承诺截止前登记（责任在双方）",
+        "the centre's and the agent's opening keys or commitments were not logged before "
+        "the commit deadline",
+    ),
     # -- phases (PROTOCOL.md §6.4) ----------------------------------------------------------------
     "phase.draft": ("待会签", "awaiting countersignature"),
     "phase.published": ("已发布", "published"),

@@ -39,13 +39,21 @@ CSP = (
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 POLL_DRAW_MS = 2_000  # VDF progress moves continuously: re-read the draw every 2 s
 POLL_LIST_MS = 10_000
-# lifecycle.blocked_reason's sentences, as labels (a test covers both).
+# lifecycle.blocked_reason's sentences, as labels (a test covers each).
 BLOCKED = {
     "the snapshot of valid bids was not signed before its deadline": "blocked.snapshot",
     "no seed can be included (no reveal and no openable seed envelope)": "blocked.no_seed",
     "the beacon did not publish the result before the result deadline (the beacon's fault)": (
         "blocked.no_result"
     ),
+    "the centre's opening key or commitment was not logged before the commit deadline": (
+        "blocked.missing_centre"
+    ),
+    "the agent's opening key or commitment was not logged before the commit deadline": (
+        "blocked.missing_agent"
+    ),
+    "the centre's and the agent's opening keys or commitments were not logged before the "
+    "commit deadline": "blocked.missing_both",
 }
 # Non-page paths keep problem+json whatever the client accepts.
 API_PREFIXES = ("/api/", "/beacon/", "/openapi.json")

@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import pytest
 
+from beacon.core import tender
 from beacon.core.definition import parse_authoring
 from beacon.core.lifecycle import Facts, Phase, blocked_reason, check, check_publish, phase
-from beacon.core.timefmt import parse_ms
+from beacon.core.timefmt import format_ms, parse_ms
 from beacon.errors import ConflictError, DeadlineError, RoleError, StateError
 from tests.core.test_definition import authoring
 
@@ -23,11 +24,20 @@ DRAFT = Facts(definition=D)
 PUBLISHED = replace(DRAFT, countersigned=True)
 COMMITTING = replace(PUBLISHED, opening_keys=BOTH)
 COMMITTED = replace(COMMITTING, commitments=BOTH, seed_bidders=frozenset({b"b" * 32}))
-FROZEN = replace(COMMITTED, frozen=True, frozen_commitments=BOTH, frozen_envelopes=1)
+FROZEN = replace(
+    COMMITTED,
+    frozen=True,
+    frozen_opening_keys=BOTH,
+    frozen_commitments=BOTH,
+    frozen_envelopes=1,
+)
 REVEALED = replace(FROZEN, reveals=BOTH)
 RELEASED = replace(REVEALED, key_releases=BOTH)
 DRAWN = replace(RELEASED, result_at=OPEN + 5_000)
 DISPUTED = replace(DRAWN, objections=1)
+BIDS_CLOSE, RELEASES_CLOSE = COMMIT, OPEN
+OPEN_TENDER = tender.TenderFacts("T-1", bid_deadline=BIDS_CLOSE, release_deadline=RELEASES_CLOSE)
+KEYED_TENDER = replace(OPEN_TENDER, opening_keys={"agent": 1, "centre": 1})
 
 
 @pytest.mark.parametrize(
@@ -340,3 +350,111 @@ def test_blocked_without_snapshot_or_seeds():
     assert "snapshot of valid bids was not signed" in blocked_reason(facts, snapshot_deadline)
     nothing = replace(FROZEN, frozen_envelopes=0, pulse_ms=REVEAL)
     assert "no seed can be included" in blocked_reason(nothing, REVEAL)
+
+
+SNAP_DEADLINE = parse_ms("2026-11-26T09:05:00.000Z")
+WITH_SNAPSHOT = parse_authoring(
+    authoring()
+    | {
+        "regime": "after_opening",
+        "selections": [
+            {"code": "BID", "label": "b", "kind": "pick_k", "k": 2, "from_snapshot": True}
+        ],
+        "derived": [],
+        "deadlines": authoring()["deadlines"] | {"snapshot": "2026-11-26T09:05:00.000Z"},
+    }
+)
+# The window's last statement, the facts just before it closes, and the deadline.
+WINDOWS = [
+    ("countersign", "draw.countersign", "centre", DRAFT, COMMIT),
+    ("opening-key", "draw.opening_key", "agent", PUBLISHED, COMMIT),
+    ("commit", "draw.commit", "centre", COMMITTING, COMMIT),
+    ("seed-envelope", "envelope.submit", "bidder", COMMITTING, COMMIT),
+    ("snapshot", "draw.snapshot", "agent", replace(FROZEN, definition=WITH_SNAPSHOT), SNAP_DEADLINE),
+    ("reveal", "draw.reveal", "agent", replace(FROZEN, reveals=frozenset({"centre"})), REVEAL),
+    ("key-release", "draw.key_release", "agent", replace(RELEASED, key_releases=frozenset({"centre"})), OPEN),
+    ("objection", "draw.objection", "bidder", DRAWN, DRAWN.result_at + D.deadlines.dispute_window_ms),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "role", "facts", "deadline"), [w[1:] for w in WINDOWS], ids=[w[0] for w in WINDOWS]
+)
+def test_a_window_closes_with_its_deadline_pulse_whatever_the_clock_says(
+    kind, role, facts, deadline
+):
+    # PROTOCOL.md §13.2: once a pulse at or after D is out, a statement logged now is at or
+    # above its tree size, so it is late for the verifier even if the server clock lags.
+    check(kind, role, replace(facts, pulse_ms=deadline - 60_000), deadline - 1, actor=b"b" * 32)
+    with pytest.raises(
+        DeadlineError,
+        match=rf"closed at {format_ms(deadline)}: the pulse of {format_ms(deadline)} is out, so "
+        rf"this statement would be logged after the deadline's time point \(server time "
+        rf"{format_ms(deadline - 1)}\)",
+    ):
+        check(kind, role, replace(facts, pulse_ms=deadline), deadline - 1, actor=b"b" * 32)
+
+
+@pytest.mark.parametrize(
+    ("kind", "role", "facts", "deadline", "what"),
+    [
+        pytest.param(
+            "tender.opening_key", "agent", OPEN_TENDER, BIDS_CLOSE, "announcing opening keys",
+            id="opening-key",
+        ),
+        pytest.param(
+            "envelope.submit", "bidder", KEYED_TENDER, BIDS_CLOSE, "bid submission", id="bid"
+        ),
+        pytest.param(
+            "tender.key_release", "agent", KEYED_TENDER, RELEASES_CLOSE, "releasing opening keys",
+            id="key-release",
+        ),
+    ],
+)  # fmt: skip
+def test_a_tender_window_closes_with_its_deadline_pulse(kind, role, facts, deadline, what):
+    before = BIDS_CLOSE if kind == "tender.key_release" else deadline - 60_000
+    tender.check(kind, role, replace(facts, pulse_ms=before), deadline - 1, actor=b"b" * 32)
+    with pytest.raises(
+        DeadlineError,
+        match=rf"tender T-1: {what} closed at {format_ms(deadline)}: the pulse of "
+        rf"{format_ms(deadline)} is out",
+    ):
+        tender.check(kind, role, replace(facts, pulse_ms=deadline), deadline - 1, actor=b"b" * 32)
+
+
+ONE_SIDED = [
+    pytest.param(replace(FROZEN, frozen_commitments=frozenset({"centre"})), ("agent",), id="agent-never-committed"),
+    pytest.param(replace(FROZEN, frozen_commitments=frozenset({"agent"})), ("centre",), id="centre-never-committed"),
+    pytest.param(replace(FROZEN, frozen_opening_keys=frozenset({"agent"})), ("centre",), id="centre-announced-no-key"),
+    pytest.param(replace(FROZEN, frozen_opening_keys=frozenset(), frozen_commitments=frozenset()), ("centre", "agent"), id="neither"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("facts", "missing"), ONE_SIDED)
+def test_a_freeze_without_both_parties_blocks_the_draw(facts, missing):
+    # PROTOCOL.md §6.4: a draw is computed only with both the centre's and the agent's
+    # opening key and commitment in the frozen set; otherwise it is blocked at the freeze,
+    # attributed to the missing party, and only a supervisor's void is accepted.
+    later = replace(facts, reveals=frozenset({"centre", "agent"}) - set(missing), pulse_ms=OPEN)
+    assert phase(later) is Phase.FROZEN
+    who = missing[0] if len(missing) == 1 else None
+    reason = blocked_reason(later, OPEN)
+    assert reason == (
+        f"the {who}'s opening key or commitment was not logged before the commit deadline"
+        if who
+        else "the centre's and the agent's opening keys or commitments were not logged before "
+        "the commit deadline"
+    )
+    for kind, role, now in (
+        ("draw.reveal", "centre", REVEAL - 1),
+        ("draw.key_release", "centre", OPEN - 1),
+        ("draw.result", "beacon", OPEN),
+    ):
+        with pytest.raises(
+            StateError,
+            match=rf"{kind} is not accepted: the draw is blocked at the freeze \({reason}, "
+            rf"the fault of the {' and the '.join(missing)}\); it waits for a supervisor's void",
+        ):
+            check(kind, role, replace(later, pulse_ms=now), now, actor=b"b" * 32)
+    assert check("draw.void", "supervisor", later, OPEN) is Phase.FROZEN
+    assert phase(replace(later, voided=True)) is Phase.VOIDED

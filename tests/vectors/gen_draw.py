@@ -1,8 +1,8 @@
 """Whole-draw vectors (PROTOCOL.md §10-§12): inputs → combined seed → VDF → R → picks.
 
-expect ∈ {"valid", "no-seed"}. Each valid file holds the canonical definition (JSON and
-its hash), the freeze tree head, the seed entries (included and excluded), the snapshot
-(if any), and every intermediate: the combined seed, x, y, π, R, each selection's
+expect ∈ {"valid", "no-seed", "missing-party"}. Each valid file holds the canonical
+definition (JSON and its hash), the freeze tree head, the seed entries (included and
+excluded), the snapshot (if any), and every intermediate: the combined seed, x, y, π, R, each selection's
 indexes and values, and the derived values. Everything is derived from fixed labels,
 so the files are reproducible; the VDF part is checked by an independent plain-int
 evaluation in tests/core/test_vectors.py.
@@ -43,18 +43,18 @@ def _short(authoring: dict[str, Any], t: int) -> dict[str, Any]:
     }
 
 
-def _entries(name: str, bidders: int, excluded: dict[int, SeedStatus]) -> list[SeedEntry]:
+def _entries(
+    name: str, bidders: int, excluded: dict[int, SeedStatus], *, not_revealed: tuple[str, ...] = ()
+) -> list[SeedEntry]:
     out = [
-        SeedEntry(
-            Party("centre", det_bytes(f"{name}/fp/centre", 32)),
+        SeedEntry(Party(role, det_bytes(f"{name}/fp/{role}", 32)), SeedStatus.NOT_REVEALED, b"")
+        if role in not_revealed
+        else SeedEntry(
+            Party(role, det_bytes(f"{name}/fp/{role}", 32)),
             SeedStatus.INCLUDED,
-            det_bytes(f"{name}/seed/centre", 32),
-        ),
-        SeedEntry(
-            Party("agent", det_bytes(f"{name}/fp/agent", 32)),
-            SeedStatus.INCLUDED,
-            det_bytes(f"{name}/seed/agent", 32),
-        ),
+            det_bytes(f"{name}/seed/{role}", 32),
+        )
+        for role in ("centre", "agent")
     ]
     for i in range(bidders):
         status = excluded.get(i, SeedStatus.INCLUDED)
@@ -136,23 +136,40 @@ def cases() -> Iterator[tuple[str, dict[str, Any]]]:
         snapshot=None,
         comment="T <= 255: the proof pi is the identity 1 (PROTOCOL.md §11.6)",
     )
+    yield _cannot_combine(
+        "no-included-seed",
+        _entries("none", 0, {}, not_revealed=("centre", "agent")),
+        "no-seed",
+        "both parties committed and neither revealed, no bidder seed: every seed excluded, "
+        "the draw cannot be computed (PROTOCOL.md §10.2)",
+    )
+    for missing, other in (("agent", "centre"), ("centre", "agent")):
+        yield _cannot_combine(
+            f"{missing}-never-committed",
+            [e for e in _entries(f"{missing}-missing", 2, {}) if e.party.role != missing],
+            "missing-party",
+            f"the {missing} never committed: the {other}'s and two bidders' seeds are included, "
+            f"but without an {missing} entry the draw is blocked at the freeze and cannot be "
+            "computed (PROTOCOL.md §6.4, §10.1)",
+        )
+
+
+def _cannot_combine(
+    name: str, entries: list[SeedEntry], expect: str, comment: str
+) -> tuple[str, dict[str, Any]]:
     definition = parse_authoring(_short(JIANGSU, 10))
-    entries = [SeedEntry(Party("agent", det_bytes("none/fp", 32)), SeedStatus.NOT_REVEALED, b"")]
     try:
         draw.combine_seed(definition.hash(), 1, bytes(32), entries, None)
     except InputError:
         pass
     else:
-        raise AssertionError("a draw with no included seed must not combine")
-    yield (
-        "no-included-seed",
-        {
-            "comment": "every seed excluded: the draw cannot be computed (PROTOCOL.md §10.2)",
-            "provenance": PROVENANCE,
-            "definition": definition.to_dict(),
-            "freeze": {"tree_size": 1, "root_hash": bytes(32).hex()},
-            "seeds": [e.to_dict() for e in entries],
-            "snapshot": None,
-            "expect": "no-seed",
-        },
-    )
+        raise AssertionError(f"{name}: this draw must not combine")
+    return name, {
+        "comment": comment,
+        "provenance": PROVENANCE,
+        "definition": definition.to_dict(),
+        "freeze": {"tree_size": 1, "root_hash": bytes(32).hex()},
+        "seeds": [e.to_dict() for e in entries],
+        "snapshot": None,
+        "expect": expect,
+    }

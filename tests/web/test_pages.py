@@ -568,8 +568,8 @@ def test_every_recorded_name_has_a_label():
     assert [k for k in keys if not t.has(k)] == []
 
 
-def test_both_blocked_reasons_are_translated():
-    """lifecycle.blocked_reason's two sentences, produced by the facts that cause them."""
+def test_every_blocked_reason_is_translated():
+    """lifecycle.blocked_reason's sentences, produced by the facts that cause them."""
     from beacon.core.lifecycle import Facts, blocked_reason
     from beacon.service.demo import bid_sample_definition
     from beacon.web.pages import BLOCKED
@@ -584,20 +584,23 @@ def test_both_blocked_reasons_are_translated():
         countersigned=True,
         opening_keys=frozenset({"centre", "agent"}),
         frozen=True,
+        frozen_opening_keys=frozenset({"centre", "agent"}),
+        frozen_commitments=frozenset({"centre", "agent"}),
     )
     no_snapshot = blocked_reason(base, T0 + 12 * PERIOD)
     later = T0 + 20 * PERIOD
     no_seed = blocked_reason(dataclasses.replace(base, snapshot=True, pulse_ms=later), later)
     # §6.4: a pulse at or after the result deadline without a result: the beacon failed.
     late = sample.deadlines.result
-    reveals = frozenset({"centre", "agent"})
     no_result = blocked_reason(
-        dataclasses.replace(
-            base, snapshot=True, frozen_commitments=reveals, reveals=reveals, pulse_ms=late
-        ),
+        dataclasses.replace(base, snapshot=True, reveals=base.frozen_commitments, pulse_ms=late),
         late,
     )
-    assert {no_snapshot, no_seed, no_result} == set(BLOCKED)
+    missing = [
+        blocked_reason(dataclasses.replace(base, frozen_commitments=frozenset(roles)), T0)
+        for roles in ({"agent"}, {"centre"}, set())
+    ]
+    assert {no_snapshot, no_seed, no_result, *missing} == set(BLOCKED)
 
 
 def test_missing_label_is_an_error_not_a_raw_key():
