@@ -49,8 +49,8 @@ class Engine:
         return frozen
 
     def _freeze(self, draw_id: str) -> bool:
-        now = self.ledger.clock.now_ms()
         with self.ledger.db.write() as session:
+            now = self.ledger.clock.now_ms()  # inside the transaction (PROTOCOL.md §13.3)
             repo = StatementRepository(session)
             pulses = PulseRepository(session)
             last = pulses.last()

@@ -165,8 +165,8 @@ class Worker:
         with self.ledger.db.read() as session:
             record = load_tender(session, tender_id)
         entries = open_bids(record, self.ledger.blobs, self.config.opened_dir)
-        now = self.ledger.clock.now_ms()
         with self.ledger.db.write() as session:
+            now = self.ledger.clock.now_ms()  # inside the transaction (PROTOCOL.md §13.3)
             record = load_tender(session, tender_id)
             tender.check("tender.opening", "beacon", record.facts, now)
             body = log_opening(session, record, entries)
@@ -249,8 +249,8 @@ class Worker:
         root_hash: bytes,
         snapshot_ids: list[str] | None,
     ) -> None:
-        now = self.ledger.clock.now_ms()
         with self.ledger.db.write() as session:
+            now = self.ledger.clock.now_ms()  # inside the transaction (PROTOCOL.md §13.3)
             repo = StatementRepository(session)
             job = repo.job(draw_id, lock=True)
             if job is None or job.owner != self.config.owner:

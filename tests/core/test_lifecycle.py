@@ -26,7 +26,7 @@ COMMITTED = replace(COMMITTING, commitments=BOTH, seed_bidders=frozenset({b"b" *
 FROZEN = replace(COMMITTED, frozen=True, frozen_commitments=BOTH, frozen_envelopes=1)
 REVEALED = replace(FROZEN, reveals=BOTH)
 RELEASED = replace(REVEALED, key_releases=BOTH)
-DRAWN = replace(RELEASED, result_at=OPEN + 5_000)
+DRAWN = replace(RELEASED, result_at=OPEN + 5_000, result_recorded=OPEN + 60_000)
 DISPUTED = replace(DRAWN, objections=1)
 
 
@@ -67,7 +67,7 @@ ALLOWED = [
     ("draw.key_release", "centre", REVEALED, OPEN - 1),
     ("draw.result", "beacon", RELEASED, OPEN),
     ("draw.objection", "bidder", DRAWN, OPEN + 6_000),
-    ("draw.confirm", "supervisor", DRAWN, DRAWN.result_at + 600_000),
+    ("draw.confirm", "supervisor", DRAWN, DRAWN.result_recorded + 600_000),
     ("draw.confirm", "supervisor", DISPUTED, OPEN + 6_000),
     ("draw.void", "supervisor", REVEALED, COMMIT + 1),
 ]
@@ -203,9 +203,18 @@ REJECTED = [
         "draw.objection",
         "bidder",
         DRAWN,
-        DRAWN.result_at + 600_000,
+        DRAWN.result_recorded + 600_000,
         DeadlineError,
         "the dispute window closed",
+    ),
+    (
+        "confirm-before-the-result-is-recorded",
+        "draw.confirm",
+        "supervisor",
+        replace(DRAWN, result_recorded=None),
+        OPEN + 10**7,
+        DeadlineError,
+        r"open until 600 s after the first pulse that records the result, which is not out yet",
     ),
     (
         "early-confirm",
@@ -263,6 +272,17 @@ REJECTED = [
 def test_rejected(kind, role, facts, now, error, message):
     with pytest.raises(error, match=message):
         check(kind, role, replace(facts, pulse_ms=now), now, actor=b"b" * 32)
+
+
+def test_the_dispute_window_runs_from_the_results_time_of_record():
+    """PROTOCOL.md §13.2: the window starts at the first pulse that records the result,
+    whatever time the result says; until that pulse is out, it is open."""
+    unrecorded = replace(DRAWN, result_recorded=None, pulse_ms=OPEN + 10**7)
+    assert unrecorded.dispute_ends is None
+    check("draw.objection", "bidder", unrecorded, OPEN + 10**7, actor=b"b" * 32)
+    later = replace(DRAWN, result_recorded=OPEN + 120_000)
+    assert later.dispute_ends == OPEN + 120_000 + D.deadlines.dispute_window_ms
+    check("draw.objection", "bidder", later, later.dispute_ends - 1, actor=b"b" * 32)
 
 
 def test_after_deadline_steps_wait_for_the_deadline_pulse():

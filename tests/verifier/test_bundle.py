@@ -29,6 +29,7 @@ STEPS = [
     "format",
     "beacon-certificate",
     "log",
+    "time-of-record",
     "time-points",
     "signatures",
     "certificates",

@@ -89,8 +89,11 @@ FORMAT = re.compile(
             r"|derived\[\d+\]\.(code|formula))",
             r"statements\[\d+\]\.signed\.statement\.(suite|kind|role)",
             r"statements\[\d+\]\.signed\.statement\.body\.(role|purpose|snapshot_hash|seeds\[\d+\]\.(role|status)|picks\[\d+\]\.code)",
-            r"(log\.pulse|time_points\[\d+\]\.(pulse|previous))\.pulse\.(version|uri|chainIndex|pulseIndex|listValues\[\d\]\.(uri|type))",
-            r"(log|time_points\[\d+\])\.tree_head\.suite",
+            r"(log\.pulse|time_points\[\d+\]\.(pulse|previous)|witnesses\[\d+\]\.pulse)\.pulse\.(version|uri|chainIndex|pulseIndex|listValues\[\d\]\.(uri|type))",
+            r"(log|time_points\[\d+\]|witnesses\[\d+\])\.tree_head\.suite",
+            # The first witness is the chain's first pulse (before the first leaf): its links
+            # are zero, and a non-zero link needs a uri (§8.3).
+            r"witnesses\[0\]\.pulse\.pulse\.listValues\[\d\]\.value",
             r"time_points\[\d+\]\.name",
         )
     )
@@ -106,6 +109,7 @@ GUARDS = [
     ("seed-envelope", r"seed_envelopes\[\d+\]\..*", "seed-envelopes"),
     ("log-head-and-pulse", r"log\..*", "log"),
     ("time-point", r"time_points\[\d+\]\..*", "time-points"),
+    ("witness", r"witnesses\[\d+\]\..*", "time-of-record"),
     ("summary", r"summary\..*", "summary"),
 ]
 
