@@ -119,8 +119,9 @@ def test_index_shows_each_draw_and_its_phase(client, draw_id, lang):
     [
         (PUBLISHED, "2026-11-26T08:30:00.000Z", "承诺截止"),
         (COMMITTING, "2026-11-26T08:30:00.000Z", "承诺截止"),
-        (DRAWN, "2026-11-26T08:25:00.000Z", "异议期结束"),
-        (EXCLUDED, "2026-11-26T08:25:00.000Z", "异议期结束"),
+        # PROTOCOL.md §13.2: the window runs from the pulse that records the result (08:21).
+        (DRAWN, "2026-11-26T08:26:00.000Z", "异议期结束"),
+        (EXCLUDED, "2026-11-26T08:26:00.000Z", "异议期结束"),
         (COMPUTING, None, "无"),
         (VOIDED, None, "无"),
         (SAMPLE, None, "无"),
@@ -199,7 +200,7 @@ def test_every_candidate_and_the_formula(client, draw_id):
 @pytest.mark.parametrize(
     ("draw_id", "times", "t"),
     [
-        (DRAWN, ("08:10", "08:15", "08:20", "08:25"), "2,000"),
+        (DRAWN, ("08:10", "08:15", "08:20", "08:26"), "2,000"),  # dispute end: §13.2
         (COMPUTING, ("08:10", "08:15", "08:20"), "40,000"),
         (COMMITTING, ("08:30", "08:35", "08:40"), "2,000"),
     ],
