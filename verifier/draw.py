@@ -390,9 +390,8 @@ class DrawCheck:
                     before is None or before.time_ms < after.time_ms,
                     f"{what}: {after.name()} is not later than the pulse before it",
                 )
-            s = (
-                0 if x.s.role == "beacon" else MAX_SKEW_MS
-            )  # §13.3: the beacon's clock is the pulses'
+            # §13.3: S = 0 for the beacon, whose clock is the pulses'; S_max for every party.
+            s = 0 if x.s.role == "beacon" else MAX_SKEW_MS
             at = x.s.issued_at
             if before is not None:
                 _check(
