@@ -38,6 +38,8 @@ KIND_ROLES = {  # §6.3: who makes each kind
     "draw.void": ("supervisor",),
 }
 PARTIES = ("centre", "agent")  # §10.1: the centre first, then the agent
+MAX_SKEW_MS = 300_000  # §6.5: S_max, the most any deployment accepts between clocks
+EMPTY_ROOT = hashlib.sha256(b"").digest()  # §7.1: MTH of the empty tree
 TIME_POINTS = ("commit", "snapshot", "reveal", "seed_open", "result", "dispute_end")
 
 
@@ -58,6 +60,13 @@ class TimePoint:
     deadline: int
     pulse: Pulse
     previous: Pulse
+    head: TreeHead
+    consistency: list[bytes]
+
+
+@dataclass(frozen=True)
+class Witness:
+    pulse: Pulse
     head: TreeHead
     consistency: list[bytes]
 
@@ -184,6 +193,7 @@ class DrawCheck:
                 "seed_envelopes",
                 "log",
                 "time_points",
+                "witnesses",
                 "summary",
             ),
         )
@@ -266,6 +276,16 @@ class DrawCheck:
             ),
             "time_points",
         )
+        self.witnesses: list[Witness] = _each(
+            doc,
+            "witnesses",
+            ("pulse", "tree_head", "consistency"),
+            lambda x, n: Witness(
+                Pulse.from_json(x["pulse"], f"{n}.pulse"),
+                TreeHead.from_json(x["tree_head"], f"{n}.tree_head"),
+                merkle.proof(x["consistency"], f"{n}.consistency"),
+            ),
+        )
         # One canonical order, so that no two bundles say the same: envelopes in log order, time points by deadline.
         names = list(self.time_points)
         if names != sorted(names, key=TIME_POINTS.index):
@@ -299,8 +319,9 @@ class DrawCheck:
         return found[0] if found else None
 
     def deadline(self, name: str) -> int:
-        if name == "dispute_end":  # §13.2: the result's issued_at plus the dispute window
-            return int(self.one("draw.result").s.issued_at + self.definition["dispute_window_ms"])
+        if name == "dispute_end":  # §13.2: the result's time of record plus the dispute window
+            recorded = self.need("recorded")[self.one("draw.result").leaf]
+            return int(recorded + self.definition["dispute_window_ms"])
         return int(self.definition["deadlines"][name])
 
     def before(self, x: Logged, name: str) -> bool:
@@ -325,6 +346,7 @@ class DrawCheck:
         pulses = [
             self.pulse,
             *(p for tp in self.time_points.values() for p in (tp.previous, tp.pulse)),
+            *(w.pulse for w in self.witnesses),
         ]
         used = {s.certificate for x in self.statements for s in [x.s] if s.role == "beacon"}
         names = []
@@ -382,6 +404,72 @@ class DrawCheck:
         self.state["chain"] = chain
         return (
             f"{len(chain)} statements of draw {self.draw_id}, seq 0–{len(chain) - 1}, none left out"
+        )
+
+    def check_time_of_record(self) -> str:
+        """§14.4, §13.3: every statement's issued_at against the pulses either side of its leaf."""
+        ws = self.witnesses
+        order = [(w.pulse.chain, w.pulse.index) for w in ws]
+        _check(
+            order == sorted(set(order)),
+            "witnesses are not in increasing (chainIndex, pulseIndex) order, each once",
+        )
+        sizes = [w.head.tree_size for w in ws]
+        _check(sizes == sorted(sizes), f"witness tree sizes {sizes} decrease")
+        for w in ws:
+            pulse.verify_segment([w.pulse], self.certs, [w.head])
+            if w.head.tree_size == 0:  # §7.4 has no proof from the empty tree; its head is fixed
+                _check(
+                    w.head.root_hash == EMPTY_ROOT and not w.consistency,
+                    f"witness {w.pulse.name()}: not the empty tree's head with an empty proof",
+                )
+            else:
+                merkle.verify_consistency(w.head, self.head, w.consistency)
+        used: set[int] = set()
+        recorded: dict[int, int] = {}
+        for x in self.statements:
+            what = f"leaf {x.leaf} ({x.s.kind} by {x.s.role})"
+            i = next((i for i, w in enumerate(ws) if w.head.tree_size > x.leaf), None)
+            _check(i is not None, f"{what}: no witness pulse covers it")
+            assert i is not None
+            after, before = ws[i].pulse, (ws[i - 1].pulse if i else None)
+            if after.index != 1:  # its predecessor in the chain is the pulse before the leaf
+                _check(before is not None, f"{what}: the pulse before {after.name()} is missing")
+                assert before is not None
+                pulse.check_link(before, after)
+            else:  # a chain start: the last pulse of the previous chain, if there is one
+                _check(
+                    before is not None or after.chain == 1,
+                    f"{what}: {after.name()} starts chain {after.chain}, but no earlier pulse is given",
+                )
+                _check(
+                    before is None or before.time_ms < after.time_ms,
+                    f"{what}: {after.name()} is not later than the pulse before it",
+                )
+            # §13.3: S = 0 for the beacon, whose clock is the pulses'; S_max for every party.
+            s = 0 if x.s.role == "beacon" else MAX_SKEW_MS
+            at = x.s.issued_at
+            if before is not None:
+                _check(
+                    at >= before.time_ms - s,
+                    f"{what}: issued_at {enc.format_time(at)} is more than {s} ms before "
+                    f"{before.name()} of {enc.format_time(before.time_ms)}, which was made "
+                    "before the leaf was logged",
+                )
+            end = after.time_ms + after.period + s
+            _check(
+                at < end,
+                f"{what}: issued_at {enc.format_time(at)} is not before {enc.format_time(end)}, "
+                f"{s} ms after the period of {after.name()}, which was made after the leaf was logged",
+            )
+            used.update({i, i - 1} if before is not None else {i})
+            recorded[x.leaf] = after.time_ms
+        unused = [ws[i].pulse.name() for i in range(len(ws)) if i not in used]
+        _check(not unused, f"witnesses {unused} are on neither side of any statement")
+        self.state["recorded"] = recorded
+        return (
+            f"{len(self.statements)} issued_at within their time of record, from {len(ws)} "
+            f"witness pulses (S = 0 for the beacon, {MAX_SKEW_MS} ms for parties)"
         )
 
     def check_time_points(self) -> str:
@@ -884,6 +972,7 @@ class DrawCheck:
             ("beacon-certificate", self.check_beacon),
             ("log", self.check_log),
             ("completeness", self.check_completeness),
+            ("time-of-record", self.check_time_of_record),
             ("time-points", self.check_time_points),
             ("signatures", self.check_signatures),
             ("certificates", self.check_certificates),

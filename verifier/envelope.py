@@ -190,7 +190,7 @@ def open_envelope(
 
 
 def parse_prefix(header: bytes, mac: bytes) -> Header:
-    """A header record and its MAC as a tender bundle carries them (§9.2, §13.3)."""
+    """A header record and its MAC as a tender bundle carries them (§9.2, §13.4)."""
     return _header(enc.field(header) + enc.field(mac))[0]
 
 

@@ -120,6 +120,7 @@ class Pulse:
         }
         values = tuple(h[f"listValues[{i}]"] for i in range(5))
         uri, chain, index = enc.string(p["uri"], f"{name}.uri"), n["chainIndex"], n["pulseIndex"]
+        time_ms = enc.timestamp(p["timeStamp"], f"{name}.timeStamp")  # before its bytes are read
         uris = tuple(
             _link_uri(x, kind, uri, chain, index, v, f"{name}.listValues[{i}]")
             for i, (x, kind, v) in enumerate(zip(links, LINKS, values, strict=True))
@@ -149,7 +150,7 @@ class Pulse:
             index,
             n["period"],
             h["certificateId"],
-            enc.timestamp(p["timeStamp"], f"{name}.timeStamp"),
+            time_ms,
             h["localRandomValue"],
             h["sourceId"],
             n["external.statusCode"],

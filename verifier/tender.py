@@ -1,6 +1,6 @@
 """The verification procedure of a tender bundle (PROTOCOL.md §14.1), step by step.
 
-A tender bundle (§13.3) carries every frozen bid's header and MAC but never its
+A tender bundle (§13.4) carries every frozen bid's header and MAC but never its
 payload. From the released opening keys this module recomputes every share and
 header MAC, so every outcome of the opening record is rechecked except what only
 the payload can show (a payload failure, the plaintext hash): those are reported

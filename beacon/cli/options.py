@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.errors import BeaconError
 from beacon.identity import ca
 from beacon.service.clock import Clock
@@ -82,10 +83,11 @@ def acceptance(function: F) -> F:
     )(function)
     function = click.option(
         "--skew-seconds",
-        type=click.IntRange(1, 3600),
+        type=click.IntRange(1, MAX_SKEW_MS // 1000),
         default=300,
         show_default=True,
-        help="How far a statement's issued_at may be from server time.",
+        help="How far a statement's issued_at may be from server time (at most the protocol's "
+        "300 s, PROTOCOL.md §6.5).",
     )(function)
     function = click.option(
         "--min-lead-seconds",

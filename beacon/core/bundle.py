@@ -2,7 +2,8 @@
 
 A bundle is one JSON document. It carries the definition, every statement about the
 draw with its log inclusion proof, the bidder seed envelopes, the signed pulses
-that timestamp the log at each deadline and at the end, the beacon's certificate
+that timestamp the log at each deadline, on either side of each statement's leaf
+(the time of record of its ``issued_at``) and at the end, the beacon's certificate
 and the trust anchors. The result itself is the beacon's signed ``draw.result``
 statement; ``summary`` only presents its values for people and must agree with it.
 
@@ -129,6 +130,36 @@ class TimePoint:
 
 
 @dataclass(frozen=True)
+class Witness:
+    """A pulse on one side of a statement's leaf (PROTOCOL.md §13.3).
+
+    ``pulse`` commits ``tree_head``; ``consistency`` proves it a prefix of the
+    bundle's final head (empty when the sizes are equal or the tree is empty).
+    """
+
+    pulse: Pulse
+    tree_head: TreeHead
+    consistency: tuple[bytes, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pulse": self.pulse.to_json(),
+            "tree_head": self.tree_head.to_dict(),
+            "consistency": [h.hex() for h in self.consistency],
+        }
+
+    @classmethod
+    def from_dict(cls, value: Any, what: str) -> Witness:
+        obj = pres.as_object(value, what)
+        pres.check_members(obj, what, required={"pulse", "tree_head", "consistency"})
+        return cls(
+            pulse=Pulse.from_json(obj["pulse"]),
+            tree_head=TreeHead.from_dict(obj["tree_head"]),
+            consistency=_hashes(obj["consistency"], f"{what}.consistency"),
+        )
+
+
+@dataclass(frozen=True)
 class ProofBundle:
     """One draw's complete, offline-verifiable record."""
 
@@ -143,6 +174,7 @@ class ProofBundle:
     tree_head: TreeHead  # final head covering every statement
     pulse: Pulse  # the pulse that commits ``tree_head``
     time_points: tuple[TimePoint, ...]
+    witnesses: tuple[Witness, ...]  # §13.3: the pulses either side of each statement's leaf
     summary: Mapping[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
@@ -160,6 +192,7 @@ class ProofBundle:
             ],
             "log": {"tree_head": self.tree_head.to_dict(), "pulse": self.pulse.to_json()},
             "time_points": [t.to_dict() for t in self.time_points],
+            "witnesses": [w.to_dict() for w in self.witnesses],
             "summary": dict(self.summary),
         }
 
@@ -180,6 +213,7 @@ class ProofBundle:
                 "seed_envelopes",
                 "log",
                 "time_points",
+                "witnesses",
                 "summary",
             },
         )
@@ -225,6 +259,10 @@ class ProofBundle:
             time_points=tuple(
                 TimePoint.from_dict(t, f"bundle.time_points[{i}]")
                 for i, t in enumerate(_list(obj["time_points"], "bundle.time_points"))
+            ),
+            witnesses=tuple(
+                Witness.from_dict(w, f"bundle.witnesses[{i}]")
+                for i, w in enumerate(_list(obj["witnesses"], "bundle.witnesses"))
             ),
             summary=dict(summary),
         )

@@ -60,6 +60,10 @@ class Facts:
     reveals: Set[str] = frozenset()
     key_releases: Set[str] = frozenset()
     result_at: int | None = None  # server time the result was logged
+    # PROTOCOL.md §13.2: the result's time of record, the timeStamp of the first pulse whose
+    # tree head covers its leaf; None until that pulse is out. The dispute window starts
+    # here, not at the issued_at the beacon wrote.
+    result_recorded: int | None = None
     objections: int = 0
     confirmed: bool = False
     voided: bool = False
@@ -69,9 +73,10 @@ class Facts:
 
     @property
     def dispute_ends(self) -> int | None:
-        if self.result_at is None:
+        """The end of the dispute window, once a pulse has recorded the result."""
+        if self.result_at is None or self.result_recorded is None:
             return None
-        return self.result_at + self.definition.deadlines.dispute_window_ms
+        return self.result_recorded + self.definition.deadlines.dispute_window_ms
 
 
 def missing_at_freeze(f: Facts) -> tuple[str, ...]:
@@ -278,14 +283,19 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
         _role(role, ("bidder",), kind, draw)
         _phase(p, (Phase.DRAWN, Phase.DISPUTED), kind, draw)
         ends = f.dispute_ends
-        assert ends is not None
-        _deadline(f, now, ends, "the dispute window")
+        if ends is not None:  # else no pulse has recorded the result yet: the window is open
+            _deadline(f, now, ends, "the dispute window")
     elif kind == "draw.confirm":
         _role(role, ("supervisor",), kind, draw)
         _phase(p, (Phase.DRAWN, Phase.DISPUTED), kind, draw)
         ends = f.dispute_ends
-        assert ends is not None
-        if p is Phase.DRAWN and f.pulse_ms < ends:
+        if p is Phase.DRAWN and ends is None:
+            raise DeadlineError(
+                f"draw {draw}: the dispute window is open until "
+                f"{d.deadlines.dispute_window_ms // 1000} s after the first pulse that records "
+                "the result, which is not out yet; confirm after it"
+            )
+        if p is Phase.DRAWN and ends is not None and f.pulse_ms < ends:
             raise DeadlineError(
                 f"draw {draw}: the dispute window is open until {format_ms(ends)}; confirm after it"
             )

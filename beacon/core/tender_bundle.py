@@ -1,4 +1,4 @@
-"""The tender bundle (PROTOCOL.md §13.3): everything needed to recheck a bid opening offline.
+"""The tender bundle (PROTOCOL.md §13.4): everything needed to recheck a bid opening offline.
 
 It carries the tender's statements (deadlines, opening keys, bid submissions, key
 releases, the opening record, and the registrations behind them) with their log

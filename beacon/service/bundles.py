@@ -14,14 +14,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from beacon.core.bundle import LoggedStatement, ProofBundle, TimePoint
+from beacon.core.bundle import LoggedStatement, ProofBundle, TimePoint, Witness
 from beacon.core.definition import Kind
 from beacon.core.pulse import Pulse
 from beacon.core.timefmt import format_ms
 from beacon.errors import StateError
 from beacon.service.blobs import BlobStore
 from beacon.service.draws import DrawRecord, load
-from beacon.store import LogRepository, PulseRepository
+from beacon.store import LogRepository, PulseRepository, StoredPulse
 from beacon.store.statements import Logged, StatementRepository
 
 
@@ -67,6 +67,7 @@ def build(
         for s in statements
     )
     points = tuple(_time_points(session, record, head.tree_size))
+    witnesses = _witnesses(session, [s.leaf_index for s in statements], head.tree_size)
     envelopes = {
         s.signed.statement.body["envelope_id"]: blobs.read(s.signed.statement.body["envelope_hash"])
         for s in record.frozen("envelope.submit")
@@ -77,7 +78,12 @@ def build(
         trust_anchors=tuple(anchors),
         beacon_certificates=_beacon_certificates(
             pulses,
-            [last.pulse(), *(t.pulse for t in points), *(t.previous for t in points)],
+            [
+                last.pulse(),
+                *(t.pulse for t in points),
+                *(t.previous for t in points),
+                *(w.pulse for w in witnesses),
+            ],
             logged,
         ),
         statements=logged,
@@ -85,6 +91,7 @@ def build(
         tree_head=head,
         pulse=last.pulse(),
         time_points=points,
+        witnesses=witnesses,
         summary=summary(record),
     )
 
@@ -164,6 +171,40 @@ def _time_points(session: Session, record: DrawRecord, final_size: int) -> list[
             )
         )
     return out
+
+
+def _witnesses(session: Session, leaves: Sequence[int], final_size: int) -> tuple[Witness, ...]:
+    """PROTOCOL.md §13.3: the pulses either side of each leaf, once each, in chain order.
+
+    ``after`` is the first pulse whose tree head covers the leaf; ``before`` is the
+    pulse made just before it (its predecessor, or the last pulse of the previous
+    chain when ``after`` starts a chain), whose tree head does not.
+    """
+    log = LogRepository(session)
+    pulses = PulseRepository(session)
+    found: dict[tuple[int, int], StoredPulse] = {}
+    for leaf in leaves:
+        after = pulses.first_covering(leaf)
+        if after is None or after.tree_size > final_size:
+            raise StateError(f"leaf {leaf}: no pulse covered by the bundle's head records it")
+        before = (
+            pulses.get(after.chain_index, after.pulse_index - 1)
+            if after.pulse_index > 1
+            else pulses.before(after.time_ms)
+        )
+        for p in (before, after):
+            if p is not None:
+                found[(p.chain_index, p.pulse_index)] = p
+    return tuple(
+        Witness(
+            pulse=p.pulse(),
+            tree_head=log.tree_head(p.tree_size),
+            consistency=tuple(log.consistency_proof(p.tree_size, final_size))
+            if p.tree_size
+            else (),
+        )
+        for _, p in sorted(found.items())
+    )
 
 
 def summary(record: DrawRecord) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from beacon.core import lifecycle
 from beacon.core.definition import DrawDefinition
 from beacon.core.lifecycle import Facts, Phase
 from beacon.errors import InputError
+from beacon.store.pulses import PulseRepository
 from beacon.store.statements import Logged, StatementRepository
 
 
@@ -55,7 +56,13 @@ class DrawRecord:
         return [s for s in self.of_kind(kind) if s.leaf_index < size]
 
 
-def facts_from(definition: DrawDefinition, statements: Sequence[Logged], *, pulse_ms: int) -> Facts:
+def facts_from(
+    definition: DrawDefinition,
+    statements: Sequence[Logged],
+    *,
+    pulse_ms: int,
+    result_recorded: int | None = None,
+) -> Facts:
     def roles(kind: str) -> frozenset[str]:
         return frozenset(s.row.role for s in statements if s.row.kind == kind)
 
@@ -79,6 +86,7 @@ def facts_from(definition: DrawDefinition, statements: Sequence[Logged], *, puls
         reveals=roles("draw.reveal"),
         key_releases=roles("draw.key_release"),
         result_at=None if result is None else result.row.received_ms,
+        result_recorded=result_recorded,
         objections=sum(1 for s in statements if s.row.kind == "draw.objection"),
         confirmed=any(s.row.kind == "draw.confirm" for s in statements),
         voided=any(s.row.kind == "draw.void" for s in statements),
@@ -95,6 +103,21 @@ def load(repo: StatementRepository, draw_id: str, *, pulse_ms: int) -> DrawRecor
     return DrawRecord(
         definition=definition,
         statements=statements,
-        facts=facts_from(definition, statements, pulse_ms=pulse_ms),
+        facts=facts_from(
+            definition,
+            statements,
+            pulse_ms=pulse_ms,
+            result_recorded=_recorded(repo, statements, "draw.result"),
+        ),
         published_ms=row.published_ms,
     )
+
+
+def _recorded(repo: StatementRepository, statements: Sequence[Logged], kind: str) -> int | None:
+    """PROTOCOL.md §13.3: the time of record of the ``kind`` statement, the timeStamp of the
+    first pulse whose tree head covers its leaf (None without the statement or that pulse)."""
+    found = next((s for s in statements if s.row.kind == kind), None)
+    if found is None:
+        return None
+    covering = PulseRepository(repo.session).first_covering(found.leaf_index)
+    return None if covering is None else covering.time_ms

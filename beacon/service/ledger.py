@@ -29,6 +29,7 @@ from beacon.core.definition import DrawDefinition, Kind
 from beacon.core.envelope.shares import load_public_key, public_bytes
 from beacon.core.logentry import ChainLink, LogEntry, scope_of
 from beacon.core.statement import BODIES, NONCE_BYTES, SignedStatement, Statement, verify_signature
+from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.core.timefmt import format_ms
 from beacon.errors import (
     ConflictError,
@@ -48,7 +49,7 @@ from beacon.service.draws import DrawRecord, load
 from beacon.service.entropy import Entropy
 from beacon.service.receipts import Receipt, receipt_for
 from beacon.service.tenders import TenderRecord, load_tender
-from beacon.store import Database, LogRepository, PulseRepository
+from beacon.store import Database, LogRepository, PulseRepository, StoredPulse
 from beacon.store.records import DrawRow, EnvelopeRow, OpeningKeyRow
 from beacon.store.statements import Logged, StatementRepository
 
@@ -71,6 +72,15 @@ class Policy:
     max_envelope_bytes: int = 64 << 20
     centre_operators: frozenset[bytes] = frozenset()
     supervisors: frozenset[bytes] = frozenset()
+
+    def __post_init__(self) -> None:
+        # PROTOCOL.md §6.5: the verifier bounds issued_at by S_max, so no deployment may
+        # accept more than that.
+        if not 0 <= self.skew_ms <= MAX_SKEW_MS:
+            raise ValueError(
+                f"skew_ms: the clock-skew tolerance is at most {MAX_SKEW_MS} ms "
+                f"(PROTOCOL.md §6.5), got {self.skew_ms}"
+            )
 
 
 @dataclass
@@ -183,6 +193,8 @@ class Ledger:
                 )
             last = PulseRepository(session).last()
             ctx = _Context(session, repo, signed, now, 0 if last is None else last.time_ms, payload)
+            if last is not None:
+                self._check_time_of_record(ctx, last)
             self._ensure_operator(ctx)
             self._check_role(ctx)
             handler(self, ctx)
@@ -241,9 +253,13 @@ class Ledger:
         body: dict[str, Any],
         now: int,
     ) -> Logged:
-        """Sign and append a beacon statement inside the caller's transaction."""
+        """Sign and append a beacon statement inside the caller's transaction.
+
+        ``now`` is the beacon's clock read inside that transaction (PROTOCOL.md §13.3).
+        """
         if self.refresh_signer is not None:
             self.refresh_signer()
+        _not_before_newest_pulse(session, kind=kind, subject=f"{tender_id}/{subject}", now=now)
         st = Statement(
             kind=kind,
             tender_id=tender_id,
@@ -279,6 +295,7 @@ class Ledger:
             ("supervisor", fp)
             for fp in sorted(self.policy.supervisors - self.policy.centre_operators)
         ]
+        now = self.clock.now_ms()  # inside the transaction, as §13.3 requires of the beacon
         for role, fp in operators:
             self.issue(
                 ctx.session,
@@ -286,7 +303,19 @@ class Ledger:
                 tender_id=tender,
                 subject="",
                 body={"role": role, "fingerprint": fp},
-                now=ctx.now,
+                now=now,
+            )
+
+    def _check_time_of_record(self, ctx: _Context, last: StoredPulse) -> None:
+        """PROTOCOL.md §6.5, §13.3: the newest pulse is the one before the new leaf, so an
+        issued_at more than the tolerance before it would fail the time-of-record check."""
+        earliest = last.time_ms - self.policy.skew_ms
+        if ctx.st.issued_at < earliest:
+            raise DeadlineError(
+                f"{ctx.st.kind}: issued_at {format_ms(ctx.st.issued_at)} is more than "
+                f"{self.policy.skew_ms / 1000:g} s before pulse {last.chain_index}/{last.pulse_index} "
+                f"of {format_ms(last.time_ms)}, the newest pulse before its leaf "
+                f"({earliest - ctx.st.issued_at} ms too early); check the signer's clock"
             )
 
     def _check_role(self, ctx: _Context) -> None:
@@ -606,6 +635,17 @@ def _announce_opening_key(ctx: _Context, what: str) -> None:
             )
         )
     )
+
+
+def _not_before_newest_pulse(session: Session, *, kind: str, subject: str, now: int) -> None:
+    """PROTOCOL.md §13.3 (S = 0): the beacon never signs a time before the newest pulse."""
+    last = PulseRepository(session).last()
+    if last is not None and now < last.time_ms:
+        raise StateError(
+            f"beacon {kind} for {subject}: its time {format_ms(now)} is before pulse "
+            f"{last.chain_index}/{last.pulse_index} of {format_ms(last.time_ms)}; the beacon's "
+            "clock is behind the pulse clock, so the statement is not signed"
+        )
 
 
 def _sealed_to(header: env.Header, role: str, keys: list[bytes]) -> None:

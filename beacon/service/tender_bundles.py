@@ -1,4 +1,4 @@
-"""Assembling a tender bundle (PROTOCOL.md §13.3) from the store.
+"""Assembling a tender bundle (PROTOCOL.md §13.4) from the store.
 
 Built like a draw's proof bundle (:mod:`beacon.service.bundles`): against the newest
 pulse's tree head, so it exists once a pulse has covered the tender's latest

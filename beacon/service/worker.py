@@ -254,8 +254,7 @@ class Worker:
         snapshot_ids: list[str] | None,
     ) -> None:
         with self.ledger.db.write() as session:
-            # Under the write lock: the result's issued_at starts the dispute window.
-            now = self.ledger.clock.now_ms()
+            now = self.ledger.clock.now_ms()  # inside the transaction (PROTOCOL.md §13.3)
             repo = StatementRepository(session)
             job = repo.job(draw_id, lock=True)
             if job is None or job.owner != self.config.owner:

@@ -82,6 +82,11 @@ class StatementRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
 
+    @property
+    def session(self) -> Session:
+        """The caller's session, for reading other repositories in the same transaction."""
+        return self._s
+
     # -- statements -------------------------------------------------------------------
 
     def exists(self, statement_hash: bytes) -> bool:

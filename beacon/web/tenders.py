@@ -102,7 +102,7 @@ def headers(tender_id: str) -> Response:
 
 @bp.get("/tenders/<tender_id>/proof")
 def proof(tender_id: str) -> Response:
-    """The tender bundle (PROTOCOL.md §13.3): headers and MACs of the frozen bids, no payload."""
+    """The tender bundle (PROTOCOL.md §13.4): headers and MACs of the frozen bids, no payload."""
     rt = runtime()
     try:
         bundle = tender_bundles.build(
@@ -144,7 +144,7 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/api/v1/tenders/{tender_id}/proof": {
         "get": {
-            "summary": "The tender bundle (PROTOCOL.md §13.3; schema docs/tender-bundle.schema.json): "
+            "summary": "The tender bundle (PROTOCOL.md §13.4; schema docs/tender-bundle.schema.json): "
             "statements with inclusion proofs, the "
             "frozen bids' headers and MACs (never a payload), time points; check it with "
             "'beacon-verify tender'",

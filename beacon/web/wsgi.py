@@ -37,6 +37,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.errors import ConfigurationError
 from beacon.identity import ca
 from beacon.service.clock import Clock, SystemClock
@@ -92,7 +93,10 @@ def config_from_env(environ: Mapping[str, str]) -> WebConfig:
         * _integer(
             environ, "BEACON_MIN_LEAD_SECONDS", _DEFAULTS.min_lead_ms // 1000, 0, 365 * 86_400
         ),
-        skew_ms=1000 * _integer(environ, "BEACON_SKEW_SECONDS", _DEFAULTS.skew_ms // 1000, 1, 3600),
+        skew_ms=1000
+        * _integer(
+            environ, "BEACON_SKEW_SECONDS", _DEFAULTS.skew_ms // 1000, 1, MAX_SKEW_MS // 1000
+        ),
         max_envelope_bytes=_integer(
             environ, "BEACON_MAX_ENVELOPE_MB", _DEFAULTS.max_envelope_bytes >> 20, 1, 4096
         )

@@ -33,7 +33,7 @@ FROZEN = replace(
 )
 REVEALED = replace(FROZEN, reveals=BOTH)
 RELEASED = replace(REVEALED, key_releases=BOTH)
-DRAWN = replace(RELEASED, result_at=OPEN + 5_000)
+DRAWN = replace(RELEASED, result_at=OPEN + 5_000, result_recorded=OPEN + 60_000)
 DISPUTED = replace(DRAWN, objections=1)
 BIDS_CLOSE, RELEASES_CLOSE = COMMIT, OPEN
 OPEN_TENDER = tender.TenderFacts("T-1", bid_deadline=BIDS_CLOSE, release_deadline=RELEASES_CLOSE)
@@ -77,7 +77,7 @@ ALLOWED = [
     ("draw.key_release", "centre", REVEALED, OPEN - 1),
     ("draw.result", "beacon", RELEASED, OPEN),
     ("draw.objection", "bidder", DRAWN, OPEN + 6_000),
-    ("draw.confirm", "supervisor", DRAWN, DRAWN.result_at + 600_000),
+    ("draw.confirm", "supervisor", DRAWN, DRAWN.result_recorded + 600_000),
     ("draw.confirm", "supervisor", DISPUTED, OPEN + 6_000),
     ("draw.void", "supervisor", REVEALED, COMMIT + 1),
 ]
@@ -213,9 +213,18 @@ REJECTED = [
         "draw.objection",
         "bidder",
         DRAWN,
-        DRAWN.result_at + 600_000,
+        DRAWN.result_recorded + 600_000,
         DeadlineError,
         "the dispute window closed",
+    ),
+    (
+        "confirm-before-the-result-is-recorded",
+        "draw.confirm",
+        "supervisor",
+        replace(DRAWN, result_recorded=None),
+        OPEN + 10**7,
+        DeadlineError,
+        r"open until 600 s after the first pulse that records the result, which is not out yet",
     ),
     (
         "early-confirm",
@@ -273,6 +282,17 @@ REJECTED = [
 def test_rejected(kind, role, facts, now, error, message):
     with pytest.raises(error, match=message):
         check(kind, role, replace(facts, pulse_ms=now), now, actor=b"b" * 32)
+
+
+def test_the_dispute_window_runs_from_the_results_time_of_record():
+    """PROTOCOL.md §13.2: the window starts at the first pulse that records the result,
+    whatever time the result says; until that pulse is out, it is open."""
+    unrecorded = replace(DRAWN, result_recorded=None, pulse_ms=OPEN + 10**7)
+    assert unrecorded.dispute_ends is None
+    check("draw.objection", "bidder", unrecorded, OPEN + 10**7, actor=b"b" * 32)
+    later = replace(DRAWN, result_recorded=OPEN + 120_000)
+    assert later.dispute_ends == OPEN + 120_000 + D.deadlines.dispute_window_ms
+    check("draw.objection", "bidder", later, later.dispute_ends - 1, actor=b"b" * 32)
 
 
 def test_after_deadline_steps_wait_for_the_deadline_pulse():
@@ -373,7 +393,7 @@ WINDOWS = [
     ("snapshot", "draw.snapshot", "agent", replace(FROZEN, definition=WITH_SNAPSHOT), SNAP_DEADLINE),
     ("reveal", "draw.reveal", "agent", replace(FROZEN, reveals=frozenset({"centre"})), REVEAL),
     ("key-release", "draw.key_release", "agent", replace(RELEASED, key_releases=frozenset({"centre"})), OPEN),
-    ("objection", "draw.objection", "bidder", DRAWN, DRAWN.result_at + D.deadlines.dispute_window_ms),
+    ("objection", "draw.objection", "bidder", DRAWN, DRAWN.result_recorded + D.deadlines.dispute_window_ms),
 ]  # fmt: skip
 
 

@@ -158,8 +158,15 @@ class DrawParties:
 
     def confirm(self, drawn: dict[str, Any]) -> None:
         c = self.sc.courier
-        # PROTOCOL.md §13.2: "after the dispute window" means once its pulse is out.
-        dispute_end = parse_ms(drawn["result"]["at"]) + DISPUTE_MS
+        # PROTOCOL.md §13.2: the window runs from the first pulse that records the result,
+        # and "after the dispute window" means once the pulse at its end is out.
+        recorded = c.wait_for(
+            PATH,
+            lambda doc: doc["dispute_end"] is not None,
+            timeout=PHASE_TIMEOUT,
+            what="the pulse that records the result",
+        )
+        dispute_end = parse_ms(recorded["dispute_end"])
         c.wait_for(
             "/beacon/2.0/pulse/last",
             lambda doc: parse_ms(doc["pulse"]["timeStamp"]) >= dispute_end,

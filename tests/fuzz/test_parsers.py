@@ -87,6 +87,15 @@ def _json_law(parse: Callable[[Any], Any]) -> Callable[[Any, Any], None]:
     return law
 
 
+def _receipt_law(doc: Any, parsed: Receipt) -> None:
+    """As :func:`_json_law`, but the receipt's pulse is a NIST pulse: its hex may be of
+    either case, one case per value (§8.3), as :func:`_pulse_law` allows."""
+    again = parsed.to_dict()
+    assert _canonical({**again, "pulse": None}) == _canonical({**doc, "pulse": None})
+    assert _canonical(again["pulse"]).lower() == _canonical(doc["pulse"]).lower()
+    assert Receipt.from_dict(again) == parsed
+
+
 def _prefix_law(data: bytes, parsed: Any) -> None:
     assert marshal_prefix(parsed.header, parsed.mac) == data[: parsed.size]
     assert parsed.header_bytes == parsed.header.encode()
@@ -145,7 +154,7 @@ JSON_PARSERS = {
     "tree-head-json": Parser(
         lambda c: c.tree_head_docs, TreeHead.from_dict, _json_law(TreeHead.from_dict)
     ),
-    "receipt-json": Parser(lambda c: c.receipts, Receipt.from_dict, _json_law(Receipt.from_dict)),
+    "receipt-json": Parser(lambda c: c.receipts, Receipt.from_dict, _receipt_law),
     "proof-bundle-json": Parser(
         lambda c: c.bundles, ProofBundle.from_dict, _json_law(ProofBundle.from_dict)
     ),

@@ -42,6 +42,7 @@ from beacon.core.statement import SignedStatement
 from beacon.core.timefmt import format_ms
 from beacon.errors import DeadlineError
 from beacon.service.clock import FakeClock
+from beacon.service import bundles
 from beacon.service.demo import bid_sample_definition
 from beacon.service.pulser import Pulser
 from beacon.service.tenders import load_tender
@@ -83,8 +84,18 @@ def _next_pulse(d: Deployment) -> None:
 
 
 def _valid_bundle(d: Deployment, draw_id: str = "JS-2026-0142-1") -> dict[str, Any]:
-    _next_pulse(d)
-    doc = bundle(d, draw_id).to_dict()
+    # The bundle exists once a pulse covers the draw's newest statement. With the clock
+    # behind the pulses, the beacon's freeze waits for its clock to pass the newest pulse
+    # (PROTOCOL.md §13.3, S = 0), so it may land a period later.
+    for _ in range(3):
+        _next_pulse(d)
+        try:
+            doc = bundle(d, draw_id).to_dict()
+            break
+        except bundles.NotYetAvailable:
+            continue
+    else:
+        raise AssertionError("no pulse covered the draw's statements within three periods")
     report = verify_bundle(doc)
     assert report.valid, [(c.name, c.detail) for c in report.checks if not c.ok]
     return doc
@@ -237,7 +248,12 @@ def objection(d: Deployment) -> Window:
     c = run_to_result(d)
     result = record(d).one("draw.result")
     assert result is not None
-    end = result.row.received_ms + c.definition.deadlines.dispute_window_ms
+    # PROTOCOL.md §13.2: the window runs from the result's time of record, the first
+    # pulse that covers its leaf.
+    _next_pulse(d)
+    ends = record(d).facts.dispute_ends
+    assert ends is not None
+    end = ends
     d.advance_to(end - JUST_BEFORE)
     late = c.bidders[0].object(c.definition.draw_id, "请核对候选值清单")
 
@@ -411,6 +427,9 @@ def test_a_statement_racing_its_deadline_pulse_is_refused(
     d.runtime.ledger.validator = inner
     with d.runtime.database.read() as session:
         assert LogRepository(session).size() == size, "a refused statement leaves no leaf"
+    # The beacon signs nothing with a time before the newest pulse (PROTOCOL.md §13.3,
+    # S = 0): its clock catches up with the pulse that is out, then it freezes.
+    d.clock.set(max(d.clock.now_ms(), w.deadline))
     d.runtime.engine.tick()  # the freeze that follows the pulse, in its own transaction
     w.settle()
 

@@ -30,6 +30,7 @@ STEPS = [
     "beacon-certificate",
     "log",
     "completeness",
+    "time-of-record",
     "time-points",
     "signatures",
     "certificates",
@@ -153,6 +154,14 @@ def test_not_a_bundle_is_unusable(doc: object, match: str):
             lambda b: b["definition"]["selections"][0].update(k=2),
             r"^definition\.selections\[0\]\.k: k = 2 does not fit",
         ),
+        (
+            lambda b: b.pop("witnesses"),
+            r"^bundle: missing member\(s\) \['witnesses'\]",
+        ),
+        (
+            lambda b: b["witnesses"][0]["pulse"]["pulse"].update(timeStamp=0),
+            r"^witnesses\[0\]\.pulse\.pulse\.timeStamp: expected YYYY-MM-DDTHH:MM:SS\.sssZ, got 0",
+        ),
     ],
     ids=[
         "missing-member",
@@ -161,6 +170,8 @@ def test_not_a_bundle_is_unusable(doc: object, match: str):
         "duplicate-envelope",
         "unknown-time-point",
         "bad-k",
+        "no-witnesses",
+        "witness-time-not-a-string",
     ],
 )
 def test_malformed_bundles_fail_the_format_check(drawn: Served, edit, match: str):

@@ -13,6 +13,7 @@ from tests.conftest import VECTORS
 from tests.service.deployment import open_deployment
 from tests.service.test_draw_flow import Ceremony
 from tests.verifier.conftest import Served
+from tests.verifier.test_bundle import STEPS
 from verifier.cli import INVALID, UNUSABLE, VALID, main
 
 DRAW = "JS-2026-0142-1"
@@ -66,7 +67,7 @@ def test_draw_with_given_anchors_as_json(drawn: Served, tmp_path: Path, capsys):
     assert report["valid"] is True
     assert report["values"]["anchors"] == {"source": "given", "count": 1}
     assert report["values"]["note"] == "trust anchors: those given with --anchors"
-    assert [set(c) for c in report["checks"]] == [{"name", "ok", "detail"}] * 18
+    assert [set(c) for c in report["checks"]] == [{"name", "ok", "detail"}] * len(STEPS)
     assert {k: report["values"][k] for k in drawn.bundle["summary"]} == drawn.bundle["summary"]
 
 

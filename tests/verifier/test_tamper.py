@@ -89,8 +89,11 @@ FORMAT = re.compile(
             r"|derived\[\d+\]\.(code|formula))",
             r"statements\[\d+\]\.signed\.statement\.(suite|kind|role)",
             r"statements\[\d+\]\.signed\.statement\.body\.(role|purpose|snapshot_hash|seeds\[\d+\]\.(role|status)|picks\[\d+\]\.code)",
-            r"(log\.pulse|time_points\[\d+\]\.(pulse|previous))\.pulse\.(version|uri|chainIndex|pulseIndex|listValues\[\d\]\.(uri|type))",
-            r"(log|time_points\[\d+\])\.tree_head\.suite",
+            r"(log\.pulse|time_points\[\d+\]\.(pulse|previous)|witnesses\[\d+\]\.pulse)\.pulse\.(version|uri|chainIndex|pulseIndex|listValues\[\d\]\.(uri|type))",
+            r"(log|time_points\[\d+\]|witnesses\[\d+\])\.tree_head\.suite",
+            # The first witness is the chain's first pulse (before the first leaf): its links
+            # are zero, and a non-zero link needs a uri (§8.3).
+            r"witnesses\[0\]\.pulse\.pulse\.listValues\[\d\]\.value",
             r"time_points\[\d+\]\.name",
             # The test draw uses the least T and result deadline its windows allow, so one
             # more ms of exposure, squaring, s or A_max breaks the §11.5 rules at parsing.
@@ -110,6 +113,7 @@ GUARDS = [
     ("seed-envelope", r"seed_envelopes\[\d+\]\..*", "seed-envelopes"),
     ("log-head-and-pulse", r"log\..*", "log"),
     ("time-point", r"time_points\[\d+\]\..*", "time-points"),
+    ("witness", r"witnesses\[\d+\]\..*", "time-of-record"),
     ("summary", r"summary\..*", "summary"),
 ]
 
@@ -252,6 +256,74 @@ def test_random_field_edits_never_verify(drawn: Served):
             continue
         counted += 1
         assert _verdict(doc, drawn.bundle) != "VALID", f"edit #{counted} still verifies"
+
+
+# -- the witnesses (§13.3): the pulses either side of each leaf ----------------------------------
+
+
+def _shift_result(doc: dict[str, Any], ms: int) -> None:
+    x = next(x for x in doc["statements"] if x["signed"]["statement"]["kind"] == "draw.result")
+    at = x["signed"]["statement"]["issued_at"]
+    x["signed"]["statement"]["issued_at"] = format_time(timestamp(at, "issued_at") + ms)
+
+
+# The drawn bundle's witnesses are pulses 1/1 (tree size 0), 1/2 and 1/11 (15: leaves 0-14
+# lie between them) and 1/12 (21: the freeze at leaf 15 to the result at leaf 20).
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        pytest.param(
+            lambda b: b["witnesses"].pop(0),
+            r"^leaf 0 \(tender\.register by beacon\): the pulse before pulse 1/2 is missing",
+            id="drop-the-first",
+        ),
+        pytest.param(
+            lambda b: b["witnesses"].pop(1),
+            r"^pulse 1/11 after pulse 1/1: not the next pulse of the same chain",
+            id="drop-one-between",
+        ),
+        pytest.param(
+            lambda b: b["witnesses"].pop(),
+            r"^leaf 15 \(draw\.freeze by beacon\): no witness pulse covers it",
+            id="drop-the-results-after",
+        ),
+        pytest.param(
+            lambda b: b["witnesses"].insert(1, b["witnesses"].pop(2)),
+            r"^witnesses are not in increasing \(chainIndex, pulseIndex\) order, each once",
+            id="swap-two",
+        ),
+        pytest.param(
+            lambda b: b["witnesses"].append(b["witnesses"][-1]),
+            r"^witnesses are not in increasing \(chainIndex, pulseIndex\) order, each once",
+            id="duplicate-one",
+        ),
+        pytest.param(
+            lambda b: b["witnesses"][2].update(
+                tree_head=b["witnesses"][1]["tree_head"] | {"tree_size": 14}
+            ),
+            r"^witness tree sizes \[0, 15, 14, 21\] decrease",
+            id="shrink-a-tree-head",
+        ),
+        pytest.param(
+            lambda b: _shift_result(b, 3_600_000),
+            r"^leaf 20 \(draw\.result by beacon\): issued_at 2026-11-26T09:10:00\.000Z is not "
+            r"before 2026-11-26T08:12:00\.000Z",
+            id="result-issued-an-hour-later",
+        ),
+        pytest.param(
+            lambda b: _shift_result(b, -1),
+            r"^leaf 20 \(draw\.result by beacon\): issued_at 2026-11-26T08:09:59\.999Z is more "
+            r"than 0 ms before pulse 1/11",
+            id="result-issued-1ms-before-its-pulse",
+        ),
+    ],
+)
+def test_witness_edits_fail_the_time_of_record(drawn: Served, edit, message: str):
+    doc = copy.deepcopy(drawn.bundle)
+    edit(doc)
+    report = verify_bundle(doc)
+    assert "time-of-record" in report.failed()
+    assert re.search(message, next(c.detail for c in report.checks if c.name == "time-of-record"))
 
 
 # -- what a bundle cannot show: pinned, so that a protocol change that closes them shows up --

@@ -119,8 +119,9 @@ def test_index_shows_each_draw_and_its_phase(client, draw_id, lang):
     [
         (PUBLISHED, "2026-11-26T08:30:00.000Z", "承诺截止"),
         (COMMITTING, "2026-11-26T08:30:00.000Z", "承诺截止"),
-        (DRAWN, "2026-11-26T08:25:00.000Z", "异议期结束"),
-        (EXCLUDED, "2026-11-26T08:25:00.000Z", "异议期结束"),
+        # PROTOCOL.md §13.2: the window runs from the pulse that records the result (08:21).
+        (DRAWN, "2026-11-26T08:26:00.000Z", "异议期结束"),
+        (EXCLUDED, "2026-11-26T08:26:00.000Z", "异议期结束"),
         # The result deadline: seed_open 08:20 + 5/4 · T/s = 1.25 · 40000 / (3/s) = 16666.667 s.
         (COMPUTING, "2026-11-26T12:57:46.667Z", "结果截止"),
         (VOIDED, None, "无"),
@@ -203,8 +204,8 @@ def test_every_candidate_and_the_formula(client, draw_id):
     ("draw_id", "times", "t"),
     [
         (
-            DRAWN,
-            ("08:10:00.000", "08:15:00.000", "08:20:00.000", "08:33:53.334", "08:25:00.000"),
+            DRAWN,  # dispute end: §13.2, from the pulse that records the result (08:21)
+            ("08:10:00.000", "08:15:00.000", "08:20:00.000", "08:33:53.334", "08:26:00.000"),
             "2,000",
         ),
         (COMPUTING, ("08:10:00.000", "08:15:00.000", "08:20:00.000", "12:57:46.667"), "40,000"),

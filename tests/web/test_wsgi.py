@@ -72,7 +72,7 @@ def test_defaults_are_those_of_beacon_serve() -> None:
         pytest.param(
             "BEACON_MIN_LEAD_SECONDS", "0", lambda c: c.policy.min_lead_ms // 1000, id="min-lead"
         ),
-        pytest.param("BEACON_SKEW_SECONDS", "3600", lambda c: c.policy.skew_ms // 1000, id="skew"),
+        pytest.param("BEACON_SKEW_SECONDS", "120", lambda c: c.policy.skew_ms // 1000, id="skew"),
         pytest.param(
             "BEACON_MAX_ENVELOPE_MB",
             "4096",
@@ -109,8 +109,8 @@ def test_each_variable_is_read(name: str, value: str, read) -> None:
         ),
         pytest.param(
             "BEACON_SKEW_SECONDS",
-            "3601",
-            "BEACON_SKEW_SECONDS: expected an integer from 1 to 3600, got '3601'",
+            "301",
+            "BEACON_SKEW_SECONDS: expected an integer from 1 to 300, got '301'",
             id="skew-too-large",
         ),
         pytest.param(
