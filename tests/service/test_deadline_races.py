@@ -41,8 +41,8 @@ from beacon.core.opening import OpeningStatus
 from beacon.core.statement import SignedStatement
 from beacon.core.timefmt import format_ms
 from beacon.errors import DeadlineError
-from beacon.service.clock import FakeClock
 from beacon.service import bundles
+from beacon.service.clock import FakeClock
 from beacon.service.demo import bid_sample_definition
 from beacon.service.pulser import Pulser
 from beacon.service.tenders import load_tender
