@@ -1,9 +1,21 @@
 """``beacon-verify``: recheck draws, pulses, chains and receipts without trusting the service.
 
 Every command reads files and works offline; ``--from URL`` fetches the same documents
-from a running beacon (PROTOCOL.md §16). Exit status: 0 VALID, 1 INVALID, 2 unusable
-input (an unreadable file, not JSON, not the document the command expects, a beacon
-that cannot be reached).
+from a running beacon (PROTOCOL.md §16).
+
+Trust comes from you, never from the document: certificates are checked against the CA
+certificates you give with --anchors (draw, receipt, chain) or are the ones you pin with
+--cert (pulse, chain). Without them every check may pass, but against certificates the
+document itself carries, which anyone can write; that is reported as "VALID against ...
+only" with its own exit status, never as VALID (PROTOCOL.md §14).
+
+Exit status:
+  0  VALID: every check passed against the anchors or certificates you gave
+  1  INVALID: a check failed
+  2  unusable input: an unreadable file, not JSON, not the document the command
+     expects, a beacon that cannot be reached
+  3  VALID against the document's own anchors or certificates only: not a verdict;
+     rerun with --anchors CA.pem
 """
 
 from __future__ import annotations
@@ -27,7 +39,7 @@ from verifier.merkle import TreeHead
 from verifier.receipt import verify_receipt
 from verifier.report import Report
 
-VALID, INVALID, UNUSABLE = 0, 1, 2
+VALID, INVALID, UNUSABLE, UNANCHORED = 0, 1, 2, 3
 PAGE = 1000  # §16: the pulse range endpoint serves at most 1000 pulses per request
 
 
@@ -79,11 +91,16 @@ def anchors(paths: list[str] | None) -> list[bytes] | None:
     return list(certificates(paths).values()) or None
 
 
+def crls(paths: list[str] | None) -> tuple[bytes, ...]:
+    """The CRLs of ``--crl`` (DER or PEM), applied to every chain as §3.2 says."""
+    return tuple(identity.load_crl(read(p), p) for p in paths or [])
+
+
 def cmd_draw(args: argparse.Namespace) -> Report:
     doc = document(args, args.proof, "/api/v1/draws/{}/proof", shape="format")
     if args.save:
         Path(args.save).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
-    report = verify_bundle(doc, anchors(args.anchors))
+    report = verify_bundle(doc, anchors(args.anchors), crls=crls(args.crl))
     report.values["note"] = (
         "trust anchors: those given with --anchors"
         if args.anchors
@@ -145,6 +162,7 @@ def _segment(pulses: list[pulse.Pulse], certs: dict[bytes, bytes], heads: list[T
 
 def cmd_chain(args: argparse.Namespace) -> Report:
     report, certs = Report(), certificates(args.cert)
+    pinned = set(certs)
     if args.source:
         pulses, heads = _fetch_chain(args, certs)
     elif args.dir and Path(args.dir).is_dir():
@@ -162,8 +180,29 @@ def cmd_chain(args: argparse.Namespace) -> Report:
         chains.setdefault(p.chain, []).append(p)
     for c, members in chains.items():
         report.run(f"chain {c}", functools.partial(_segment, members, certs, heads))
+    given = anchors(args.anchors)
+    if given is not None:
+        report.run(
+            "certificates", functools.partial(_beacon_certificates, pulses, certs, given, args)
+        )
+    elif {p.certificate_id for p in pulses} - pinned:
+        report.unanchored = "certificates that came with the pulses"
     report.values["pulses"] = len(pulses)
     return report
+
+
+def _beacon_certificates(
+    pulses: list[pulse.Pulse], certs: dict[bytes, bytes], given: list[bytes], args: Any
+) -> str:
+    """§3.1–§3.2, §8.6: each pulse's certificate is of the beacon profile and valid, under the
+    anchors, at that pulse's time."""
+    revoked = crls(args.crl)
+    for p in pulses:
+        der = certs.get(p.certificate_id)
+        if der is None:
+            raise CheckFailed(f"{p.name()}: no certificate {p.certificate_id.hex()[:16]}…")
+        identity.validate_chain(der, (), tuple(given), p.time_ms, profile="beacon", crls=revoked)
+    return "each pulse's certificate is the beacon's and chains to the anchors at its time"
 
 
 def _page(doc: Any, name: str) -> tuple[list[pulse.Pulse], list[TreeHead]]:
@@ -226,7 +265,9 @@ def cmd_receipt(args: argparse.Namespace) -> Report:
         if None not in sizes and sizes[0] != sizes[1]:
             query = f"/api/v1/log/consistency-proof?first={sizes[0]}&second={sizes[1]}"
             proof = load_json(fetch(args.source, query), "consistency proof")
-    return verify_receipt(old, anchors=anchors(args.anchors), newer=new, consistency=proof)
+    return verify_receipt(
+        old, anchors=anchors(args.anchors), newer=new, consistency=proof, crls=crls(args.crl)
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -254,8 +295,10 @@ def parser() -> argparse.ArgumentParser:
         "--anchors",
         nargs="+",
         metavar="CA.pem",
-        help="trust anchors (default: the bundle's own, said so)",
+        help="the CA certificate(s) you trust; without them the bundle's own are used and "
+        "the result is not VALID (exit 3)",
     )
+    _crl_option(d)
     d.add_argument(
         "--save",
         metavar="FILE",
@@ -291,8 +334,16 @@ def parser() -> argparse.ArgumentParser:
         "--cert",
         action="append",
         metavar="CERT.pem",
-        help="signing certificates (--from fetches them)",
+        help="signing certificates you pin (--from fetches the others; check those with --anchors)",
     )
+    c.add_argument(
+        "--anchors",
+        nargs="+",
+        metavar="CA.pem",
+        help="check every pulse's certificate against these CA certificates at the pulse's time; "
+        "without them, certificates not pinned with --cert make the result exit 3",
+    )
+    _crl_option(c)
     c.add_argument("--chain", type=int, help="with --from: the chain (default: the last pulse's)")
     c.add_argument(
         "--start", type=int, default=1, help="with --from: the first pulse index (default 1)"
@@ -324,9 +375,21 @@ def parser() -> argparse.ArgumentParser:
         "--anchors",
         nargs="+",
         metavar="CA.pem",
-        help="check the beacon certificate against these anchors",
+        help="check the certificates against these anchors; without them the result is not "
+        "VALID (exit 3)",
     )
+    _crl_option(r)
     return ap
+
+
+def _crl_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--crl",
+        action="append",
+        metavar="FILE",
+        help="a CRL (DER or PEM), repeatable: a certificate revoked at or before the time it "
+        "signed fails, and so does a CRL past its nextUpdate or with a bad signature (§3.2)",
+    )
 
 
 COMMANDS = {"draw": cmd_draw, "pulse": cmd_pulse, "chain": cmd_chain, "receipt": cmd_receipt}
@@ -355,7 +418,9 @@ def main(argv: list[str] | None = None) -> int:
                 ]
             ).lstrip("\n")
         )
-    return VALID if report.valid else INVALID
+    if not report.valid:
+        return INVALID
+    return UNANCHORED if report.unanchored else VALID
 
 
 def _values(v: dict[str, Any]) -> list[str]:

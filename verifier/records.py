@@ -296,7 +296,11 @@ SEED_ENTRY = (
 )
 PICK = (("code", text(CODE)), ("indexes", listof(uint(32))), ("values", listof(text())))
 BODIES: dict[str, tuple[tuple[str, Codec], ...]] = {
-    "tender.register": (("role", text("centre|agent|bidder|supervisor")), ("fingerprint", raw(32))),
+    "tender.register": (
+        ("role", text("centre|agent|bidder|supervisor")),
+        ("fingerprint", raw(32)),
+        ("certificate", raw()),  # DER of the registered certificate (§3.3)
+    ),
     "draw.publish": (("definition", raw()),),
     "draw.countersign": (("definition_hash", raw(32)),),
     "draw.opening_key": (("public_key", raw()),),

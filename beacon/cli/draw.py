@@ -28,7 +28,6 @@ from beacon.cli import main
 from beacon.cli.options import passphrase
 from beacon.client import BeaconClient, ServiceError
 from beacon.core.definition import parse_authoring
-from beacon.core.signature import fingerprint
 from beacon.core.statement import SignedStatement
 from beacon.errors import BeaconError
 from beacon.identity import opening_keys
@@ -214,7 +213,7 @@ def register(s: Session, tender_id: str, role: str, party_cert: Path) -> None:
         )
     except ValueError as e:
         raise click.ClickException(f"{party_cert}: not a PEM certificate ({e})") from e
-    signed = s.actor(tender_id, "centre").register(role, fingerprint(der))
+    signed = s.actor(tender_id, "centre").register(role, der)
     s.send(signed, f"registered {party_cert.name} as {role}")
 
 

@@ -18,9 +18,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from beacon.errors import BeaconError
+from beacon.core.signature import load_certificate
+from beacon.errors import BeaconError, ConfigurationError
 from beacon.identity import ca
 from beacon.identity.keys import KeySigner, load_signer
+from beacon.identity.profile import BEACON_SIGNER_EKU, has_beacon_eku
 from beacon.identity.signer import RsaPulseSigner
 
 log = logging.getLogger("beacon.signers")
@@ -39,9 +41,24 @@ def signer_paths(ca_dir: Path) -> tuple[Path, Path]:
     return ca_dir / f"{ca.SIGNER}.key", ca_dir / f"{ca.SIGNER}.pem"
 
 
+def require_beacon_profile(certificate_der: bytes, path: Path) -> None:
+    """PROTOCOL.md §3.1: the service signs pulses and beacon statements only with a
+    certificate of the beacon profile; anything else is a configuration error."""
+    if not has_beacon_eku(load_certificate(certificate_der)):
+        raise ConfigurationError(
+            f"{path}: the beacon signer's certificate lacks the beacon signer ExtendedKeyUsage "
+            f"{BEACON_SIGNER_EKU.dotted_string} (PROTOCOL.md §3.1), so verifiers would refuse "
+            "every pulse and result it signs; have the CA issue the signer with that EKU "
+            "(`beacon ca init` does) and install it with `beacon admin rotate-signer`"
+        )
+
+
 def load_pair(key: Path, certificate: Path) -> SignerPair:
-    """Both signers from one key and certificate (ConfigurationError/InputError if they differ)."""
-    return SignerPair(RsaPulseSigner.from_files(key, certificate), load_signer(certificate, key))
+    """Both signers from one key and certificate (ConfigurationError/InputError if they differ
+    or the certificate is not of the beacon profile)."""
+    pair = SignerPair(RsaPulseSigner.from_files(key, certificate), load_signer(certificate, key))
+    require_beacon_profile(pair.pulse.certificate_der, certificate)
+    return pair
 
 
 class SignerFiles:

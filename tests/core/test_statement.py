@@ -14,7 +14,11 @@ from beacon.errors import EncodingError, InputError, VerificationError
 from tests.certs import signer
 
 SAMPLE_BODIES = {
-    "tender.register": {"role": "bidder", "fingerprint": bytes(range(32))},
+    "tender.register": {
+        "role": "bidder",
+        "fingerprint": bytes(range(32)),
+        "certificate": b"\x30\x03\x02\x01\x01",
+    },
     "draw.publish": {"definition": b"\x00\x01"},
     "draw.countersign": {"definition_hash": bytes(32)},
     "draw.opening_key": {"public_key": b"\x04" + bytes(64)},

@@ -312,7 +312,7 @@ def test_a_receipt_before_the_next_pulse_proves_less(tmp_path: Path, capsys):
     d = open_deployment(tmp_path, sqlite_url(tmp_path / "b.sqlite3"))
     try:
         c = Ceremony(d)
-        receipt = c.submit(c.centre.register("agent", c.agent.fingerprint)).to_dict()
+        receipt = c.submit(c.centre.register("agent", c.agent.certificate)).to_dict()
     finally:
         d.runtime.close()
     code, out, _ = run(capsys, "receipt", write(tmp_path / "r.json", receipt))
