@@ -24,6 +24,7 @@ import argparse
 import functools
 import hashlib
 import json
+import re
 import sys
 import urllib.error
 import urllib.parse
@@ -270,6 +271,13 @@ def cmd_receipt(args: argparse.Namespace) -> Report:
     )
 
 
+def ascii_int(text: str) -> int:
+    """A non-negative decimal integer in ASCII digits (``int`` also takes "１" and "1_0")."""
+    if not re.fullmatch(r"[0-9]{1,20}", text):
+        raise argparse.ArgumentTypeError(f"expected a number in ASCII digits, got {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="beacon-verify", description=__doc__)
     ap.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -344,12 +352,16 @@ def parser() -> argparse.ArgumentParser:
         "without them, certificates not pinned with --cert make the result exit 3",
     )
     _crl_option(c)
-    c.add_argument("--chain", type=int, help="with --from: the chain (default: the last pulse's)")
     c.add_argument(
-        "--start", type=int, default=1, help="with --from: the first pulse index (default 1)"
+        "--chain", type=ascii_int, help="with --from: the chain (default: the last pulse's)"
     )
     c.add_argument(
-        "--end", type=int, help="with --from: the last pulse index, inclusive (default: the last)"
+        "--start", type=ascii_int, default=1, help="with --from: the first pulse index (default 1)"
+    )
+    c.add_argument(
+        "--end",
+        type=ascii_int,
+        help="with --from: the last pulse index, inclusive (default: the last)",
     )
     r = add(
         "receipt",

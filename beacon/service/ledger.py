@@ -47,6 +47,7 @@ from beacon.service.clock import Clock
 from beacon.service.draws import DrawRecord, load
 from beacon.service.entropy import Entropy
 from beacon.service.receipts import Receipt, receipt_for
+from beacon.service.signers import require_valid_at
 from beacon.service.tenders import load_tender
 from beacon.store import Database, LogRepository, PulseRepository
 from beacon.store.records import DrawRow, EnvelopeRow
@@ -227,6 +228,7 @@ class Ledger:
         """Sign and append a beacon statement inside the caller's transaction."""
         if self.refresh_signer is not None:
             self.refresh_signer()
+        require_valid_at(self.beacon.certificate, now, what=f"{kind} for {tender_id}/{subject}")
         st = Statement(
             kind=kind,
             tender_id=tender_id,

@@ -48,7 +48,7 @@ def two_commitments(d: Deployment, tender: str) -> tuple[SignedStatement, Signed
 def two_registrations(d: Deployment, tender: str) -> tuple[SignedStatement, SignedStatement]:
     centre, bidder = d.actor("centre", "centre", tender), d.actor("bidder-1", "bidder", tender)
     return centre.register("bidder", bidder.certificate), centre.register(
-        "bidder", bidder.fingerprint
+        "bidder", bidder.certificate
     )
 
 
