@@ -406,8 +406,11 @@ def status(draw_id: str, server: str, as_json: bool) -> None:
     help="Default: DRAW_ID-proof.json",
 )
 def proof(draw_id: str, server: str, out: Path | None) -> None:
-    """Download a draw's proof bundle (then: beacon-verify draw FILE)."""
+    """Download a draw's proof bundle (then: beacon-verify draw FILE --anchors CA.pem)."""
     bundle = _call(lambda: BeaconClient(server).proof(draw_id))
     target = out or Path(f"{draw_id}-proof.json")
     target.write_text(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    click.echo(f"wrote {target}; recheck it with: beacon-verify draw {target}")
+    click.echo(
+        f"wrote {target}; recheck it with: beacon-verify draw {target} --anchors CA.pem "
+        "(the platform CA's certificate, obtained from the CA, not from the beacon)"
+    )

@@ -392,7 +392,8 @@ def test_verify_command_downloads_the_proof_it_names(client, draw_id):
     # The documented form (describe.verify_command): fetch with curl, check with beacon-verify.
     url = f"http://localhost/api/v1/draws/{draw_id}/proof"
     assert command == (
-        f"curl -fsS -o {draw_id}-proof.json {url} beacon-verify draw {draw_id}-proof.json"
+        f"curl -fsS -o {draw_id}-proof.json {url} "
+        f"beacon-verify draw {draw_id}-proof.json --anchors platform-ca.pem"
     )
     assert root.find("a", class_="button").attrs["href"] == url
     proof = client.get(url)
@@ -414,7 +415,7 @@ def test_verify_command_downloads_the_proof_it_names(client, draw_id):
                     "D-1-proof.json",
                     "http://beacon.example:8080/api/v1/draws/D-1/proof",
                 ],
-                ["beacon-verify", "draw", "D-1-proof.json"],
+                ["beacon-verify", "draw", "D-1-proof.json", "--anchors", "platform-ca.pem"],
             ],
         ),
         (
@@ -427,7 +428,7 @@ def test_verify_command_downloads_the_proof_it_names(client, draw_id):
                     "D-1-proof.json",
                     "http://evil;rm -rf ~/api/v1/draws/D-1/proof",
                 ],
-                ["beacon-verify", "draw", "D-1-proof.json"],
+                ["beacon-verify", "draw", "D-1-proof.json", "--anchors", "platform-ca.pem"],
             ],
         ),
     ],
