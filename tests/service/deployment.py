@@ -7,6 +7,7 @@ Shared by the ledger, worker, bundle and verifier tests: the same Runtime as
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,12 +57,20 @@ class Deployment:
 
 
 def open_deployment(
-    tmp: Path, database_url: str, *, bidders: int = 3, min_vdf_t: int = 1
+    tmp: Path,
+    database_url: str,
+    *,
+    bidders: int = 3,
+    min_vdf_t: int = 1,
+    before_open: Callable[[Path], None] | None = None,
 ) -> Deployment:
+    """``before_open(ca_dir)`` may replace a party's files once the demo CA is written."""
     ca_dir = tmp / "data" / "ca"
     ca.init_ca(
         ca_dir, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=bidders, signer_bits=2048
     )
+    if before_open is not None:
+        before_open(ca_dir)
     clock = FakeClock(T0)
     entropy = DeterministicEntropy(b"tests")
     settings = Settings(
