@@ -367,3 +367,18 @@ def test_help_documents_the_receipt_design(capsys):
     assert exit_.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "--newer RECEIPT" in text and "/api/v1/log/consistency-proof" in text
+
+
+def test_help_documents_the_exit_statuses(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for status in (
+        "0 VALID: every check passed against the anchors or certificates you gave",
+        "1 INVALID",
+        "2 unusable input",
+        "3 VALID against the document's own anchors or certificates only: not a verdict",
+    ):
+        assert status in text
+    assert UNANCHORED == 3
