@@ -33,7 +33,8 @@ def load(der: bytes) -> x509.Certificate:
         ):  # a malformed certificate is an error or accepted, not a warning
             warnings.simplefilter("ignore")
             cert = x509.load_der_x509_certificate(der)
-            cert.subject, cert.issuer, cert.public_key()  # parsed lazily: fail here, not later
+            # parsed lazily: fail here, not later
+            cert.subject, cert.issuer, cert.public_key(), cert.extensions
         return cert
     except (ValueError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion) as e:
         raise ParseError("certificate", f"not a DER X.509 certificate: {e}") from e

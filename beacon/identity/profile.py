@@ -17,7 +17,7 @@ names only key or data encipherment and whose key the CA escrows.
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 from cryptography import x509
 
@@ -28,27 +28,33 @@ from beacon.errors import VerificationError
 BEACON_SIGNER_EKU: Final = x509.ObjectIdentifier("2.25.69300442572423649160567867449861042957")
 
 Profile = Literal["beacon", "party"]
+_E = TypeVar("_E", bound=x509.ExtensionType)
 
 
 def _subject(cert: x509.Certificate) -> str:
     return cert.subject.rfc4514_string() or "(empty subject)"
 
 
+def _extension(cert: x509.Certificate, kind: type[_E]) -> _E | None:
+    try:
+        return cert.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+    except ValueError as e:  # extensions are parsed lazily; a malformed one is bad input
+        raise VerificationError(
+            f"certificate {_subject(cert)} has a malformed extension: {e}"
+        ) from e
+
+
 def has_beacon_eku(cert: x509.Certificate) -> bool:
     """Whether ``cert`` carries the beacon signer's ExtendedKeyUsage."""
-    try:
-        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except x509.ExtensionNotFound:
-        return False
-    return BEACON_SIGNER_EKU in eku
+    eku = _extension(cert, x509.ExtendedKeyUsage)
+    return eku is not None and BEACON_SIGNER_EKU in eku
 
 
 def check_profile(cert: x509.Certificate, profile: Profile) -> None:
     """PROTOCOL.md §3.2: keyUsage allows signing; the beacon EKU exactly on the beacon's."""
-    try:
-        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        usage = None
+    usage = _extension(cert, x509.KeyUsage)
     if usage is not None and not usage.digital_signature:
         raise VerificationError(
             f"certificate {_subject(cert)} has a keyUsage without digitalSignature: "
