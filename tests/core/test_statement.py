@@ -212,3 +212,16 @@ def test_json_rejects_unknown_members_and_uppercase_hex():
 def test_seed_entry_shape_is_enforced():
     with pytest.raises(InputError, match="holds 32 seed bytes, got 0"):
         SeedEntry(Party("agent", bytes(32)), SeedStatus.INCLUDED, b"")
+
+
+@pytest.mark.parametrize("beacon", [False, True], ids=["party", "beacon-profile"])
+def test_the_test_helpers_issue_either_profile(beacon: bool):
+    """tests/certs.py can issue the beacon signer's profile (PROTOCOL.md §3.1) and a party's."""
+    from beacon.core.signature import load_certificate
+    from beacon.identity.profile import check_profile, has_beacon_eku
+
+    cert = load_certificate(signer("rsa2048", beacon=beacon).certificate)
+    assert has_beacon_eku(cert) is beacon
+    check_profile(cert, "beacon" if beacon else "party")
+    with pytest.raises(VerificationError, match="beacon signer ExtendedKeyUsage"):
+        check_profile(cert, "party" if beacon else "beacon")
