@@ -62,7 +62,6 @@ def check_anchor(der: bytes) -> None:
 
 # PROTOCOL.md §3.1: the ExtendedKeyUsage of the beacon signer's certificate profile.
 BEACON_SIGNER_EKU = x509.ObjectIdentifier("2.25.69300442572423649160567867449861042957")
-PROFILES = ("beacon", "party")
 
 
 def _who(cert: x509.Certificate) -> str:
