@@ -19,6 +19,7 @@ from beacon.core import commitment, envelope, possession
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition
 from beacon.core.envelope.shares import load_public_key, public_bytes
+from beacon.core.signature import fingerprint
 from beacon.core.statement import NONCE_BYTES, SignedStatement, Statement
 from beacon.identity.keys import KeySigner
 
@@ -52,6 +53,11 @@ class Actor:
         return self.signer.fingerprint
 
     @property
+    def certificate(self) -> bytes:
+        """The signing certificate, DER."""
+        return self.signer.certificate
+
+    @property
     def party(self) -> Party:
         return Party(self.role, self.fingerprint)
 
@@ -70,8 +76,13 @@ class Actor:
 
     # -- centre ---------------------------------------------------------------------------------
 
-    def register(self, role: str, fingerprint: bytes) -> SignedStatement:
-        return self.sign("tender.register", "", {"role": role, "fingerprint": fingerprint})
+    def register(self, role: str, certificate: bytes) -> SignedStatement:
+        """Register the party whose certificate (DER) is ``certificate`` (PROTOCOL.md §3.3)."""
+        return self.sign(
+            "tender.register",
+            "",
+            {"role": role, "fingerprint": fingerprint(certificate), "certificate": certificate},
+        )
 
     def countersign(self, definition: DrawDefinition) -> SignedStatement:
         return self.sign(

@@ -189,9 +189,9 @@ def _to_computing(parties: Parties, vdf_t: int) -> None:
     """Registrations, definition, keys, commitments, seed envelopes, reveals, releases."""
     centre, agent = parties.actor("centre", "centre"), parties.actor("agent", "agent")
     bidders = [parties.actor(f"bidder-{i}", "bidder") for i in range(1, BIDDERS + 1)]
-    parties.submit(centre.register("agent", agent.fingerprint))
+    parties.submit(centre.register("agent", agent.certificate))
     for b in bidders:
-        parties.submit(centre.register("bidder", b.fingerprint))
+        parties.submit(centre.register("bidder", b.certificate))
     commit = now_ms() // 1000 * 1000 + 8000
     definition = parse_authoring(
         {

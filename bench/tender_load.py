@@ -166,8 +166,8 @@ def run_opening(tmp: Path, *, bidders: int, bid_bytes: int) -> OpeningRun:
             list(
                 pool.map(
                     parties.submit,
-                    [centre.register("agent", agent.fingerprint)]
-                    + [centre.register("bidder", b.fingerprint) for b in bidder_actors],
+                    [centre.register("agent", agent.certificate)]
+                    + [centre.register("bidder", b.certificate) for b in bidder_actors],
                 )
             )
         result.registration_seconds = time.perf_counter() - start

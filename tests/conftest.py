@@ -22,7 +22,9 @@ def shared_vectors(*parts: str) -> Path:
     """Path to a public vector folder, or skip with the reason when it is absent."""
     path = SHARED_VECTORS.joinpath(*parts)
     if not path.is_dir():
-        pytest.skip(reason=f"public vectors not found at {path} (../shared is absent on a fresh clone)")
+        pytest.skip(
+            reason=f"public vectors not found at {path} (../shared is absent on a fresh clone)"
+        )
     return path
 
 

@@ -1,9 +1,21 @@
 """``beacon-verify``: recheck draws, pulses, chains and receipts without trusting the service.
 
 Every command reads files and works offline; ``--from URL`` fetches the same documents
-from a running beacon (PROTOCOL.md §16). Exit status: 0 VALID, 1 INVALID, 2 unusable
-input (an unreadable file, not JSON, not the document the command expects, a beacon
-that cannot be reached).
+from a running beacon (PROTOCOL.md §16).
+
+Trust comes from you, never from the document: certificates are checked against the CA
+certificates you give with --anchors (draw, receipt, chain) or are the ones you pin with
+--cert (pulse, chain). Without them every check may pass, but against certificates the
+document itself carries, which anyone can write; that is reported as "VALID against ...
+only" with its own exit status, never as VALID (PROTOCOL.md §14).
+
+Exit status:
+  0  VALID: every check passed against the anchors or certificates you gave
+  1  INVALID: a check failed
+  2  unusable input: an unreadable file, not JSON, not the document the command
+     expects, a beacon that cannot be reached
+  3  VALID against the document's own anchors or certificates only: not a verdict;
+     rerun with --anchors CA.pem
 """
 
 from __future__ import annotations
@@ -12,6 +24,7 @@ import argparse
 import functools
 import hashlib
 import json
+import re
 import sys
 import urllib.error
 import urllib.parse
@@ -28,7 +41,7 @@ from verifier.receipt import verify_receipt
 from verifier.report import Report
 from verifier.tender import verify_tender
 
-VALID, INVALID, UNUSABLE = 0, 1, 2
+VALID, INVALID, UNUSABLE, UNANCHORED = 0, 1, 2, 3
 PAGE = 1000  # §16: the pulse range endpoint serves at most 1000 pulses per request
 
 
@@ -80,12 +93,17 @@ def anchors(paths: list[str] | None) -> list[bytes] | None:
     return list(certificates(paths).values()) or None
 
 
+def crls(paths: list[str] | None) -> tuple[bytes, ...]:
+    """The CRLs of ``--crl`` (DER or PEM), applied to every chain as §3.2 says."""
+    return tuple(identity.load_crl(read(p), p) for p in paths or [])
+
+
 def cmd_draw(args: argparse.Namespace) -> Report:
     doc = document(args, args.proof, "/api/v1/draws/{}/proof", shape="format")
     if args.save:
         Path(args.save).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
     receipts = [load_json(read(p), p) for p in args.receipt or ()]
-    report = verify_bundle(doc, anchors(args.anchors), receipts=receipts)
+    report = verify_bundle(doc, anchors(args.anchors), crls=crls(args.crl), receipts=receipts)
     report.values["note"] = (
         "trust anchors: those given with --anchors"
         if args.anchors
@@ -98,7 +116,7 @@ def cmd_tender(args: argparse.Namespace) -> Report:
     doc = document(args, args.proof, "/api/v1/tenders/{}/proof", shape="format")
     if args.save:
         Path(args.save).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
-    report = verify_tender(doc, anchors(args.anchors))
+    report = verify_tender(doc, anchors(args.anchors), crls=crls(args.crl))
     report.values["note"] = (
         "trust anchors: those given with --anchors"
         if args.anchors
@@ -160,6 +178,7 @@ def _segment(pulses: list[pulse.Pulse], certs: dict[bytes, bytes], heads: list[T
 
 def cmd_chain(args: argparse.Namespace) -> Report:
     report, certs = Report(), certificates(args.cert)
+    pinned = set(certs)
     if args.source:
         pulses, heads = _fetch_chain(args, certs)
     elif args.dir and Path(args.dir).is_dir():
@@ -177,8 +196,29 @@ def cmd_chain(args: argparse.Namespace) -> Report:
         chains.setdefault(p.chain, []).append(p)
     for c, members in chains.items():
         report.run(f"chain {c}", functools.partial(_segment, members, certs, heads))
+    given = anchors(args.anchors)
+    if given is not None:
+        report.run(
+            "certificates", functools.partial(_beacon_certificates, pulses, certs, given, args)
+        )
+    elif {p.certificate_id for p in pulses} - pinned:
+        report.unanchored = "certificates that came with the pulses"
     report.values["pulses"] = len(pulses)
     return report
+
+
+def _beacon_certificates(
+    pulses: list[pulse.Pulse], certs: dict[bytes, bytes], given: list[bytes], args: Any
+) -> str:
+    """§3.1–§3.2, §8.6: each pulse's certificate is of the beacon profile and valid, under the
+    anchors, at that pulse's time."""
+    revoked = crls(args.crl)
+    for p in pulses:
+        der = certs.get(p.certificate_id)
+        if der is None:
+            raise CheckFailed(f"{p.name()}: no certificate {p.certificate_id.hex()[:16]}…")
+        identity.validate_chain(der, (), tuple(given), p.time_ms, profile="beacon", crls=revoked)
+    return "each pulse's certificate is the beacon's and chains to the anchors at its time"
 
 
 def _page(doc: Any, name: str) -> tuple[list[pulse.Pulse], list[TreeHead]]:
@@ -230,7 +270,8 @@ def _fetch_chain(
 
 def cmd_log(args: argparse.Namespace) -> Report:
     """Read the whole log up to the last pulse's tree head and follow every scope chain."""
-    report = Report()
+    trusted = anchors(args.anchors)
+    report = Report(unanchored="" if trusted else "the beacon's own pulse certificate")
     last = pulse.Pulse.from_json(
         load_json(fetch(args.source, "/beacon/2.0/pulse/last"), "last pulse"), "last pulse"
     )
@@ -242,7 +283,6 @@ def cmd_log(args: argparse.Namespace) -> Report:
     certs = by_id(
         fetch(args.source, f"/beacon/2.0/certificate/{last.certificate_id.hex()}"), "certificate"
     )
-    trusted = anchors(args.anchors)
 
     def check_pulse() -> str:
         pulse.verify(last, certs)
@@ -250,7 +290,14 @@ def cmd_log(args: argparse.Namespace) -> Report:
         what = f"{last.name()} signs tree {head.tree_size}"
         if trusted is None:
             return f"{what}; its certificate is the beacon's own (pass --anchors to check it)"
-        identity.validate_chain(certs[last.certificate_id], (), tuple(trusted), last.time_ms)
+        identity.validate_chain(
+            certs[last.certificate_id],
+            (),
+            tuple(trusted),
+            last.time_ms,
+            profile="beacon",
+            crls=crls(args.crl),
+        )
         return f"{what}; its certificate chains to the anchors"
 
     def entries() -> list[tuple[int, bytes]]:
@@ -292,7 +339,16 @@ def cmd_receipt(args: argparse.Namespace) -> Report:
         if None not in sizes and sizes[0] != sizes[1]:
             query = f"/api/v1/log/consistency-proof?first={sizes[0]}&second={sizes[1]}"
             proof = load_json(fetch(args.source, query), "consistency proof")
-    return verify_receipt(old, anchors=anchors(args.anchors), newer=new, consistency=proof)
+    return verify_receipt(
+        old, anchors=anchors(args.anchors), newer=new, consistency=proof, crls=crls(args.crl)
+    )
+
+
+def ascii_int(text: str) -> int:
+    """A non-negative decimal integer in ASCII digits (``int`` also takes "１" and "1_0")."""
+    if not re.fullmatch(r"[0-9]{1,20}", text):
+        raise argparse.ArgumentTypeError(f"expected a number in ASCII digits, got {text!r}")
+    return int(text)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -320,8 +376,10 @@ def parser() -> argparse.ArgumentParser:
         "--anchors",
         nargs="+",
         metavar="CA.pem",
-        help="trust anchors (default: the bundle's own, said so)",
+        help="the CA certificate(s) you trust; without them the bundle's own are used and "
+        "the result is not VALID (exit 3)",
     )
+    _crl_option(d)
     d.add_argument(
         "--save",
         metavar="FILE",
@@ -355,6 +413,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the fetched bundle to FILE, to recheck it offline later",
     )
+    _crl_option(t)
     p = add("pulse", "verify one NIST Beacon 2.0 pulse of cipherSuite 0 (§8.6)", False)
     p.add_argument("pulse", metavar="PULSE.json", help='a pulse as served: {"pulse": {...}}')
     p.add_argument(
@@ -385,14 +444,26 @@ def parser() -> argparse.ArgumentParser:
         "--cert",
         action="append",
         metavar="CERT.pem",
-        help="signing certificates (--from fetches them)",
-    )
-    c.add_argument("--chain", type=int, help="with --from: the chain (default: the last pulse's)")
-    c.add_argument(
-        "--start", type=int, default=1, help="with --from: the first pulse index (default 1)"
+        help="signing certificates you pin (--from fetches the others; check those with --anchors)",
     )
     c.add_argument(
-        "--end", type=int, help="with --from: the last pulse index, inclusive (default: the last)"
+        "--anchors",
+        nargs="+",
+        metavar="CA.pem",
+        help="check every pulse's certificate against these CA certificates at the pulse's time; "
+        "without them, certificates not pinned with --cert make the result exit 3",
+    )
+    _crl_option(c)
+    c.add_argument(
+        "--chain", type=ascii_int, help="with --from: the chain (default: the last pulse's)"
+    )
+    c.add_argument(
+        "--start", type=ascii_int, default=1, help="with --from: the first pulse index (default 1)"
+    )
+    c.add_argument(
+        "--end",
+        type=ascii_int,
+        help="with --from: the last pulse index, inclusive (default: the last)",
     )
     r = add(
         "receipt",
@@ -418,8 +489,10 @@ def parser() -> argparse.ArgumentParser:
         "--anchors",
         nargs="+",
         metavar="CA.pem",
-        help="check the beacon certificate against these anchors",
+        help="check the certificates against these anchors; without them the result is not "
+        "VALID (exit 3)",
     )
+    _crl_option(r)
     lg = add(
         "log",
         "monitor the whole log: every entry up to the last pulse's signed head, every scope "
@@ -432,7 +505,18 @@ def parser() -> argparse.ArgumentParser:
     lg.add_argument(
         "--anchors", nargs="+", metavar="CA.pem", help="trust anchors for the pulse's certificate"
     )
+    _crl_option(lg)
     return ap
+
+
+def _crl_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--crl",
+        action="append",
+        metavar="FILE",
+        help="a CRL (DER or PEM), repeatable: a certificate revoked at or before the time it "
+        "signed fails, and so does a CRL past its nextUpdate or with a bad signature (§3.2)",
+    )
 
 
 COMMANDS = {
@@ -473,7 +557,9 @@ def main(argv: list[str] | None = None) -> int:
                 ]
             ).lstrip("\n")
         )
-    return VALID if report.valid else INVALID
+    if not report.valid:
+        return INVALID
+    return UNANCHORED if report.unanchored else VALID
 
 
 def _values(v: dict[str, Any]) -> list[str]:

@@ -179,7 +179,10 @@ class DrawCheck:
     reports that it depends on it, so the report never passes a step it could not run.
     """
 
-    def __init__(self, doc: dict[str, Any], anchors: Sequence[bytes] | None) -> None:
+    def __init__(
+        self, doc: dict[str, Any], anchors: Sequence[bytes] | None, crls: Sequence[bytes] = ()
+    ) -> None:
+        self.crls = tuple(crls)
         doc = enc.members(
             doc,
             "bundle",
@@ -351,16 +354,18 @@ class DrawCheck:
         used = {s.certificate for x in self.statements for s in [x.s] if s.role == "beacon"}
         names = []
         for cid, der in self.certs.items():
-            times = [p.time_ms for p in pulses if p.certificate_id == cid]
+            times = sorted({p.time_ms for p in pulses if p.certificate_id == cid})
             _check(
                 times or der in used,
                 f"beacon certificate {_short(cid)} is used by no pulse or statement",
             )
-            # A pulse certificate must be valid when it signed; statements are checked at issued_at (§14.5).
-            if times:
-                identity.validate_chain(der, (), self.anchors, max(times))
+            # §3.1: of the beacon profile. A pulse certificate must be valid at every pulse it
+            # signed (§14.2); statements are checked at their issued_at (§14.5).
+            identity.check_profile(der, "beacon")
+            for at in times:
+                identity.validate_chain(der, (), self.anchors, at, profile="beacon", crls=self.crls)
             names.append(identity.load(der).subject.rfc4514_string())
-        return f"{', '.join(names)} chain(s) to the anchors"
+        return f"{', '.join(names)} of the beacon profile, chain(s) to the anchors at each pulse"
 
     def check_log(self) -> str:
         pulse.verify_segment([self.pulse], self.certs, [self.head])
@@ -519,8 +524,31 @@ class DrawCheck:
 
     def check_certificates(self) -> str:
         for x in self.statements:
-            identity.validate_chain(x.s.certificate, x.s.chain, self.anchors, x.s.issued_at)
-        return f"every certificate chains to the {len(self.anchors)} anchor(s) at its statement's issued_at"
+            s = x.s
+            profile = "beacon" if s.role == "beacon" else "party"
+            try:
+                identity.validate_chain(
+                    s.certificate,
+                    s.chain,
+                    self.anchors,
+                    s.issued_at,
+                    profile=profile,
+                    crls=self.crls,
+                )
+                if s.kind == "tender.register":  # §3.3: the registered certificate, as a party's
+                    _check(
+                        identity.fingerprint(s.body["certificate"]) == s.body["fingerprint"],
+                        "the registered certificate is not the one its fingerprint names",
+                    )
+                    identity.validate_chain(
+                        s.body["certificate"], s.chain, self.anchors, s.issued_at, crls=self.crls
+                    )
+            except CheckFailed as e:
+                raise CheckFailed(f"leaf {x.leaf} ({s.kind} by {s.role}): {e}") from e
+        return (
+            f"every certificate chains to the {len(self.anchors)} anchor(s) at its statement's "
+            "issued_at, with the profile of its role; every registered certificate too"
+        )
 
     def check_roles(self) -> str:
         registered: dict[bytes, str] = {}
@@ -992,7 +1020,10 @@ class DrawCheck:
 
 
 def check_receipts(
-    check: DrawCheck, receipts: Sequence[Any], anchors: Sequence[bytes] | None
+    check: DrawCheck,
+    receipts: Sequence[Any],
+    anchors: Sequence[bytes] | None,
+    crls: Sequence[bytes] = (),
 ) -> str:
     """§14.3b: every statement a party holds a receipt for is in the bundle, as receipted.
 
@@ -1005,7 +1036,7 @@ def check_receipts(
     by_seq = {x.link.seq: x for x in check.state.get("chain", [])}
     shown = []
     for i, doc in enumerate(receipts):
-        report = verify_receipt(doc, anchors=anchors)
+        report = verify_receipt(doc, anchors=anchors, crls=crls)
         bad = [c for c in report.checks if not c.ok and c.name != "pulse"]
         _check(not bad, f"receipt {i + 1} does not verify: {bad[0].detail if bad else ''}")
         leaf = enc.integer(doc["leaf_index"], "receipt.leaf_index")
@@ -1037,9 +1068,15 @@ def check_receipts(
 
 
 def verify_bundle(
-    doc: Any, anchors: Sequence[bytes] | None = None, *, receipts: Sequence[Any] = ()
+    doc: Any,
+    anchors: Sequence[bytes] | None = None,
+    *,
+    crls: Sequence[bytes] = (),
+    receipts: Sequence[Any] = (),
 ) -> Report:
-    """Verify a proof bundle (§14). ``anchors`` are DER CA certificates; ``None`` uses the bundle's own.
+    """Verify a proof bundle (§14). ``anchors`` are DER CA certificates; ``None`` uses the
+    bundle's own, and then the report is at most VALID against those (``report.unanchored``).
+    ``crls`` are DER CRLs applied to every chain (§3.2).
 
     ``receipts`` are receipts (§6.6) the caller holds: each statement of this draw they
     prove logged must be in the bundle (§14.3b).
@@ -1049,9 +1086,9 @@ def verify_bundle(
     """
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ParseError("format", f"not a {FORMAT} document")
-    report = Report()
+    report = Report(unanchored="" if anchors is not None else "the bundle's own trust anchors")
     try:
-        check = DrawCheck(doc, anchors)
+        check = DrawCheck(doc, anchors, crls)
     except VerifyError as e:
         report.fail("format", str(e))
         return report
@@ -1059,7 +1096,7 @@ def verify_bundle(
     report.values["anchors"] = {"source": check.anchor_source, "count": len(check.anchors)}
     check.run(report)
     if receipts:
-        report.run("receipts", lambda: check_receipts(check, receipts, anchors))
+        report.run("receipts", lambda: check_receipts(check, receipts, anchors, crls))
     # The values shown are the ones recomputed here, never the bundle's own summary.
     report.values.update(
         draw_id=check.draw_id, **check.state.get("summary", {"state": check.state.get("final")})

@@ -102,7 +102,8 @@ class Reader:
 
 # -- JSON presentation (§2.4): exact members, lower-case hex, integers, timestamps --
 
-_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+# ASCII digits only: Python's \d and int() also take full-width and other Unicode digits.
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 
 
 def members(doc: Any, name: str, keys: tuple[str, ...]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import warnings
 
 from cryptography import x509
@@ -32,7 +33,8 @@ def load(der: bytes) -> x509.Certificate:
         ):  # a malformed certificate is an error or accepted, not a warning
             warnings.simplefilter("ignore")
             cert = x509.load_der_x509_certificate(der)
-            cert.subject, cert.issuer, cert.public_key()  # parsed lazily: fail here, not later
+            # parsed lazily: fail here, not later
+            cert.subject, cert.issuer, cert.public_key(), cert.extensions
         return cert
     except (ValueError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion) as e:
         raise ParseError("certificate", f"not a DER X.509 certificate: {e}") from e
@@ -58,13 +60,101 @@ def check_anchor(der: bytes) -> None:
         ) from e
 
 
+# PROTOCOL.md §3.1: the ExtendedKeyUsage of the beacon signer's certificate profile.
+BEACON_SIGNER_EKU = x509.ObjectIdentifier("2.25.69300442572423649160567867449861042957")
+
+
+def _who(cert: x509.Certificate) -> str:
+    return cert.subject.rfc4514_string() or "(empty subject)"
+
+
+def check_profile(der: bytes, profile: str) -> None:
+    """§3.2: a signing certificate allows digitalSignature if it has a keyUsage at all;
+    the beacon signer EKU is on every beacon certificate and on no party's (§3.1)."""
+    cert = load(der)
+    try:
+        usage: x509.KeyUsage | None = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        usage = None
+    if usage is not None and not usage.digital_signature:
+        raise CheckFailed(
+            f"certificate {_who(cert)} has a keyUsage without digitalSignature: it may not sign"
+        )
+    try:
+        beacon = (
+            BEACON_SIGNER_EKU
+            in cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        )
+    except x509.ExtensionNotFound:
+        beacon = False
+    if profile == "beacon" and not beacon:
+        raise CheckFailed(
+            f"certificate {_who(cert)} lacks the beacon signer EKU {BEACON_SIGNER_EKU.dotted_string}: "
+            "it is not the beacon's (§3.1)"
+        )
+    if profile == "party" and beacon:
+        raise CheckFailed(
+            f"certificate {_who(cert)} carries the beacon signer EKU {BEACON_SIGNER_EKU.dotted_string}: "
+            "it cannot act as a party (§3.1)"
+        )
+
+
+def load_crl(data: bytes, name: str) -> bytes:
+    """A CRL file, DER or PEM, as DER."""
+    try:
+        crl = (
+            x509.load_pem_x509_crl(data)
+            if data.lstrip().startswith(b"-----BEGIN")
+            else x509.load_der_x509_crl(data)
+        )
+    except ValueError as e:
+        raise ParseError(name, f"not a DER or PEM X.509 CRL: {e}") from e
+    return crl.public_bytes(Encoding.DER)
+
+
+def check_revocation(path: list[x509.Certificate], crls: tuple[bytes, ...], at_ms: int) -> None:
+    """§3.2: a CRL given for an issuer of the path must verify and be current at ``at_ms``,
+    and must not list the certificate as revoked at or before that time (fail closed)."""
+    when = dt.datetime.fromtimestamp(at_ms / 1000, dt.UTC)
+    for cert, issuer in itertools.pairwise(path):
+        for der in crls:
+            crl = x509.load_der_x509_crl(der)
+            if crl.issuer != issuer.subject:
+                continue
+            try:
+                valid = crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
+            except (TypeError, InvalidSignature):
+                valid = False
+            if not valid:
+                raise CheckFailed(f"the CRL given for {_who(issuer)} has an invalid signature")
+            if crl.next_update_utc is not None and crl.next_update_utc < when:
+                raise CheckFailed(
+                    f"the CRL given for {_who(issuer)} expired at {crl.next_update_utc.isoformat()}, "
+                    f"before {enc.format_time(at_ms)}: no current revocation data"
+                )
+            entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+            if entry is not None and entry.revocation_date_utc <= when:
+                raise CheckFailed(
+                    f"certificate {_who(cert)} was revoked on {entry.revocation_date_utc.isoformat()}, "
+                    f"at or before {enc.format_time(at_ms)}"
+                )
+
+
 @functools.lru_cache(maxsize=256)
 def validate_chain(
-    leaf: bytes, chain: tuple[bytes, ...], anchors: tuple[bytes, ...], at_ms: int
+    leaf: bytes,
+    chain: tuple[bytes, ...],
+    anchors: tuple[bytes, ...],
+    at_ms: int,
+    *,
+    profile: str = "party",
+    crls: tuple[bytes, ...] = (),
 ) -> None:
-    """RFC 5280 path validation at ``at_ms`` with Web PKI CA rules and no end-entity rules (§3.2)."""
+    """RFC 5280 path validation at ``at_ms`` with Web PKI CA rules and no end-entity rules,
+    the CRLs given, and the certificate profile (§3.1–§3.2)."""
     if not anchors:
         raise CheckFailed("no trust anchors")
+    check_profile(leaf, profile)
     when = dt.datetime.fromtimestamp(at_ms / 1000, dt.UTC)
     policy = (
         PolicyBuilder()
@@ -75,12 +165,13 @@ def validate_chain(
         )
     )
     try:
-        policy.build_client_verifier().verify(load(leaf), [load(c) for c in chain])
+        path = policy.build_client_verifier().verify(load(leaf), [load(c) for c in chain]).chain
     except (VerificationError, ValueError) as e:
         who = load(leaf).subject.rfc4514_string()
         raise CheckFailed(
             f"certificate {who} does not chain to the anchors at {enc.format_time(at_ms)}: {e}"
         ) from e
+    check_revocation(list(path), crls, at_ms)
 
 
 def verify_statement(s: Signed) -> None:

@@ -26,17 +26,24 @@ MEMBERS = (
 
 
 def verify_receipt(
-    doc: Any, *, anchors: Sequence[bytes] | None = None, newer: Any = None, consistency: Any = None
+    doc: Any,
+    *,
+    anchors: Sequence[bytes] | None = None,
+    newer: Any = None,
+    consistency: Any = None,
+    crls: Sequence[bytes] = (),
 ) -> Report:
     """Verify a receipt (§6.6); with ``newer``, another receipt and the consistency of their heads (§7.4).
 
     ``consistency`` is the proof as ``/api/v1/log/consistency-proof`` serves it (not
-    needed when both heads have the same size).
+    needed when both heads have the same size). Without ``anchors`` the certificates are
+    the receipt's own, and the report says so (``report.unanchored``).
     """
-    report = Report()
-    old = _receipt(doc, report, anchors, "")
+    report = Report(unanchored="" if anchors is not None else "the receipt's own certificates")
+    trust = None if anchors is None else (tuple(anchors), tuple(crls))
+    old = _receipt(doc, report, trust, "")
     if newer is not None:
-        new = _receipt(newer, report, anchors, "newer ")
+        new = _receipt(newer, report, trust, "newer ")
         if old is None or new is None:
             report.fail("consistency", "a receipt did not parse")
         else:
@@ -45,7 +52,7 @@ def verify_receipt(
 
 
 def _receipt(
-    doc: Any, report: Report, anchors: Sequence[bytes] | None, label: str
+    doc: Any, report: Report, trust: tuple[tuple[bytes, ...], tuple[bytes, ...]] | None, label: str
 ) -> TreeHead | None:
     name = f"{label}receipt"
     try:
@@ -83,10 +90,22 @@ def _receipt(
             )
         identity.verify_statement(statement)
         scope = f"{statement.tender_id}/{statement.subject or '-'}"
-        return (
-            f"{statement.kind} by {statement.role} {statement.actor.hex()[:12]}…, signature verifies; "
-            f"entry {link.seq} of scope {scope}"
+        what = (
+            f"{statement.kind} by {statement.role} {statement.actor.hex()[:12]}…, signature "
+            f"verifies; entry {link.seq} of scope {scope}"
         )
+        if trust is None:
+            return what
+        profile = "beacon" if statement.role == "beacon" else "party"
+        identity.validate_chain(
+            statement.certificate,
+            statement.chain,
+            trust[0],
+            statement.issued_at,
+            profile=profile,
+            crls=trust[1],
+        )
+        return f"{what}; its certificate chains to the anchors at its issued_at"
 
     def check_inclusion() -> str:
         merkle.verify_inclusion(leaf, merkle.leaf_hash(entry), path, head)
@@ -100,10 +119,10 @@ def _receipt(
         pulse.verify(signed, {hashlib.sha512(cert).digest(): cert})
         pulse.commits(signed, head)
         what = f"{signed.name()} at {enc.format_time(signed.time_ms)} commits the tree head"
-        if anchors is None:
+        if trust is None:
             return f"{what}; its certificate is the receipt's own (pass --anchors to check it)"
-        identity.validate_chain(cert, (), tuple(anchors), signed.time_ms)
-        return f"{what}; its certificate chains to the anchors"
+        identity.validate_chain(cert, (), trust[0], signed.time_ms, profile="beacon", crls=trust[1])
+        return f"{what}; its certificate is the beacon's and chains to the anchors"
 
     report.run(f"{label}statement", check_statement)
     report.run(f"{label}inclusion", check_inclusion)

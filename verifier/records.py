@@ -10,6 +10,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from verifier import encoding as enc
@@ -252,13 +253,20 @@ def _selection(s: dict[str, Any], name: str, regime: str) -> None:
     elif not cands:
         raise ParseError(f"{name}.candidates", "expected 1–10,000 candidates")
     pattern = DECIMAL if s["value_type"] == "decimal" else ID_VALUE
-    seen: set[object] = set()
+    seen: dict[object, int] = {}
     for i, c in enumerate(cands):
         enc.string(c, f"{name}.candidates[{i}]", pattern)
-        key = _decimal(c) if s["value_type"] == "decimal" else c
+        # §5.1: decimals are distinct by value, so "0.65" and "0.650" cannot both appear.
+        key = _value(c) if s["value_type"] == "decimal" else c
         if key in seen:
-            raise ParseError(f"{name}.candidates[{i}]", f"{c!r} appears twice")
-        seen.add(key)
+            j = seen[key]
+            raise ParseError(
+                f"{name}.candidates[{i}]",
+                f"{c!r} appears twice"
+                if c == cands[j]
+                else f"{c!r} has the value of candidates[{j}] {cands[j]!r} (§5.1: equal values)",
+            )
+        seen[key] = i
     kind = s["kind"]
     fits = k <= n or s["from_snapshot"]
     if not (
@@ -267,6 +275,12 @@ def _selection(s: dict[str, Any], name: str, regime: str) -> None:
         or (kind == "permutation" and k == 0)
     ):
         raise ParseError(f"{name}.k", f"k = {k} does not fit {s['kind']} over {n} candidates")
+
+
+def _value(s: str) -> Fraction:
+    """The number an exact decimal string stands for: ``"0.65"`` and ``"0.650"`` are equal."""
+    v, scale = _decimal(s)
+    return Fraction(v, 10**scale)
 
 
 def _decimal(s: str) -> tuple[int, int]:
@@ -334,7 +348,11 @@ OPENING_ENTRY = (  # §6.3 OpeningEntry
     ("size", uint(64)),
 )
 BODIES: dict[str, tuple[tuple[str, Codec], ...]] = {
-    "tender.register": (("role", text("centre|agent|bidder|supervisor")), ("fingerprint", raw(32))),
+    "tender.register": (
+        ("role", text("centre|agent|bidder|supervisor")),
+        ("fingerprint", raw(32)),
+        ("certificate", raw()),  # DER of the registered certificate (§3.3)
+    ),
     "draw.publish": (("definition", raw()),),
     "draw.countersign": (("definition_hash", raw(32)),),
     "draw.opening_key": (("public_key", raw()), ("possession", raw())),

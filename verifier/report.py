@@ -22,6 +22,9 @@ class Report:
 
     checks: list[Check] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
+    # What the certificates were checked against when it was not trust the user gave
+    # (--anchors, --cert): then every check may pass, but the verdict is not VALID (§14).
+    unanchored: str = ""
 
     @property
     def valid(self) -> bool:
@@ -41,13 +44,28 @@ class Report:
     def fail(self, name: str, reason: str) -> None:
         self.checks.append(Check(name, False, reason))
 
+    @property
+    def verdict(self) -> str:
+        """``VALID``, ``INVALID``, or ``VALID-UNANCHORED`` when trust came from the document."""
+        if not self.valid:
+            return "INVALID"
+        return "VALID-UNANCHORED" if self.unanchored else "VALID"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "valid": self.valid,
+            "verdict": self.verdict,
+            "anchored": not self.unanchored,
             "checks": [asdict(c) for c in self.checks],
             "values": self.values,
         }
 
     def lines(self) -> list[str]:
         out = [f"{'✓' if c.ok else '✗'} {c.name}: {c.detail}" for c in self.checks]
+        if self.valid and self.unanchored:
+            return [
+                *out,
+                f"VALID against {self.unanchored} only, which anyone can write: "
+                "not a verdict (pass --anchors CA.pem with the CA certificate you trust)",
+            ]
         return [*out, "VALID" if self.valid else "INVALID"]

@@ -91,7 +91,10 @@ def _list(doc: dict[str, Any], key: str) -> list[Any]:
 class TenderCheck:
     """One tender bundle under verification: parsed strictly, then each ``check_*`` is a step."""
 
-    def __init__(self, doc: dict[str, Any], anchors: Sequence[bytes] | None) -> None:
+    def __init__(
+        self, doc: dict[str, Any], anchors: Sequence[bytes] | None, crls: Sequence[bytes] = ()
+    ) -> None:
+        self.crls = tuple(crls)
         doc = enc.members(
             doc,
             "bundle",
@@ -203,15 +206,17 @@ class TenderCheck:
         used = {x.s.certificate for x in self.statements if x.s.role == "beacon"}
         names = []
         for cid, der in self.certs.items():
-            times = [p.time_ms for p in pulses if p.certificate_id == cid]
+            times = sorted({p.time_ms for p in pulses if p.certificate_id == cid})
             _check(
                 times or der in used,
                 f"beacon certificate {_short(cid)} is used by no pulse or statement",
             )
-            if times:
-                identity.validate_chain(der, (), self.anchors, max(times))
+            # As §14 step 2: the beacon profile, valid at every pulse it signed.
+            identity.check_profile(der, "beacon")
+            for at in times:
+                identity.validate_chain(der, (), self.anchors, at, profile="beacon", crls=self.crls)
             names.append(identity.load(der).subject.rfc4514_string())
-        return f"{', '.join(names)} chain(s) to the anchors"
+        return f"{', '.join(names)} of the beacon profile, chain(s) to the anchors at each pulse"
 
     def check_log(self) -> str:
         pulse.verify_segment([self.pulse], self.certs, [self.head])
@@ -252,8 +257,30 @@ class TenderCheck:
                 identity.verify_statement(x.s)
             except CheckFailed as e:
                 raise CheckFailed(f"leaf {x.leaf} ({x.s.kind}): {e}") from e
-            identity.validate_chain(x.s.certificate, x.s.chain, self.anchors, x.s.issued_at)
-        return f"{len(self.statements)} signatures verify; every certificate chains to the anchors"
+            s = x.s
+            try:
+                identity.validate_chain(
+                    s.certificate,
+                    s.chain,
+                    self.anchors,
+                    s.issued_at,
+                    profile="beacon" if s.role == "beacon" else "party",
+                    crls=self.crls,
+                )
+                if s.kind == "tender.register":  # §3.3: the registered certificate, as a party's
+                    _check(
+                        identity.fingerprint(s.body["certificate"]) == s.body["fingerprint"],
+                        "the registered certificate is not the one its fingerprint names",
+                    )
+                    identity.validate_chain(
+                        s.body["certificate"], s.chain, self.anchors, s.issued_at, crls=self.crls
+                    )
+            except CheckFailed as e:
+                raise CheckFailed(f"leaf {x.leaf} ({s.kind} by {s.role}): {e}") from e
+        return (
+            f"{len(self.statements)} signatures verify; every certificate chains to the anchors "
+            "with the profile of its role"
+        )
 
     def check_roles(self) -> str:
         registered: dict[bytes, str] = {}
@@ -570,16 +597,19 @@ class TenderCheck:
             report.run(name, step)
 
 
-def verify_tender(doc: Any, anchors: Sequence[bytes] | None = None) -> Report:
-    """Verify a tender bundle (§14.1). ``anchors`` are DER CA certificates; ``None`` uses the bundle's own.
+def verify_tender(
+    doc: Any, anchors: Sequence[bytes] | None = None, *, crls: Sequence[bytes] = ()
+) -> Report:
+    """Verify a tender bundle (§14.1). ``anchors`` are DER CA certificates; ``None`` uses the
+    bundle's own, and then the report is at most VALID against those (``report.unanchored``).
 
     Raises :class:`ParseError` only when ``doc`` is not a tender bundle at all.
     """
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ParseError("format", f"not a {FORMAT} document")
-    report = Report()
+    report = Report(unanchored="" if anchors is not None else "the bundle's own trust anchors")
     try:
-        check = TenderCheck(doc, anchors)
+        check = TenderCheck(doc, anchors, crls)
     except VerifyError as e:
         report.fail("format", str(e))
         return report

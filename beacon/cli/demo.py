@@ -104,6 +104,7 @@ def demo(
                 out=out,
                 seed_from=seed_from,
                 definition_file=definition_file,
+                keeps_ca=data_dir is not None,
             )
         except BeaconError as e:
             raise click.ClickException(str(e)) from e
@@ -117,6 +118,7 @@ def _run(
     out: Path,
     seed_from: str | None,
     definition_file: Path | None,
+    keeps_ca: bool = True,
 ) -> None:
     definition = _load_definition(definition_file) if definition_file else None
     if definition is not None:
@@ -156,7 +158,7 @@ def _run(
     runtime = Runtime.open(settings, clock=clock, entropy=entropy, policy=policy)
     try:
         parties = DemoParties(runtime, ca_dir, definition.tender_id, bidders)
-        _ceremony(runtime, clock, parties, definition, out)
+        _ceremony(runtime, clock, parties, definition, out, keeps_ca=keeps_ca)
     finally:
         runtime.close()
 
@@ -166,7 +168,13 @@ def _utc(ms: int) -> dt.datetime:
 
 
 def _ceremony(
-    runtime: Runtime, clock: FakeClock, parties: DemoParties, definition: DrawDefinition, out: Path
+    runtime: Runtime,
+    clock: FakeClock,
+    parties: DemoParties,
+    definition: DrawDefinition,
+    out: Path,
+    *,
+    keeps_ca: bool,
 ) -> None:
     draw_id = definition.draw_id
     runtime.pulser.emit_due()
@@ -228,4 +236,15 @@ def _ceremony(
         json.dumps(bundle.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     click.secho(f"\nproof bundle written to {out}", bold=True)
-    click.echo(f"recheck it independently:  beacon-verify draw {out}")
+    anchor = parties.ca_dir / "ca.pem"
+    if not keeps_ca:
+        # The demo CA goes with the temporary folder: without it the verifier can only
+        # check against the bundle's own anchors, and says so (exit 3, PROTOCOL.md §14).
+        click.echo(
+            f"recheck it independently:  beacon-verify draw {out}\n"
+            "  (the demo CA is deleted with its temporary folder, so that says VALID only "
+            "against the bundle's own anchors; keep it with --data-dir DIR and add "
+            "--anchors DIR/ca/ca.pem)"
+        )
+    else:
+        click.echo(f"recheck it independently:  beacon-verify draw {out} --anchors {anchor}")

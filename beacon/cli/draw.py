@@ -29,7 +29,6 @@ from beacon.cli.options import passphrase
 from beacon.client import BeaconClient, ServiceError
 from beacon.core import possession
 from beacon.core.definition import parse_authoring
-from beacon.core.signature import fingerprint
 from beacon.core.statement import SignedStatement
 from beacon.errors import BeaconError
 from beacon.identity import opening_keys
@@ -215,7 +214,7 @@ def register(s: Session, tender_id: str, role: str, party_cert: Path) -> None:
         )
     except ValueError as e:
         raise click.ClickException(f"{party_cert}: not a PEM certificate ({e})") from e
-    signed = s.actor(tender_id, "centre").register(role, fingerprint(der))
+    signed = s.actor(tender_id, "centre").register(role, der)
     s.send(signed, f"registered {party_cert.name} as {role}")
 
 
@@ -432,8 +431,11 @@ def status(draw_id: str, server: str, as_json: bool) -> None:
     help="Default: DRAW_ID-proof.json",
 )
 def proof(draw_id: str, server: str, out: Path | None) -> None:
-    """Download a draw's proof bundle (then: beacon-verify draw FILE)."""
+    """Download a draw's proof bundle (then: beacon-verify draw FILE --anchors CA.pem)."""
     bundle = _call(lambda: BeaconClient(server).proof(draw_id))
     target = out or Path(f"{draw_id}-proof.json")
     target.write_text(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    click.echo(f"wrote {target}; recheck it with: beacon-verify draw {target}")
+    click.echo(
+        f"wrote {target}; recheck it with: beacon-verify draw {target} --anchors CA.pem "
+        "(the platform CA's certificate, obtained from the CA, not from the beacon)"
+    )

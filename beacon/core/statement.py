@@ -71,7 +71,13 @@ def _f(name: str, type_: FieldType, max_size: int = 4096) -> BodyField:
 BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
     # Binds a certificate to a role for one tender (§3.3): the beacon registers centre
     # operators and supervisors; a registered centre registers the agent and bidders.
-    "tender.register": (_f("role", "str"), _f("fingerprint", "b32")),
+    # The certificate itself travels with its fingerprint, so that anyone can check it was
+    # valid, under the anchors and of a party's profile when it was registered.
+    "tender.register": (
+        _f("role", "str"),
+        _f("fingerprint", "b32"),
+        _f("certificate", "bytes", MAX_CERT_BYTES),
+    ),
     # The agent publishes a definition; the centre countersigns its hash.
     "draw.publish": (_f("definition", "bytes", 1 << 20),),
     "draw.countersign": (_f("definition_hash", "b32"),),

@@ -12,7 +12,11 @@ import re
 
 from beacon.errors import EncodingError
 
-_FORMAT = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})Z")
+# [0-9], not \d: \d and int() also accept full-width and other Unicode digits, which
+# would give one time a second spelling (PROTOCOL.md §1).
+_FORMAT = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{3})Z"
+)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # The four-digit year of the one spelling ends at 9999-12-31T23:59:59.999Z.
 MAX_MS = (dt.datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=dt.UTC) - _EPOCH) // dt.timedelta(

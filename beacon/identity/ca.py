@@ -13,7 +13,9 @@
 The beacon signer holds an RSA key (NIST Beacon 2.0 cipherSuite 0 signs with RSA
 PKCS#1 v1.5); the other parties hold ECDSA P-256 keys by default. Leaves carry a
 role-hinting subject ``O=<organisation>, OU=<role>, CN=<name>`` and, like many
-Chinese CA leaves, no SAN or EKU unless asked for. Validity starts at an injected
+Chinese CA leaves, no SAN or EKU unless asked for; the beacon signer alone carries
+the beacon signer ExtendedKeyUsage (PROTOCOL.md §3.1, :mod:`beacon.identity.profile`),
+which no party certificate may carry. Validity starts at an injected
 ``now`` so that tests and vectors are reproducible in time.
 """
 
@@ -33,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from beacon.errors import ConflictError, InputError
+from beacon.identity.profile import BEACON_SIGNER_EKU
 
 KeyKind = Literal["ecdsa-p256", "rsa", "ed25519"]
 KEY_KINDS: tuple[KeyKind, ...] = ("ecdsa-p256", "rsa", "ed25519")
@@ -60,13 +63,14 @@ class PartyRecord:
 def parties(bidders: int) -> list[tuple[str, str]]:
     """(name, role) of every party of a demo deployment with ``bidders`` bidders.
 
-    The beacon signer acts for the centre (DESIGN.md §3: the centre signs pulses)
-    but has its own key, so the operator's everyday key never signs pulses.
+    The beacon signer is operated by the centre (DESIGN.md §3: the centre signs pulses)
+    but has its own key and the beacon profile, so the operator's everyday key never
+    signs pulses and the signer never acts as a party (PROTOCOL.md §3.1).
     """
     if bidders < 0:
         raise InputError(f"bidders must be >= 0, got {bidders}", field="bidders")
     return [
-        (SIGNER, "centre"),
+        (SIGNER, "beacon"),
         ("centre", "centre"),
         ("agent", "agent"),
         *((f"bidder-{i}", "bidder") for i in range(1, bidders + 1)),
@@ -162,8 +166,13 @@ def issue_party(
     now: dt.datetime,
     validity: dt.timedelta,
     san_eku: bool = False,
+    beacon_signer: bool = False,
 ) -> x509.Certificate:
-    """An end-entity certificate for one party, signed by the CA."""
+    """An end-entity certificate for one party, signed by the CA.
+
+    ``beacon_signer`` issues the beacon signer's profile instead (PROTOCOL.md §3.1):
+    the same leaf with the beacon signer ExtendedKeyUsage.
+    """
     public = key.public_key()
     builder = (
         x509.CertificateBuilder()
@@ -193,13 +202,18 @@ def issue_party(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )
     )
+    usages = [ExtendedKeyUsageOID.CLIENT_AUTH] if san_eku else []
     if san_eku:
         builder = builder.add_extension(
             x509.SubjectAlternativeName(
                 [x509.UniformResourceIdentifier(f"urn:tender-beacon:party:{name}")]
             ),
             critical=False,
-        ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        )
+    if beacon_signer:
+        usages.append(BEACON_SIGNER_EKU)
+    if usages:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
     return builder.sign(ca_key, _signing_hash(ca_key))
 
 
@@ -268,6 +282,7 @@ def init_ca(
             now=now,
             validity=validity,
             san_eku=san_eku,
+            beacon_signer=name == SIGNER,
         )
         _write(directory / f"{name}.key", key_pem(key), private=True)
         _write(

@@ -28,6 +28,7 @@ from cryptography.x509 import verification
 from beacon.core.signature import fingerprint, load_certificate
 from beacon.core.timefmt import format_ms
 from beacon.errors import ConfigurationError, VerificationError
+from beacon.identity.profile import Profile, check_profile
 
 MAX_CHAIN_DEPTH = 4
 
@@ -69,8 +70,19 @@ class ChainValidator:
     def anchors(self) -> tuple[x509.Certificate, ...]:
         return self._anchors
 
-    def validate(self, leaf_der: bytes, intermediates: Sequence[bytes], at_ms: int) -> Identity:
-        """Validate at time ``at_ms`` (ms since the epoch) or raise VerificationError."""
+    def validate(
+        self,
+        leaf_der: bytes,
+        intermediates: Sequence[bytes],
+        at_ms: int,
+        *,
+        profile: Profile = "party",
+    ) -> Identity:
+        """Validate at time ``at_ms`` (ms since the epoch) or raise VerificationError.
+
+        ``profile`` is what the certificate signs as (PROTOCOL.md §3.1–§3.2): a party's
+        certificate must not carry the beacon signer EKU, the beacon's must.
+        """
         leaf = load_certificate(leaf_der)
         others = [load_certificate(d) for d in intermediates]
         when = dt.datetime.fromtimestamp(at_ms / 1000, tz=dt.UTC)
@@ -81,6 +93,7 @@ class ChainValidator:
                     "are not supported (PROTOCOL.md §3.2): use an ECDSA or RSA CA"
                 )
         self._check_validity_window(leaf, at_ms)
+        check_profile(leaf, profile)
         verifier = (
             verification.PolicyBuilder()
             .store(self._store)

@@ -1,9 +1,9 @@
 """``beacon admin rotate-signer``: replace the beacon's pulse and statement signing key.
 
 The new certificate must carry an RSA key of at least 2048 bits (cipherSuite 0,
-PROTOCOL.md §8.2), match its key, and validate against the deployment's trust
-anchors now, because verifiers check the beacon's statements with the same anchors
-(§3.2). The old certificate is kept under ``ca/retired/`` (it still verifies every
+PROTOCOL.md §8.2), match its key, carry the beacon signer ExtendedKeyUsage (§3.1), and
+validate against the deployment's trust anchors now, because verifiers check the
+beacon's statements with the same anchors (§3.2). The old certificate is kept under ``ca/retired/`` (it still verifies every
 pulse it signed, and stays in the database's certificate table); the old private
 key is deleted so that nothing signs with it again. Running processes switch at
 their next pulse or statement (beacon/service/signers.py); the first pulse signed
@@ -51,7 +51,7 @@ def rotate_signer(
             f"{certificate}: the pulse signer needs an RSA key of at least {ca.MIN_RSA_BITS} bits",
             field="certificate",
         )
-    validator.validate(new.statement.certificate, new.statement.chain, now_ms)
+    validator.validate(new.statement.certificate, new.statement.chain, now_ms, profile="beacon")
     key_path, cert_path = signer_paths(ca_dir)
     old_der = load_pair(key_path, cert_path).pulse.certificate_der
     if old_der == new.pulse.certificate_der:

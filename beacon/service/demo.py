@@ -193,9 +193,9 @@ class DemoParties:
     # -- the ceremony, step by step --------------------------------------------------------------
 
     def register(self) -> None:
-        self.submit(self.centre.register("agent", self.agent.fingerprint))
+        self.submit(self.centre.register("agent", self.agent.certificate))
         for b in self.bidder_actors:
-            self.submit(self.centre.register("bidder", b.fingerprint))
+            self.submit(self.centre.register("bidder", b.certificate))
 
     def publish(self, definition: DrawDefinition) -> None:
         self.submit(self.agent.publish(definition))

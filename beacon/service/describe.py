@@ -31,6 +31,10 @@ PHASE_DEADLINE = {
 }
 
 
+# The platform CA certificate, as the verify command names it (verify.explain says where from).
+ANCHORS_FILE = "platform-ca.pem"
+
+
 def proof_filename(draw_id: str) -> str:
     """The file name a downloaded proof bundle is saved under."""
     return f"{draw_id}-proof.json"
@@ -45,12 +49,14 @@ def verify_command(draw_id: str, base_url: str) -> str:
 
     The one place the verifier's command line is written (the API and the board
     both show it). ``base_url`` may come from a request's Host header, so every
-    argument is shell-quoted.
+    argument is shell-quoted. The anchors file is the platform CA's certificate, which
+    the reader must get from the CA itself: only against anchors the reader trusts does
+    beacon-verify say VALID (PROTOCOL.md §14).
     """
     name = shlex.quote(proof_filename(draw_id))
     return (
         f"curl -fsS -o {name} {shlex.quote(proof_url(draw_id, base_url))}\n"
-        f"beacon-verify draw {name}"
+        f"beacon-verify draw {name} --anchors {ANCHORS_FILE}"
     )
 
 

@@ -28,6 +28,7 @@ from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition, Kind
 from beacon.core.envelope.shares import load_public_key, public_bytes
 from beacon.core.logentry import ChainLink, LogEntry, scope_of
+from beacon.core.signature import fingerprint
 from beacon.core.statement import BODIES, NONCE_BYTES, SignedStatement, Statement, verify_signature
 from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.core.timefmt import format_ms
@@ -48,6 +49,7 @@ from beacon.service.clock import Clock
 from beacon.service.draws import DrawRecord, load
 from beacon.service.entropy import Entropy
 from beacon.service.receipts import Receipt, receipt_for
+from beacon.service.signers import require_valid_at
 from beacon.service.tenders import TenderRecord, load_tender
 from beacon.store import Database, LogRepository, PulseRepository, StoredPulse
 from beacon.store.records import DrawRow, EnvelopeRow, OpeningKeyRow
@@ -70,6 +72,7 @@ class Policy:
     vdf_rate: int = 700_000
     vdf_advantage: int = 100
     max_envelope_bytes: int = 64 << 20
+    # The configured operators' certificates (DER), which the beacon registers (§3.3).
     centre_operators: frozenset[bytes] = frozenset()
     supervisors: frozenset[bytes] = frozenset()
 
@@ -260,6 +263,7 @@ class Ledger:
         if self.refresh_signer is not None:
             self.refresh_signer()
         _not_before_newest_pulse(session, kind=kind, subject=f"{tender_id}/{subject}", now=now)
+        require_valid_at(self.beacon.certificate, now, what=f"{kind} for {tender_id}/{subject}")
         st = Statement(
             kind=kind,
             tender_id=tender_id,
@@ -286,23 +290,29 @@ class Ledger:
     def _ensure_operator(self, ctx: _Context) -> None:
         """PROTOCOL.md §3.3: the beacon registers the configured centre operators and
         supervisors in a tender with its first accepted statement (same transaction, so
-        a refused statement leaves no registration behind either)."""
+        a refused statement leaves no registration behind either). An operator whose
+        certificate does not validate now is left out (§3.2), with a warning."""
         tender = ctx.st.tender_id
         if ctx.repo.registrations(tender):
             return
-        operators = [("centre", fp) for fp in sorted(self.policy.centre_operators)]
+        operators = [("centre", der) for der in sorted(self.policy.centre_operators)]
         operators += [
-            ("supervisor", fp)
-            for fp in sorted(self.policy.supervisors - self.policy.centre_operators)
+            ("supervisor", der)
+            for der in sorted(self.policy.supervisors - self.policy.centre_operators)
         ]
         now = self.clock.now_ms()  # inside the transaction, as §13.3 requires of the beacon
-        for role, fp in operators:
+        for role, der in operators:
+            try:
+                self.validator.validate(der, (), now)
+            except VerificationError as e:
+                log.warning("not registering the configured %s in %s: %s", role, tender, e)
+                continue
             self.issue(
                 ctx.session,
                 kind="tender.register",
                 tender_id=tender,
                 subject="",
-                body={"role": role, "fingerprint": fp},
+                body={"role": role, "fingerprint": fingerprint(der), "certificate": der},
                 now=now,
             )
 
@@ -336,7 +346,7 @@ class Ledger:
 
     def _register(self, ctx: _Context) -> None:
         body = ctx.body
-        role, fp = body["role"], body["fingerprint"]
+        role, fp, der = body["role"], body["fingerprint"], body["certificate"]
         if REGISTRARS.get(role) != "centre":
             raise RoleError(f"tender.register: a centre registers agents and bidders, not {role!r}")
         if ctx.st.role != "centre":
@@ -350,6 +360,19 @@ class Ledger:
             )
         if fp == self.beacon.fingerprint:
             raise RoleError("the beacon's certificate cannot be registered as a party")
+        # PROTOCOL.md §3.3: the registered certificate is the one the fingerprint names, and
+        # it passes the statement rules (§3.2) at the registration's issued_at.
+        if fingerprint(der) != fp:
+            raise InputError(
+                f"tender.register: the certificate's fingerprint is {fingerprint(der).hex()[:16]}…, "
+                f"not the registered {fp.hex()[:16]}…"
+            )
+        try:
+            self.validator.validate(der, ctx.signed.chain, ctx.st.issued_at)
+        except VerificationError as e:
+            raise VerificationError(
+                f"tender.register: the {role}'s certificate cannot be registered: {e}"
+            ) from e
         ctx.effects.append(lambda h: ctx.repo.register(ctx.st.tender_id, fp, role, h))
 
     def _publish(self, ctx: _Context) -> None:

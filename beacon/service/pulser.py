@@ -16,11 +16,13 @@ from dataclasses import dataclass
 
 from beacon.core import chain
 from beacon.core.pulse import VALUE_SIZE, Pulse, Signer, precommitment, sign, tree_head_external
+from beacon.core.timefmt import format_ms
 from beacon.errors import InfrastructureError
 from beacon.ops import metrics
 from beacon.service.clock import Clock
 from beacon.service.entropy import Entropy
 from beacon.service.leader import LeaderLock
+from beacon.service.signers import require_valid_at
 from beacon.store import Database, LogRepository, Promise, PulseRepository, StoredPulse
 
 log = logging.getLogger("beacon.pulser")
@@ -109,6 +111,9 @@ class Pulser:
                 local_random_value=local_random,
                 precommitment_value=precommitment(following),
                 external=tree_head_external(head),
+            )
+            require_valid_at(
+                self.signer.certificate_der, time_ms, what=f"pulse at {format_ms(time_ms)}"
             )
             pulse = sign(unsigned, self.signer)
             stored = pulses.append(pulse, head)

@@ -29,7 +29,7 @@ from beacon.service.entropy import Entropy
 from beacon.service.ledger import Ledger, Policy
 from beacon.service.pulser import Pulser
 from beacon.service.settings import Settings
-from beacon.service.signers import SignerFiles, SignerPair
+from beacon.service.signers import SignerFiles, SignerPair, require_beacon_profile
 from beacon.service.worker import Worker, WorkerConfig
 from beacon.store import Database
 
@@ -42,22 +42,25 @@ class Trust:
 
     anchors: tuple[x509.Certificate, ...]
     crls: tuple[x509.CertificateRevocationList, ...] = ()
-    centre_operators: frozenset[bytes] = frozenset()
-    supervisors: frozenset[bytes] = frozenset()
+    centre_operators: frozenset[bytes] = frozenset()  # DER certificates
+    supervisors: frozenset[bytes] = frozenset()  # DER certificates
 
     @classmethod
     def from_ca_dir(cls, directory: Path) -> Trust:
-        """The demo CA's anchor, and its centre and supervisor from ``manifest.json``."""
+        """The demo CA's anchor, and its centre and supervisor certificates from ``manifest.json``."""
         try:
             anchor = x509.load_pem_x509_certificate((directory / "ca.pem").read_bytes())
             manifest = json.loads((directory / ca.MANIFEST).read_text())
-        except (OSError, ValueError) as e:
+            by_role: dict[str, set[bytes]] = {}
+            for party in manifest["parties"]:
+                if party["role"] not in ("centre", "supervisor") or party["name"] == ca.SIGNER:
+                    continue  # the beacon's own key acts as the beacon, never as a party
+                der = x509.load_pem_x509_certificate(
+                    (directory / f"{party['name']}.pem").read_bytes()
+                ).public_bytes(serialization.Encoding.DER)
+                by_role.setdefault(party["role"], set()).add(der)
+        except (OSError, ValueError, KeyError) as e:
             raise ConfigurationError(f"cannot read the CA in {directory}: {e}") from e
-        by_role: dict[str, set[bytes]] = {}
-        for party in manifest["parties"]:
-            if party["name"] == ca.SIGNER:
-                continue  # the beacon's own key acts as the beacon, never as a party
-            by_role.setdefault(party["role"], set()).add(bytes.fromhex(party["fingerprint"]))
         return cls(
             anchors=(anchor,),
             centre_operators=frozenset(by_role.get("centre", set())),
@@ -102,6 +105,7 @@ class Runtime:
         statement_signer = load_signer(
             settings.ca_dir / f"{ca.SIGNER}.pem", settings.ca_dir / f"{ca.SIGNER}.key"
         )
+        require_beacon_profile(statement_signer.certificate, settings.ca_dir / f"{ca.SIGNER}.pem")
         signer_files = SignerFiles(settings.ca_dir, SignerPair(pulse_signer, statement_signer))
         policy = policy or Policy()
         policy = dataclasses.replace(

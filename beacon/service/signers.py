@@ -13,17 +13,25 @@ key that does not match its certificate.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from beacon.errors import BeaconError
+from beacon.core.signature import load_certificate
+from beacon.core.timefmt import format_ms
+from beacon.errors import BeaconError, ConfigurationError
 from beacon.identity import ca
 from beacon.identity.keys import KeySigner, load_signer
+from beacon.identity.profile import BEACON_SIGNER_EKU, has_beacon_eku
 from beacon.identity.signer import RsaPulseSigner
 
 log = logging.getLogger("beacon.signers")
+
+
+def ms_to_datetime(ms: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -39,9 +47,37 @@ def signer_paths(ca_dir: Path) -> tuple[Path, Path]:
     return ca_dir / f"{ca.SIGNER}.key", ca_dir / f"{ca.SIGNER}.pem"
 
 
+def require_beacon_profile(certificate_der: bytes, path: Path) -> None:
+    """PROTOCOL.md §3.1: the service signs pulses and beacon statements only with a
+    certificate of the beacon profile; anything else is a configuration error."""
+    if not has_beacon_eku(load_certificate(certificate_der)):
+        raise ConfigurationError(
+            f"{path}: the beacon signer's certificate lacks the beacon signer ExtendedKeyUsage "
+            f"{BEACON_SIGNER_EKU.dotted_string} (PROTOCOL.md §3.1), so verifiers would refuse "
+            "every pulse and result it signs; have the CA issue the signer with that EKU "
+            "(`beacon ca init` does) and install it with `beacon admin rotate-signer`"
+        )
+
+
+def require_valid_at(certificate_der: bytes, at_ms: int, *, what: str) -> None:
+    """PROTOCOL.md §3.2, §8.6: the beacon signs nothing at a time its certificate is not
+    valid, since every verifier checks each pulse and statement at its own time."""
+    cert = load_certificate(certificate_der)
+    if not cert.not_valid_before_utc <= ms_to_datetime(at_ms) <= cert.not_valid_after_utc:
+        raise ConfigurationError(
+            f"{what}: the beacon signer's certificate is not valid at {format_ms(at_ms)} "
+            f"(valid from {cert.not_valid_before_utc.isoformat()} until "
+            f"{cert.not_valid_after_utc.isoformat()}); install a current one with "
+            "`beacon admin rotate-signer`"
+        )
+
+
 def load_pair(key: Path, certificate: Path) -> SignerPair:
-    """Both signers from one key and certificate (ConfigurationError/InputError if they differ)."""
-    return SignerPair(RsaPulseSigner.from_files(key, certificate), load_signer(certificate, key))
+    """Both signers from one key and certificate (ConfigurationError/InputError if they differ
+    or the certificate is not of the beacon profile)."""
+    pair = SignerPair(RsaPulseSigner.from_files(key, certificate), load_signer(certificate, key))
+    require_beacon_profile(pair.pulse.certificate_der, certificate)
+    return pair
 
 
 class SignerFiles:

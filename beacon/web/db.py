@@ -23,7 +23,10 @@ MAX_STORED_INT = 2**63 - 1
 
 
 class StoredIntConverter(IntegerConverter):
-    """``<int:name>`` limited to what a BIGINT column holds; larger numbers are a 404."""
+    """``<int:name>`` limited to what a BIGINT column holds; larger numbers are a 404.
+    ASCII digits only: werkzeug's ``\\d+`` also matches other Unicode digits."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_STORED_INT)

@@ -99,13 +99,13 @@ def detail(stored: StoredPulse, log: LogRepository) -> dict[str, Any]:
 def _integer(raw: str, label: str) -> int | LookupProblem:
     # Bounded by what a BIGINT column holds: a larger number names nothing and must not
     # reach the database driver (it would overflow there).
-    if not raw.isdigit() or len(raw) > MAX_DIGITS or int(raw) > MAX_STORED_INT:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_DIGITS or int(raw) > MAX_STORED_INT:
         return LookupProblem(400, "lookup.bad_integer", {"field": label, "value": raw})
     return int(raw)
 
 
 def _time(raw: str) -> int | LookupProblem:
-    if raw.isdigit() and len(raw) <= MAX_DIGITS:
+    if raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS:
         return int(raw)  # a time beyond any pulse is "not yet" below, never sent to the database
     try:
         return parse_ms(raw, field="time")

@@ -142,8 +142,10 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
         "The delay keeps the last party to reveal from computing the outcome before it must reveal.",
     ),
     "verify.explain": (
-        "下载证明文件，在自己的电脑上用独立验证程序 beacon-verify 离线复核本次抽取：",
-        "Download the proof and recheck this draw offline on your own computer with the independent verifier, beacon-verify:",
+        "下载证明文件，在自己的电脑上用独立验证程序 beacon-verify 离线复核本次抽取。"
+        "platform-ca.pem 是平台 CA 的根证书，请从 CA 机构处获取，不要从本站下载：",
+        "Download the proof and recheck this draw offline on your own computer with the independent verifier, beacon-verify. "
+        "platform-ca.pem is the platform CA's root certificate: get it from the CA itself, not from this site:",
     ),
     "verify.download": ("下载证明文件", "Download the proof"),
     "verify.copy": ("复制命令", "Copy the commands"),

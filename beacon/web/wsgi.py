@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,10 +68,9 @@ def _integer(environ: Mapping[str, str], name: str, default: int, low: int, high
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw.strip(), 10)
-    except ValueError:
-        value = None
+    # ASCII digits only: int() would also take "１２" or "1_000".
+    text = raw.strip()
+    value = int(text) if re.fullmatch(r"-?[0-9]+", text) else None
     if value is None or not low <= value <= high:
         raise ConfigurationError(f"{name}: expected an integer from {low} to {high}, got {raw!r}")
     return value

@@ -41,6 +41,25 @@ def test_the_issue_command_writes_a_valid_bundle(tmp_path: Path):
     assert bundle["definition"]["vdf_t"] == 100000
 
 
+def test_a_kept_demo_ca_is_named_as_the_anchors(tmp_path: Path):
+    """PROTOCOL.md §14: the printed command verifies against the demo CA, which --data-dir keeps."""
+    out, data = tmp_path / "p.json", tmp_path / "data"
+    result = CliRunner().invoke(
+        main,
+        ["demo", "--out", str(out), "--vdf-t", "1000", "--bidders", "1", "--data-dir", str(data)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    anchor = data / "ca" / "ca.pem"
+    assert f"beacon-verify draw {out} --anchors {anchor}" in result.output
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    der = x509.load_pem_x509_certificate(anchor.read_bytes()).public_bytes(Encoding.DER)
+    report = verify_bundle(json.loads(out.read_text()), [der])
+    assert (report.valid, report.verdict) == (True, "VALID")
+
+
 def test_seed_from_reproduces_every_seed(tmp_path: Path):
     first = demo(tmp_path / "a", "--bidders", "2", "--vdf-t", "1000", "--seed-from", "贵阳-2026")
     second = demo(tmp_path / "b", "--bidders", "2", "--vdf-t", "1000", "--seed-from", "贵阳-2026")

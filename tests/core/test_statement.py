@@ -14,7 +14,11 @@ from beacon.errors import EncodingError, InputError, VerificationError
 from tests.certs import signer
 
 SAMPLE_BODIES = {
-    "tender.register": {"role": "bidder", "fingerprint": bytes(range(32))},
+    "tender.register": {
+        "role": "bidder",
+        "fingerprint": bytes(range(32)),
+        "certificate": b"\x30\x03\x02\x01\x01",
+    },
     "draw.publish": {"definition": b"\x00\x01"},
     "draw.countersign": {"definition_hash": bytes(32)},
     "draw.opening_key": {"public_key": b"\x04" + bytes(64), "possession": bytes(70)},
@@ -215,3 +219,16 @@ def test_json_rejects_unknown_members_and_uppercase_hex():
 def test_seed_entry_shape_is_enforced():
     with pytest.raises(InputError, match="holds 32 seed bytes, got 0"):
         SeedEntry(Party("agent", bytes(32)), SeedStatus.INCLUDED, b"")
+
+
+@pytest.mark.parametrize("beacon", [False, True], ids=["party", "beacon-profile"])
+def test_the_test_helpers_issue_either_profile(beacon: bool):
+    """tests/certs.py can issue the beacon signer's profile (PROTOCOL.md §3.1) and a party's."""
+    from beacon.core.signature import load_certificate
+    from beacon.identity.profile import check_profile, has_beacon_eku
+
+    cert = load_certificate(signer("rsa2048", beacon=beacon).certificate)
+    assert has_beacon_eku(cert) is beacon
+    check_profile(cert, "beacon" if beacon else "party")
+    with pytest.raises(VerificationError, match="beacon signer ExtendedKeyUsage"):
+        check_profile(cert, "party" if beacon else "beacon")

@@ -207,13 +207,18 @@ def test_whole_ceremony_against_a_server_process(server):
         time.sleep(0.3)
     bundle = json.loads(out.read_text())
     jsonschema.validate(bundle, SCHEMA)
-    # The independent verifier, as a bidder runs it at home (exit 0 only when VALID).
+    # The independent verifier, as a bidder runs it at home, with the platform CA it trusts
+    # (exit 0 only when VALID against those anchors; 3 without them, PROTOCOL.md §14).
+    beacon_verify = str(Path(sys.executable).parent / "beacon-verify")
     verify = subprocess.run(
-        [str(Path(sys.executable).parent / "beacon-verify"), "draw", str(out)],
+        [beacon_verify, "draw", str(out), "--anchors", str(ca / "ca.pem")],
         capture_output=True,
         text=True,
     )
-    assert verify.returncode == 0 and "VALID" in verify.stdout, verify.stdout + verify.stderr
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert verify.stdout.splitlines()[-1] == "VALID", verify.stdout
+    unanchored = subprocess.run([beacon_verify, "draw", str(out)], capture_output=True, text=True)
+    assert unanchored.returncode == 3, unanchored.stdout + unanchored.stderr
     assert bundle["summary"]["values"][0]["values"][0] in {"0.95", "0.96", "0.97", "0.98"}
     # The supervisor confirms after the dispute window.
     time.sleep(3.5)

@@ -108,9 +108,9 @@ class DrawParties:
         the sealed seeds, so that submissions meet a dead process and are retried.
         """
         c, sc = self.sc.courier, self.sc
-        sc.submit(self.centre.register("agent", self.agent.fingerprint))
+        sc.submit(self.centre.register("agent", self.agent.certificate))
         for b in self.bidders:
-            sc.submit(self.centre.register("bidder", b.fingerprint))
+            sc.submit(self.centre.register("bidder", b.certificate))
         start = now_ms()
         self.definition = the_definition(start - start % 1000)
         sc.submit(self.agent.publish(self.definition))

@@ -52,9 +52,9 @@ class Opening:
 
     def run(self) -> None:
         c = self.sc.courier
-        self.sc.submit(self.centre.register("agent", self.agent.fingerprint))
+        self.sc.submit(self.centre.register("agent", self.agent.certificate))
         for b in self.bidders:
-            self.sc.submit(self.centre.register("bidder", b.fingerprint))
+            self.sc.submit(self.centre.register("bidder", b.certificate))
         bids = [self.seal(i, b) for i, b in enumerate(self.bidders, 1)]
         start = now_ms()
         bid_deadline = start - start % 1000 + BID_WINDOW_S * 1000

@@ -22,6 +22,7 @@ from cryptography.x509.oid import NameOID
 from beacon.cli import main
 from beacon.errors import ConflictError, InputError
 from beacon.identity import ca
+from beacon.identity.profile import check_profile, has_beacon_eku
 
 NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
 NAMES = ["beacon-signer", "centre", "agent", "bidder-1", "bidder-2", "supervisor"]
@@ -79,7 +80,7 @@ class TestLayout:
         directory, _ = demo
         manifest = json.loads((directory / "manifest.json").read_text())
         assert [(p["name"], p["role"]) for p in manifest["parties"]] == [
-            ("beacon-signer", "centre"),
+            ("beacon-signer", "beacon"),
             ("centre", "centre"),
             ("agent", "agent"),
             ("bidder-1", "bidder"),
@@ -159,6 +160,16 @@ class TestChains:
             "urn:tender-beacon:party:bidder-1"
         ]
         verify_chain(ca.load_certificate(tmp_path / "ca.pem"), leaf, NOW)
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_only_the_signer_has_the_beacon_profile(
+        self, demo: tuple[Path, str], name: str
+    ) -> None:
+        # PROTOCOL.md §3.1: the beacon signer EKU, on the signer alone.
+        directory, _ = demo
+        certificate = ca.load_certificate(directory / f"{name}.pem")
+        assert has_beacon_eku(certificate) == (name == "beacon-signer")
+        check_profile(certificate, "beacon" if name == "beacon-signer" else "party")
 
 
 class TestRefusals:

@@ -162,3 +162,32 @@ def test_ed25519_signed_chain_refused_clearly():
 def test_no_anchors_is_a_configuration_error():
     with pytest.raises(ConfigurationError, match="no trust anchors configured"):
         ChainValidator([])
+
+
+@pytest.mark.parametrize(
+    "oid",
+    [x509.oid.ExtensionOID.KEY_USAGE, x509.oid.ExtensionOID.EXTENDED_KEY_USAGE],
+    ids=["key-usage", "extended-key-usage"],
+)
+def test_a_malformed_usage_extension_is_refused_not_a_crash(pki, oid):
+    """PROTOCOL.md §3.2: the usage extensions are read for every signer; garbage there is bad input."""
+    ca_key, anchor, _ = pki
+    key = ca.new_key("ecdsa-p256")
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "odd")]))
+        .issuer_name(anchor.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - DAY)
+        .not_valid_after(NOW + DAY)
+        .add_extension(x509.UnrecognizedExtension(oid, b"\x05\x00"), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    with pytest.raises(VerificationError, match="CN=odd has a malformed extension"):
+        ChainValidator([anchor]).validate(der(leaf), [], ms(NOW))
+    from verifier import identity as vid
+    from verifier.errors import ParseError
+
+    with pytest.raises(ParseError, match="not a DER X.509 certificate"):
+        vid.validate_chain(der(leaf), (), (der(anchor),), ms(NOW))

@@ -64,7 +64,7 @@ def test_metrics_count_what_happened(tmp_path: Path) -> None:
         c.register()  # 4 accepted registrations
         c.centre.now = lambda: d.clock.now_ms() - 3_600_000
         with pytest.raises(Exception, match="more than 300 s"):
-            c.submit(c.centre.register("bidder", c.bidders[0].fingerprint))
+            c.submit(c.centre.register("bidder", c.bidders[0].certificate))
         d.advance_to(d.clock.now_ms() + 2 * PERIOD)  # 2 pulses
         client.get("/beacon/2.0/pulse/last")
         after = samples(client)

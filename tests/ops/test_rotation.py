@@ -31,8 +31,11 @@ def d(tmp_path: Path) -> Iterator[Deployment]:
     deployment.runtime.close()
 
 
-def issue(ca_dir: Path, out: Path, *, kind: str = "rsa", bits: int = 2048) -> tuple[Path, Path]:
-    """A new beacon-signer certificate from the deployment's CA (or from a stranger's)."""
+def issue(
+    ca_dir: Path, out: Path, *, kind: str = "rsa", bits: int = 2048, beacon_signer: bool = True
+) -> tuple[Path, Path]:
+    """A new beacon-signer certificate from the deployment's CA (or from a stranger's);
+    ``beacon_signer=False`` issues an ordinary party certificate instead."""
     ca_key = serialization.load_pem_private_key((ca_dir / "ca.key").read_bytes(), None)
     ca_cert = x509.load_pem_x509_certificate((ca_dir / "ca.pem").read_bytes())
     key = ca.new_key(kind, rsa_bits=bits)  # type: ignore[arg-type]
@@ -41,10 +44,11 @@ def issue(ca_dir: Path, out: Path, *, kind: str = "rsa", bits: int = 2048) -> tu
         ca_certificate=ca_cert,
         key=key,
         name="beacon-signer-2027",
-        role="centre",
+        role="beacon" if beacon_signer else "centre",
         organisation="tender-beacon demo",
         now=NOW,
         validity=dt.timedelta(days=700),
+        beacon_signer=beacon_signer,
     )
     out.mkdir(parents=True, exist_ok=True)
     (out / "new.key").write_bytes(ca.key_pem(key))
@@ -84,7 +88,7 @@ def test_next_pulse_has_status_4_and_the_chain_verifies(d: Deployment, tmp_path:
     d.advance_to(d.clock.now_ms() + 2 * PERIOD)  # the running pulser re-reads the files
     c.publish()  # the centre's first statement in a new tender makes the beacon register operators
     other = d.actor("centre", "centre", tender="JS-2026-0999")
-    d.runtime.ledger.submit(other.register("agent", d.actor("agent", "agent").fingerprint))
+    d.runtime.ledger.submit(other.register("agent", d.actor("agent", "agent").certificate))
     with d.runtime.database.read() as session:
         repo = PulseRepository(session)
         pulses = [s.pulse() for s in repo.range(1, 1, 100)]
@@ -135,6 +139,12 @@ def test_next_pulse_has_status_4_and_the_chain_verifies(d: Deployment, tmp_path:
             "does not belong to its certificate",
             id="mismatched",
         ),
+        pytest.param(
+            # PROTOCOL.md §3.1: a party certificate under the same CA cannot become the signer.
+            lambda d, t: issue(d.ca_dir, t, beacon_signer=False),
+            "lacks the beacon signer ExtendedKeyUsage 2.25.69300442572423649160567867449861042957",
+            id="party-certificate",
+        ),
     ],
 )
 def test_refused_rotations_change_nothing(
@@ -184,5 +194,7 @@ def test_a_draw_across_a_rotation_verifies_with_both_certificates(
     d.advance_to(d.clock.now_ms() - d.clock.now_ms() % PERIOD + PERIOD)
     doc = bundle(d).to_dict()
     assert len(doc["beacon_certificates"]) == 2
-    report = verify_bundle(doc)
+    report = verify_bundle(
+        doc, [ca.load_certificate(d.ca_dir / "ca.pem").public_bytes(serialization.Encoding.DER)]
+    )
     assert report.valid, [(ch.name, ch.detail) for ch in report.checks if not ch.ok]

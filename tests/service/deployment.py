@@ -7,6 +7,7 @@ Shared by the ledger, worker, bundle and verifier tests: the same Runtime as
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,12 +64,20 @@ DELAY = {"vdf_rate": 3, "vdf_advantage": 1}
 
 
 def open_deployment(
-    tmp: Path, database_url: str, *, bidders: int = 3, min_vdf_t: int = 1
+    tmp: Path,
+    database_url: str,
+    *,
+    bidders: int = 3,
+    min_vdf_t: int = 1,
+    before_open: Callable[[Path], None] | None = None,
 ) -> Deployment:
+    """``before_open(ca_dir)`` may replace a party's files once the demo CA is written."""
     ca_dir = tmp / "data" / "ca"
     ca.init_ca(
         ca_dir, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=bidders, signer_bits=2048
     )
+    if before_open is not None:
+        before_open(ca_dir)
     clock = FakeClock(T0)
     entropy = DeterministicEntropy(b"tests")
     settings = Settings(

@@ -118,9 +118,9 @@ class Opening:
         return self.agent if role == "agent" else self.centre
 
     def prepare(self) -> None:
-        self.submit(self.centre.register("agent", self.agent.fingerprint))
+        self.submit(self.centre.register("agent", self.agent.certificate))
         for b in self.bidders:
-            self.submit(self.centre.register("bidder", b.fingerprint))
+            self.submit(self.centre.register("bidder", b.certificate))
         self.submit(
             self.agent.tender_publish(
                 "市政道路工程施工", bid_deadline=BID_DEADLINE, release_deadline=RELEASE_DEADLINE
@@ -408,8 +408,8 @@ def test_neither_party_alone_can_open(d: Deployment):
 
 def test_bid_refusals_leave_nothing(d: Deployment):
     o = Opening(d)
-    o.submit(o.centre.register("agent", o.agent.fingerprint))
-    o.submit(o.centre.register("bidder", o.bidders[0].fingerprint))
+    o.submit(o.centre.register("agent", o.agent.certificate))
+    o.submit(o.centre.register("bidder", o.bidders[0].certificate))
     with pytest.raises(StateError, match="no bid deadline has been published"):
         o.seal(0, b"early")
     with pytest.raises(DeadlineError, match="must be at least 60 s after publication"):

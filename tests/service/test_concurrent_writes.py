@@ -35,7 +35,7 @@ def two_commitments(d: Deployment, tender: str) -> tuple[SignedStatement, Signed
     centre, agent = d.actor("centre", "centre", tender), d.actor("agent", "agent", tender)
     spec = definition(draw_id=f"{tender}-1", tender_id=tender, start=d.clock.now_ms())
     for signed in (
-        centre.register("agent", agent.fingerprint),
+        centre.register("agent", agent.certificate),
         agent.publish(spec),
         centre.countersign(spec),
     ):
@@ -47,8 +47,8 @@ def two_commitments(d: Deployment, tender: str) -> tuple[SignedStatement, Signed
 
 def two_registrations(d: Deployment, tender: str) -> tuple[SignedStatement, SignedStatement]:
     centre, bidder = d.actor("centre", "centre", tender), d.actor("bidder-1", "bidder", tender)
-    return centre.register("bidder", bidder.fingerprint), centre.register(
-        "bidder", bidder.fingerprint
+    return centre.register("bidder", bidder.certificate), centre.register(
+        "bidder", bidder.certificate
     )
 
 

@@ -289,9 +289,9 @@ def _tender(d: Deployment) -> tuple[Any, Any, list[Any], dict[str, ec.EllipticCu
     centre, agent = d.actor("centre", "centre"), d.actor("agent", "agent")
     bidders = [d.actor(f"bidder-{i}", "bidder") for i in (1, 2, 3)]
     keys = {role: ec.generate_private_key(ec.SECP256R1()) for role in ("agent", "centre")}
-    _submit(d, centre.register("agent", agent.fingerprint))
+    _submit(d, centre.register("agent", agent.certificate))
     for b in bidders:
-        _submit(d, centre.register("bidder", b.fingerprint))
+        _submit(d, centre.register("bidder", b.certificate))
     _submit(
         d,
         agent.tender_publish(

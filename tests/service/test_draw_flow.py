@@ -83,9 +83,9 @@ class Ceremony:
         return self.ledger.submit(signed, payload=staged)
 
     def register(self) -> None:
-        self.submit(self.centre.register("agent", self.agent.fingerprint))
+        self.submit(self.centre.register("agent", self.agent.certificate))
         for b in self.bidders:
-            self.submit(self.centre.register("bidder", b.fingerprint))
+            self.submit(self.centre.register("bidder", b.certificate))
 
     def publish(self) -> None:
         self.submit(self.agent.publish(self.definition))
@@ -233,14 +233,14 @@ class TestRefusalsWriteNothing:
         )
         self.refused(
             deployment,
-            lambda: c.submit(c.bidders[0].register("bidder", c.bidders[1].fingerprint)),
+            lambda: c.submit(c.bidders[0].register("bidder", c.bidders[1].certificate)),
             RoleError,
             "only a centre registers parties, not a bidder",
         )
 
     def test_replay(self, deployment):
         c = Ceremony(deployment)
-        signed = c.centre.register("agent", c.agent.fingerprint)
+        signed = c.centre.register("agent", c.agent.certificate)
         c.submit(signed)
         self.refused(deployment, lambda: c.submit(signed), ConflictError, "replayed statement")
 
@@ -301,7 +301,7 @@ class TestRefusalsWriteNothing:
         c.centre.now = lambda: T0 - 3600_000
         self.refused(
             deployment,
-            lambda: c.submit(c.centre.register("agent", c.agent.fingerprint)),
+            lambda: c.submit(c.centre.register("agent", c.agent.certificate)),
             DeadlineError,
             "more than 300 s from server time",
         )
@@ -310,7 +310,7 @@ class TestRefusalsWriteNothing:
         from beacon.core.statement import SignedStatement
 
         c = Ceremony(deployment)
-        s = c.centre.register("agent", c.agent.fingerprint)
+        s = c.centre.register("agent", c.agent.certificate)
         bad = SignedStatement(
             s.statement, s.algorithm, s.signature[:-1] + bytes([s.signature[-1] ^ 1]), s.certificate
         )

@@ -51,8 +51,8 @@ class Parties:
         self.d = d
         for tender in (TENDER, OTHER_TENDER):
             centre, agent = self.actor("centre", tender), self.actor("agent", tender)
-            self.submit(centre.register("agent", agent.fingerprint))
-            self.submit(centre.register("bidder", self.actor("bidder-1", tender).fingerprint))
+            self.submit(centre.register("agent", agent.certificate))
+            self.submit(centre.register("bidder", self.actor("bidder-1", tender).certificate))
             self.submit(
                 agent.tender_publish(
                     "市政道路工程", bid_deadline=T0 + 10 * PERIOD, release_deadline=T0 + 20 * PERIOD

@@ -57,9 +57,9 @@ class TestClockSkew:
     ) -> None:
         d = deployment
         centre, agent = d.actor("centre", "centre"), d.actor("agent", "agent")
-        d.runtime.ledger.submit(centre.register("agent", agent.fingerprint))
+        d.runtime.ledger.submit(centre.register("agent", agent.certificate))
         centre.now = lambda: d.clock.now_ms() + offset
-        registration = centre.register("bidder", d.actor(f"bidder-{bidder}", "bidder").fingerprint)
+        registration = centre.register("bidder", d.actor(f"bidder-{bidder}", "bidder").certificate)
         if refusal is None:
             assert d.runtime.ledger.submit(registration).leaf_index > 0
             return

@@ -178,10 +178,10 @@ def test_a_party_statement_beyond_the_skew_from_its_pulses_is_invalid(
     object.__setattr__(d.runtime.ledger.policy, "skew_ms", 3_600_000)
     c = Ceremony(d)
     c.centre.now = lambda: d.clock.now_ms() + offset
-    c.submit(c.centre.register("agent", c.agent.fingerprint))
+    c.submit(c.centre.register("agent", c.agent.certificate))
     c.centre.now = d.clock.now_ms
     for b in c.bidders:
-        c.submit(c.centre.register("bidder", b.fingerprint))
+        c.submit(c.centre.register("bidder", b.certificate))
     c.publish()
     _next_pulse(d)
     report = verify_bundle(bundle(d).to_dict())
@@ -204,7 +204,7 @@ def test_the_service_refuses_a_time_too_far_before_the_newest_pulse(
         r"pulse 1/1 of 2026-11-26T08:00:00\.000Z, the newest pulse before its leaf "
         r"\(300000 ms too early\)",
     ):
-        c.submit(c.centre.register("agent", c.agent.fingerprint))
+        c.submit(c.centre.register("agent", c.agent.certificate))
     with d.runtime.database.read() as session:
         assert LogRepository(session).size() == 0  # refused before anything was logged
 

@@ -117,6 +117,29 @@ def cases() -> Iterator[tuple[str, dict[str, Any]]]:
         "valid",
     )
 
+    centre = _signer("centre")
+    bidder = _signer("bidder-1")
+    registration = Statement(
+        kind="tender.register",
+        tender_id="JS-2026-0142",
+        subject="",
+        role="centre",
+        actor=centre.fingerprint,
+        issued_at=1_794_999_000_000,
+        nonce=det_bytes("nonce/3", 16),
+        body={
+            "role": "bidder",
+            "fingerprint": bidder.fingerprint,
+            "certificate": bidder.certificate,
+        },
+    )
+    yield _doc(
+        "register-valid",
+        centre.sign_statement(registration),
+        "the centre registers a bidder: its fingerprint and its certificate (DER, §3.3)",
+        "valid",
+    )
+
     flipped = bytearray(good.signature)
     flipped[0] ^= 0x01
     yield _doc(

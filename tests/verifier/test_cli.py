@@ -14,7 +14,7 @@ from tests.service.deployment import open_deployment
 from tests.service.test_draw_flow import Ceremony
 from tests.verifier.conftest import Served
 from tests.verifier.test_bundle import STEPS
-from verifier.cli import INVALID, UNUSABLE, VALID, main
+from verifier.cli import INVALID, UNANCHORED, UNUSABLE, VALID, main
 
 DRAW = "JS-2026-0142-1"
 
@@ -39,15 +39,20 @@ def get(url: str) -> Any:
 
 
 def test_draw_with_the_bundles_anchors_says_so(drawn: Served, tmp_path: Path, capsys):
+    # PROTOCOL.md §14: without --anchors every check passes, but against anchors the bundle
+    # itself carries, so the verdict is not VALID and the exit status is its own.
     code, out, _ = run(capsys, "draw", write(tmp_path / "proof.json", drawn.bundle))
-    assert code == VALID
+    assert code == UNANCHORED == 3
     lines = out.splitlines()
     assert (
         lines[0]
         == "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)"
     )
     assert lines[1].startswith("✓ format: draw JS-2026-0142-1, 20 statements")
-    assert lines[-1] == "VALID"
+    assert lines[-1] == (
+        "VALID against the bundle's own trust anchors only, which anyone can write: not a "
+        "verdict (pass --anchors CA.pem with the CA certificate you trust)"
+    )
     k1 = next(v for v in drawn.bundle["summary"]["values"] if v["code"] == "K1")
     assert f"  K1 下浮系数 K1: {k1['values'][0]} (index {k1['indexes']})" in lines
     assert f"draw {DRAW}: final state drawn, R = {drawn.bundle['summary']['output']}" in lines
@@ -64,7 +69,7 @@ def test_draw_with_given_anchors_as_json(drawn: Served, tmp_path: Path, capsys):
     )
     assert code == VALID
     report = json.loads(out)
-    assert report["valid"] is True
+    assert (report["valid"], report["verdict"], report["anchored"]) == (True, "VALID", True)
     assert report["values"]["anchors"] == {"source": "given", "count": 1}
     assert report["values"]["note"] == "trust anchors: those given with --anchors"
     assert [set(c) for c in report["checks"]] == [{"name", "ok", "detail"}] * len(STEPS)
@@ -111,7 +116,12 @@ def test_draw_of_unusable_input_exits_2(
 
 
 def test_an_unfinished_draw_is_valid_and_says_it_is_incomplete(unfinished, tmp_path: Path, capsys):
-    code, out, _ = run(capsys, "draw", write(tmp_path / "p.json", unfinished["revealing"]))
+    doc = unfinished["revealing"]
+    ca = tmp_path / "ca.pem"  # the CA the deployment used; the test trusts it
+    ca.write_text(
+        "-----BEGIN CERTIFICATE-----\n" + doc["trust_anchors"][0] + "\n-----END CERTIFICATE-----\n"
+    )
+    code, out, _ = run(capsys, "draw", write(tmp_path / "p.json", doc), "--anchors", str(ca))
     assert code == VALID
     assert out.splitlines()[-1] == "VALID (incomplete: no result yet, the draw is revealing)"
 
@@ -194,11 +204,20 @@ def test_a_chain_directory_reports_gaps_and_certificate_changes(tmp_path: Path, 
     for i, pem in enumerate(v["certificates"].values()):
         (folder / f"cert-{i}.pem").write_text(pem)
     code, out, _ = run(capsys, "chain", str(folder))
-    assert code == VALID
+    assert code == UNANCHORED  # the certificates came with the pulses: nobody vouched for them
     assert out.splitlines()[0] == (
         "✓ chain 1: pulses 1–6 verify, 6 committing served tree heads; gaps (status 2) at [5]; "
         "certificate changes (status 4) at [6]"
     )
+    assert out.splitlines()[-1].startswith(
+        "VALID against certificates that came with the pulses only"
+    )
+    pinned = [str(p) for p in sorted(folder.glob("*.pem"))]
+    for pem in pinned:
+        Path(pem).rename(tmp_path / Path(pem).name)
+    argv = [arg for p in pinned for arg in ("--cert", str(tmp_path / Path(p).name))]
+    code, out, _ = run(capsys, "chain", str(folder), *argv)
+    assert (code, out.splitlines()[-1]) == (VALID, "VALID")  # certificates the user pinned
 
 
 def test_a_chain_with_an_unflagged_gap_is_invalid(tmp_path: Path, capsys):
@@ -213,13 +232,18 @@ def test_a_chain_with_an_unflagged_gap_is_invalid(tmp_path: Path, capsys):
     assert "✗ chain 1: pulse 1/5 after pulse 1/4: statusCode 0, expected 2" in out.splitlines()
 
 
-def test_a_chain_from_a_running_beacon(beacon_url: str, capsys):
+def test_a_chain_from_a_running_beacon(drawn: Served, beacon_url: str, capsys):
     last = get(beacon_url + "/beacon/2.0/pulse/last")["pulse"]["pulseIndex"]
-    code, out, _ = run(capsys, "chain", "--from", beacon_url, "--chain", "1", "--start", "2")
+    argv = ["chain", "--from", beacon_url, "--chain", "1", "--start", "2"]
+    code, out, _ = run(capsys, *argv, "--anchors", str(drawn.ca_pem))
     assert code == VALID
     assert out.startswith(
         f"✓ chain 1: pulses 2–{last} verify, {last - 1} committing served tree heads; gaps (status 2) at none"
     )
+    assert out.splitlines()[1] == (
+        "✓ certificates: each pulse's certificate is the beacon's and chains to the anchors at its time"
+    )
+    assert run(capsys, *argv)[0] == UNANCHORED  # the served certificates, unchecked
 
 
 # -- receipts -----------------------------------------------------------------------------------
@@ -249,21 +273,31 @@ def test_a_receipt_offline(receipts, drawn: Served, tmp_path: Path, capsys):
         "✓ inclusion",
         "✓ pulse",
     ]
+    assert out.splitlines()[0].endswith("its certificate chains to the anchors at its issued_at")
     assert out.splitlines()[2].endswith(
-        "commits the tree head; its certificate chains to the anchors"
+        "commits the tree head; its certificate is the beacon's and chains to the anchors"
     )
+    code, out, _ = run(capsys, "receipt", str(tmp_path / "r.json"))
+    assert code == UNANCHORED
+    assert out.splitlines()[-1].startswith("VALID against the receipt's own certificates only")
 
 
-def test_two_receipts_from_a_running_beacon_are_consistent(receipts, beacon_url: str, capsys):
+def test_two_receipts_from_a_running_beacon_are_consistent(
+    receipts, drawn: Served, beacon_url: str, capsys
+):
     (old, first), (new, last) = receipts
     assert first["tree_head"]["tree_size"] < last["tree_head"]["tree_size"]
-    code, out, _ = run(capsys, "receipt", old, "--newer", new, "--from", beacon_url)
+    code, out, _ = run(
+        capsys, "receipt", old, "--newer", new, "--from", beacon_url, "--anchors", str(drawn.ca_pem)
+    )
     assert code == VALID
     size_1, size_2 = first["tree_head"]["tree_size"], last["tree_head"]["tree_size"]
     assert f"✓ consistency: tree {size_1} is a prefix of tree {size_2}" in out.splitlines()
 
 
-def test_consistency_offline_and_a_wrong_proof(receipts, beacon_url: str, tmp_path: Path, capsys):
+def test_consistency_offline_and_a_wrong_proof(
+    receipts, drawn: Served, beacon_url: str, tmp_path: Path, capsys
+):
     (_, first), (_, last) = receipts
     sizes = first["tree_head"]["tree_size"], last["tree_head"]["tree_size"]
     proof = get(f"{beacon_url}/api/v1/log/consistency-proof?first={sizes[0]}&second={sizes[1]}")
@@ -271,8 +305,12 @@ def test_consistency_offline_and_a_wrong_proof(receipts, beacon_url: str, tmp_pa
         write(tmp_path / f"{n}.json", d)
         for n, d in (("old", first), ("new", last), ("proof", proof))
     ]
+    anchors = ("--anchors", str(drawn.ca_pem))
     assert (
-        run(capsys, "receipt", files[0], "--newer", files[1], "--consistency", files[2])[0] == VALID
+        run(capsys, "receipt", files[0], "--newer", files[1], "--consistency", files[2], *anchors)[
+            0
+        ]
+        == VALID
     )
     proof["proof"][0] = "00" * 32
     write(tmp_path / "proof.json", proof)
@@ -313,7 +351,7 @@ def test_a_receipt_before_the_next_pulse_proves_less(tmp_path: Path, capsys):
     d = open_deployment(tmp_path, sqlite_url(tmp_path / "b.sqlite3"))
     try:
         c = Ceremony(d)
-        receipt = c.submit(c.centre.register("agent", c.agent.fingerprint)).to_dict()
+        receipt = c.submit(c.centre.register("agent", c.agent.certificate)).to_dict()
     finally:
         d.runtime.close()
     code, out, _ = run(capsys, "receipt", write(tmp_path / "r.json", receipt))
@@ -330,3 +368,18 @@ def test_help_documents_the_receipt_design(capsys):
     assert exit_.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "--newer RECEIPT" in text and "/api/v1/log/consistency-proof" in text
+
+
+def test_help_documents_the_exit_statuses(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for status in (
+        "0 VALID: every check passed against the anchors or certificates you gave",
+        "1 INVALID",
+        "2 unusable input",
+        "3 VALID against the document's own anchors or certificates only: not a verdict",
+    ):
+        assert status in text
+    assert UNANCHORED == 3

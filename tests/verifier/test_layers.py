@@ -382,7 +382,10 @@ def test_the_command_runs_without_gmpy2_and_without_the_service(drawn: Served, t
     blocked = "gmpy2", "beacon", "flask", "sqlalchemy", "numpy", "click"
     code = f"import sys; sys.modules.update(dict.fromkeys({blocked!r})); from verifier.cli import main; sys.exit(main())"
     done = subprocess.run(
-        [sys.executable, "-c", code, "draw", str(proof)], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-c", code, "draw", str(proof), "--anchors", str(drawn.ca_pem)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     assert "verified with python" in done.stdout and done.stdout.endswith("VALID\n")

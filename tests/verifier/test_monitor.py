@@ -18,6 +18,7 @@ from beacon.store import LogRepository
 from tests.verifier.conftest import Served
 from tests.verifier.test_cli import INVALID, VALID, run
 from verifier import merkle, monitor
+from verifier.cli import UNANCHORED
 from verifier.errors import CheckFailed
 from verifier.merkle import TreeHead
 
@@ -108,10 +109,14 @@ def test_entries_that_are_not_the_signed_head_are_refused(entries: list[bytes]):
         monitor.check_log(enumerate(entries[:-1]), _head(entries))
 
 
-def test_beacon_verify_log_reads_a_running_beacon(beacon_url: str, capsys):
-    code, out, _ = run(capsys, "log", "--from", beacon_url)
+def test_beacon_verify_log_reads_a_running_beacon(drawn: Served, beacon_url: str, capsys):
+    code, out, _ = run(capsys, "log", "--from", beacon_url, "--anchors", str(drawn.ca_pem))
     assert code == VALID, out
     assert "each without a gap or a fork" in out
+    # Without anchors every check may pass, but the pulse's certificate is only the beacon's
+    # own word: not a verdict (exit 3).
+    code, out, _ = run(capsys, "log", "--from", beacon_url)
+    assert code == UNANCHORED and "VALID against the beacon's own pulse certificate only" in out
 
 
 def test_beacon_verify_log_against_a_dead_server_is_unusable(capsys):

@@ -54,7 +54,7 @@ def put(doc: Any, path: Path, value: Any) -> Any:
 
 
 BASE64 = re.compile(
-    r"(trust_anchors\[\d+\]|beacon_certificates\[\d+\]|.*\.certificate|.*\.chain\[\d+\]|.*\.data)"
+    r"(trust_anchors\[\d+\]|beacon_certificates\[\d+\]|.*\.signed\.certificate|.*\.chain\[\d+\]|.*\.data)"
 )
 
 

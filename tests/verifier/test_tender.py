@@ -35,7 +35,7 @@ from tests.service.test_bid_opening import (
     _bad_payload,
 )
 from tests.verifier.test_tamper import UNSIGNED, dotted, leaves, mutate, put
-from verifier.cli import INVALID, VALID, main
+from verifier.cli import INVALID, UNANCHORED, VALID, main
 from verifier.errors import ParseError
 from verifier.tender import verify_tender
 
@@ -121,7 +121,7 @@ def test_a_tender_without_a_bid_opening_is_404(opened: Opened, tender: str, deta
     d = opened.deployment
     if tender == "JS-2026-0143":  # a tender whose only statements are registrations
         centre = d.actor("centre", "centre", tender=tender)
-        d.runtime.ledger.submit(centre.register("agent", d.actor("agent", "agent").fingerprint))
+        d.runtime.ledger.submit(centre.register("agent", d.actor("agent", "agent").certificate))
     with pytest.raises(urllib.error.HTTPError, match="404") as e:
         urllib.request.urlopen(f"{opened.url}/api/v1/tenders/{tender}/proof")
     assert json.loads(e.value.read())["detail"] == detail
@@ -144,8 +144,9 @@ def test_cli_offline_and_from_the_beacon(opened: Opened, tmp_path: Path, capsys)
         for line in out
     )
     assert out[-1] == "VALID"
+    # Without --anchors every check passes against the bundle's own anchors: not a verdict.
     assert main(["tender", TENDER, "--from", opened.url, "--save", str(tmp_path / "s.json")]) == (
-        VALID
+        UNANCHORED
     )
     assert json.loads((tmp_path / "s.json").read_text()) == opened.bundle
     capsys.readouterr()

@@ -295,3 +295,23 @@ class TestFramework:
     def test_create_app_needs_a_database(self) -> None:
         with pytest.raises(ValueError, match="create_app needs DATABASE_URL"):
             create_app({})
+
+
+class TestAsciiDigits:
+    """PROTOCOL.md §1: numbers in paths are ASCII digits (werkzeug's ``\\d`` is not enough);
+    the pulse explorer's queries: tests/web/test_pages.py::test_lookup_problems."""
+
+    @pytest.mark.parametrize(
+        ("path", "status"),
+        [
+            pytest.param("/beacon/2.0/chain/1/pulse/3", 200, id="ascii"),
+            pytest.param("/beacon/2.0/chain/１/pulse/３", 404, id="full-width-path"),
+            pytest.param("/beacon/2.0/chain/1/pulse/٣", 404, id="arabic-indic-path"),
+            pytest.param(f"/beacon/2.0/pulse/time/{T0}", 200, id="ascii-time"),
+            pytest.param(
+                f"/beacon/2.0/pulse/time/{str(T0).replace('1', '١')}", 404, id="arabic-time"
+            ),
+        ],
+    )
+    def test_non_ascii_digits_name_nothing(self, client: FlaskClient, path: str, status: int):
+        assert client.get(path).status_code == status

@@ -153,7 +153,7 @@ def test_draw_page_shows_the_record_and_a_screenshot(browser, served, tmp_path, 
     seconds = countdown_seconds(browser, ".draw-head .countdown-value")
     assert 0 < seconds <= 4 * 60  # the dispute window ends 5 periods after the result
     command = text(browser, "#verify-command")
-    assert command.endswith(f"beacon-verify draw {DRAWN}-proof.json")
+    assert command.endswith(f"beacon-verify draw {DRAWN}-proof.json --anchors platform-ca.pem")
     assert f"{base}/api/v1/draws/{DRAWN}/proof" in command
     assert severe_console_messages(browser) == []
     path = _screenshot(browser, tmp_path / "draw-page.png")

@@ -400,7 +400,8 @@ def test_verify_command_downloads_the_proof_it_names(client, draw_id):
     # The documented form (describe.verify_command): fetch with curl, check with beacon-verify.
     url = f"http://localhost/api/v1/draws/{draw_id}/proof"
     assert command == (
-        f"curl -fsS -o {draw_id}-proof.json {url} beacon-verify draw {draw_id}-proof.json"
+        f"curl -fsS -o {draw_id}-proof.json {url} "
+        f"beacon-verify draw {draw_id}-proof.json --anchors platform-ca.pem"
     )
     assert root.find("a", class_="button").attrs["href"] == url
     proof = client.get(url)
@@ -422,7 +423,7 @@ def test_verify_command_downloads_the_proof_it_names(client, draw_id):
                     "D-1-proof.json",
                     "http://beacon.example:8080/api/v1/draws/D-1/proof",
                 ],
-                ["beacon-verify", "draw", "D-1-proof.json"],
+                ["beacon-verify", "draw", "D-1-proof.json", "--anchors", "platform-ca.pem"],
             ],
         ),
         (
@@ -435,7 +436,7 @@ def test_verify_command_downloads_the_proof_it_names(client, draw_id):
                     "D-1-proof.json",
                     "http://evil;rm -rf ~/api/v1/draws/D-1/proof",
                 ],
-                ["beacon-verify", "draw", "D-1-proof.json"],
+                ["beacon-verify", "draw", "D-1-proof.json", "--anchors", "platform-ca.pem"],
             ],
         ),
     ],
@@ -748,9 +749,13 @@ def test_lookup_finds_the_pulse(client, query, chain, index):
         ("chain=1&index=999", 404, "链 1 中没有序号为 999 的脉冲"),
         ("chain=7&index=1&lang=en", 404, "chain 7 has no pulse 1"),
         ("time=x&lang=en", 400, "Time (UTC): expected a UTC time like 2026-11-26T09:00:00.000Z or milliseconds, got “x”"),
+        ("chain=１&index=２&lang=en", 400, "expected a non-negative integer, got “１”"),
+        ("time=١٧٩٥٦٨٣٦٠٠٠٠٠&lang=en", 400, "or milliseconds, got “١٧٩٥٦٨٣٦٠٠٠٠٠”"),
+        ("time=２０２６-11-26T08:03:00.000Z&lang=en", 400, "got “２０２６-11-26T08:03:00.000Z”"),
     ],
     ids=["bad-index", "negative-chain", "index-missing", "bad-time", "time-without-millis", "future", "far-future",
-         "no-such-index", "no-such-chain-en", "bad-time-en"],
+         "no-such-index", "no-such-chain-en", "bad-time-en", "full-width-index", "arabic-indic-ms",
+         "full-width-year"],
 )  # fmt: skip
 def test_lookup_problems(client, query, status, message):
     root = page(client, f"/pulses?{query}", status)

@@ -190,7 +190,9 @@ def test_certificates_outside_their_validity_or_trust_are_refused(served, window
     )
     with d.runtime.database.read() as session:
         before = LogRepository(session).size()
-    response = client.post("/api/v1/statements", json=actor.register("agent", bytes(32)).to_dict())
+    response = client.post(
+        "/api/v1/statements", json=actor.register("agent", signer.certificate).to_dict()
+    )
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     assert detail in response.get_json()["detail"]
     with d.runtime.database.read() as session:
