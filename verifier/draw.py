@@ -12,7 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from verifier import encoding as enc
-from verifier import envelope, identity, merkle, opening_keys, pulse, records, selection, vdf
+from verifier import envelope, identity, merkle, opening_keys, pulse, records, scope, selection, vdf
 from verifier.errors import CheckFailed, ParseError, VerifyError
 from verifier.merkle import TreeHead
 from verifier.pulse import Pulse
@@ -378,38 +378,14 @@ class DrawCheck:
     def check_completeness(self) -> str:
         """§14.3a: the bundle holds the draw's whole scope chain (§7.6), from its publication.
 
-        Each statement about the draw names the one before it in the same scope; a bundle
-        without one of them breaks the chain here. Leaving one out without a break needs
-        two log entries at one position of the chain: a fork in the beacon's own signed
-        log, which the left-out party's receipt proves (``--receipt``).
+        Leaving a statement out without a break needs two log entries at one place of
+        the chain: a fork of the beacon's own signed log, which the left-out party's
+        receipt proves (``--receipt``, §14.3b).
         """
         chain = [x for x in self.statements if x.s.subject == self.draw_id]
-        previous: Logged | None = None
-        for x in chain:
-            what = f"leaf {x.leaf} ({x.s.kind})"
-            if previous is None:
-                _check(
-                    x.link.seq == 0 and x.s.kind == "draw.publish",
-                    f"{what}: the draw's chain must start with its draw.publish at seq 0, "
-                    f"found seq {x.link.seq}",
-                )
-            else:
-                _check(
-                    x.link.seq == previous.link.seq + 1,
-                    f"{what}: seq {x.link.seq} follows seq {previous.link.seq}: "
-                    f"{x.link.seq - previous.link.seq - 1} statement(s) of the draw are missing",
-                )
-                _check(
-                    x.link.previous_leaf == previous.leaf
-                    and hmac.compare_digest(x.link.previous_hash, merkle.leaf_hash(previous.entry)),
-                    f"{what}: names leaf {x.link.previous_leaf} as the draw's previous "
-                    f"statement, but the bundle's is leaf {previous.leaf}",
-                )
-            previous = x
+        shown = scope.check_chain(chain, scope="draw", first_kind="draw.publish")
         self.state["chain"] = chain
-        return (
-            f"{len(chain)} statements of draw {self.draw_id}, seq 0–{len(chain) - 1}, none left out"
-        )
+        return shown
 
     def check_time_of_record(self) -> str:
         """§14.4, §13.3: every statement's issued_at against the pulses either side of its leaf."""
@@ -523,28 +499,7 @@ class DrawCheck:
         return f"{len(self.statements)} signatures verify, each by its certificate's key"
 
     def check_certificates(self) -> str:
-        for x in self.statements:
-            s = x.s
-            profile = "beacon" if s.role == "beacon" else "party"
-            try:
-                identity.validate_chain(
-                    s.certificate,
-                    s.chain,
-                    self.anchors,
-                    s.issued_at,
-                    profile=profile,
-                    crls=self.crls,
-                )
-                if s.kind == "tender.register":  # §3.3: the registered certificate, as a party's
-                    _check(
-                        identity.fingerprint(s.body["certificate"]) == s.body["fingerprint"],
-                        "the registered certificate is not the one its fingerprint names",
-                    )
-                    identity.validate_chain(
-                        s.body["certificate"], s.chain, self.anchors, s.issued_at, crls=self.crls
-                    )
-            except CheckFailed as e:
-                raise CheckFailed(f"leaf {x.leaf} ({s.kind} by {s.role}): {e}") from e
+        scope.check_certificates(self.statements, self.anchors, self.crls)
         return (
             f"every certificate chains to the {len(self.anchors)} anchor(s) at its statement's "
             "issued_at, with the profile of its role; every registered certificate too"

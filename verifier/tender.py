@@ -10,7 +10,6 @@ as not rechecked, and a bidder rechecks its own with its file.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from verifier import encoding as enc
-from verifier import envelope, identity, merkle, opening_keys, pulse, records
+from verifier import envelope, identity, merkle, opening_keys, pulse, records, scope
 from verifier.errors import CheckFailed, ParseError, VerifyError
 from verifier.merkle import TreeHead
 from verifier.pulse import Pulse
@@ -227,29 +226,10 @@ class TenderCheck:
         return f"{len(leaves)} statements in tree {self.head.tree_size}, committed by {self.pulse.name()}"
 
     def check_completeness(self) -> str:
-        """§14.1: the bundle holds the tender's whole scope chain (§7.6), from seq 0: no bid,
+        """§14.1 step 2a: the bundle holds the tender's whole scope chain (§7.6): no bid,
         opening key, key release or registration can be left out without breaking it."""
         chain = [x for x in self.statements if x.s.subject == ""]
-        for before, x in zip([None, *chain], chain, strict=False):
-            what = f"leaf {x.leaf} ({x.s.kind})"
-            if before is None:
-                _check(
-                    x.link.seq == 0, f"{what}: the tender's chain starts at seq {x.link.seq}, not 0"
-                )
-                continue
-            _check(
-                x.link.seq == before.link.seq + 1,
-                f"{what}: seq {x.link.seq} follows seq {before.link.seq}: "
-                f"{x.link.seq - before.link.seq - 1} statement(s) of the tender are missing",
-            )
-            _check(
-                x.link.previous_leaf == before.leaf
-                and hmac.compare_digest(x.link.previous_hash, merkle.leaf_hash(before.entry)),
-                f"{what}: names leaf {x.link.previous_leaf} as the tender's previous statement, "
-                f"but the bundle's is leaf {before.leaf}",
-            )
-        _check(chain, "the bundle holds no statement of the tender")
-        return f"{len(chain)} statements of tender {self.tender_id}, seq 0–{len(chain) - 1}, none left out"
+        return scope.check_chain(chain, scope="tender")
 
     def check_signatures(self) -> str:
         for x in self.statements:
@@ -257,26 +237,7 @@ class TenderCheck:
                 identity.verify_statement(x.s)
             except CheckFailed as e:
                 raise CheckFailed(f"leaf {x.leaf} ({x.s.kind}): {e}") from e
-            s = x.s
-            try:
-                identity.validate_chain(
-                    s.certificate,
-                    s.chain,
-                    self.anchors,
-                    s.issued_at,
-                    profile="beacon" if s.role == "beacon" else "party",
-                    crls=self.crls,
-                )
-                if s.kind == "tender.register":  # §3.3: the registered certificate, as a party's
-                    _check(
-                        identity.fingerprint(s.body["certificate"]) == s.body["fingerprint"],
-                        "the registered certificate is not the one its fingerprint names",
-                    )
-                    identity.validate_chain(
-                        s.body["certificate"], s.chain, self.anchors, s.issued_at, crls=self.crls
-                    )
-            except CheckFailed as e:
-                raise CheckFailed(f"leaf {x.leaf} ({s.kind} by {s.role}): {e}") from e
+        scope.check_certificates(self.statements, self.anchors, self.crls)
         return (
             f"{len(self.statements)} signatures verify; every certificate chains to the anchors "
             "with the profile of its role"

@@ -1,0 +1,87 @@
+"""What draw and tender bundles check alike: the scope chain (PROTOCOL.md §7.6) and the
+certificates of their statements (§3.2, §3.3)."""
+
+from __future__ import annotations
+
+import hmac
+import itertools
+from collections.abc import Sequence
+from typing import Protocol
+
+from verifier import identity, merkle, records
+from verifier.errors import CheckFailed
+from verifier.records import Signed
+
+
+class InLog(Protocol):
+    """A bundle statement: its leaf, its chain link, its signed statement, its entry."""
+
+    @property
+    def leaf(self) -> int: ...
+    @property
+    def link(self) -> records.Link: ...
+    @property
+    def s(self) -> Signed: ...
+    @property
+    def entry(self) -> bytes: ...
+
+
+def check_chain(chain: Sequence[InLog], *, scope: str, first_kind: str | None = None) -> str:
+    """§7.6: ``chain`` (one scope's statements, in log order) is its whole chain from seq 0,
+    each naming the one before by leaf index and leaf hash; ``first_kind``, if given, opens it.
+
+    A statement left out anywhere but at the end breaks it; the end is held to account by
+    the receipts of its authors and by ``beacon-verify log`` (§14.3b).
+    """
+    if not chain:
+        raise CheckFailed(f"the bundle holds no statement of the {scope}")
+    first = chain[0]
+    if first.link.seq != 0 or (first_kind is not None and first.s.kind != first_kind):
+        opener = f"its {first_kind} " if first_kind else ""
+        raise CheckFailed(
+            f"leaf {first.leaf} ({first.s.kind}): the {scope}'s chain must start with {opener}at "
+            f"seq 0, found seq {first.link.seq}"
+        )
+    for before, x in itertools.pairwise(chain):
+        what = f"leaf {x.leaf} ({x.s.kind})"
+        if x.link.seq != before.link.seq + 1:
+            raise CheckFailed(
+                f"{what}: seq {x.link.seq} follows seq {before.link.seq}: "
+                f"{x.link.seq - before.link.seq - 1} statement(s) of the {scope} are missing"
+            )
+        if x.link.previous_leaf != before.leaf or not hmac.compare_digest(
+            x.link.previous_hash, merkle.leaf_hash(before.entry)
+        ):
+            raise CheckFailed(
+                f"{what}: names leaf {x.link.previous_leaf} as the {scope}'s previous statement, "
+                f"but the bundle's is leaf {before.leaf}"
+            )
+    return f"{len(chain)} statements of the {scope}, seq 0–{len(chain) - 1}, none left out"
+
+
+def check_certificates(
+    statements: Sequence[InLog], anchors: tuple[bytes, ...], crls: tuple[bytes, ...]
+) -> None:
+    """§3.2 at each statement's issued_at, with the profile of its role (§3.1), and §3.3:
+    a registration's certificate is the one its fingerprint names, valid as a party's."""
+    for x in statements:
+        s = x.s
+        try:
+            identity.validate_chain(
+                s.certificate,
+                s.chain,
+                anchors,
+                s.issued_at,
+                profile="beacon" if s.role == "beacon" else "party",
+                crls=crls,
+            )
+            if s.kind == "tender.register":
+                if identity.fingerprint(s.body["certificate"]) != s.body["fingerprint"]:
+                    raise CheckFailed(
+                        "the registered certificate is not the one its fingerprint names"
+                    )
+                identity.validate_chain(
+                    s.body["certificate"], s.chain, anchors, s.issued_at, crls=crls
+                )
+        except CheckFailed as e:
+            raise CheckFailed(f"leaf {x.leaf} ({s.kind} by {s.role}): {e}") from e
