@@ -19,7 +19,8 @@ same names and defaults as the ``beacon serve`` options):
     the public base URL put in links (default: the host each request came in on).
 ``BEACON_SIGNER_BITS``
     RSA size of the pulse signing key created on first start (a fresh folder only).
-``BEACON_MIN_VDF_T``, ``BEACON_MIN_LEAD_SECONDS``, ``BEACON_SKEW_SECONDS``, ``BEACON_MAX_ENVELOPE_MB``
+``BEACON_MIN_VDF_T``, ``BEACON_VDF_RATE``, ``BEACON_VDF_ADVANTAGE``, ``BEACON_MIN_LEAD_SECONDS``,
+``BEACON_SKEW_SECONDS``, ``BEACON_MAX_ENVELOPE_MB``
     the acceptance rules (PROTOCOL.md §6.5, §11.5), as ``--min-vdf-t`` and so on.
 
 Bad values refuse to start with a :class:`~beacon.errors.ConfigurationError` naming
