@@ -159,6 +159,8 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
     "def.published_at": ("定义发布时间", "Published at"),
     "def.hash": ("定义哈希 (SHA-256)", "Definition hash (SHA-256)"),
     "def.vdf_t": ("延迟参数 T（平方次数）", "Delay T (squarings)"),
+    "def.vdf_rate": ("公布的计算速度 s（次/秒）", "Published speed s (squarings/s)"),
+    "def.vdf_advantage": ("对手速度倍数上限 A_max", "Adversary advantage A_max"),
     "def.redraw_of": ("重抽自（已作废的抽取）", "Re-draw of (a voided draw)"),
     "regime.before_opening": ("开标前抽取（评标系数）", "before bid opening (coefficients)"),
     "regime.after_opening": ("开标后抽取（在有效标中）", "after bid opening (among valid bids)"),
