@@ -34,7 +34,7 @@ class Chains:
     """What the entries say, scope by scope."""
 
     heads: dict[tuple[str, str], tuple[int, int, bytes]] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, what)
     entries: int = 0
 
     def add(self, leaf: int, entry: bytes) -> bytes:
@@ -44,7 +44,7 @@ class Chains:
         try:
             link, s = records.decode_log_entry(entry)
         except VerifyError as e:
-            self.problems.append(f"leaf {leaf}: not a log entry: {e}")
+            self.problems.append(("malformed", f"leaf {leaf}: not a log entry: {e}"))
             return digest
         scope = (s.tender_id, s.subject)
         name = f"scope {s.tender_id}/{s.subject or '-'}"
@@ -55,21 +55,30 @@ class Chains:
         )
         if link.seq < expected_seq:
             self.problems.append(
-                f"leaf {leaf} ({s.kind}): FORK of {name}: a second entry at seq {link.seq} "
-                f"(seq {link.seq} was already written before leaf {expected_leaf + 1})"
+                (
+                    "fork",
+                    f"leaf {leaf} ({s.kind}): FORK of {name}: a second entry at seq {link.seq}",
+                )
             )
         elif link.seq > expected_seq:
             self.problems.append(
-                f"leaf {leaf} ({s.kind}): {name} jumps from seq {expected_seq - 1} to {link.seq}"
+                (
+                    "gap",
+                    f"leaf {leaf} ({s.kind}): {name} jumps from seq {expected_seq - 1} to {link.seq}",
+                )
             )
         elif link.previous_leaf != expected_leaf or not hmac.compare_digest(
             link.previous_hash, expected_hash
         ):
             self.problems.append(
-                f"leaf {leaf} ({s.kind}): {name} seq {link.seq} names leaf "
-                f"{link.previous_leaf} as its previous entry, not leaf {expected_leaf}"
+                (
+                    "broken-link",
+                    f"leaf {leaf} ({s.kind}): {name} seq {link.seq} names leaf "
+                    f"{link.previous_leaf} as its previous entry, not leaf {expected_leaf}",
+                )
             )
-        self.heads[scope] = (max(link.seq, expected_seq - 1), leaf, digest)
+        if link.seq >= expected_seq - 1:
+            self.heads[scope] = (link.seq, leaf, digest)
         return digest
 
 
@@ -85,7 +94,7 @@ def check_log(entries: Iterable[tuple[int, bytes]], head: TreeHead) -> str:
     if not hmac.compare_digest(root_of(hashes), head.root_hash):
         raise CheckFailed(f"the {len(hashes)} entries do not hash to the signed tree head")
     if chains.problems:
-        shown = "; ".join(chains.problems[:10])
+        shown = "; ".join(what for _, what in chains.problems[:10])
         more = f" (and {len(chains.problems) - 10} more)" if len(chains.problems) > 10 else ""
         raise CheckFailed(f"{len(chains.problems)} chain problem(s): {shown}{more}")
     return (

@@ -89,3 +89,51 @@ class LogEntry:
 def statement_of(entry: bytes) -> SignedStatement:
     """The signed statement a log entry carries."""
     return LogEntry.decode(entry).signed
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """What is wrong with one entry's place in its scope (PROTOCOL.md §7.6)."""
+
+    kind: str  # "fork" | "gap" | "broken-link" | "malformed"
+    message: str
+
+
+class ChainFollower:
+    """Follows every scope chain of a log, entry by entry in leaf order (§7.6)."""
+
+    def __init__(self) -> None:
+        self._heads: dict[tuple[str, str], tuple[ChainLink, int, bytes]] = {}
+
+    @property
+    def scopes(self) -> int:
+        return len(self._heads)
+
+    def add(self, leaf: int, entry: bytes) -> ChainProblem | None:
+        """Take the entry at ``leaf``; the problem with its link, if any."""
+        try:
+            decoded = LogEntry.decode(entry)
+        except EncodingError as e:
+            return ChainProblem("malformed", f"leaf {leaf}: not a log entry: {e}")
+        link, scope = decoded.link, scope_of(decoded.signed.statement)
+        head = self._heads.get(scope)
+        expected = ChainLink.first() if head is None else head[0].after(head[1], head[2])
+        name = f"scope {scope[0]}/{scope[1] or '-'}"
+        problem = None
+        if link.seq < expected.seq:
+            problem = ChainProblem(
+                "fork", f"leaf {leaf}: a second entry at seq {link.seq} of {name}"
+            )
+        elif link.seq > expected.seq:
+            problem = ChainProblem(
+                "gap", f"leaf {leaf}: {name} jumps from seq {expected.seq - 1} to {link.seq}"
+            )
+        elif link != expected:
+            problem = ChainProblem(
+                "broken-link",
+                f"leaf {leaf}: {name} seq {link.seq} names leaf {link.previous_leaf} as its "
+                f"previous entry, expected leaf {expected.previous_leaf}",
+            )
+        if head is None or link.seq >= head[0].seq:
+            self._heads[scope] = (link, leaf, entry)
+        return problem

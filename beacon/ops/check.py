@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from beacon.core import chain, merkle
 from beacon.core.envelope.format import envelope_hash
-from beacon.core.logentry import ChainLink, LogEntry, scope_of
+from beacon.core.logentry import ChainFollower, LogEntry
 from beacon.core.pulse import Pulse, verify_external
 from beacon.errors import BeaconError
 from beacon.service.blobs import BlobStore
@@ -234,7 +234,7 @@ def _json(text: str) -> object:
 
 def _statements(session: Session, findings: list[Finding]) -> int:
     count = 0
-    heads: dict[tuple[str, str], tuple[ChainLink, int, bytes]] = {}
+    chains = ChainFollower()
     query = select(StatementRow, LogLeaf.entry).outerjoin(
         LogLeaf, LogLeaf.leaf_index == StatementRow.leaf_index
     )
@@ -244,25 +244,16 @@ def _statements(session: Session, findings: list[Finding]) -> int:
         if entry is None:
             findings.append(Finding(where, "its log leaf is missing"))
             continue
+        problem = chains.add(row.leaf_index, entry)
+        if problem is not None:  # §7.6: each scope's entries form one chain
+            findings.append(
+                Finding(where, f"breaks its scope chain ({problem.kind}): {problem.message}")
+            )
         try:
-            logged = LogEntry.decode(entry)
+            st = LogEntry.decode(entry).signed.statement
         except BeaconError as e:
             findings.append(Finding(where, f"the leaf is not a log entry: {e}"))
             continue
-        st = logged.signed.statement
-        # §7.6: each scope's entries form one chain, seq 0, 1, 2, … each naming the one before.
-        scope = scope_of(st)
-        expected = heads[scope][0].after(*heads[scope][1:]) if scope in heads else ChainLink.first()
-        if logged.link != expected:
-            findings.append(
-                Finding(
-                    where,
-                    f"breaks the chain of scope {scope[0]}/{scope[1] or '-'}: it says seq "
-                    f"{logged.link.seq} after leaf {logged.link.previous_leaf}, expected seq "
-                    f"{expected.seq} after leaf {expected.previous_leaf}",
-                )
-            )
-        heads[scope] = (logged.link, row.leaf_index, entry)
         stored = (
             row.statement_hash,
             row.kind,

@@ -16,6 +16,23 @@ from beacon.errors import DefinitionError, VerificationError
 from tests.conftest import VECTORS
 
 
+def test_chain_vectors():
+    """§7.6 through beacon.core.logentry: every file's first problem is its expect."""
+    from beacon.core.logentry import ChainFollower
+
+    paths = vectors("chain")
+    assert paths
+    for path in paths:
+        v = load(path)
+        follower = ChainFollower()
+        problems = [
+            p
+            for leaf, entry in enumerate(v["entries"])
+            if (p := follower.add(leaf, bytes.fromhex(entry))) is not None
+        ]
+        assert (problems[0].kind if problems else "valid") == v["expect"], (path.stem, problems)
+
+
 def vectors(area: str) -> list[Path]:
     return sorted((VECTORS / area).glob("*.json"))
 

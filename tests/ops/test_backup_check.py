@@ -204,7 +204,7 @@ def _corrupt_copy(source: tuple[Path, str], tmp: Path, sql: str, table: str) -> 
             [
                 "log leaf 3: stored leaf_hash",
                 # The flipped byte lies in the entry's seq (§7.6): the chain no longer links.
-                "statement at leaf 3: breaks the chain of scope JS-2026-0142/-",
+                "statement at leaf 3: breaks its scope chain",
             ],
             id="leaf-byte",
         ),

@@ -14,11 +14,23 @@ from typing import Any
 import pytest
 
 from tests.conftest import VECTORS
-from verifier import draw, envelope, identity, merkle, opening_keys, pulse, records, selection, vdf
+from verifier import (
+    draw,
+    envelope,
+    identity,
+    merkle,
+    monitor,
+    opening_keys,
+    pulse,
+    records,
+    selection,
+    vdf,
+)
 from verifier.errors import CheckFailed, ParseError
 
 # The closed outcome set of each area (the generators' docstrings, PROTOCOL.md §8.6, §9.7, §11.9).
 OUTCOMES = {
+    "chain": {"valid", "fork", "gap", "broken-link", "malformed"},
     "commitment": {"valid", "mismatch"},
     "definition": {"valid", "invalid"},
     "selection": {"valid", "exhaustive"},
@@ -77,6 +89,24 @@ def load(path: Path) -> dict[str, Any]:
 def test_every_area_has_vectors_and_a_valid_one(area: str):
     docs = [json.loads(p.read_text()) for p in (VECTORS / area).glob("*.json")]
     assert docs and any(d["expect"] == "valid" for d in docs)
+
+
+@pytest.mark.parametrize("path", vectors("chain"), ids=lambda p: p.stem)
+def test_chain(path: Path):
+    """§7.6 through verifier/monitor.py: the first problem's kind is the file's expect."""
+    v = json.loads(path.read_text())
+    entries = [bytes.fromhex(e) for e in v["entries"]]
+    head = merkle.TreeHead.from_json(v["tree_head"], "tree_head")
+    chains = monitor.Chains()
+    for leaf, entry in enumerate(entries):
+        chains.add(leaf, entry)
+    found = chains.problems[0][0] if chains.problems else "valid"
+    assert found == v["expect"], chains.problems
+    if v["expect"] == "valid":
+        assert "without a gap or a fork" in monitor.check_log(enumerate(entries), head)
+    else:
+        with pytest.raises(CheckFailed, match="chain problem"):
+            monitor.check_log(enumerate(entries), head)
 
 
 @pytest.mark.parametrize("path", vectors("commitment"))
