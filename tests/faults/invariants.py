@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import serialization
 
 from beacon.core import merkle
 from beacon.core.chain import ChainVerifier
-from beacon.core.logentry import statement_of
+from beacon.core.logentry import ChainFollower, statement_of
 from beacon.core.merkle import TreeHead
 from beacon.core.pulse import STATUS_TIME_GAP, Pulse, tree_head_external, verify_external
 from beacon.store.pulses import MAX_RANGE
@@ -80,6 +80,10 @@ def check_receipts(api: Courier, deliveries: list[Delivery], final: TreeHead) ->
     hashes = [statement_of(e).statement.hash() for e in entries]
     twice = [h.hex() for h, n in Counter(hashes).items() if n > 1]
     assert not twice, f"statements logged more than once: {twice}"
+    # PROTOCOL.md §7.6: whatever was killed when, every scope chain is one line.
+    follower = ChainFollower()
+    problems = [p.message for i, e in enumerate(entries) if (p := follower.add(i, e))]
+    assert not problems, f"scope chains broken by the faults: {problems}"
     assert len({d.statement_hash for d in deliveries}) == len(deliveries), (
         "a statement was sent twice"
     )
@@ -87,7 +91,10 @@ def check_receipts(api: Courier, deliveries: list[Delivery], final: TreeHead) ->
         where = f"{d.signed.statement.kind} by {d.signed.statement.role} (leaf {d.leaf_index})"
         receipt = d.receipt
         entry = bytes.fromhex(receipt["entry"])
-        assert entry == d.signed.encode(), f"{where}: the receipt's entry is not what was signed"
+        # PROTOCOL.md §7.6: the entry is the signed statement in its scope chain.
+        assert statement_of(entry).encode() == d.signed.encode(), (
+            f"{where}: the receipt's entry is not what was signed"
+        )
         assert d.leaf_index < final.tree_size, f"{where}: beyond the final log"
         assert entries[d.leaf_index] == entry, f"{where}: the log holds something else at the leaf"
         assert hashes[d.leaf_index] == d.statement_hash

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from beacon.client import BeaconClient, ServiceError
+from beacon.core.logentry import statement_of
 from tests.faults.courier import Unreachable, fetch
 from tests.faults.draw_ceremony import (
     BIDDERS,
@@ -215,4 +216,4 @@ def test_the_service_rides_out_a_database_outage(
         check_result(sc, parties)
         check_resumed(sc, store.vdf_attempts)
         check_bundle(sc, tmp_path)
-        assert bytes.fromhex(delivered.receipt["entry"]) == centre_reveal.encode()
+        assert statement_of(bytes.fromhex(delivered.receipt["entry"])) == centre_reveal
