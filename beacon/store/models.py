@@ -105,7 +105,7 @@ class PulseRow(Base):
         LargeBinary(64), ForeignKey("certificates.certificate_id"), nullable=False
     )
     tree_size: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("tree_heads.tree_size"), nullable=False
+        BigInteger, ForeignKey("tree_heads.tree_size"), nullable=False, index=True
     )
     output_value: Mapped[bytes] = mapped_column(LargeBinary(64), nullable=False)
     document: Mapped[str] = mapped_column(Text, nullable=False)

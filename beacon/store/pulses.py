@@ -96,9 +96,15 @@ class PulseRepository:
         return self._first(select(PulseRow).where(PulseRow.time_ms > time_ms).order_by(*_by_time()))
 
     def first_covering(self, leaf_index: int) -> StoredPulse | None:
-        """The first pulse whose committed tree head contains leaf ``leaf_index``."""
+        """The first pulse whose committed tree head contains leaf ``leaf_index``.
+
+        Tree sizes never decrease with time (the log only grows), so the first pulse by
+        (tree_size, time) is the first by time; ``ix_pulses_tree_size`` makes it one read.
+        """
         return self._first(
-            select(PulseRow).where(PulseRow.tree_size > leaf_index).order_by(*_by_time())
+            select(PulseRow)
+            .where(PulseRow.tree_size > leaf_index)
+            .order_by(PulseRow.tree_size, *_by_time())
         )
 
     def range(self, chain_index: int, start: int, end: int) -> list[StoredPulse]:
