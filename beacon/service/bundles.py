@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from beacon.core.bundle import LoggedStatement, ProofBundle, TimePoint, Witness
 from beacon.core.definition import Kind
+from beacon.core.merkle import TreeHead
 from beacon.core.pulse import Pulse
 from beacon.core.timefmt import format_ms
 from beacon.errors import StateError
@@ -33,6 +34,31 @@ class NotYetAvailable(StateError):
         self.retry_after_ms = retry_after_ms
 
 
+def logged_in_head(
+    session: Session, statements: Sequence[Logged], last: StoredPulse, *, what: str, period_ms: int
+) -> tuple[TreeHead, tuple[LoggedStatement, ...]]:
+    """The newest pulse's tree head and each statement with its chain link (§7.6) and its
+    inclusion proof in that head; not yet available while a statement is newer than it."""
+    newest = max(s.leaf_index for s in statements)
+    if newest >= last.tree_size:
+        raise NotYetAvailable(
+            f"{what}: the bundle covers leaf {newest}, which the next pulse "
+            f"(due {format_ms(last.time_ms + period_ms)}) will commit",
+            retry_after_ms=period_ms,
+        )
+    log = LogRepository(session)
+    head = log.tree_head(last.tree_size)
+    return head, tuple(
+        LoggedStatement(
+            s.leaf_index,
+            s.link,
+            s.signed,
+            tuple(log.inclusion_proof(s.leaf_index, head.tree_size)),
+        )
+        for s in statements
+    )
+
+
 def build(
     session: Session,
     draw_id: str,
@@ -42,31 +68,16 @@ def build(
     period_ms: int,
 ) -> ProofBundle:
     repo = StatementRepository(session)
-    log = LogRepository(session)
     pulses = PulseRepository(session)
     last = pulses.last()
     if last is None:
         raise NotYetAvailable("no pulse has been emitted yet", retry_after_ms=period_ms)
     record = load(repo, draw_id, pulse_ms=last.time_ms)
     statements = _with_registrations(repo, record)
-    newest = max(s.leaf_index for s in statements)
-    if newest >= last.tree_size:
-        raise NotYetAvailable(
-            f"draw {draw_id}: the proof covers leaf {newest}, which the next pulse "
-            f"(due {format_ms(last.time_ms + period_ms)}) will commit",
-            retry_after_ms=period_ms,
-        )
-    head = log.tree_head(last.tree_size)
-    logged = tuple(
-        LoggedStatement(
-            s.leaf_index,
-            s.link,
-            s.signed,
-            tuple(log.inclusion_proof(s.leaf_index, head.tree_size)),
-        )
-        for s in statements
+    head, logged = logged_in_head(
+        session, statements, last, what=f"draw {draw_id}", period_ms=period_ms
     )
-    points = tuple(_time_points(session, record, head.tree_size))
+    points = tuple(time_points(session, _deadlines(record), head.tree_size))
     witnesses = _witnesses(session, [s.leaf_index for s in statements], head.tree_size)
     envelopes = {
         s.signed.statement.body["envelope_id"]: blobs.read(s.signed.statement.body["envelope_hash"])
@@ -76,7 +87,7 @@ def build(
         draw_id=draw_id,
         definition=record.definition,
         trust_anchors=tuple(anchors),
-        beacon_certificates=_beacon_certificates(
+        beacon_certificates=beacon_certificates(
             pulses,
             [
                 last.pulse(),
@@ -96,7 +107,7 @@ def build(
     )
 
 
-def _beacon_certificates(
+def beacon_certificates(
     pulses: PulseRepository, used: Sequence[Pulse], logged: Sequence[LoggedStatement]
 ) -> tuple[bytes, ...]:
     """Every certificate the beacon signed the bundle's pulses and statements with.
@@ -149,11 +160,15 @@ def _deadlines(record: DrawRecord) -> list[tuple[str, int]]:
     return points
 
 
-def _time_points(session: Session, record: DrawRecord, final_size: int) -> list[TimePoint]:
+def time_points(
+    session: Session, deadlines: Sequence[tuple[str, int]], final_size: int
+) -> list[TimePoint]:
+    """PROTOCOL.md §13.2: for each deadline reached, its pulse, the one before it, and the
+    tree head the pulse commits with its consistency to the final head."""
     log = LogRepository(session)
     pulses = PulseRepository(session)
     out = []
-    for name, deadline in _deadlines(record):
+    for name, deadline in deadlines:
         point = pulses.at_or_after(deadline)
         if point is None:
             continue  # not reached yet: the bundle is partial

@@ -13,13 +13,16 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from beacon.core import envelope as env
-from beacon.core.bundle import LoggedStatement, TimePoint
 from beacon.core.tender_bundle import BidHeader, TenderBundle
-from beacon.core.timefmt import format_ms
 from beacon.service.blobs import BlobStore
-from beacon.service.bundles import NotYetAvailable, _beacon_certificates
+from beacon.service.bundles import (
+    NotYetAvailable,
+    beacon_certificates,
+    logged_in_head,
+    time_points,
+)
 from beacon.service.tenders import TenderRecord, load_tender
-from beacon.store import LogRepository, PulseRepository
+from beacon.store import PulseRepository
 from beacon.store.statements import Logged, StatementRepository
 
 
@@ -46,7 +49,6 @@ def build(
     period_ms: int,
 ) -> TenderBundle:
     pulses = PulseRepository(session)
-    log = LogRepository(session)
     if not StatementRepository(session).registrations(tender_id):
         raise TenderNotFound(f"no tender {tender_id!r}")
     last = pulses.last()
@@ -56,24 +58,10 @@ def build(
     if not record.facts.published:
         raise TenderNotFound(f"tender {tender_id} has no bid opening: no tender.publish is logged")
     statements = tender_statements(session, record)
-    newest = max(s.leaf_index for s in statements)
-    if newest >= last.tree_size:
-        raise NotYetAvailable(
-            f"tender {tender_id}: the bundle covers leaf {newest}, which the next pulse "
-            f"(due {format_ms(last.time_ms + period_ms)}) will commit",
-            retry_after_ms=period_ms,
-        )
-    head = log.tree_head(last.tree_size)
-    logged = tuple(
-        LoggedStatement(
-            s.leaf_index,
-            s.link,
-            s.signed,
-            tuple(log.inclusion_proof(s.leaf_index, head.tree_size)),
-        )
-        for s in statements
+    head, logged = logged_in_head(
+        session, statements, last, what=f"tender {tender_id}", period_ms=period_ms
     )
-    points = tuple(_time_points(session, record, head.tree_size))
+    points = tuple(time_points(session, _deadlines(record), head.tree_size))
     headers = []
     for bid in record.frozen_bids():
         body = bid.signed.statement.body
@@ -83,7 +71,7 @@ def build(
     return TenderBundle(
         tender_id=tender_id,
         trust_anchors=tuple(anchors),
-        beacon_certificates=_beacon_certificates(
+        beacon_certificates=beacon_certificates(
             pulses,
             [last.pulse(), *(t.pulse for t in points), *(t.previous for t in points)],
             logged,
@@ -96,29 +84,9 @@ def build(
     )
 
 
-def _time_points(session: Session, record: TenderRecord, final_size: int) -> list[TimePoint]:
-    """The closing pulse (bid deadline) and the release deadline's pulse, once they exist."""
-    log = LogRepository(session)
-    pulses = PulseRepository(session)
+def _deadlines(record: TenderRecord) -> list[tuple[str, int]]:
+    """The closing pulse (bid deadline) and the release deadline's pulse (§9.9)."""
     f = record.facts
-    out: list[TimePoint] = []
     if not f.published:
-        return out
-    for name, deadline in (("closing", f.bid_deadline), ("release", f.release_deadline)):
-        point = pulses.at_or_after(deadline)
-        if point is None:
-            continue
-        previous = pulses.get(point.chain_index, point.pulse_index - 1)
-        if previous is None or point.tree_size > final_size:
-            continue
-        out.append(
-            TimePoint(
-                name=name,
-                deadline=deadline,
-                pulse=point.pulse(),
-                previous=previous.pulse(),
-                tree_head=log.tree_head(point.tree_size),
-                consistency=tuple(log.consistency_proof(point.tree_size, final_size)),
-            )
-        )
-    return out
+        return []
+    return [("closing", f.bid_deadline), ("release", f.release_deadline)]
