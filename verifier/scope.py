@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 import itertools
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 from verifier import identity, merkle, records
@@ -85,3 +85,29 @@ def check_certificates(
                 )
         except CheckFailed as e:
             raise CheckFailed(f"leaf {x.leaf} ({s.kind} by {s.role}): {e}") from e
+
+
+def check_role(
+    s: Signed,
+    what: str,
+    registered: dict[bytes, str],
+    kind_roles: Mapping[str, tuple[str, ...]],
+    beacon_certificates: Collection[bytes],
+) -> None:
+    """§6.3, §3.3 for one statement in log order: made by a role its kind allows, by a
+    beacon certificate of the bundle or a party registered in that role before it; a
+    registration grants a role its registrar may grant, once per certificate."""
+    if s.role not in kind_roles[s.kind]:
+        raise CheckFailed(f"{what}: not made by a {s.role}")
+    if s.role == "beacon":
+        if s.certificate not in beacon_certificates:
+            raise CheckFailed(f"{what}: not a beacon certificate of the bundle")
+    elif registered.get(s.actor) != s.role:
+        raise CheckFailed(f"{what}: {s.actor.hex()[:12]}… is not registered as {s.role}")
+    if s.kind == "tender.register":
+        grant, fp = s.body["role"], s.body["fingerprint"]
+        allowed = ("centre", "supervisor") if s.role == "beacon" else ("agent", "bidder")
+        if grant not in allowed:
+            raise CheckFailed(f"{what}: a {s.role} does not register a {grant} (§3.3)")
+        if registered.setdefault(fp, grant) != grant:
+            raise CheckFailed(f"{what}: {fp.hex()[:12]}… already has another role")

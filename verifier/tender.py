@@ -249,28 +249,7 @@ class TenderCheck:
             s, what = x.s, f"leaf {x.leaf} ({x.s.kind} by {x.s.role})"
             _check(s.tender_id == self.tender_id, f"{what}: tender {s.tender_id}")
             _check(s.subject == "", f"{what}: subject {s.subject!r}, expected none (§9.9)")
-            _check(s.role in KIND_ROLES[s.kind], f"{what}: not made by a {s.role}")
-            if s.role == "beacon":
-                _check(
-                    s.certificate in self.certs.values(),
-                    f"{what}: not a beacon certificate of the bundle",
-                )
-            else:
-                _check(
-                    registered.get(s.actor) == s.role,
-                    f"{what}: {_short(s.actor)} is not registered as {s.role}",
-                )
-            if s.kind == "tender.register":
-                grant, fp = s.body["role"], s.body["fingerprint"]
-                _check(
-                    grant
-                    in (("centre", "supervisor") if s.role == "beacon" else ("agent", "bidder")),
-                    f"{what}: a {s.role} does not register a {grant} (§3.3)",
-                )
-                _check(
-                    registered.setdefault(fp, grant) == grant,
-                    f"{what}: {_short(fp)} already has another role",
-                )
+            scope.check_role(s, what, registered, KIND_ROLES, self.certs.values())
         return f"{len(registered)} registered parties; every statement is by a registered role"
 
     # -- §9.9 steps 1–4: deadlines, keys, bids, the frozen set -----------------------------
