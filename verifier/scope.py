@@ -8,8 +8,9 @@ import itertools
 from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
-from verifier import identity, merkle, records
+from verifier import identity, merkle, pulse, records
 from verifier.errors import CheckFailed
+from verifier.pulse import Pulse
 from verifier.records import Signed
 
 
@@ -24,6 +25,8 @@ class InLog(Protocol):
     def s(self) -> Signed: ...
     @property
     def entry(self) -> bytes: ...
+    @property
+    def inclusion(self) -> list[bytes]: ...
 
 
 def check_chain(chain: Sequence[InLog], *, scope: str, first_kind: str | None = None) -> str:
@@ -111,3 +114,44 @@ def check_role(
             raise CheckFailed(f"{what}: a {s.role} does not register a {grant} (§3.3)")
         if registered.setdefault(fp, grant) != grant:
             raise CheckFailed(f"{what}: {fp.hex()[:12]}… already has another role")
+
+
+def check_beacon(
+    certs: Mapping[bytes, bytes],
+    pulses: Sequence[Pulse],
+    statements: Sequence[InLog],
+    anchors: tuple[bytes, ...],
+    crls: tuple[bytes, ...],
+) -> str:
+    """§14 step 2: every beacon certificate of the bundle is used by one of its pulses or
+    beacon statements, is of the beacon profile (§3.1), and passes §3.2 at every pulse it
+    signed (statements are checked at their own issued_at, §14 step 5)."""
+    for anchor in anchors:
+        identity.check_anchor(anchor)
+    used = {x.s.certificate for x in statements if x.s.role == "beacon"}
+    names = []
+    for cid, der in certs.items():
+        times = sorted({p.time_ms for p in pulses if p.certificate_id == cid})
+        if not times and der not in used:
+            raise CheckFailed(
+                f"beacon certificate {cid.hex()[:12]}… is used by no pulse or statement"
+            )
+        identity.check_profile(der, "beacon")
+        for at in times:
+            identity.validate_chain(der, (), anchors, at, profile="beacon", crls=crls)
+        names.append(identity.load(der).subject.rfc4514_string())
+    return f"{', '.join(names)} of the beacon profile, chain(s) to the anchors at each pulse"
+
+
+def check_log(
+    statements: Sequence[InLog], pulse_: Pulse, certs: Mapping[bytes, bytes], head: merkle.TreeHead
+) -> str:
+    """§14 step 3: the final pulse commits the head, and every entry, re-encoded from its
+    chain link and signed statement (§7.6), is included in it at its leaf, in log order."""
+    pulse.verify_segment([pulse_], dict(certs), [head])
+    leaves = [x.leaf for x in statements]
+    if leaves != sorted(set(leaves)):
+        raise CheckFailed("leaf indexes are not distinct and increasing")
+    for x in statements:
+        merkle.verify_inclusion(x.leaf, merkle.leaf_hash(x.entry), x.inclusion, head)
+    return f"{len(leaves)} statements in tree {head.tree_size}, committed by {pulse_.name()}"

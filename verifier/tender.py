@@ -196,34 +196,14 @@ class TenderCheck:
     # -- the beacon, the log, signatures and roles (as §14 steps 2–5) ---------------------
 
     def check_beacon(self) -> str:
-        for anchor in self.anchors:
-            identity.check_anchor(anchor)
         pulses = [
             self.pulse,
             *(p for tp in self.time_points.values() for p in (tp.previous, tp.pulse)),
         ]
-        used = {x.s.certificate for x in self.statements if x.s.role == "beacon"}
-        names = []
-        for cid, der in self.certs.items():
-            times = sorted({p.time_ms for p in pulses if p.certificate_id == cid})
-            _check(
-                times or der in used,
-                f"beacon certificate {_short(cid)} is used by no pulse or statement",
-            )
-            # As §14 step 2: the beacon profile, valid at every pulse it signed.
-            identity.check_profile(der, "beacon")
-            for at in times:
-                identity.validate_chain(der, (), self.anchors, at, profile="beacon", crls=self.crls)
-            names.append(identity.load(der).subject.rfc4514_string())
-        return f"{', '.join(names)} of the beacon profile, chain(s) to the anchors at each pulse"
+        return scope.check_beacon(self.certs, pulses, self.statements, self.anchors, self.crls)
 
     def check_log(self) -> str:
-        pulse.verify_segment([self.pulse], self.certs, [self.head])
-        leaves = [x.leaf for x in self.statements]
-        _check(leaves == sorted(set(leaves)), "leaf indexes are not distinct and increasing")
-        for x in self.statements:
-            merkle.verify_inclusion(x.leaf, merkle.leaf_hash(x.entry), x.inclusion, self.head)
-        return f"{len(leaves)} statements in tree {self.head.tree_size}, committed by {self.pulse.name()}"
+        return scope.check_log(self.statements, self.pulse, self.certs, self.head)
 
     def check_completeness(self) -> str:
         """§14.1 step 2a: the bundle holds the tender's whole scope chain (§7.6): no bid,
