@@ -17,8 +17,8 @@ from verifier.errors import CheckFailed, ParseError, VerifyError
 from verifier.merkle import TreeHead
 from verifier.pulse import Pulse
 from verifier.receipt import verify_receipt
-from verifier.records import Signed
 from verifier.report import Report
+from verifier.scope import Logged, TimePoint
 
 FORMAT = "tender-beacon/v2/proof-bundle"
 KIND_ROLES = {  # §6.3: who makes each kind
@@ -41,27 +41,6 @@ PARTIES = ("centre", "agent")  # §10.1: the centre first, then the agent
 MAX_SKEW_MS = 300_000  # §6.5: S_max, the most any deployment accepts between clocks
 EMPTY_ROOT = hashlib.sha256(b"").digest()  # §7.1: MTH of the empty tree
 TIME_POINTS = ("commit", "snapshot", "reveal", "seed_open", "result", "dispute_end")
-
-
-@dataclass(frozen=True)
-class Logged:
-    leaf: int
-    link: records.Link
-    s: Signed
-    inclusion: list[bytes]
-
-    @property
-    def entry(self) -> bytes:
-        return records.log_entry(self.link, self.s)
-
-
-@dataclass(frozen=True)
-class TimePoint:
-    deadline: int
-    pulse: Pulse
-    previous: Pulse
-    head: TreeHead
-    consistency: list[bytes]
 
 
 @dataclass(frozen=True)
@@ -232,12 +211,7 @@ class DrawCheck:
             doc,
             "statements",
             ("leaf_index", "chain", "signed", "inclusion"),
-            lambda x, n: Logged(
-                enc.integer(x["leaf_index"], f"{n}.leaf_index"),
-                records.parse_link(x["chain"], f"{n}.chain"),
-                records.parse_signed(x["signed"], f"{n}.signed"),
-                merkle.proof(x["inclusion"], f"{n}.inclusion"),
-            ),
+            Logged.parse,
         )
         for i, x in enumerate(self.statements):
             if x.s.kind not in KIND_ROLES:
@@ -266,16 +240,7 @@ class DrawCheck:
                 doc,
                 "time_points",
                 ("name", "deadline", "pulse", "previous", "tree_head", "consistency"),
-                lambda x, n: (
-                    enc.string(x["name"], f"{n}.name", "|".join(TIME_POINTS)),
-                    TimePoint(
-                        enc.timestamp(x["deadline"], f"{n}.deadline"),
-                        Pulse.from_json(x["pulse"], f"{n}.pulse"),
-                        Pulse.from_json(x["previous"], f"{n}.previous"),
-                        TreeHead.from_json(x["tree_head"], f"{n}.tree_head"),
-                        merkle.proof(x["consistency"], f"{n}.consistency"),
-                    ),
-                ),
+                lambda x, n: TimePoint.parse(x, n, TIME_POINTS),
             ),
             "time_points",
         )

@@ -1,35 +1,73 @@
-"""What draw and tender bundles check alike: the scope chain (PROTOCOL.md §7.6) and the
-certificates of their statements (§3.2, §3.3)."""
+"""What draw and tender bundles hold and check alike: their statements and time points,
+the scope chain (PROTOCOL.md §7.6), the beacon, the log, certificates and roles."""
 
 from __future__ import annotations
 
 import hmac
 import itertools
 from collections.abc import Collection, Mapping, Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any
 
+from verifier import encoding as enc
 from verifier import identity, merkle, pulse, records
 from verifier.errors import CheckFailed
+from verifier.merkle import TreeHead
 from verifier.pulse import Pulse
 from verifier.records import Signed
 
 
-class InLog(Protocol):
-    """A bundle statement: its leaf, its chain link, its signed statement, its entry."""
+@dataclass(frozen=True)
+class Logged:
+    """A bundle statement (§13): its leaf, its chain link (§7.6), its signed statement and
+    its inclusion proof in the bundle's final tree head."""
+
+    leaf: int
+    link: records.Link
+    s: Signed
+    inclusion: list[bytes]
 
     @property
-    def leaf(self) -> int: ...
-    @property
-    def link(self) -> records.Link: ...
-    @property
-    def s(self) -> Signed: ...
-    @property
-    def entry(self) -> bytes: ...
-    @property
-    def inclusion(self) -> list[bytes]: ...
+    def entry(self) -> bytes:
+        return records.log_entry(self.link, self.s)
+
+    @classmethod
+    def parse(cls, doc: Any, name: str) -> Logged:
+        x = enc.members(doc, name, ("leaf_index", "chain", "signed", "inclusion"))
+        return cls(
+            enc.integer(x["leaf_index"], f"{name}.leaf_index"),
+            records.parse_link(x["chain"], f"{name}.chain"),
+            records.parse_signed(x["signed"], f"{name}.signed"),
+            merkle.proof(x["inclusion"], f"{name}.inclusion"),
+        )
 
 
-def check_chain(chain: Sequence[InLog], *, scope: str, first_kind: str | None = None) -> str:
+@dataclass(frozen=True)
+class TimePoint:
+    """A deadline's pulse, the pulse before it and the head it commits (§13.2)."""
+
+    deadline: int
+    pulse: Pulse
+    previous: Pulse
+    head: TreeHead
+    consistency: list[bytes]
+
+    @classmethod
+    def parse(cls, doc: Any, name: str, names: Sequence[str]) -> tuple[str, TimePoint]:
+        """``(name, time point)`` of one member of ``time_points``, its name one of ``names``."""
+        x = enc.members(
+            doc, name, ("name", "deadline", "pulse", "previous", "tree_head", "consistency")
+        )
+        return enc.string(x["name"], f"{name}.name", "|".join(names)), cls(
+            enc.timestamp(x["deadline"], f"{name}.deadline"),
+            Pulse.from_json(x["pulse"], f"{name}.pulse"),
+            Pulse.from_json(x["previous"], f"{name}.previous"),
+            TreeHead.from_json(x["tree_head"], f"{name}.tree_head"),
+            merkle.proof(x["consistency"], f"{name}.consistency"),
+        )
+
+
+def check_chain(chain: Sequence[Logged], *, scope: str, first_kind: str | None = None) -> str:
     """§7.6: ``chain`` (one scope's statements, in log order) is its whole chain from seq 0,
     each naming the one before by leaf index and leaf hash; ``first_kind``, if given, opens it.
 
@@ -63,7 +101,7 @@ def check_chain(chain: Sequence[InLog], *, scope: str, first_kind: str | None = 
 
 
 def check_certificates(
-    statements: Sequence[InLog], anchors: tuple[bytes, ...], crls: tuple[bytes, ...]
+    statements: Sequence[Logged], anchors: tuple[bytes, ...], crls: tuple[bytes, ...]
 ) -> None:
     """§3.2 at each statement's issued_at, with the profile of its role (§3.1), and §3.3:
     a registration's certificate is the one its fingerprint names, valid as a party's."""
@@ -119,7 +157,7 @@ def check_role(
 def check_beacon(
     certs: Mapping[bytes, bytes],
     pulses: Sequence[Pulse],
-    statements: Sequence[InLog],
+    statements: Sequence[Logged],
     anchors: tuple[bytes, ...],
     crls: tuple[bytes, ...],
 ) -> str:
@@ -144,7 +182,7 @@ def check_beacon(
 
 
 def check_log(
-    statements: Sequence[InLog], pulse_: Pulse, certs: Mapping[bytes, bytes], head: merkle.TreeHead
+    statements: Sequence[Logged], pulse_: Pulse, certs: Mapping[bytes, bytes], head: TreeHead
 ) -> str:
     """§14 step 3: the final pulse commits the head, and every entry, re-encoded from its
     chain link and signed statement (§7.6), is included in it at its leaf, in log order."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -21,8 +20,8 @@ from verifier import envelope, identity, merkle, opening_keys, pulse, records, s
 from verifier.errors import CheckFailed, ParseError, VerifyError
 from verifier.merkle import TreeHead
 from verifier.pulse import Pulse
-from verifier.records import Signed
 from verifier.report import Report
+from verifier.scope import Logged, TimePoint
 
 FORMAT = "tender-beacon/v2/tender-bundle"
 KIND_ROLES = {  # §6.3: who makes each kind a tender bundle carries
@@ -48,27 +47,6 @@ PAYLOAD_REASONS = (  # §9.7: failures only the payload shows
     "payload-empty-final-chunk",
     "payload-trailing-data",
 )
-
-
-@dataclass(frozen=True)
-class Logged:
-    leaf: int
-    link: records.Link
-    s: Signed
-    inclusion: list[bytes]
-
-    @property
-    def entry(self) -> bytes:
-        return records.log_entry(self.link, self.s)
-
-
-@dataclass(frozen=True)
-class TimePoint:
-    deadline: int
-    pulse: Pulse
-    previous: Pulse
-    head: TreeHead
-    consistency: list[bytes]
 
 
 def _check(ok: object, message: str) -> None:
@@ -127,18 +105,12 @@ class TenderCheck:
         self.statements = []
         for i, x in enumerate(_list(doc, "statements")):
             n = f"statements[{i}]"
-            x = enc.members(x, n, ("leaf_index", "chain", "signed", "inclusion"))
-            s = records.parse_signed(x["signed"], f"{n}.signed")
-            if s.kind not in KIND_ROLES:
-                raise ParseError(f"{n}.signed", f"a {s.kind} does not belong in a tender bundle")
-            self.statements.append(
-                Logged(
-                    enc.integer(x["leaf_index"], f"{n}.leaf_index"),
-                    records.parse_link(x["chain"], f"{n}.chain"),
-                    s,
-                    merkle.proof(x["inclusion"], f"{n}.inclusion"),
+            logged = Logged.parse(x, n)
+            if logged.s.kind not in KIND_ROLES:
+                raise ParseError(
+                    f"{n}.signed", f"a {logged.s.kind} does not belong in a tender bundle"
                 )
-            )
+            self.statements.append(logged)
         self.headers: dict[str, tuple[bytes, bytes]] = {}
         for i, x in enumerate(_list(doc, "bid_headers")):
             n = f"bid_headers[{i}]"
@@ -155,20 +127,10 @@ class TenderCheck:
         self.pulse = Pulse.from_json(log["pulse"], "log.pulse")
         self.time_points: dict[str, TimePoint] = {}
         for i, x in enumerate(_list(doc, "time_points")):
-            n = f"time_points[{i}]"
-            x = enc.members(
-                x, n, ("name", "deadline", "pulse", "previous", "tree_head", "consistency")
-            )
-            name = enc.string(x["name"], f"{n}.name", "|".join(TIME_POINTS))
+            name, point = TimePoint.parse(x, f"time_points[{i}]", TIME_POINTS)
             if name in self.time_points:
                 raise ParseError("time_points", f"{name} appears twice")
-            self.time_points[name] = TimePoint(
-                enc.timestamp(x["deadline"], f"{n}.deadline"),
-                Pulse.from_json(x["pulse"], f"{n}.pulse"),
-                Pulse.from_json(x["previous"], f"{n}.previous"),
-                TreeHead.from_json(x["tree_head"], f"{n}.tree_head"),
-                merkle.proof(x["consistency"], f"{n}.consistency"),
-            )
+            self.time_points[name] = point
         names = list(self.time_points)
         if names != sorted(names, key=TIME_POINTS.index):
             raise ParseError("time_points", f"not in deadline order: {names}")
