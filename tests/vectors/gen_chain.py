@@ -35,7 +35,7 @@ def _field(b: bytes) -> bytes:
     return struct.pack(">I", len(b)) + b
 
 
-def _by_hand(seq: int, previous_leaf: int, previous_hash: bytes, signed: bytes) -> bytes:
+def entry_by_hand(seq: int, previous_leaf: int, previous_hash: bytes, signed: bytes) -> bytes:
     return b"".join(
         _field(x)
         for x in (
@@ -89,7 +89,7 @@ def _log(scopes: list[str], edit: Any = None) -> list[bytes]:
         if edit is not None:
             link = edit(i, link)
         signed = _statement(i, subject).encode()
-        entry = _by_hand(link.seq, link.previous_leaf, link.previous_hash, signed)
+        entry = entry_by_hand(link.seq, link.previous_leaf, link.previous_hash, signed)
         assert entry == LogEntry(link, _statement(i, subject)).encode()
         entries.append(entry)
         heads[subject] = (link, i, entry)

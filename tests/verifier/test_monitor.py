@@ -4,41 +4,23 @@ A bundle's chain can be complete on its face while the beacon wrote a second ent
 one of its places elsewhere in the log (the fork that leaves a statement out without a
 gap). The monitor reads every entry up to a signed head: these tests fork, reorder and
 cut a real log written by the service, and the entries are re-encoded by hand from the
-§7.6 layout so that the test does not trust the service's encoder.
+§7.6 layout (tests/vectors/gen_chain.py) so that the test does not trust the service's
+encoder.
 """
 
 from __future__ import annotations
-
-import struct
 
 import pytest
 
 from beacon.core.logentry import LogEntry
 from beacon.store import LogRepository
+from tests.vectors.gen_chain import entry_by_hand
 from tests.verifier.conftest import Served
 from tests.verifier.test_cli import INVALID, VALID, run
 from verifier import merkle, monitor
 from verifier.cli import UNANCHORED
 from verifier.errors import CheckFailed
 from verifier.merkle import TreeHead
-
-
-def _field(b: bytes) -> bytes:
-    return struct.pack(">I", len(b)) + b
-
-
-def _entry(seq: int, previous_leaf: int, previous_hash: bytes, statement: bytes) -> bytes:
-    """§7.6 by hand: tag, u64 seq, u64 previous_leaf, previous_hash, statement."""
-    return b"".join(
-        _field(x)
-        for x in (
-            b"tender-beacon/v2/log-entry",
-            struct.pack(">Q", seq),
-            struct.pack(">Q", previous_leaf),
-            previous_hash,
-            statement,
-        )
-    )
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +38,7 @@ def test_the_service_writes_entries_as_the_spec_lays_them_out(entries: list[byte
     for entry in entries:
         decoded = LogEntry.decode(entry)
         link = decoded.link
-        assert entry == _entry(
+        assert entry == entry_by_hand(
             link.seq, link.previous_leaf, link.previous_hash, decoded.signed.encode()
         )
 
@@ -78,7 +60,7 @@ def test_a_second_entry_at_one_seq_is_a_fork(entries: list[bytes]):
     other = LogEntry.decode(entries[positions[4]]).signed.encode()  # a real, signed statement
     forked = [
         *entries,
-        _entry(victim.link.seq, victim.link.previous_leaf, victim.link.previous_hash, other),
+        entry_by_hand(victim.link.seq, victim.link.previous_leaf, victim.link.previous_hash, other),
     ]
     with pytest.raises(
         CheckFailed, match=rf"FORK of scope .*: a second entry at seq {victim.link.seq}"
@@ -92,7 +74,7 @@ def test_a_skipped_seq_is_a_gap(entries: list[bytes]):
     statement = LogEntry.decode(entries[positions[0]]).signed.encode()
     gapped = [
         *entries,
-        _entry(
+        entry_by_hand(
             last.link.seq + 2, positions[-1], merkle.leaf_hash(entries[positions[-1]]), statement
         ),
     ]

@@ -75,7 +75,7 @@ def voided(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Deploymen
     d.runtime.close()
 
 
-def _chain(doc: dict[str, Any]) -> list[int]:
+def chain_positions(doc: dict[str, Any]) -> list[int]:
     return [
         i
         for i, x in enumerate(doc["statements"])
@@ -113,17 +113,17 @@ EVERY_KIND_BUT_THE_LAST = [
 
 
 def test_the_fixtures_hold_every_statement_kind(every_kind, voided):
-    kinds = [_kind(every_kind[1], i) for i in _chain(every_kind[1])]
+    kinds = [_kind(every_kind[1], i) for i in chain_positions(every_kind[1])]
     assert sorted(set(kinds[:-1])) == sorted(EVERY_KIND_BUT_THE_LAST)
     assert kinds[-1] == "draw.confirm"
-    assert _kind(voided[1], _chain(voided[1])[-1]) == "draw.void"
+    assert _kind(voided[1], chain_positions(voided[1])[-1]) == "draw.void"
     assert verify_bundle(every_kind[1]).valid and verify_bundle(voided[1]).valid
 
 
 @pytest.mark.parametrize("kind", EVERY_KIND_BUT_THE_LAST)
 def test_each_kind_left_out_breaks_the_chain(every_kind, kind: str):
     doc = every_kind[1]
-    for position in [i for i in _chain(doc) if _kind(doc, i) == kind]:
+    for position in [i for i in chain_positions(doc) if _kind(doc, i) == kind]:
         report = verify_bundle(_without(doc, position))
         assert "completeness" in report.failed(), (kind, position, report.lines())
 
@@ -133,7 +133,7 @@ def test_the_last_statement_left_out_is_caught_by_its_receipt(fixture: str, requ
     """§14.3b: a cut at the end of the chain keeps the chain whole (the bundle looks as if
     made before the last statement); its author's receipt shows the cut."""
     d, doc = request.getfixturevalue(fixture)
-    last = doc["statements"][_chain(doc)[-1]]
+    last = doc["statements"][chain_positions(doc)[-1]]
     with d.runtime.database.read() as session:
         found = next(
             x
@@ -142,7 +142,7 @@ def test_the_last_statement_left_out_is_caught_by_its_receipt(fixture: str, requ
         )
         receipt = receipt_for(session, found.row.statement_hash, found.leaf_index).to_dict()
     assert verify_bundle(doc, receipts=[receipt]).valid
-    report = verify_bundle(_without(doc, _chain(doc)[-1]), receipts=[receipt])
+    report = verify_bundle(_without(doc, chain_positions(doc)[-1]), receipts=[receipt])
     assert "receipts" in report.failed()
     assert "the bundle leaves this statement out" in next(
         c.detail for c in report.checks if c.name == "receipts"

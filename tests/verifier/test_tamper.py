@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from tests.verifier.conftest import Served
+from tests.verifier.test_omission import chain_positions
 from verifier import verify_bundle
 from verifier.encoding import format_time, timestamp
 from verifier.errors import ParseError
@@ -350,64 +351,13 @@ def test_an_omitted_key_release_is_rejected(excluded: Served):
     assert not verify_bundle(doc).valid
 
 
-def _draw_chain(doc: dict[str, Any]) -> list[int]:
-    """Positions in ``statements`` of the draw's own chain (PROTOCOL.md §7.6), in log order."""
-    return [
-        i
-        for i, x in enumerate(doc["statements"])
-        if x["signed"]["statement"]["subject"] == doc["draw_id"]
-    ]
-
-
-def _omit(doc: dict[str, Any], position: int) -> dict[str, Any]:
-    """The bundle without one statement (and its seed envelope), as a beacon would cut it."""
-    out = copy.deepcopy(doc)
-    gone = out["statements"].pop(position)["signed"]["statement"]
-    if gone["kind"] == "envelope.submit":
-        out["seed_envelopes"] = [
-            e for e in out["seed_envelopes"] if e["envelope_id"] != gone["body"]["envelope_id"]
-        ]
-    return out
-
-
-def _kinds_but_last(doc: dict[str, Any]) -> list[str]:
-    chain = _draw_chain(doc)
-    return sorted({doc["statements"][i]["signed"]["statement"]["kind"] for i in chain[:-1]})
-
-
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "draw.publish",
-        "draw.countersign",
-        "draw.opening_key",
-        "draw.commit",
-        "envelope.submit",
-        "draw.freeze",
-        "draw.reveal",
-        "draw.key_release",
-    ],
-)
-def test_an_omitted_statement_of_each_kind_breaks_the_chain(drawn: Served, kind: str):
-    """§14.3a: leaving out any statement of the draw, of every kind it has, is INVALID by
-    the completeness check (not only by whatever else it happens to upset)."""
-    assert kind in _kinds_but_last(drawn.bundle)
-    chain = _draw_chain(drawn.bundle)
-    position = next(
-        i for i in chain if drawn.bundle["statements"][i]["signed"]["statement"]["kind"] == kind
-    )
-    report = verify_bundle(_omit(drawn.bundle, position))
-    assert "completeness" in report.failed()
-    detail = next(c.detail for c in report.checks if c.name == "completeness")
-    assert re.search(
-        r"statement\(s\) of the draw are missing|must start with its draw\.publish", detail
-    )
+# Omission of each statement kind, and of the last one with its receipt: test_omission.py.
 
 
 def test_the_chain_links_are_checked_not_only_the_numbers(drawn: Served):
     """Swapping two statements of the chain keeps every seq present but breaks the links."""
     doc = copy.deepcopy(drawn.bundle)
-    chain = _draw_chain(doc)
+    chain = chain_positions(doc)
     a, b = chain[1], chain[2]
     doc["statements"][a]["chain"], doc["statements"][b]["chain"] = (
         doc["statements"][b]["chain"],
@@ -415,26 +365,3 @@ def test_the_chain_links_are_checked_not_only_the_numbers(drawn: Served):
     )
     report = verify_bundle(doc)
     assert not report.valid and "log" in report.failed()  # the entries no longer match the leaves
-
-
-def test_a_receipt_proves_a_cut_tail(drawn: Served):
-    """The last statement of the chain can be cut without a break (the bundle then looks
-    older than it is); the party holding its receipt proves the cut (§14.3b)."""
-    from beacon.service.receipts import receipt_for
-    from beacon.store.statements import StatementRepository
-
-    chain = _draw_chain(drawn.bundle)
-    last = drawn.bundle["statements"][chain[-1]]
-    with drawn.deployment.runtime.database.read() as session:
-        logged = StatementRepository(session).about(
-            drawn.bundle["definition"]["tender_id"], drawn.bundle["draw_id"]
-        )
-        target = next(x for x in logged if x.leaf_index == last["leaf_index"])
-        receipt = receipt_for(session, target.row.statement_hash, target.leaf_index).to_dict()
-    cut = _omit(drawn.bundle, chain[-1])
-    whole = verify_bundle(drawn.bundle, receipts=[receipt])
-    assert whole.valid, whole.lines()
-    report = verify_bundle(cut, receipts=[receipt])
-    assert "receipts" in report.failed()
-    detail = next(c.detail for c in report.checks if c.name == "receipts")
-    assert "the bundle leaves this statement out" in detail
