@@ -24,19 +24,26 @@ from typing import Any
 import click
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from beacon.cli import main
-from beacon.cli.options import passphrase
+from beacon.cli import main, statefiles
+from beacon.cli.passphrase import passphrase
 from beacon.client import BeaconClient, ServiceError
-from beacon.core import possession
+from beacon.core import commitment, possession
 from beacon.core.definition import parse_authoring
+from beacon.core.envelope.shares import public_bytes
 from beacon.core.statement import SignedStatement
 from beacon.errors import BeaconError
 from beacon.identity import opening_keys
 from beacon.identity.keys import load_signer
 from beacon.party import Actor
 
+# The per-user data folder: %LOCALAPPDATA% on Windows, else the XDG data home.
 DEFAULT_STATE = (
-    Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "tender-beacon"
+    Path(
+        os.environ["LOCALAPPDATA"]
+        if os.name == "nt" and "LOCALAPPDATA" in os.environ
+        else os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")
+    )
+    / "tender-beacon"
 )
 
 
@@ -175,16 +182,6 @@ def _report(receipt: dict[str, Any], what: str, as_json: bool) -> None:
     )
 
 
-def _write_secret(path: Path, data: bytes) -> None:
-    if path.exists():
-        raise click.ClickException(
-            f"{path} already exists: this party already committed for this draw"
-        )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-
-
 # -- commands -----------------------------------------------------------------------------------
 
 
@@ -261,18 +258,103 @@ def countersign(s: Session, draw_id: str) -> None:
 @click.argument("draw_id")
 @party_options
 def commit(s: Session, draw_id: str) -> None:
-    """Announce a fresh per-draw opening key and commit to a fresh seed (centre or agent)."""
-    _, actor = s.draw_actor(draw_id, "centre", "agent")
+    """Announce a fresh per-draw opening key and commit to a fresh seed (centre or agent).
+
+    Each secret is written to --state-dir before its statement is sent and kept once
+    the server's receipt arrives; a refused statement leaves nothing behind, so the
+    command can simply be run again. After a lost answer, running it again resumes
+    with the same secrets and recognises what the server already holds.
+    """
+    draw, actor = s.draw_actor(draw_id, "centre", "agent")
     seed_path = s.secret_path(draw_id, actor.role, "seed")
     key_path = s.secret_path(draw_id, actor.role, "opening.key")
-    phrase = s.passphrase(str(key_path), confirm=True)
-    opening = ec.generate_private_key(ec.SECP256R1())
-    seed = actor.new_seed()
-    _write_secret(key_path, opening_keys.encrypt_private_key(opening, phrase).encode())
-    _write_secret(seed_path, seed)
-    s.send(actor.opening_key(draw_id, opening), "opening key announced")
-    s.send(actor.commit(draw_id, seed), "seed committed")
+    if seed_path.exists():
+        raise click.ClickException(
+            f"{seed_path} already exists: this party already committed for this draw"
+        )
+    # What the server already holds from this certificate (a retry after a lost answer).
+    held = {
+        st["kind"]: st["hash"]
+        for st in draw["statements"]
+        if st["actor"] == actor.fingerprint.hex()
+        and st["kind"] in ("draw.opening_key", "draw.commit")
+    }
+    if not key_path.exists():
+        _announce_opening_key(s, actor, draw_id, key_path, held.get("draw.opening_key"))
+    _commit_seed(s, actor, draw_id, seed_path, held.get("draw.commit"))
     click.echo(f"keep {seed_path.parent} until you have revealed and released")
+
+
+def _announce_opening_key(
+    s: Session, actor: Actor, draw_id: str, path: Path, held: str | None
+) -> None:
+    staged = statefiles.pending(path)
+    if held is not None and not staged.exists():
+        raise click.ClickException(
+            f"you already announced an opening key for draw {draw_id}, but {path} is not in "
+            "this --state-dir; run the command with the --state-dir you used then"
+        )
+    phrase = s.passphrase(str(path), confirm=not staged.exists())
+    if staged.exists():
+        opening = _call(lambda: opening_keys.load_private_key_file(staged, phrase))
+    else:
+        opening = ec.generate_private_key(ec.SECP256R1())
+        text = _call(lambda: opening_keys.encrypt_private_key(opening, phrase))
+        statefiles.write_atomic(staged, text.encode())
+    if held is not None:
+        served: SignedStatement = _call(partial(s.client.statement, held))
+        if served.statement.body["public_key"] != public_bytes(opening.public_key()):
+            raise click.ClickException(
+                f"draw {draw_id}: the opening key the server holds from you is not the one in "
+                f"{staged}; keep that file and ask the centre"
+            )
+        statefiles.promote(staged, path)
+        click.echo("opening key: already announced (resuming)")
+        return
+    _send_staged(s, actor.opening_key(draw_id, opening), "opening key announced", staged, path)
+
+
+def _commit_seed(s: Session, actor: Actor, draw_id: str, path: Path, held: str | None) -> None:
+    staged = statefiles.pending(path)
+    if held is not None and not staged.exists():
+        raise click.ClickException(
+            f"you already committed to a seed for draw {draw_id}, but {path} is not in this "
+            "--state-dir; run the command with the --state-dir you used then"
+        )
+    if staged.exists():
+        seed = staged.read_bytes()
+    else:
+        seed = actor.new_seed()
+        statefiles.write_atomic(staged, seed)
+    if held is not None:
+        served: SignedStatement = _call(partial(s.client.statement, held))
+        try:
+            commitment.verify(draw_id, actor.party, seed, served.statement.body["commitment"])
+        except BeaconError as e:
+            raise click.ClickException(
+                f"{e}: the commitment the server holds from you is not to the seed in {staged}; "
+                "keep that file and ask the centre"
+            ) from e
+        statefiles.promote(staged, path)
+        click.echo("seed committed: already on record (resuming)")
+        return
+    _send_staged(s, actor.commit(draw_id, seed), "seed committed", staged, path)
+
+
+def _send_staged(s: Session, signed: SignedStatement, what: str, staged: Path, final: Path) -> None:
+    """Submit a statement whose secret waits in ``staged``; keep it only on a receipt."""
+    try:
+        receipt = s.client.submit(signed)
+    except ServiceError as e:
+        if e.status is not None and e.status < 500:
+            # A refusal: nothing was logged (PROTOCOL.md §6.5), so neither is the secret kept.
+            staged.unlink(missing_ok=True)
+            raise click.ClickException(str(e)) from e
+        raise click.ClickException(
+            f"{e}\nthe secret stays in {staged}; run the command again to resume with it"
+        ) from e
+    statefiles.promote(staged, final)
+    _report(receipt, what, s.as_json)
 
 
 @draw_group.command("seal")

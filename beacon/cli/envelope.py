@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from tqdm import tqdm
 
 from beacon.cli import main
-from beacon.cli.options import passphrase as read_passphrase
+from beacon.cli.passphrase import passphrase as read_passphrase
 from beacon.core import envelope
 from beacon.core.envelope import format, stream
 from beacon.core.signature import fingerprint

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+# The party commands' passphrase lives in its own light module; kept importable from here.
+from beacon.cli.passphrase import PASSPHRASE_ENV as PASSPHRASE_ENV
+from beacon.cli.passphrase import passphrase as passphrase
 from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.errors import BeaconError
 from beacon.identity import ca
@@ -162,26 +163,3 @@ def open_runtime(
         return Runtime.open(settings, clock=clock, entropy=entropy, policy=policy)
     except BeaconError as e:
         raise click.ClickException(str(e)) from e
-
-
-PASSPHRASE_ENV = "BEACON_PASSPHRASE"  # noqa: S105 (the variable's name, not a secret)
-
-
-def passphrase(what: str, path: Path | None, *, confirm: bool = False) -> bytes:
-    """A passphrase from a file, else BEACON_PASSPHRASE, else a prompt on a terminal."""
-    if path is not None:
-        try:
-            text = path.read_bytes()
-        except OSError as e:
-            raise click.ClickException(f"cannot read the passphrase file {path}: {e}") from e
-        return text.removesuffix(b"\n").removesuffix(b"\r")
-    if PASSPHRASE_ENV in os.environ:
-        return os.environ[PASSPHRASE_ENV].encode()
-    if sys.stdin.isatty():
-        value: str = click.prompt(
-            f"Passphrase for {what}", hide_input=True, confirmation_prompt=confirm
-        )
-        return value.encode()
-    raise click.ClickException(
-        f"no passphrase for {what}: set {PASSPHRASE_ENV} or pass a passphrase file option"
-    )

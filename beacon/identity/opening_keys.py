@@ -212,7 +212,10 @@ def generate(
                 raise InputError(f"{path} already exists; choose another --out or remove it first")
     key = ec.generate_private_key(ec.SECP256R1())
     text = encrypt_private_key(key, passphrase, log2_n=log2_n)
-    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # O_BINARY (Windows only): the fd itself must not translate newlines a second time.
+    fd = os.open(
+        private_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600
+    )
     with os.fdopen(fd, "w") as f:
         f.write(text)
     public_path.write_text(public_key_pem(key.public_key()))

@@ -8,7 +8,6 @@ the kernel when the process dies. A second pulser polls and takes over.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import threading
@@ -46,6 +45,8 @@ class FileLeaderLock:
         self._fd: int | None = None
 
     def acquire(self, stop: threading.Event) -> bool:
+        import fcntl  # here, not at the top: the party commands run on Windows too (issue 12)
+
         while not stop.is_set():
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
@@ -63,6 +64,8 @@ class FileLeaderLock:
 
     def release(self) -> None:
         if self._fd is not None:
+            import fcntl
+
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None

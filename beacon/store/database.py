@@ -12,7 +12,6 @@ or not at all.
 
 from __future__ import annotations
 
-import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -133,6 +132,8 @@ class Database:
         if not self.is_sqlite or not database or database == ":memory:":
             yield
             return
+        import fcntl  # here, not at the top: the party commands run on Windows too (issue 12)
+
         with open(f"{database}.migrate.lock", "a") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:

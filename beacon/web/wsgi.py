@@ -29,7 +29,6 @@ the variable.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -123,6 +122,8 @@ def _exclusive(data_dir: Path) -> Iterator[None]:
     the first one migrates the database and creates the demo CA, and a second one
     doing the same at the same moment would race it.
     """
+    import fcntl  # gunicorn is Unix-only; here so that importing beacon.web needs no fcntl
+
     data_dir.mkdir(parents=True, exist_ok=True)
     with (data_dir / LOCK_FILE).open("a") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
