@@ -26,6 +26,8 @@ from beacon.service.settings import Settings
 
 T0 = parse_ms("2026-11-26T08:00:00.000Z")
 PERIOD = 60_000
+# The demo CA is made this long before the clock starts: on 2026-01-01 for T0.
+CA_AGE = dt.datetime.fromtimestamp(T0 // 1000, dt.UTC) - dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 TENDER = "JS-2026-0142"
 
 
@@ -70,15 +72,20 @@ def open_deployment(
     bidders: int = 3,
     min_vdf_t: int = 1,
     before_open: Callable[[Path], None] | None = None,
+    start: int = T0,
 ) -> Deployment:
-    """``before_open(ca_dir)`` may replace a party's files once the demo CA is written."""
+    """``before_open(ca_dir)`` may replace a party's files once the demo CA is written;
+    ``start`` is the fake clock's first reading (a period boundary)."""
     ca_dir = tmp / "data" / "ca"
     ca.init_ca(
-        ca_dir, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), bidders=bidders, signer_bits=2048
+        ca_dir,
+        now=dt.datetime.fromtimestamp(start // 1000, dt.UTC) - CA_AGE,
+        bidders=bidders,
+        signer_bits=2048,
     )
     if before_open is not None:
         before_open(ca_dir)
-    clock = FakeClock(T0)
+    clock = FakeClock(start)
     entropy = DeterministicEntropy(b"tests")
     settings = Settings(
         data_dir=tmp / "data",
