@@ -224,7 +224,14 @@ def draw_group() -> None:
 @click.argument("definition", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @party_options
 def create(s: Session, definition: Path) -> None:
-    """Publish a draw definition (authoring JSON; the agent signs it)."""
+    """Publish a draw definition (authoring JSON; the agent signs it).
+
+    DEFINITION is the authoring form: see docs/examples/definition.json in the
+    repository (each key explained in docs/examples/README.md; JSON Schema
+    docs/definition.schema.json). A selection gives its candidates as a list or as
+    "range": {"from", "to", "step"}. Left out, vdf_rate and vdf_advantage are the
+    deployment's published values, vdf_t and deadlines.result the least they allow.
+    """
     try:
         doc = json.loads(definition.read_text(encoding="utf-8"))
         if isinstance(doc, dict) and not {"vdf_rate", "vdf_advantage"} <= doc.keys():

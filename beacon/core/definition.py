@@ -685,6 +685,12 @@ def parse_authoring(doc: object) -> DrawDefinition:
             DefinitionError,
         )
         if has_range:
+            if not isinstance(s["range"], dict):
+                raise DefinitionError(
+                    f'{where}.range: expected a JSON object {{"from": …, "to": …, "step": …}}, '
+                    f"got {_json_type(s['range'])}",
+                    field=f"{where}.range",
+                )
             rng = _fields(s["range"], f"{where}.range", required=("from", "to"), optional=("step",))
             if "step" not in rng:
                 raise DefinitionError(
@@ -700,6 +706,14 @@ def parse_authoring(doc: object) -> DrawDefinition:
                 rng["from"], rng["to"], rng["step"], field=f"{where}.range"
             )
         else:
+            if isinstance(s.get("candidates"), dict):
+                # PROTOCOL.md §5.3: a range has its own key; an object here is that form misplaced.
+                raise DefinitionError(
+                    f"{where}.candidates: expected a JSON array of candidates, got an object; to "
+                    'give the candidates as a range, write "range": {"from": …, "to": …, "step": …} '
+                    'in place of "candidates" (PROTOCOL.md §5.3)',
+                    field=f"{where}.candidates",
+                )
             candidates = [
                 _str(c, f"{where}.candidates[{j}]")
                 for j, c in enumerate(_list(s.get("candidates", []), f"{where}.candidates"))
@@ -807,6 +821,14 @@ def _fields(
             f"{where}: missing field(s) {', '.join(map(repr, missing))}", field=where
         )
     return dict(doc)
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "a number")
 
 
 def _list(value: object, where: str) -> list[Any]:
