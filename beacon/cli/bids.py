@@ -25,7 +25,7 @@ from beacon.cli.envelope import envelope_group
 from beacon.client import BeaconClient
 from beacon.core import envelope as env
 from beacon.core.envelope.shares import public_bytes
-from beacon.core.timefmt import parse_ms
+from beacon.core.timefmt import parse_rfc3339
 from beacon.errors import BeaconError, EncodingError
 from beacon.identity import opening_keys
 
@@ -40,9 +40,15 @@ def tender_group() -> None:
 @tender_group.command("publish")
 @click.option("--tender", "tender_id", required=True)
 @click.option("--title", required=True)
-@click.option("--bid-deadline", required=True, help="YYYY-MM-DDTHH:MM:SS.sssZ")
 @click.option(
-    "--release-deadline", required=True, help="YYYY-MM-DDTHH:MM:SS.sssZ (after the bid deadline)"
+    "--bid-deadline",
+    required=True,
+    help="RFC 3339 with an offset, e.g. 2026-12-04T21:42:59+08:00 (Beijing time) or ...Z.",
+)
+@click.option(
+    "--release-deadline",
+    required=True,
+    help="RFC 3339 with an offset, after the bid deadline.",
 )
 @party_options
 def publish(
@@ -51,8 +57,8 @@ def publish(
     """Fix the tender's bid and key-release deadlines (agent; once, never changed)."""
     try:
         bid, release = (
-            parse_ms(bid_deadline, field="--bid-deadline"),
-            parse_ms(release_deadline, field="--release-deadline"),
+            parse_rfc3339(bid_deadline, field="--bid-deadline"),
+            parse_rfc3339(release_deadline, field="--release-deadline"),
         )
     except EncodingError as e:
         raise click.ClickException(str(e)) from e
