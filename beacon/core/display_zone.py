@@ -33,6 +33,14 @@ def parse_offset(text: str, *, field: str = "display offset") -> int:
     return -minutes if m.group(1) == "-" else minutes
 
 
+def _check_name(name: str, field: str) -> None:
+    if not (0 < len(name) <= MAX_NAME and name.isprintable() and name == name.strip()):
+        raise ConfigurationError(
+            f"{field}: expected 1-{MAX_NAME} printable characters without leading or trailing "
+            f"spaces, got {name!r}"
+        )
+
+
 def format_offset(minutes: int) -> str:
     """480 → ``"+08:00"``; -330 → ``"-05:30"``."""
     sign = "-" if minutes < 0 else "+"
@@ -52,22 +60,29 @@ class DisplayZone:
             raise ConfigurationError(
                 f"display offset: at most ±23:59 from UTC, got {self.offset_minutes} minutes"
             )
-        for field, name in (("zh-CN", self.name_zh), ("en", self.name_en)):
-            if not (0 < len(name) <= MAX_NAME and name.isprintable() and name == name.strip()):
-                raise ConfigurationError(
-                    f"display zone name ({field}): expected 1-{MAX_NAME} printable characters "
-                    f"without leading or trailing spaces, got {name!r}"
-                )
+        _check_name(self.name_zh, "display zone name (zh-CN)")
+        _check_name(self.name_en, "display zone name (en)")
 
     @classmethod
     def build(
-        cls, *, offset: str | None = None, name_zh: str | None = None, name_en: str | None = None
+        cls,
+        *,
+        offset: str | None = None,
+        name_zh: str | None = None,
+        name_en: str | None = None,
+        fields: tuple[str, str, str] = ("display offset", "zh-CN name", "en name"),
     ) -> DisplayZone:
-        """A zone from configuration text; names default to Beijing time at +08:00, else
-        to ``UTC+HH:MM``."""
-        minutes = cls.offset_minutes if offset in (None, "") else parse_offset(offset)
+        """A zone from configuration text, errors naming ``fields`` (the settings that gave
+        offset, zh-CN and en name). Names default to Beijing time at +08:00, else to
+        ``UTC+HH:MM``."""
+        minutes = (
+            cls.offset_minutes if offset in (None, "") else parse_offset(offset, field=fields[0])
+        )
         plain = f"UTC{format_offset(minutes)}"
         beijing = minutes == cls.offset_minutes
+        for name, field in ((name_zh, fields[1]), (name_en, fields[2])):
+            if name is not None:
+                _check_name(name, field)
         return cls(
             offset_minutes=minutes,
             name_zh=name_zh or (cls.name_zh if beijing else plain),

@@ -27,9 +27,11 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
         "This board only shows the signed, logged record; nothing on the page can influence a draw.",
     ),
     "site.times": (
-        "时间均为 UTC，与签名记录中的时间字符串一致。",
-        "All times are UTC, exactly as written in the signed record.",
+        "时间以{zone}（UTC{offset}）显示；鼠标悬停在时间上可查看签名记录中的 UTC 时间。",
+        "Times are shown in {zone} (UTC{offset}); hover over a time to see the UTC time as"
+        " written in the signed record.",
     ),
+    "time.utc": ("签名记录中的 UTC 时间：{utc}", "UTC as signed in the record: {utc}"),
     "site.verify": (
         "任何人都可以下载证明文件，用独立验证程序 beacon-verify 复核每一次抽取。",
         "Anyone can download the proof and recheck every draw with the independent verifier, beacon-verify.",
