@@ -185,7 +185,7 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
         "Derived values (computed exactly, not drawn)",
     ),
     "derived.formula": ("公式", "Formula"),
-    "def.deadlines": ("截止时间 (UTC)", "Deadlines (UTC)"),
+    "def.deadlines": ("截止时间", "Deadlines"),
     "col.deadline": ("截止项", "Deadline"),
     "col.time": ("时间", "Time"),
     "col.role": ("角色", "Role"),
@@ -301,10 +301,12 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
     "lookup.by_time": ("按时间", "By time"),
     "lookup.chain": ("链", "Chain"),
     "lookup.index": ("序号", "Pulse index"),
-    "lookup.time": ("时间 (UTC)", "Time (UTC)"),
+    "lookup.time": ("时间", "Time"),
     "lookup.time_hint": (
-        "如 2026-11-26T09:00:00.000Z 或毫秒数；显示该时刻或之后的第一个脉冲。",
-        "e.g. 2026-11-26T09:00:00.000Z or milliseconds; shows the pulse at or after that time.",
+        "带时区偏移，如 2026-11-26T17:00:00+08:00（北京时间）或 2026-11-26T09:00:00Z，"
+        "或毫秒数；显示该时刻或之后的第一个脉冲。",
+        "with its offset, e.g. 2026-11-26T17:00:00+08:00 (Beijing time) or 2026-11-26T09:00:00Z,"
+        " or milliseconds; shows the pulse at or after that time.",
     ),
     "lookup.submit": ("查询", "Look up"),
     "lookup.result": ("脉冲 {chain}/{index}", "Pulse {chain}/{index}"),
@@ -314,8 +316,10 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
         "{field}: expected a non-negative integer, got “{value}”",
     ),
     "lookup.bad_time": (
-        "{field}：应为 2026-11-26T09:00:00.000Z 形式的 UTC 时间或毫秒数，收到 “{value}”",
-        "{field}: expected a UTC time like 2026-11-26T09:00:00.000Z or milliseconds, got “{value}”",
+        "{field}：应为带时区偏移的 RFC 3339 时间（如 2026-11-26T17:00:00+08:00 或"
+        " 2026-11-26T09:00:00.000Z）或毫秒数，收到 “{value}”",
+        "{field}: expected an RFC 3339 time with its offset (e.g. 2026-11-26T17:00:00+08:00 or"
+        " 2026-11-26T09:00:00.000Z) or milliseconds, got “{value}”",
     ),
     "lookup.need_both": (
         "按序号查询需要同时填写链和序号",

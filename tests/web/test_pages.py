@@ -786,8 +786,18 @@ def test_first_pulse_is_a_chain_start(client):
         ("time=2026-11-26T08:03:00.000Z", 1, 4),
         ("time=2026-11-26T08:02:30.000Z", 1, 4),
         (f"time={1795680180000}", 1, 4),
+        # A typed time in Beijing time (the form encodes "+" as %2B): 16:03 at +08:00 is 08:03Z.
+        ("time=2026-11-26T16:03:00%2B08:00", 1, 4),
+        ("time=2026-11-26T08:02:30Z", 1, 4),
     ],
-    ids=["by-index", "by-exact-time", "by-time-between-pulses", "by-milliseconds"],
+    ids=[
+        "by-index",
+        "by-exact-time",
+        "by-time-between-pulses",
+        "by-milliseconds",
+        "by-beijing-time",
+        "by-time-without-millis",
+    ],
 )
 def test_lookup_finds_the_pulse(client, query, chain, index):
     """Pulse 1 is at T0 = 08:00, one per minute (no gaps), so 08:03 is pulse 4."""
@@ -806,18 +816,18 @@ def test_lookup_finds_the_pulse(client, query, chain, index):
         ("chain=1&index=x", 400, "序号：应为非负整数，收到 “x”"),
         ("chain=-1&index=2", 400, "链：应为非负整数，收到 “-1”"),
         ("chain=1", 400, "按序号查询需要同时填写链和序号"),
-        ("time=yesterday", 400, "时间 (UTC)：应为 2026-11-26T09:00:00.000Z 形式的 UTC 时间或毫秒数，收到 “yesterday”"),
-        ("time=2026-11-26T08:03:00Z", 400, "收到 “2026-11-26T08:03:00Z”"),
+        ("time=yesterday", 400, "时间：应为带时区偏移的 RFC 3339 时间（如 2026-11-26T17:00:00+08:00 或 2026-11-26T09:00:00.000Z）或毫秒数，收到 “yesterday”"),
+        ("time=2026-11-26T16:03:00", 400, "收到 “2026-11-26T16:03:00”"),
         ("time=2099-01-01T00:00:00.000Z", 404, "2099-01-01T00:00:00.000Z 尚未到来，还没有该时刻的脉冲"),
         ("time=99999999999999999999", 404, "99999999999999999999 尚未到来"),
         ("chain=1&index=999", 404, "链 1 中没有序号为 999 的脉冲"),
         ("chain=7&index=1&lang=en", 404, "chain 7 has no pulse 1"),
-        ("time=x&lang=en", 400, "Time (UTC): expected a UTC time like 2026-11-26T09:00:00.000Z or milliseconds, got “x”"),
+        ("time=x&lang=en", 400, "Time: expected an RFC 3339 time with its offset (e.g. 2026-11-26T17:00:00+08:00 or 2026-11-26T09:00:00.000Z) or milliseconds, got “x”"),
         ("chain=１&index=２&lang=en", 400, "expected a non-negative integer, got “１”"),
         ("time=١٧٩٥٦٨٣٦٠٠٠٠٠&lang=en", 400, "or milliseconds, got “١٧٩٥٦٨٣٦٠٠٠٠٠”"),
         ("time=２０２６-11-26T08:03:00.000Z&lang=en", 400, "got “２０２６-11-26T08:03:00.000Z”"),
     ],
-    ids=["bad-index", "negative-chain", "index-missing", "bad-time", "time-without-millis", "future", "far-future",
+    ids=["bad-index", "negative-chain", "index-missing", "bad-time", "time-without-offset", "future", "far-future",
          "no-such-index", "no-such-chain-en", "bad-time-en", "full-width-index", "arabic-indic-ms",
          "full-width-year"],
 )  # fmt: skip
