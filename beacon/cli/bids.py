@@ -22,10 +22,11 @@ from tqdm import tqdm
 from beacon.cli import main
 from beacon.cli.draw import Session, _call, _report, party_options
 from beacon.cli.envelope import envelope_group
+from beacon.cli.times import TimeShow, utc_option
 from beacon.client import BeaconClient
 from beacon.core import envelope as env
 from beacon.core.envelope.shares import public_bytes
-from beacon.core.timefmt import parse_ms
+from beacon.core.timefmt import parse_rfc3339
 from beacon.errors import BeaconError, EncodingError
 from beacon.identity import opening_keys
 
@@ -40,26 +41,42 @@ def tender_group() -> None:
 @tender_group.command("publish")
 @click.option("--tender", "tender_id", required=True)
 @click.option("--title", required=True)
-@click.option("--bid-deadline", required=True, help="YYYY-MM-DDTHH:MM:SS.sssZ")
 @click.option(
-    "--release-deadline", required=True, help="YYYY-MM-DDTHH:MM:SS.sssZ (after the bid deadline)"
+    "--bid-deadline",
+    required=True,
+    help="RFC 3339 with an offset, e.g. 2026-12-04T21:42:59+08:00 (Beijing time) or ...Z.",
 )
+@click.option(
+    "--release-deadline",
+    required=True,
+    help="RFC 3339 with an offset, after the bid deadline.",
+)
+@utc_option
 @party_options
 def publish(
-    s: Session, tender_id: str, title: str, bid_deadline: str, release_deadline: str
+    s: Session, tender_id: str, title: str, bid_deadline: str, release_deadline: str, utc: bool
 ) -> None:
-    """Fix the tender's bid and key-release deadlines (agent; once, never changed)."""
+    """Fix the tender's bid and key-release deadlines (agent; once, never changed).
+
+    Type each deadline in RFC 3339 with its offset, e.g. 2026-12-04T21:42:59+08:00 for
+    Beijing time; it is signed in UTC, and printed back in the deployment's display zone.
+    """
     try:
         bid, release = (
-            parse_ms(bid_deadline, field="--bid-deadline"),
-            parse_ms(release_deadline, field="--release-deadline"),
+            parse_rfc3339(bid_deadline, field="--bid-deadline"),
+            parse_rfc3339(release_deadline, field="--release-deadline"),
         )
     except EncodingError as e:
         raise click.ClickException(str(e)) from e
     signed = s.actor(tender_id, "agent").tender_publish(
         title, bid_deadline=bid, release_deadline=release
     )
-    s.send(signed, f"tender {tender_id} published")
+    show = _times(s.client, utc)
+    s.send(
+        signed,
+        f"tender {tender_id} published (bids until {show(bid)}, keys released until "
+        f"{show(release)})",
+    )
 
 
 @tender_group.command("status")
@@ -68,17 +85,25 @@ def publish(
     "--server", envvar="BEACON_SERVER", default="http://127.0.0.1:8080", show_default=True
 )
 @click.option("--json", "as_json", is_flag=True)
-def tender_status(tender_id: str, server: str, as_json: bool) -> None:
+@utc_option
+def tender_status(tender_id: str, server: str, as_json: bool, utc: bool) -> None:
     """Show a tender's bid opening: deadlines, keys, bids, releases, outcomes."""
-    _print_tender(_call(lambda: BeaconClient(server).get(f"/api/v1/tenders/{tender_id}")), as_json)
+    client = BeaconClient(server)
+    tender = _call(lambda: client.get(f"/api/v1/tenders/{tender_id}"))
+    _print_tender(tender, as_json, _times(client, utc))
 
 
-def _print_tender(t: dict[str, Any], as_json: bool) -> None:
+def _times(client: BeaconClient, utc: bool) -> TimeShow:
+    return TimeShow.from_server(lambda: _call(lambda: client.get("/api/v1/deployment")), utc=utc)
+
+
+def _print_tender(t: dict[str, Any], as_json: bool, show: TimeShow) -> None:
     if as_json:
         click.echo(json.dumps(t, indent=2, ensure_ascii=False))
         return
     click.echo(
-        f"tender {t['id']}  [{t['phase']}]  bids until {t['bid_deadline']}, releases until {t['release_deadline']}"
+        f"tender {t['id']}  [{t['phase']}]  bids until {show(t['bid_deadline'])}, "
+        f"releases until {show(t['release_deadline'])}"
     )
     for k in t["opening_keys"]:
         click.echo(f"  {k['role']:<7} opening key {k['key_id'][:16]}…")
@@ -203,6 +228,9 @@ def _load_key(s: Session, path: Path) -> ec.EllipticCurvePrivateKey:
     "--server", envvar="BEACON_SERVER", default="http://127.0.0.1:8080", show_default=True
 )
 @click.option("--json", "as_json", is_flag=True)
-def status(tender_id: str, server: str, as_json: bool) -> None:
+@utc_option
+def status(tender_id: str, server: str, as_json: bool, utc: bool) -> None:
     """The bid opening's status and, once opened, every envelope's outcome."""
-    _print_tender(_call(lambda: BeaconClient(server).get(f"/api/v1/tenders/{tender_id}")), as_json)
+    client = BeaconClient(server)
+    tender = _call(lambda: client.get(f"/api/v1/tenders/{tender_id}"))
+    _print_tender(tender, as_json, _times(client, utc))

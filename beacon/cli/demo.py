@@ -18,9 +18,9 @@ import click
 from tqdm import tqdm
 
 from beacon.cli import main
+from beacon.cli.times import TimeShow, utc_option
 from beacon.core.definition import DrawDefinition, parse_authoring
 from beacon.core.lifecycle import Phase
-from beacon.core.timefmt import format_ms
 from beacon.errors import BeaconError
 from beacon.identity import ca
 from beacon.service import bundles
@@ -44,7 +44,7 @@ def _load_definition(path: Path) -> DrawDefinition:
         raise click.ClickException(f"{path}: {e}") from e
 
 
-def _show_definition(d: DrawDefinition) -> None:
+def _show_definition(d: DrawDefinition, show: TimeShow) -> None:
     click.secho(f"\n定义 Definition  {d.draw_id} — {d.title} ({d.section})", bold=True)
     for s in d.selections:
         values = "from the snapshot of valid bids" if s.from_snapshot else ", ".join(s.candidates)
@@ -53,7 +53,7 @@ def _show_definition(d: DrawDefinition) -> None:
         click.echo(f"  {x.code:<10} derived     {x.label}: {x.formula}")
     dl = d.deadlines
     click.echo(
-        f"  deadlines: commit {format_ms(dl.commit)}, reveal {format_ms(dl.reveal)}, seeds {format_ms(dl.seed_open)}"
+        f"  deadlines: commit {show(dl.commit)}, reveal {show(dl.reveal)}, seeds {show(dl.seed_open)}"
     )
     click.echo(f"  VDF: T = {d.vdf_t:,} squarings; definition hash {d.hash().hex()}")
 
@@ -85,6 +85,7 @@ def _show_definition(d: DrawDefinition) -> None:
     default=None,
     help="Keep the demo's database, CA and envelopes here (default: a temporary folder).",
 )
+@utc_option
 def demo(
     bidders: int,
     vdf_t: int,
@@ -92,8 +93,12 @@ def demo(
     seed_from: str | None,
     definition_file: Path | None,
     data_dir: Path | None,
+    utc: bool,
 ) -> None:
-    """Run a complete draw with a centre, an agent and N bidders, and write its proof bundle."""
+    """Run a complete draw with a centre, an agent and N bidders, and write its proof bundle.
+
+    Times are printed in Beijing time (UTC+08:00), the default display zone; --utc prints
+    them as signed."""
     with tempfile.TemporaryDirectory(prefix="beacon-demo-") as tmp:
         root = data_dir or Path(tmp)
         try:
@@ -105,6 +110,7 @@ def demo(
                 seed_from=seed_from,
                 definition_file=definition_file,
                 keeps_ca=data_dir is not None,
+                show=TimeShow(None, utc=utc),
             )
         except BeaconError as e:
             raise click.ClickException(str(e)) from e
@@ -119,6 +125,7 @@ def _run(
     seed_from: str | None,
     definition_file: Path | None,
     keeps_ca: bool = True,
+    show: TimeShow | None = None,
 ) -> None:
     definition = _load_definition(definition_file) if definition_file else None
     if definition is not None:
@@ -158,7 +165,15 @@ def _run(
     runtime = Runtime.open(settings, clock=clock, entropy=entropy, policy=policy)
     try:
         parties = DemoParties(runtime, ca_dir, definition.tender_id, bidders)
-        _ceremony(runtime, clock, parties, definition, out, keeps_ca=keeps_ca)
+        _ceremony(
+            runtime,
+            clock,
+            parties,
+            definition,
+            out,
+            keeps_ca=keeps_ca,
+            show=show or TimeShow(None, utc=False),
+        )
     finally:
         runtime.close()
 
@@ -175,14 +190,15 @@ def _ceremony(
     out: Path,
     *,
     keeps_ca: bool,
+    show: TimeShow,
 ) -> None:
     draw_id = definition.draw_id
     runtime.pulser.emit_due()
-    _show_definition(definition)
+    _show_definition(definition, show)
     parties.register()
     parties.publish(definition)
     click.echo(
-        f"\n发布 published by the agent, countersigned by the centre at {format_ms(clock.now_ms())}"
+        f"\n发布 published by the agent, countersigned by the centre at {show(clock.now_ms())}"
     )
     click.secho("\n承诺 Commitments", bold=True)
     for role, c in parties.commit(draw_id).items():

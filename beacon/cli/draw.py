@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from beacon.cli import main, statefiles
 from beacon.cli.passphrase import passphrase
+from beacon.cli.times import TimeShow, utc_option
 from beacon.client import BeaconClient, ServiceError
 from beacon.core import commitment, possession
 from beacon.core.definition import parse_authoring
@@ -222,8 +223,9 @@ def draw_group() -> None:
 
 @draw_group.command("create")
 @click.argument("definition", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@utc_option
 @party_options
-def create(s: Session, definition: Path) -> None:
+def create(s: Session, definition: Path, utc: bool) -> None:
     """Publish a draw definition (authoring JSON; the agent signs it).
 
     DEFINITION is the authoring form: see docs/examples/definition.json in the
@@ -232,17 +234,31 @@ def create(s: Session, definition: Path) -> None:
     "range": {"from", "to", "step"}. Left out, vdf_rate and vdf_advantage are the
     deployment's published values, vdf_t and deadlines.result the least they allow.
     """
+    deployment: dict[str, Any] = {}
+
+    def published() -> dict[str, Any]:
+        if not deployment:
+            deployment.update(_call(lambda: s.client.get("/api/v1/deployment")))
+        return deployment
+
     try:
         doc = json.loads(definition.read_text(encoding="utf-8"))
         if isinstance(doc, dict) and not {"vdf_rate", "vdf_advantage"} <= doc.keys():
             # PROTOCOL.md §11.5: the delay parameters are the deployment's, as it publishes them.
-            published = _call(lambda: s.client.get("/api/v1/deployment"))
-            doc = {k: published[k] for k in ("vdf_rate", "vdf_advantage")} | doc
+            doc = {k: published()[k] for k in ("vdf_rate", "vdf_advantage")} | doc
         parsed = parse_authoring(doc)
     except (ValueError, BeaconError) as e:
         raise click.ClickException(f"{definition}: {e}") from e
     signed = s.actor(parsed.tender_id, "agent").publish(parsed)
     s.send(signed, f"published draw {parsed.draw_id}")
+    if not s.as_json:
+        show = TimeShow.from_server(published, utc=utc)
+        dl = parsed.deadlines
+        names = [("commit", dl.commit), ("snapshot", dl.snapshot), ("reveal", dl.reveal)]
+        names += [("seed_open", dl.seed_open), ("result", dl.result)]
+        for name, at in names:
+            if at:
+                click.echo(f"  {name:<10} {show(at)}")
 
 
 @draw_group.command("countersign")
@@ -486,18 +502,21 @@ def void(s: Session, draw_id: str, reason: str) -> None:
     "--server", envvar="BEACON_SERVER", default="http://127.0.0.1:8080", show_default=True
 )
 @click.option("--json", "as_json", is_flag=True)
-def status(draw_id: str, server: str, as_json: bool) -> None:
+@utc_option
+def status(draw_id: str, server: str, as_json: bool, utc: bool) -> None:
     """Show a draw's phase, deadlines, parties and values (no key needed)."""
-    draw = _call(lambda: BeaconClient(server).draw(draw_id))
+    client = BeaconClient(server)
+    draw = _call(lambda: client.draw(draw_id))
     if as_json:
         click.echo(json.dumps(draw, indent=2, ensure_ascii=False))
         return
+    show = TimeShow.from_server(lambda: _call(lambda: client.get("/api/v1/deployment")), utc=utc)
     click.echo(f"{draw['id']}  {draw['title']}  [{draw['state']}]")
     if draw["blocked"]:
         click.echo(f"  blocked: {draw['blocked']}")
     for name, at in draw["deadlines"].items():
         if at:
-            click.echo(f"  {name:<10} {at}")
+            click.echo(f"  {name:<10} {show(at)}")
     for role in ("centre", "agent"):
         st = draw["seeds"][role]
         click.echo(f"  {role:<7} " + ", ".join(k for k, v in st.items() if v))

@@ -11,6 +11,7 @@ import click
 # The party commands' passphrase lives in its own light module; kept importable from here.
 from beacon.cli.passphrase import PASSPHRASE_ENV as PASSPHRASE_ENV
 from beacon.cli.passphrase import passphrase as passphrase
+from beacon.core.display_zone import DisplayZone
 from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.errors import BeaconError
 from beacon.identity import ca
@@ -119,6 +120,44 @@ def acceptance(function: F) -> F:
         show_default=True,
         help="Smallest T a definition may use; a deployment publishes T >= A_max * W * s (PROTOCOL.md §11.5).",
     )(function)
+
+
+def display(function: F) -> F:
+    """The deployment's display time zone: ``--display-offset`` and its names."""
+    function = click.option(
+        "--display-zone-en",
+        envvar="BEACON_DISPLAY_ZONE_EN",
+        default=None,
+        help="The zone's English name (default: 'Beijing time' at +08:00, else UTC+HH:MM).",
+    )(function)
+    function = click.option(
+        "--display-zone-zh",
+        envvar="BEACON_DISPLAY_ZONE_ZH",
+        default=None,
+        help="The zone's Chinese name (default: 北京时间 at +08:00, else UTC+HH:MM).",
+    )(function)
+    return click.option(
+        "--display-offset",
+        envvar="BEACON_DISPLAY_OFFSET",
+        default="+08:00",
+        show_default=True,
+        help="Offset from UTC in which the board shows times (records stay in UTC); "
+        "published at /api/v1/deployment for the CLI.",
+    )(function)
+
+
+def display_zone_from(
+    *, display_offset: str, display_zone_zh: str | None, display_zone_en: str | None
+) -> DisplayZone:
+    try:
+        return DisplayZone.build(
+            offset=display_offset,
+            name_zh=display_zone_zh,
+            name_en=display_zone_en,
+            fields=("--display-offset", "--display-zone-zh", "--display-zone-en"),
+        )
+    except BeaconError as e:
+        raise click.BadParameter(str(e)) from e
 
 
 def policy_from(

@@ -19,6 +19,8 @@ from beacon.cli import main
 from beacon.cli.options import (
     acceptance,
     deployment,
+    display,
+    display_zone_from,
     logging_options,
     open_runtime,
     policy_from,
@@ -89,6 +91,7 @@ def demo_scheduler(runtime: Runtime, *, tender_id: str, bidders: int) -> DemoSch
 @deployment
 @pulsing
 @acceptance
+@display
 @click.option("--no-pulser", is_flag=True, help="Serve only; run 'beacon pulser' elsewhere.")
 @click.option(
     "--no-worker", is_flag=True, help="Do not compute VDFs here; run 'beacon worker' elsewhere."
@@ -116,10 +119,18 @@ def serve(
     demo: bool,
     vdf_rate: int,
     vdf_advantage: int,
+    display_offset: str,
+    display_zone_zh: str | None,
+    display_zone_en: str | None,
     log_json: bool | None,
 ) -> None:
     """Serve the board, the API and the NIST Beacon 2.0 paths; emit pulses; compute draws."""
     logs.configure(json_lines=log_json)
+    zone = display_zone_from(
+        display_offset=display_offset,
+        display_zone_zh=display_zone_zh,
+        display_zone_en=display_zone_en,
+    )
     runtime = open_runtime(
         data_dir=data_dir,
         database_url=database_url,
@@ -157,7 +168,9 @@ def serve(
             bidders=5,
         )
         threads_.append(threading.Thread(target=scheduler.run, args=(stop,), name="demo"))
-    app = create_app({"PUBLIC_URL": runtime.settings.pulser.base_uri}, runtime=runtime)
+    app = create_app(
+        {"PUBLIC_URL": runtime.settings.pulser.base_uri, "DISPLAY_ZONE": zone}, runtime=runtime
+    )
     server = create_server(
         app,
         host=host,

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from beacon.core import decimals, labels
 from beacon.core.encoding import Reader, Writer, sha256_fields
-from beacon.core.timefmt import format_ms, parse_ms
+from beacon.core.timefmt import format_ms, parse_ms, parse_rfc3339
 from beacon.errors import DefinitionError, EncodingError
 
 SUITE = 1
@@ -640,6 +640,8 @@ def parse_authoring(doc: object) -> DrawDefinition:
     Each selection gives either ``candidates`` (a list of exact decimal strings or
     ids) or ``range`` ``{"from", "to", "step"}``; a range without ``step`` is
     rejected, never guessed. ``from_snapshot: true`` draws among the valid bids.
+    Deadlines may carry any RFC 3339 offset (``2026-12-04T21:42:59+08:00``); the
+    definition holds them in milliseconds and shows them in the canonical UTC form.
     """
     top = _fields(
         doc,
@@ -771,12 +773,12 @@ def parse_authoring(doc: object) -> DrawDefinition:
         selections=tuple(selections),
         derived=tuple(derived),
         deadlines=Deadlines(
-            commit=_time(dl["commit"], "deadlines.commit"),
+            commit=_typed_time(dl["commit"], "deadlines.commit"),
             snapshot=0
             if dl.get("snapshot") is None
-            else _time(dl["snapshot"], "deadlines.snapshot"),
-            reveal=_time(dl["reveal"], "deadlines.reveal"),
-            seed_open=_time(dl["seed_open"], "deadlines.seed_open"),
+            else _typed_time(dl["snapshot"], "deadlines.snapshot"),
+            reveal=_typed_time(dl["reveal"], "deadlines.reveal"),
+            seed_open=_typed_time(dl["seed_open"], "deadlines.seed_open"),
             result=0,
             dispute_window_ms=_int(top.get("dispute_window_ms", 600_000), "dispute_window_ms"),
         ),
@@ -789,7 +791,7 @@ def parse_authoring(doc: object) -> DrawDefinition:
     # result deadline that T allows, when the author leaves them out.
     vdf_t = _int(top["vdf_t"], "vdf_t") if "vdf_t" in top else max(1, min_vdf_t(definition))
     result = (
-        _time(dl["result"], "deadlines.result")
+        _typed_time(dl["result"], "deadlines.result")
         if "result" in dl
         else definition.deadlines.seed_open + evaluation_ms(vdf_t, definition.vdf_rate)
     )
@@ -866,6 +868,14 @@ def _bool(value: object, where: str) -> bool:
 def _time(value: object, where: str) -> int:
     try:
         return parse_ms(value, field=where)
+    except EncodingError as e:
+        raise DefinitionError(str(e), field=where) from e
+
+
+def _typed_time(value: object, where: str) -> int:
+    """A deadline as an author types it: any RFC 3339 date-time with an offset."""
+    try:
+        return parse_rfc3339(value, field=where)
     except EncodingError as e:
         raise DefinitionError(str(e), field=where) from e
 

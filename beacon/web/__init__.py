@@ -2,7 +2,8 @@
 
 ``config`` keys: ``DATABASE_URL`` (required), ``PULSE_PERIOD_MS`` (default 60000),
 ``MAX_CONTENT_LENGTH`` (default 1 MiB), ``BEACON_CLOCK`` (a
-:class:`~beacon.service.clock.Clock`, default the system clock) and any Flask
+:class:`~beacon.service.clock.Clock`, default the system clock), ``DISPLAY_ZONE``
+(a :class:`~beacon.core.display_zone.DisplayZone`, default Beijing time) and any Flask
 setting. A later blueprint joins with :func:`beacon.web.openapi.register`.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from beacon.core.display_zone import BEIJING
 from beacon.service.clock import SystemClock
 from beacon.service.runtime import Runtime
 from beacon.store import Database
@@ -35,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "PULSE_PERIOD_MS": 60_000,
     "MAX_CONTENT_LENGTH": 1 << 20,
     "JSON_SORT_KEYS": False,
+    "DISPLAY_ZONE": BEIJING,
 }
 
 

@@ -23,7 +23,7 @@ from beacon.web.errors import problem
 from beacon.web.memo import Document, memo
 from beacon.web.openapi import json_response, problem_response
 from beacon.web.pulses import next_boundary, now_ms
-from beacon.web.service import base_url, runtime
+from beacon.web.service import base_url, display_zone, runtime
 
 bp = Blueprint("draws", __name__, url_prefix="/api/v1")
 MAX_LIST = 500
@@ -76,7 +76,8 @@ def draw(draw_id: str) -> Response:
 @bp.get("/deployment")
 def deployment() -> Response:
     """The deployment's published acceptance parameters (PROTOCOL.md §6.5, §11.5): every
-    definition must carry ``vdf_rate`` and ``vdf_advantage`` exactly as published here."""
+    definition must carry ``vdf_rate`` and ``vdf_advantage`` exactly as published here.
+    ``display_zone`` is how the board shows times, for clients to show them alike."""
     policy = runtime().policy
     body = {
         "vdf_rate": policy.vdf_rate,
@@ -85,6 +86,7 @@ def deployment() -> Response:
         "min_lead_ms": policy.min_lead_ms,
         "skew_ms": policy.skew_ms,
         "pulse_period_ms": runtime().settings.pulser.period_ms,
+        "display_zone": display_zone().to_dict(),
     }
     return caching.until(jsonify(body), now_ms=now_ms(), due_ms=next_boundary())
 
@@ -139,7 +141,8 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/deployment": {
         "get": {
             "summary": "The deployment's published parameters (PROTOCOL.md §6.5, §11.5)",
-            "description": "VDF rate s and A_max, minimum T, lead time, skew tolerance, pulse period",
+            "description": "VDF rate s and A_max, minimum T, lead time, skew tolerance, pulse "
+            "period, and the display time zone (offset and names) the board shows times in",
             "responses": {"200": json_response("The parameters")},
         }
     },

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from beacon.core.pulse import STATUS_CERTIFICATE_CHANGE, STATUS_CHAIN_START, STATUS_TIME_GAP
-from beacon.core.timefmt import format_ms, parse_ms
+from beacon.core.timefmt import format_ms, parse_rfc3339
 from beacon.errors import EncodingError
 from beacon.store import LogRepository, PulseRepository, StoredPulse
 from beacon.web.db import MAX_STORED_INT
@@ -108,7 +108,7 @@ def _time(raw: str) -> int | LookupProblem:
     if raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS:
         return int(raw)  # a time beyond any pulse is "not yet" below, never sent to the database
     try:
-        return parse_ms(raw, field="time")
+        return parse_rfc3339(raw, field="time")  # typed by a person: any RFC 3339 offset
     except EncodingError:
         return LookupProblem(400, "lookup.bad_time", {"field": "lookup.time", "value": raw})
 

@@ -27,9 +27,11 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
         "This board only shows the signed, logged record; nothing on the page can influence a draw.",
     ),
     "site.times": (
-        "时间均为 UTC，与签名记录中的时间字符串一致。",
-        "All times are UTC, exactly as written in the signed record.",
+        "时间以{zone}（UTC{offset}）显示；鼠标悬停在时间上可查看签名记录中的 UTC 时间。",
+        "Times are shown in {zone} (UTC{offset}); hover over a time to see the UTC time as"
+        " written in the signed record.",
     ),
+    "time.utc": ("签名记录中的 UTC 时间：{utc}", "UTC as signed in the record: {utc}"),
     "site.verify": (
         "任何人都可以下载证明文件，用独立验证程序 beacon-verify 复核每一次抽取。",
         "Anyone can download the proof and recheck every draw with the independent verifier, beacon-verify.",
@@ -183,7 +185,7 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
         "Derived values (computed exactly, not drawn)",
     ),
     "derived.formula": ("公式", "Formula"),
-    "def.deadlines": ("截止时间 (UTC)", "Deadlines (UTC)"),
+    "def.deadlines": ("截止时间", "Deadlines"),
     "col.deadline": ("截止项", "Deadline"),
     "col.time": ("时间", "Time"),
     "col.role": ("角色", "Role"),
@@ -299,10 +301,12 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
     "lookup.by_time": ("按时间", "By time"),
     "lookup.chain": ("链", "Chain"),
     "lookup.index": ("序号", "Pulse index"),
-    "lookup.time": ("时间 (UTC)", "Time (UTC)"),
+    "lookup.time": ("时间", "Time"),
     "lookup.time_hint": (
-        "如 2026-11-26T09:00:00.000Z 或毫秒数；显示该时刻或之后的第一个脉冲。",
-        "e.g. 2026-11-26T09:00:00.000Z or milliseconds; shows the pulse at or after that time.",
+        "带时区偏移，如 2026-11-26T17:00:00+08:00（北京时间）或 2026-11-26T09:00:00Z，"
+        "或毫秒数；显示该时刻或之后的第一个脉冲。",
+        "with its offset, e.g. 2026-11-26T17:00:00+08:00 (Beijing time) or 2026-11-26T09:00:00Z,"
+        " or milliseconds; shows the pulse at or after that time.",
     ),
     "lookup.submit": ("查询", "Look up"),
     "lookup.result": ("脉冲 {chain}/{index}", "Pulse {chain}/{index}"),
@@ -312,8 +316,10 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
         "{field}: expected a non-negative integer, got “{value}”",
     ),
     "lookup.bad_time": (
-        "{field}：应为 2026-11-26T09:00:00.000Z 形式的 UTC 时间或毫秒数，收到 “{value}”",
-        "{field}: expected a UTC time like 2026-11-26T09:00:00.000Z or milliseconds, got “{value}”",
+        "{field}：应为带时区偏移的 RFC 3339 时间（如 2026-11-26T17:00:00+08:00 或"
+        " 2026-11-26T09:00:00.000Z）或毫秒数，收到 “{value}”",
+        "{field}: expected an RFC 3339 time with its offset (e.g. 2026-11-26T17:00:00+08:00 or"
+        " 2026-11-26T09:00:00.000Z) or milliseconds, got “{value}”",
     ),
     "lookup.need_both": (
         "按序号查询需要同时填写链和序号",

@@ -22,6 +22,7 @@ from beacon.store import LogRepository, PulseRepository
 from beacon.web import caching, draws, errors, explorer, messages
 from beacon.web.db import read_session
 from beacon.web.pulses import now_ms
+from beacon.web.service import display_zone
 
 bp = Blueprint(
     "pages",
@@ -83,6 +84,7 @@ def labels() -> dict[str, Any]:
         "other_name": messages.MESSAGES[messages.other(lang)]["lang.name"],
         "switch_url": switch_url(),
         "now_ms": now_ms(),
+        "zone": display_zone(),
     }
 
 
@@ -90,6 +92,13 @@ def labels() -> dict[str, Any]:
 def to_ms(text: str) -> int:
     """A record's time string as milliseconds, for the countdown script."""
     return parse_ms(text)
+
+
+@bp.app_template_filter("local")
+def local(text: str) -> str | None:
+    """A record's time string in the display zone, without the zone's name (None where the
+    zone has no four-digit local date)."""
+    return display_zone().local(parse_ms(text))
 
 
 @bp.app_template_filter("short")

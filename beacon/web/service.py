@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 
+from beacon.core.display_zone import DisplayZone
 from beacon.service.runtime import Runtime
 
 EXTENSION = "beacon.runtime"
@@ -18,3 +19,9 @@ def base_url() -> str:
     """The public base URL: configured, else the one this request came in on."""
     configured: str | None = current_app.config.get("PUBLIC_URL")
     return (configured or request.host_url).rstrip("/")
+
+
+def display_zone() -> DisplayZone:
+    """The deployment's display time zone (config ``DISPLAY_ZONE``)."""
+    zone: DisplayZone = current_app.config["DISPLAY_ZONE"]
+    return zone

@@ -22,6 +22,9 @@ same names and defaults as the ``beacon serve`` options):
 ``BEACON_MIN_VDF_T``, ``BEACON_VDF_RATE``, ``BEACON_VDF_ADVANTAGE``, ``BEACON_MIN_LEAD_SECONDS``,
 ``BEACON_SKEW_SECONDS``, ``BEACON_MAX_ENVELOPE_MB``
     the acceptance rules (PROTOCOL.md §6.5, §11.5), as ``--min-vdf-t`` and so on.
+``BEACON_DISPLAY_OFFSET``, ``BEACON_DISPLAY_ZONE_ZH``, ``BEACON_DISPLAY_ZONE_EN``
+    the display time zone of the board (default +08:00, 北京时间 / Beijing time), as
+    ``--display-offset``, ``--display-zone-zh`` and ``--display-zone-en``.
 
 Bad values refuse to start with a :class:`~beacon.errors.ConfigurationError` naming
 the variable.
@@ -38,6 +41,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from beacon.core.display_zone import DisplayZone
 from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.errors import ConfigurationError
 from beacon.identity import ca
@@ -62,6 +66,7 @@ class WebConfig:
     settings: Settings
     policy: Policy
     public_url: str | None
+    display_zone: DisplayZone
 
 
 def _integer(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -111,7 +116,15 @@ def config_from_env(environ: Mapping[str, str]) -> WebConfig:
             environ, "BEACON_SIGNER_BITS", ca.DEFAULT_SIGNER_BITS, ca.MIN_RSA_BITS, 16384
         ),
     )
-    return WebConfig(settings=settings, policy=policy, public_url=public_url)
+    display_zone = DisplayZone.build(
+        offset=environ.get("BEACON_DISPLAY_OFFSET") or None,
+        name_zh=environ.get("BEACON_DISPLAY_ZONE_ZH") or None,
+        name_en=environ.get("BEACON_DISPLAY_ZONE_EN") or None,
+        fields=("BEACON_DISPLAY_OFFSET", "BEACON_DISPLAY_ZONE_ZH", "BEACON_DISPLAY_ZONE_EN"),
+    )
+    return WebConfig(
+        settings=settings, policy=policy, public_url=public_url, display_zone=display_zone
+    )
 
 
 @contextmanager
@@ -145,7 +158,9 @@ def app_from_env(
             entropy=entropy or SystemEntropy(),
             policy=config.policy,
         )
-    flask_config = {} if config.public_url is None else {"PUBLIC_URL": config.public_url}
+    flask_config: dict[str, object] = {"DISPLAY_ZONE": config.display_zone}
+    if config.public_url is not None:
+        flask_config["PUBLIC_URL"] = config.public_url
     return create_app(flask_config, runtime=runtime)
 
 

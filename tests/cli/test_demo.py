@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 from click.testing import CliRunner
 
 from beacon.cli import main
@@ -99,6 +100,50 @@ def test_definition_file(tmp_path: Path):
     picked = bundle["summary"]["values"][0]["values"]
     assert len(picked) == 2 and set(picked) <= {"E01", "E02", "E03", "E04", "E05"}
     assert verify_bundle(bundle).valid
+
+
+@pytest.mark.parametrize(
+    ("args", "lang", "shown"),
+    [
+        # 09:00Z + 8 h, as the readers write the time.
+        pytest.param([], "en_US.UTF-8", "commit 2026-12-01 17:00:00 Beijing time", id="beijing"),
+        pytest.param([], "zh_CN.UTF-8", "commit 2026-12-01 17:00:00 北京时间", id="beijing-zh"),
+        pytest.param(["--utc"], "zh_CN.UTF-8", "commit 2026-12-01T09:00:00.000Z", id="utc"),
+    ],
+)
+def test_typed_beijing_deadlines_are_signed_in_utc_and_shown_back(
+    tmp_path: Path, args: list[str], lang: str, shown: str
+):
+    definition = {
+        "draw_id": "CUSTOM-2",
+        "tender_id": "CUSTOM",
+        "title": "专家抽取",
+        "selections": [
+            {"code": "E", "label": "专家", "value_type": "id", "candidates": ["E1", "E2"]}
+        ],
+        "deadlines": {
+            "commit": "2026-12-01T17:00:00+08:00",
+            "reveal": "2026-12-01T17:05:00+08:00",
+            "seed_open": "2026-12-01T09:10:00Z",
+        },
+        "vdf_t": 2000,
+        "vdf_rate": 3,
+        "vdf_advantage": 1,
+    }
+    path, out = tmp_path / "def.json", tmp_path / "p.json"
+    path.write_text(json.dumps(definition, ensure_ascii=False))
+    result = CliRunner(env={"LC_ALL": None, "LC_MESSAGES": None, "LANG": lang}).invoke(
+        main,
+        ["demo", "--definition", str(path), "--bidders", "1", "--out", str(out), *args],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert f"deadlines: {shown}," in result.output
+    signed = json.loads(out.read_text())["definition"]["deadlines"]
+    assert (signed["commit"], signed["reveal"]) == (
+        "2026-12-01T09:00:00.000Z",
+        "2026-12-01T09:05:00.000Z",
+    )
 
 
 def test_bad_definition_file_names_the_field(tmp_path: Path):

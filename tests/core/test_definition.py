@@ -185,7 +185,7 @@ BAD = [
     (
         "bad-time-format",
         _mutate(["deadlines", "commit"], "2026-11-26 09:00"),
-        r"deadlines\.commit: '2026-11-26 09:00' is not of the form",
+        r"deadlines\.commit: '2026-11-26 09:00' is not an RFC 3339 date-time with an offset",
     ),
     (
         "impossible-date",
@@ -271,7 +271,65 @@ def test_after_opening_draw_from_snapshot():
         parse_authoring(doc)
 
 
+# The same three deadlines as authoring(), typed with other RFC 3339 offsets; each pair is
+# the same instant by RFC 3339 §5.6 arithmetic (local time minus the offset is UTC).
+BEIJING_DEADLINES = {
+    "commit": "2026-11-26T17:00:00+08:00",
+    "reveal": "2026-11-26t17:10:00.000+08:00",
+    "seed_open": "2026-11-26T04:15:00-05:00",
+}
+
+
+def test_deadlines_with_offsets_give_the_same_signed_definition():
+    doc = authoring()
+    doc["deadlines"] = dict(BEIJING_DEADLINES)
+    typed = parse_authoring(doc)
+    assert typed.encode() == parse_authoring(authoring()).encode()
+    assert typed.to_dict()["deadlines"]["commit"] == "2026-11-26T09:00:00.000Z"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        pytest.param(
+            "2026-11-26T17:00:00",
+            r"deadlines\.commit: '2026-11-26T17:00:00' has no UTC offset, so it names no "
+            r"instant; give an RFC 3339 date-time with an offset, such as "
+            r"2026-12-04T21:42:59\+08:00",
+            id="no-offset",
+        ),
+        pytest.param(
+            "2026-11-26T17:00:00.0001+08:00",
+            r"deadlines\.commit: .* is finer than a millisecond \(4 fraction digits\)",
+            id="sub-millisecond",
+        ),
+        pytest.param(
+            "2026-11-26T23:59:60+08:00",
+            r"deadlines\.commit: .* is a leap second",
+            id="leap-second",
+        ),
+    ],
+)
+def test_typed_deadlines_that_name_no_millisecond_are_refused(typed, message):
+    doc = authoring()
+    doc["deadlines"]["commit"] = typed
+    with pytest.raises(DefinitionError, match=message):
+        parse_authoring(doc)
+
+
 class TestStrictCanonicalForms:
+    def test_from_dict_keeps_the_one_spelling(self):
+        # PROTOCOL.md §1: the canonical presentation has one spelling per time; offsets are
+        # an authoring convenience only.
+        doc = parse_authoring(authoring()).to_dict()
+        doc["deadlines"]["commit"] = BEIJING_DEADLINES["commit"]
+        with pytest.raises(
+            DefinitionError,
+            match=r"deadlines\.commit: '2026-11-26T17:00:00\+08:00' is not of the form "
+            r"YYYY-MM-DDTHH:MM:SS\.sssZ",
+        ):
+            DrawDefinition.from_dict(doc)
+
     def test_from_dict_rejects_ranges(self):
         doc = parse_authoring(authoring()).to_dict()
         doc["selections"][0]["range"] = {"from": "1", "to": "2", "step": "1"}

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beacon.core.timefmt import parse_ms
-from beacon.errors import BeaconError, ConfigurationError
+from beacon.core.timefmt import parse_ms, parse_rfc3339
+from beacon.errors import BeaconError, ConfigurationError, EncodingError
 from beacon.web.wsgi import _integer as env_integer
 from verifier import encoding as enc
 from verifier.cli import ascii_int
@@ -49,6 +49,21 @@ PARSERS = [
 def test_a_time_with_one_non_ascii_digit_is_refused(parse, error, digit: str):
     assert enc.format_time(parse(VALID)) == VALID  # the ASCII spelling parses and round-trips
     _rejects_time(parse, error, VALID[:3] + digit + VALID[4:])
+
+
+# A time as a person types it (RFC 3339 with an offset, any fraction): ASCII digits too.
+TYPED = "2026-12-04T21:42:59.5+08:00"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    position=st.sampled_from([i for i, c in enumerate(TYPED) if c.isdigit()]),
+    digit=st.sampled_from(DIGITS),
+)
+def test_any_unicode_digit_anywhere_in_a_typed_time_is_refused(position: int, digit: str):
+    assert parse_rfc3339(TYPED) == parse_ms("2026-12-04T13:42:59.500Z")
+    with pytest.raises(EncodingError, match="is not an RFC 3339 date-time with an offset"):
+        parse_rfc3339(TYPED[:position] + digit + TYPED[position + 1 :], field="t")
 
 
 @settings(max_examples=300, deadline=None)

@@ -3,9 +3,10 @@
 A waitress server in a thread serves the scene of tests/web/ceremonies.py (a drawn
 draw among others) on 127.0.0.1. Chromium loads the list and a draw page and the
 test checks what the script does: countdowns appear and tick, VDF progress follows
-the worker's lease row through the JSON API, the language link switches. The draw
-page is saved as a PNG under the test's tmp dir and as test-artifacts/draw-page.png
-(git-ignored); the paths are printed in the terminal summary.
+the worker's lease row through the JSON API, the language link switches, and times
+read in Beijing time (北京时间) with the signed UTC on hover. The draw page is saved as
+a PNG under the test's tmp dir and as test-artifacts/draw-page.png and
+draw-page-en.png (git-ignored); the paths are printed in the terminal summary.
 
 Needs Chromium and chromedriver (Debian: ``apt-get install chromium
 chromium-driver``; CI installs them) and selenium (the ``test`` extra); skipped
@@ -32,6 +33,7 @@ from tests.service.test_draw_flow import record
 from tests.web import ceremonies
 from tests.web.ceremonies import COMMITTING, COMPUTING, COMPUTING_T, DRAWN, Scene
 from tests.web.conftest import SCREENSHOTS
+from tests.web.test_pages import beijing
 
 pytestmark = pytest.mark.browser
 
@@ -154,6 +156,7 @@ def test_draw_page_shows_the_record_and_a_screenshot(browser, served, tmp_path, 
     # The dispute window ends 5 periods after the pulse that records the result (PROTOCOL.md
     # §13.2), which is the server clock's own period here.
     assert 4 * 60 < seconds <= 5 * 60
+    assert_beijing_time(browser, "zh-CN", "签名记录中的 UTC 时间：")
     command = text(browser, "#verify-command")
     assert command.endswith(f"beacon-verify draw {DRAWN}-proof.json --anchors platform-ca.pem")
     assert f"{base}/api/v1/draws/{DRAWN}/proof" in command
@@ -189,12 +192,32 @@ def test_language_switch(browser, served, request):
     assert text(browser, "#result-heading") == "Result"
     assert text(browser, ".draw-head .phase") == "drawn"
     countdown_seconds(browser, ".draw-head .countdown-value")
+    assert_beijing_time(browser, "en", "UTC as signed in the record: ")
     english = _screenshot(browser, ARTIFACTS / "draw-page-en.png")
     request.config.stash.setdefault(SCREENSHOTS, []).append(english)
     browser.get(base + "/")  # the cookie keeps the choice
     assert text(browser, "h1") == "Draws"
     browser.find_element("css selector", "a.lang").click()
     wait_for(lambda: text(browser, "h1") == "抽取列表", "back to Chinese")
+
+
+def assert_beijing_time(driver, lang: str, title: str) -> None:
+    """Every time on the page reads in Beijing time, as rendered (not just as served), with
+    the signed UTC form in datetime= and as the hover title; the footer says so."""
+    from selenium.webdriver.common.by import By
+
+    times = driver.find_elements(By.CSS_SELECTOR, "time")
+    assert len(times) > 5
+    for e in times:
+        utc = e.get_attribute("datetime")
+        assert e.text == beijing(utc, lang)
+        assert e.get_attribute("title") == title + utc
+    zone = "北京时间（UTC+08:00）" if lang == "zh-CN" else "Beijing time (UTC+08:00)"
+    assert zone in text(driver, "footer.site")
+    # The deadline beside the countdown is in the visible header of the screenshot.
+    assert text(driver, ".draw-head .deadline").endswith(beijing(
+        driver.find_element(By.CSS_SELECTOR, ".draw-head time").get_attribute("datetime"), lang
+    ))  # fmt: skip
 
 
 def _screenshot(driver, path: Path) -> Path:

@@ -13,6 +13,7 @@ drawn = 已抽取, voided = 已作废).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import shlex
 from decimal import Decimal
@@ -23,6 +24,7 @@ from flask import Flask
 
 from beacon.core.commitment import SeedStatus
 from beacon.core.definition import Kind, Regime
+from beacon.core.display_zone import DisplayZone
 from beacon.core.lifecycle import Phase
 from beacon.core.statement import KINDS
 from beacon.core.timefmt import format_ms, parse_ms
@@ -95,6 +97,18 @@ def page(client, path: str, status: int = 200, **headers: str) -> Element:
 
 def section(root: Element, name: str) -> Element:
     return root.find("section", id=name)
+
+
+def beijing(utc: str, lang: str = "zh-CN", hours: int = 8, name: str | None = None) -> str:
+    """A canonical UTC time as the board shows it in a fixed zone, computed by the standard
+    library's own time-zone arithmetic (a second implementation of DisplayZone.show)."""
+    instant = dt.datetime.fromisoformat(utc.replace("Z", "+00:00"))
+    local = instant.astimezone(dt.timezone(dt.timedelta(hours=hours)))
+    text = local.strftime("%Y-%m-%d %H:%M:%S")
+    if local.microsecond:
+        text += f".{local.microsecond // 1000:03d}"
+    default = "北京时间" if lang == "zh-CN" else "Beijing time"
+    return f"{text} {name or default}"
 
 
 def result_body(scene: Scene, draw_id: str) -> dict:
@@ -183,7 +197,7 @@ def test_snapshot_bids_are_the_candidates(client):
     assert table.table_rows()[0][:3] == ["BID_SAMPLE", "抽取的有效标", "无放回抽取 2 个"]
     assert row.find("p").text() == "候选为签名的有效标快照"
     deadlines = section(root, "definition").find("table", class_="deadlines").table_rows()
-    assert ["有效标快照截止", "2026-11-26T08:12:00.000Z"] in deadlines
+    assert ["有效标快照截止", "2026-11-26 16:12:00 北京时间"] in deadlines  # 08:12Z + 8 h
 
 
 @pytest.mark.parametrize("draw_id", COEFFICIENT_DRAWS)
@@ -217,10 +231,60 @@ def test_deadlines_and_t(client, draw_id, times, t):
     root = page(client, f"/draws/{draw_id}")
     rows = section(root, "definition").find("table", class_="deadlines").table_rows()
     names = ["承诺截止", "揭示截止", "种子信封开启截止", "结果截止", "异议期结束"][: len(times)]
-    expected = [[n, f"2026-11-26T{hm}Z"] for n, hm in zip(names, times, strict=True)]
+    utc = [f"2026-11-26T{hm}Z" for hm in times]
+    expected = [[n, beijing(u)] for n, u in zip(names, utc, strict=True)]
     assert rows == [*expected, ["异议期（结果公布后）", "5 分钟"]]
+    table = section(root, "definition").find("table", class_="deadlines")
+    assert [e.attrs["datetime"] for e in table.find_all("time")] == utc
     facts = section(root, "definition").find("dl")
     assert t in facts.text()
+
+
+CANONICAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+@pytest.mark.parametrize("path", ["/", f"/draws/{DRAWN}", f"/draws/{VOIDED}", "/pulses"])
+def test_times_show_the_display_zone_with_the_signed_utc_on_hover(client, path, lang):
+    root = page(client, f"{path}?lang={lang}")
+    times = root.find_all("time")
+    assert times
+    for e in times:
+        utc = e.attrs["datetime"]
+        assert CANONICAL.fullmatch(utc), utc
+        assert e.text() == beijing(utc, lang)
+        assert e.attrs["title"] == messages.Translator(lang)("time.utc", utc=utc)
+    footer = root.find("footer").text()
+    assert footer.endswith(
+        "时间以北京时间（UTC+08:00）显示；鼠标悬停在时间上可查看签名记录中的 UTC 时间。"
+        if lang == "zh-CN"
+        else "Times are shown in Beijing time (UTC+08:00); hover over a time to see the UTC time"
+        " as written in the signed record."
+    )
+
+
+def test_a_deployment_shows_times_in_its_own_zone(scene):
+    zone = DisplayZone.build(offset="+06:00", name_zh="新疆时间", name_en="Xinjiang time")
+    app = create_app({"TESTING": True, "DISPLAY_ZONE": zone}, runtime=scene.deployment.runtime)
+    client = app.test_client()
+    table = page(client, f"/draws/{DRAWN}?lang=en").find("table", class_="deadlines")
+    commit = table.find_all("td")[0].text()
+    assert commit == beijing("2026-11-26T08:10:00.000Z", hours=6, name="Xinjiang time")
+    assert "Times are shown in Xinjiang time (UTC+06:00)" in page(client, "/").find("footer").text()
+    published = client.get("/api/v1/deployment").get_json()["display_zone"]
+    assert published == {
+        "offset": "+06:00",
+        "offset_minutes": 360,
+        "names": {"zh-CN": "新疆时间", "en": "Xinjiang time"},
+    }
+
+
+def test_the_default_display_zone_is_published(client):
+    assert client.get("/api/v1/deployment").get_json()["display_zone"] == {
+        "offset": "+08:00",
+        "offset_minutes": 480,
+        "names": {"zh-CN": "北京时间", "en": "Beijing time"},
+    }
 
 
 PARTY_STATUS = {  # (opening key, committed, revealed, released) of centre, then agent
@@ -389,7 +453,7 @@ def test_voided_draw_shows_the_supervisors_reason(client, scene):
     assert notice.find("h2").text() == "本抽取已作废"
     assert [dd.text() for dd in notice.find_all("dd")] == [
         VOID_REASON,
-        format_ms(void.row.received_ms),
+        beijing(format_ms(void.row.received_ms)),
     ]
 
 
@@ -722,8 +786,18 @@ def test_first_pulse_is_a_chain_start(client):
         ("time=2026-11-26T08:03:00.000Z", 1, 4),
         ("time=2026-11-26T08:02:30.000Z", 1, 4),
         (f"time={1795680180000}", 1, 4),
+        # A typed time in Beijing time (the form encodes "+" as %2B): 16:03 at +08:00 is 08:03Z.
+        ("time=2026-11-26T16:03:00%2B08:00", 1, 4),
+        ("time=2026-11-26T08:02:30Z", 1, 4),
     ],
-    ids=["by-index", "by-exact-time", "by-time-between-pulses", "by-milliseconds"],
+    ids=[
+        "by-index",
+        "by-exact-time",
+        "by-time-between-pulses",
+        "by-milliseconds",
+        "by-beijing-time",
+        "by-time-without-millis",
+    ],
 )
 def test_lookup_finds_the_pulse(client, query, chain, index):
     """Pulse 1 is at T0 = 08:00, one per minute (no gaps), so 08:03 is pulse 4."""
@@ -742,18 +816,18 @@ def test_lookup_finds_the_pulse(client, query, chain, index):
         ("chain=1&index=x", 400, "序号：应为非负整数，收到 “x”"),
         ("chain=-1&index=2", 400, "链：应为非负整数，收到 “-1”"),
         ("chain=1", 400, "按序号查询需要同时填写链和序号"),
-        ("time=yesterday", 400, "时间 (UTC)：应为 2026-11-26T09:00:00.000Z 形式的 UTC 时间或毫秒数，收到 “yesterday”"),
-        ("time=2026-11-26T08:03:00Z", 400, "收到 “2026-11-26T08:03:00Z”"),
+        ("time=yesterday", 400, "时间：应为带时区偏移的 RFC 3339 时间（如 2026-11-26T17:00:00+08:00 或 2026-11-26T09:00:00.000Z）或毫秒数，收到 “yesterday”"),
+        ("time=2026-11-26T16:03:00", 400, "收到 “2026-11-26T16:03:00”"),
         ("time=2099-01-01T00:00:00.000Z", 404, "2099-01-01T00:00:00.000Z 尚未到来，还没有该时刻的脉冲"),
         ("time=99999999999999999999", 404, "99999999999999999999 尚未到来"),
         ("chain=1&index=999", 404, "链 1 中没有序号为 999 的脉冲"),
         ("chain=7&index=1&lang=en", 404, "chain 7 has no pulse 1"),
-        ("time=x&lang=en", 400, "Time (UTC): expected a UTC time like 2026-11-26T09:00:00.000Z or milliseconds, got “x”"),
+        ("time=x&lang=en", 400, "Time: expected an RFC 3339 time with its offset (e.g. 2026-11-26T17:00:00+08:00 or 2026-11-26T09:00:00.000Z) or milliseconds, got “x”"),
         ("chain=１&index=２&lang=en", 400, "expected a non-negative integer, got “１”"),
         ("time=١٧٩٥٦٨٣٦٠٠٠٠٠&lang=en", 400, "or milliseconds, got “١٧٩٥٦٨٣٦٠٠٠٠٠”"),
         ("time=２０２６-11-26T08:03:00.000Z&lang=en", 400, "got “２０２６-11-26T08:03:00.000Z”"),
     ],
-    ids=["bad-index", "negative-chain", "index-missing", "bad-time", "time-without-millis", "future", "far-future",
+    ids=["bad-index", "negative-chain", "index-missing", "bad-time", "time-without-offset", "future", "far-future",
          "no-such-index", "no-such-chain-en", "bad-time-en", "full-width-index", "arabic-indic-ms",
          "full-width-year"],
 )  # fmt: skip

@@ -71,3 +71,41 @@ def test_serve_fresh_data_dir(tmp_path: Path) -> None:
         output = process.communicate(timeout=20)[0].decode()
     assert process.returncode == 0, output
     assert "serving the board on" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        pytest.param(
+            ["--display-offset", "+8"],
+            {},
+            "--display-offset: expected an offset from UTC like +08:00 or -05:30, got '+8'",
+            id="short-offset",
+        ),
+        pytest.param(
+            [],
+            {"BEACON_DISPLAY_OFFSET": "UTC+8"},
+            "--display-offset: expected an offset from UTC like +08:00 or -05:30, got 'UTC+8'",
+            id="env-offset",
+        ),
+        pytest.param(
+            ["--display-zone-en", " Beijing"],
+            {},
+            "--display-zone-en: expected 1-32 printable characters without leading or trailing "
+            "spaces, got ' Beijing'",
+            id="padded-name",
+        ),
+    ],
+)
+def test_a_bad_display_zone_refuses_to_start(
+    tmp_path: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
+    from click.testing import CliRunner
+
+    from beacon.cli import main
+
+    data = tmp_path / "data"
+    result = CliRunner(env=env).invoke(main, ["serve", "--data-dir", str(data), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not data.exists()  # refused before the deployment is opened

@@ -45,6 +45,11 @@ def test_defaults_are_those_of_beacon_serve() -> None:
     assert config.policy.max_envelope_bytes == SERVE_DEFAULTS["max_envelope_mb"] << 20
     assert config.settings.signer_bits == SERVE_DEFAULTS["signer_bits"]
     assert config.public_url is None
+    assert config.display_zone.offset == SERVE_DEFAULTS["display_offset"] == "+08:00"
+    assert (config.display_zone.name_zh, config.display_zone.name_en) == (
+        "北京时间",
+        "Beijing time",
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,6 +83,15 @@ def test_defaults_are_those_of_beacon_serve() -> None:
             "4096",
             lambda c: c.policy.max_envelope_bytes >> 20,
             id="max-envelope",
+        ),
+        pytest.param(
+            "BEACON_DISPLAY_OFFSET", "-05:30", lambda c: c.display_zone.offset, id="display-offset"
+        ),
+        pytest.param(
+            "BEACON_DISPLAY_ZONE_ZH", "乌鲁木齐时间", lambda c: c.display_zone.name_zh, id="zone-zh"
+        ),
+        pytest.param(
+            "BEACON_DISPLAY_ZONE_EN", "Urumqi time", lambda c: c.display_zone.name_en, id="zone-en"
         ),
     ],
 )
@@ -142,6 +156,19 @@ def test_each_variable_is_read(name: str, value: str, read) -> None:
             "ftp://beacon.example",
             "BEACON_PUBLIC_URL: expected a URL starting with http:// or https://, got 'ftp://beacon.example'",
             id="public-url-scheme",
+        ),
+        pytest.param(
+            "BEACON_DISPLAY_OFFSET",
+            "+8",
+            "BEACON_DISPLAY_OFFSET: expected an offset from UTC like +08:00 or -05:30, got '+8'",
+            id="display-offset-short",
+        ),
+        pytest.param(
+            "BEACON_DISPLAY_ZONE_EN",
+            "x" * 33,
+            "BEACON_DISPLAY_ZONE_EN: expected 1-32 printable characters without leading or "
+            f"trailing spaces, got '{'x' * 33}'",
+            id="zone-name-long",
         ),
     ],
 )
