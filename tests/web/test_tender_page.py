@@ -453,7 +453,12 @@ def test_headers_and_polling(client, tender_id):
     response = client.get(f"/tenders/{tender_id}", headers={"Accept": "text/html"})
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
-    body = parse(response.get_data(as_text=True)).find("body")
+    root = parse(response.get_data(as_text=True))
+    # Nothing on the page can change the opening: no form posts, no inline script.
+    assert all(f.attrs.get("method", "get") == "get" for f in root.find_all("form"))
+    assert [s.attrs.get("src") for s in root.find_all("script")] == ["/static/board.js"]
+    assert all(t.find_all("thead") for t in root.find_all("table"))
+    body = root.find("body")
     # An opened tender is final: nothing to poll. Otherwise the script re-reads the API.
     if tender_id == OPENED_TENDER:
         assert "data-poll" not in body.attrs
