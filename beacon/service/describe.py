@@ -31,8 +31,15 @@ PHASE_DEADLINE = {
 }
 
 
-# The platform CA certificate, as the verify command names it (verify.explain says where from).
-ANCHORS_FILE = "platform-ca.pem"
+# The platform CA certificate (the deployment's trust anchors) as the verify command saves
+# it, and where the board offers it (beacon.web.anchors; verify.explain says to compare its
+# fingerprint with the one the centre publishes elsewhere before trusting it).
+ANCHORS_FILE = "ca.pem"
+ANCHORS_PATH = "/ca.pem"
+
+
+def anchors_url(base_url: str) -> str:
+    return f"{base_url}{ANCHORS_PATH}"
 
 
 def proof_filename(draw_id: str) -> str:
@@ -45,16 +52,18 @@ def proof_url(draw_id: str, base_url: str) -> str:
 
 
 def verify_command(draw_id: str, base_url: str) -> str:
-    """The exact shell commands that fetch a draw's proof and recheck it offline.
+    """The exact shell commands that fetch the platform CA and a draw's proof and recheck it.
 
     The one place the verifier's command line is written (the API and the board
     both show it). ``base_url`` may come from a request's Host header, so every
-    argument is shell-quoted. The anchors file is the platform CA's certificate, which
-    the reader must get from the CA itself: only against anchors the reader trusts does
-    beacon-verify say VALID (PROTOCOL.md §14).
+    argument is shell-quoted. Only against anchors the reader trusts does
+    beacon-verify say VALID (PROTOCOL.md §14): the board shows the anchors' SHA-256
+    fingerprints beside this command, to compare with what the centre publishes
+    elsewhere, since a forger of the proof could forge a CA served beside it too.
     """
     name = shlex.quote(proof_filename(draw_id))
     return (
+        f"curl -fsS -o {ANCHORS_FILE} {shlex.quote(anchors_url(base_url))}\n"
         f"curl -fsS -o {name} {shlex.quote(proof_url(draw_id, base_url))}\n"
         f"beacon-verify draw {name} --anchors {ANCHORS_FILE}"
     )

@@ -169,6 +169,16 @@ class StatementRepository:
             self._s.scalars(select(Registration).where(Registration.tender_id == tender_id))
         )
 
+    def tenders(self, *, limit: int = 500) -> list[str]:
+        """Every tender with a registration (so with a record at all), by id."""
+        query = (
+            select(Registration.tender_id)
+            .distinct()
+            .order_by(Registration.tender_id.desc())
+            .limit(limit)
+        )
+        return list(self._s.scalars(query))
+
     def register(self, tender_id: str, fp: bytes, role: str, statement_hash: bytes) -> None:
         self._s.add(
             Registration(

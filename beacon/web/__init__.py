@@ -20,6 +20,7 @@ from beacon.service.clock import SystemClock
 from beacon.service.runtime import Runtime
 from beacon.store import Database
 from beacon.web import (
+    anchors,
     db,
     draws,
     errors,
@@ -74,6 +75,7 @@ def create_app(
         openapi.register(app, draws.bp, draws.PATHS)
         openapi.register(app, statements.bp, statements.PATHS)
         openapi.register(app, tenders.bp, tenders.PATHS)
+        openapi.register(app, anchors.bp, anchors.PATHS)
         openapi.register(app, pages.bp, pages.PATHS)
 
     @app.before_request

@@ -16,13 +16,15 @@ from flask import Blueprint, Response, g, make_response, render_template, reques
 from werkzeug.exceptions import NotFound
 
 from beacon.core.lifecycle import FINAL
+from beacon.core.opening import OpeningStatus
+from beacon.core.tender import TenderPhase
 from beacon.core.timefmt import parse_ms
-from beacon.service import describe
+from beacon.service import describe, tender_view
 from beacon.store import LogRepository, PulseRepository
-from beacon.web import caching, draws, errors, explorer, messages
+from beacon.web import anchors, caching, draws, errors, explorer, messages, tenders
 from beacon.web.db import read_session
 from beacon.web.pulses import now_ms
-from beacon.web.service import display_zone
+from beacon.web.service import base_url, display_zone
 
 bp = Blueprint(
     "pages",
@@ -134,8 +136,14 @@ def index() -> Response:
     now = now_ms()
     rows = [describe.summary_row(r, now) for r in draws.all_records()]
     signature = ",".join(f"{r['id']}:{r['state']}" for r in rows)
+    tender_rows = [tender_view.summary_row(r, now) for r in tenders.all_records()]
     return render(
-        "index.html", rows=rows, signature=signature, blocked=BLOCKED, poll_ms=POLL_LIST_MS
+        "index.html",
+        rows=rows,
+        tenders=tender_rows,
+        signature=signature,
+        blocked=BLOCKED,
+        poll_ms=POLL_LIST_MS,
     )
 
 
@@ -165,6 +173,47 @@ def draw(draw_id: str) -> Response:
         poll=None if record.phase in FINAL else url_for("draws.draw", draw_id=draw_id),
         poll_ms=POLL_DRAW_MS,
         vdf_line=None if view["vdf"] is None else vdf_line(view["vdf"]["done"], view["vdf"]["t"]),
+        anchors=anchors.summaries(),
+        anchors_url=describe.anchors_url(base_url()),
+    )
+
+
+def outcome_reason(status: str, reason: str) -> str:
+    """The label of the sentence that explains a bid's outcome (PROTOCOL.md §9.9 step 6).
+
+    A bidder fault is explained by its §9.7 reason; a missing share by which party
+    released nothing (its reason, ``share-missing``, does not say whose); an opened
+    bid by what was checked.
+    """
+    if status == OpeningStatus.BIDDER_FAULT:
+        return f"why.{reason}"
+    return f"why.{status}"
+
+
+def tender_signature(view: dict[str, Any]) -> str:
+    """What the tender page's script compares with the API to know when to reload."""
+    return f"{view['phase']}:{'+'.join(view['releases'])}:{len(view['bids'])}"
+
+
+@bp.get("/tenders/<tender_id>")
+def tender(tender_id: str) -> Response:
+    try:
+        record, view = tenders.detail(tender_id)
+    except NotFound:
+        return not_found("error.no_tender", id=tender_id)
+    opened = sum(1 for e in view["opening"] or [] if e["status"] == OpeningStatus.OPENED)
+    return render(
+        "tender.html",
+        d=view,
+        opened=opened,
+        outcome_reason=outcome_reason,
+        poll=None
+        if record.phase is TenderPhase.OPENED
+        else url_for("tenders.tender", tender_id=tender_id),
+        poll_ms=POLL_LIST_MS,
+        signature=tender_signature(view),
+        anchors=anchors.summaries(),
+        anchors_url=describe.anchors_url(base_url()),
     )
 
 
@@ -239,12 +288,23 @@ _LANG = {
 }
 _QUERY = {"in": "query", "required": False}
 PATHS: dict[str, dict[str, Any]] = {
-    "/": _page("The board: every draw with its phase, next deadline and drawn values", _LANG),
+    "/": _page(
+        "The board: every draw with its phase, next deadline and drawn values; every tender "
+        "with its bid-opening phase",
+        _LANG,
+    ),
     "/draws/{draw_id}": _page(
         "A draw's page: definition, parties, seeds, VDF progress, result, timeline, verify command",
         {"name": "draw_id", "in": "path", "required": True, "schema": {"type": "string"}},
         _LANG,
         missing="No such draw (an HTML page)",
+    ),
+    "/tenders/{tender_id}": _page(
+        "A tender's bid-opening page: deadlines, bidders, the parties' opening keys and releases, "
+        "each bid's outcome with its reason, verify command",
+        {"name": "tender_id", "in": "path", "required": True, "schema": {"type": "string"}},
+        _LANG,
+        missing="No such tender (an HTML page)",
     ),
     "/pulses": _page(
         "The pulse explorer: the latest pulses, and one looked up by index or time",

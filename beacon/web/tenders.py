@@ -16,67 +16,44 @@ from werkzeug.exceptions import NotFound
 
 from beacon.core import envelope as env
 from beacon.core.envelope.format import marshal_prefix
-from beacon.core.envelope.shares import load_public_key
-from beacon.core.timefmt import format_ms
-from beacon.service import tender_bundles
+from beacon.service import tender_bundles, tender_view
 from beacon.service.bundles import NotYetAvailable
-from beacon.service.tenders import load_tender
+from beacon.service.tenders import TenderRecord, load_tender
 from beacon.store.statements import StatementRepository
 from beacon.web import caching
 from beacon.web.db import read_session
 from beacon.web.errors import problem
 from beacon.web.openapi import json_response, problem_response
 from beacon.web.pulses import next_boundary, now_ms
-from beacon.web.service import runtime
+from beacon.web.service import base_url, runtime
 
 bp = Blueprint("tenders", __name__, url_prefix="/api/v1")
+MAX_LIST = 500
+
+
+def record(tender_id: str) -> TenderRecord:
+    """The tender's record; NotFound for a tender nobody registered anyone in."""
+    session = read_session()
+    if not StatementRepository(session).registrations(tender_id):
+        raise NotFound(f"no tender {tender_id!r}")
+    return load_tender(session, tender_id)
+
+
+def detail(tender_id: str) -> tuple[TenderRecord, dict[str, Any]]:
+    """The tender and its public view (shared by the API and the board)."""
+    rec = record(tender_id)
+    repo = StatementRepository(read_session())
+    return rec, tender_view.detail(rec, repo, now=now_ms(), base_url=base_url())
+
+
+def all_records() -> list[TenderRecord]:
+    session = read_session()
+    return [load_tender(session, t) for t in StatementRepository(session).tenders(limit=MAX_LIST)]
 
 
 @bp.get("/tenders/<tender_id>")
 def tender(tender_id: str) -> Response:
-    session = read_session()
-    repo = StatementRepository(session)
-    regs = repo.registrations(tender_id)
-    if not regs:
-        raise NotFound(f"no tender {tender_id!r}")
-    record = load_tender(session, tender_id)
-    f = record.facts
-    frozen = {s.signed.statement.body["envelope_id"] for s in record.frozen_bids()}
-    opening = record.of_kind("tender.opening")
-    body: dict[str, Any] = {
-        "id": tender_id,
-        "phase": record.phase.value,
-        "bid_deadline": format_ms(f.bid_deadline) if f.bid_deadline else None,
-        "release_deadline": format_ms(f.release_deadline) if f.release_deadline else None,
-        "parties": [
-            {"role": r.role, "fingerprint": r.fingerprint.hex()}
-            for r in sorted(regs, key=lambda r: (r.role, r.fingerprint))
-        ],
-        "opening_keys": [
-            {
-                "role": s.row.role,
-                "public_key": s.signed.statement.body["public_key"].hex(),
-                "key_id": env.key_id(load_public_key(s.signed.statement.body["public_key"])).hex(),
-            }
-            for s in record.of_kind("tender.opening_key")
-        ],
-        "bids": [
-            {
-                "envelope_id": s.signed.statement.body["envelope_id"],
-                "bidder": s.row.actor.hex(),
-                "size": s.signed.statement.body["size"],
-                "envelope_hash": s.signed.statement.body["envelope_hash"].hex(),
-                "leaf_index": s.leaf_index,
-                "frozen": s.signed.statement.body["envelope_id"] in frozen,
-            }
-            for s in record.bids()
-        ],
-        "releases": sorted(f.releases),
-        "opening": None
-        if not opening
-        else [e.to_dict() for e in opening[0].signed.statement.body["openings"]],
-        "draws": [row.draw_id for row in repo.draws(tender_id=tender_id)],
-    }
+    _, body = detail(tender_id)
     return caching.until(jsonify(body), now_ms=now_ms(), due_ms=next_boundary())
 
 
@@ -120,7 +97,7 @@ def proof(tender_id: str) -> Response:
         return response
     response = jsonify(bundle.to_dict())
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="tender-{tender_id.replace(":", "_")}.proof.json"'
+        f'attachment; filename="{tender_view.proof_filename(tender_id)}"'
     )
     return caching.until(response, now_ms=now_ms(), due_ms=next_boundary())
 
@@ -134,7 +111,8 @@ _ID = {
 PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/tenders/{tender_id}": {
         "get": {
-            "summary": "A tender: parties, bid deadlines, opening keys, bids, releases, the opening record, draws",
+            "summary": "A tender: parties, bid deadlines, opening keys, each party's announcements "
+            "and release, bids with their outcomes, the opening record, draws, verify command",
             "parameters": [_ID],
             "responses": {
                 "200": json_response("The tender"),

@@ -13,4 +13,9 @@ def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
     for path in config.stash.get(SCREENSHOTS, []):
-        terminalreporter.write_line(f"screenshot of the draw page: {path}")
+        terminalreporter.write_line(f"screenshot of the {page_of(path)}: {path}")
+
+
+def page_of(path: Path) -> str:
+    """Which board page a screenshot shows, from its file name (draw-page-en.png, ...)."""
+    return "tender page" if path.name.startswith("tender-page") else "draw page"

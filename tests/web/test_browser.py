@@ -6,7 +6,9 @@ test checks what the script does: countdowns appear and tick, VDF progress follo
 the worker's lease row through the JSON API, the language link switches, and times
 read in Beijing time (北京时间) with the signed UTC on hover. The draw page is saved as
 a PNG under the test's tmp dir and as test-artifacts/draw-page.png and
-draw-page-en.png (git-ignored); the paths are printed in the terminal summary.
+draw-page-en.png (git-ignored), the tender page of an opened tender as
+test-artifacts/tender-page.png and tender-page-en.png; the paths are printed in the
+terminal summary.
 
 Needs Chromium and chromedriver (Debian: ``apt-get install chromium
 chromium-driver``; CI installs them) and selenium (the ``test`` extra); skipped
@@ -27,12 +29,22 @@ import waitress
 
 from beacon.store import sqlite_url
 from beacon.store.statements import StatementRepository
-from beacon.web import create_app
+from beacon.web import create_app, messages
 from tests.conftest import ROOT
 from tests.service.test_draw_flow import record
 from tests.web import ceremonies
-from tests.web.ceremonies import COMMITTING, COMPUTING, COMPUTING_T, DRAWN, Scene
-from tests.web.conftest import SCREENSHOTS
+from tests.web.ceremonies import (
+    COMMITTING,
+    COMPUTING,
+    COMPUTING_T,
+    DRAWN,
+    OPENED_TENDER,
+    RELEASING,
+    TENDER_TITLE,
+    Scene,
+    envelope,
+)
+from tests.web.conftest import SCREENSHOTS, page_of
 from tests.web.test_pages import beijing
 
 pytestmark = pytest.mark.browser
@@ -100,14 +112,14 @@ def browser(webdriver_module, tmp_path_factory: pytest.TempPathFactory):
     driver.quit()
 
 
-def wait_for(condition, what: str):
-    deadline = time.monotonic() + WAIT
+def wait_for(condition, what: str, seconds: float = WAIT):
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError(f"not within {WAIT} s: {what}")
+    raise AssertionError(f"not within {seconds} s: {what}")
 
 
 def text(driver, css: str) -> str:
@@ -158,8 +170,11 @@ def test_draw_page_shows_the_record_and_a_screenshot(browser, served, tmp_path, 
     assert 4 * 60 < seconds <= 5 * 60
     assert_beijing_time(browser, "zh-CN", "签名记录中的 UTC 时间：")
     command = text(browser, "#verify-command")
-    assert command.endswith(f"beacon-verify draw {DRAWN}-proof.json --anchors platform-ca.pem")
-    assert f"{base}/api/v1/draws/{DRAWN}/proof" in command
+    assert command.split("\n") == [
+        f"curl -fsS -o ca.pem {base}/ca.pem",
+        f"curl -fsS -o {DRAWN}-proof.json {base}/api/v1/draws/{DRAWN}/proof",
+        f"beacon-verify draw {DRAWN}-proof.json --anchors ca.pem",
+    ]
     assert severe_console_messages(browser) == []
     path = _screenshot(browser, tmp_path / "draw-page.png")
     request.config.stash.setdefault(SCREENSHOTS, []).extend([path, ARTIFACTS / path.name])
@@ -220,6 +235,61 @@ def assert_beijing_time(driver, lang: str, title: str) -> None:
     ))  # fmt: skip
 
 
+def opening_record(scene: Scene, tender_id: str) -> dict:
+    """The signed outcomes of the tender's opening record, by envelope id."""
+    with scene.deployment.runtime.database.read() as session:
+        (opening,) = StatementRepository(session).about(tender_id, "", kinds=["tender.opening"])
+    return {e.envelope_id: e for e in opening.signed.statement.body["openings"]}
+
+
+def test_tender_page_shows_each_outcome_in_words(browser, served, request):
+    base, scene = served
+    browser.get(base + "/?lang=zh-CN")
+    browser.find_element("css selector", f'#tenders a[href="/tenders/{OPENED_TENDER}"]').click()
+    wait_for(lambda: browser.current_url == f"{base}/tenders/{OPENED_TENDER}", "the tender page")
+    outcomes = opening_record(scene, OPENED_TENDER)
+    assert [e.status.value for e in outcomes.values()] == ["opened", "bidder-fault", "bidder-fault"]
+    for lang, name in (("zh-CN", "tender-page.png"), ("en", "tender-page-en.png")):
+        wait_for(
+            lambda lang=lang: (
+                browser.find_element("css selector", "html").get_attribute("lang") == lang
+            ),
+            f"the {lang} page",
+        )
+        labels = messages.MESSAGES[lang]
+        assert text(browser, "h1") == TENDER_TITLE
+        for i in (1, 2, 3):
+            e = outcomes[envelope(OPENED_TENDER, i)]
+            row = f"#bid-{e.envelope_id}"
+            assert text(browser, f"{row} .outcome") == labels[f"outcome.{e.status.value}"]
+            why = "why.opened" if e.status.value == "opened" else f"why.{e.reason}"
+            assert text(browser, f"{row} .why") == labels[why]
+        assert text(browser, "#verify-command").endswith(
+            f"beacon-verify tender tender-{OPENED_TENDER}.proof.json --anchors ca.pem"
+        )
+        assert severe_console_messages(browser) == []
+        shot = _screenshot(browser, ARTIFACTS / name)
+        request.config.stash.setdefault(SCREENSHOTS, []).append(shot)
+        browser.find_element("css selector", "a.lang").click()
+    wait_for(lambda: text(browser, "h1") == TENDER_TITLE, "back to Chinese")
+
+
+def test_tender_page_follows_a_release(browser, served):
+    """The script re-reads the tender's JSON and reloads when a party releases its keys."""
+    base, scene = served
+    browser.get(f"{base}/tenders/{RELEASING}?lang=zh-CN")
+    cell = "#keyholder-agent td:last-child"
+    assert text(browser, cell) == "— 尚未释放"
+    assert (
+        countdown_seconds(browser, ".tender-head .countdown-value") > 0
+    )  # to the release deadline
+    scene.tenders[RELEASING].release("agent")
+    poll = int(browser.find_element("css selector", "body").get_attribute("data-poll-ms"))
+    wait_for(lambda: text(browser, cell).startswith("✓ 已释放"), "the release", poll / 1000 + WAIT)
+    assert text(browser, ".tender-head .phase") == "开标中"
+    assert severe_console_messages(browser) == []
+
+
 def _screenshot(driver, path: Path) -> Path:
     """The whole page, not just the viewport; also copied to test-artifacts/."""
     height = driver.execute_script("return document.documentElement.scrollHeight")
@@ -232,5 +302,5 @@ def _screenshot(driver, path: Path) -> Path:
     if path.parent != ARTIFACTS:
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copyfile(path, ARTIFACTS / path.name)
-    print(f"screenshot of the draw page: {path} (and {ARTIFACTS / path.name})")
+    print(f"screenshot of the {page_of(path)}: {path} (and {ARTIFACTS / path.name})")
     return path

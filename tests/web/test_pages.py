@@ -111,6 +111,11 @@ def beijing(utc: str, lang: str = "zh-CN", hours: int = 8, name: str | None = No
     return f"{text} {name or default}"
 
 
+def draw_rows(index: Element) -> list[Element]:
+    """The rows of the list of draws (the index also lists tenders)."""
+    return index.find("table", class_="draws").find("tbody").find_all("tr")
+
+
 def result_body(scene: Scene, draw_id: str) -> dict:
     return record(scene.deployment, draw_id).one("draw.result").signed.statement.body
 
@@ -145,7 +150,7 @@ def test_index_shows_each_draw_and_its_phase(client, draw_id, lang):
 )
 def test_index_next_deadline_and_countdown(client, draw_id, deadline, label):
     root = page(client, "/")
-    row = next(r for r in root.find("tbody").find_all("tr") if r.find("a").text() == draw_id)
+    row = next(r for r in draw_rows(root) if r.find("a").text() == draw_id)
     cell = row.find_all("td")[3]
     assert cell.text().startswith(label)
     timers = cell.find_all(class_="countdown")
@@ -165,7 +170,7 @@ def test_index_shows_drawn_values_from_the_result_statement(client, scene, draw_
     picks = {p.code: p.values[0] for p in result_body(scene, draw_id)["picks"]}
     q2 = Decimal(1) - Decimal(picks["Q1"])
     root = page(client, "/")
-    row = next(r for r in root.find("tbody").find_all("tr") if r.find("a").text() == draw_id)
+    row = next(r for r in draw_rows(root) if r.find("a").text() == draw_id)
     shown = [li.text() for li in row.find("ul", class_="values").find_all("li")]
     assert shown == [f"K1 = {picks['K1']}", f"Q1 = {picks['Q1']}", f"Q2 = {q2}"]
 
@@ -460,14 +465,17 @@ def test_voided_draw_shows_the_supervisors_reason(client, scene):
 @pytest.mark.parametrize("draw_id", [DRAWN, COMMITTING])
 def test_verify_command_downloads_the_proof_it_names(client, draw_id):
     root = section(page(client, f"/draws/{draw_id}"), "verify")
-    command = root.by_id("verify-command").text()
-    # The documented form (describe.verify_command): fetch with curl, check with beacon-verify.
+    (command,) = root.by_id("verify-command").find("code").children  # the raw lines
+    # The documented form (describe.verify_command): fetch the platform CA and the proof
+    # with curl, check with beacon-verify against that CA (issue 12 item 8).
     url = f"http://localhost/api/v1/draws/{draw_id}/proof"
-    assert command == (
-        f"curl -fsS -o {draw_id}-proof.json {url} "
-        f"beacon-verify draw {draw_id}-proof.json --anchors platform-ca.pem"
-    )
-    assert root.find("a", class_="button").attrs["href"] == url
+    assert command.split("\n") == [
+        "curl -fsS -o ca.pem http://localhost/ca.pem",
+        f"curl -fsS -o {draw_id}-proof.json {url}",
+        f"beacon-verify draw {draw_id}-proof.json --anchors ca.pem",
+    ]
+    assert root.find("a", download=f"{draw_id}-proof.json").attrs["href"] == url
+    assert root.by_id("ca-download").attrs["href"] == "http://localhost/ca.pem"
     proof = client.get(url)
     assert proof.status_code == 200
     assert proof.headers["Content-Disposition"] == f'attachment; filename="{draw_id}-proof.json"'
@@ -480,6 +488,7 @@ def test_verify_command_downloads_the_proof_it_names(client, draw_id):
         (
             "http://beacon.example:8080",
             [
+                ["curl", "-fsS", "-o", "ca.pem", "http://beacon.example:8080/ca.pem"],
                 [
                     "curl",
                     "-fsS",
@@ -487,12 +496,13 @@ def test_verify_command_downloads_the_proof_it_names(client, draw_id):
                     "D-1-proof.json",
                     "http://beacon.example:8080/api/v1/draws/D-1/proof",
                 ],
-                ["beacon-verify", "draw", "D-1-proof.json", "--anchors", "platform-ca.pem"],
+                ["beacon-verify", "draw", "D-1-proof.json", "--anchors", "ca.pem"],
             ],
         ),
         (
             "http://evil;rm -rf ~",
             [
+                ["curl", "-fsS", "-o", "ca.pem", "http://evil;rm -rf ~/ca.pem"],
                 [
                     "curl",
                     "-fsS",
@@ -500,13 +510,13 @@ def test_verify_command_downloads_the_proof_it_names(client, draw_id):
                     "D-1-proof.json",
                     "http://evil;rm -rf ~/api/v1/draws/D-1/proof",
                 ],
-                ["beacon-verify", "draw", "D-1-proof.json", "--anchors", "platform-ca.pem"],
+                ["beacon-verify", "draw", "D-1-proof.json", "--anchors", "ca.pem"],
             ],
         ),
     ],
     ids=["plain", "hostile-host-header-stays-one-argument"],
 )
-def test_verify_command_is_exactly_two_commands(base_url, argv):
+def test_verify_command_is_exactly_three_commands(base_url, argv):
     lines = describe.verify_command("D-1", base_url).split("\n")
     assert [shlex.split(line) for line in lines] == argv
 
@@ -538,6 +548,8 @@ def _data_strings(client) -> list[str]:
 
     for draw_id in ALL_DRAWS:
         walk(client.get(f"/api/v1/draws/{draw_id}").get_json())
+    for tender_id in ceremonies.TENDER_PHASES:
+        walk(client.get(f"/api/v1/tenders/{tender_id}").get_json())
     return sorted(set(out), key=len, reverse=True)
 
 

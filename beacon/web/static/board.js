@@ -43,6 +43,9 @@
   }
 
   function changed(doc) {
+    if (doc.bids) {  // a tender: its phase, who released, how many bids (pages.tender_signature)
+      return [doc.phase, doc.releases.join("+"), doc.bids.length].join(":") !== body.dataset.signature;
+    }
     if (doc.draws) {
       return doc.draws.map(function (d) { return d.id + ":" + d.state; }).join(",") !== body.dataset.signature;
     }
