@@ -251,6 +251,8 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
     "stmt.draw.opening_key": ("公布开启公钥", "opening key announced"),
     "stmt.draw.commit": ("提交种子承诺", "seed commitment"),
     "stmt.envelope.submit": ("提交密封信封", "sealed envelope submitted"),
+    "stmt.envelope.replace": ("修改投标文件（替换信封）", "bid envelope replaced"),
+    "stmt.envelope.withdraw": ("撤回投标文件", "bid envelope withdrawn"),
     "stmt.draw.freeze": ("冻结承诺集合", "commitments frozen"),
     "stmt.draw.snapshot": ("签署有效标快照", "snapshot of valid bids"),
     "stmt.draw.reveal": ("揭示种子", "seed revealed"),

@@ -17,6 +17,7 @@ from werkzeug.exceptions import NotFound
 from beacon.core import envelope as env
 from beacon.core.envelope.format import marshal_prefix
 from beacon.core.envelope.shares import load_public_key
+from beacon.core.tender import Bid
 from beacon.core.timefmt import format_ms
 from beacon.service import tender_bundles
 from beacon.service.bundles import NotYetAvailable
@@ -60,6 +61,8 @@ def tender(tender_id: str) -> Response:
             }
             for s in record.of_kind("tender.opening_key")
         ],
+        # The whole history (PROTOCOL.md §9.9 step 3a): every bid envelope, with whether it
+        # stands, was replaced (and by which) or was withdrawn; only standing ones are frozen.
         "bids": [
             {
                 "envelope_id": s.signed.statement.body["envelope_id"],
@@ -68,6 +71,7 @@ def tender(tender_id: str) -> Response:
                 "envelope_hash": s.signed.statement.body["envelope_hash"].hex(),
                 "leaf_index": s.leaf_index,
                 "frozen": s.signed.statement.body["envelope_id"] in frozen,
+                **_bid_state(f.bids[s.signed.statement.body["envelope_id"]]),
             }
             for s in record.bids()
         ],
@@ -78,6 +82,16 @@ def tender(tender_id: str) -> Response:
         "draws": [row.draw_id for row in repo.draws(tender_id=tender_id)],
     }
     return caching.until(jsonify(body), now_ms=now_ms(), due_ms=next_boundary())
+
+
+def _bid_state(bid: Bid) -> dict[str, Any]:
+    return {
+        "state": bid.state.value,
+        "replaces": bid.replaces or None,
+        "replaced_by": bid.replaced_by or None,
+        # The leaf of the envelope.replace or envelope.withdraw that ended it.
+        "ended_leaf_index": bid.ended_at,
+    }
 
 
 @bp.get("/tenders/<tender_id>/headers")
@@ -134,7 +148,8 @@ _ID = {
 PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/tenders/{tender_id}": {
         "get": {
-            "summary": "A tender: parties, bid deadlines, opening keys, bids, releases, the opening record, draws",
+            "summary": "A tender: parties, bid deadlines, opening keys, bids (every envelope, with "
+            "its state: standing, replaced or withdrawn), releases, the opening record, draws",
             "parameters": [_ID],
             "responses": {
                 "200": json_response("The tender"),
