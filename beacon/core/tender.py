@@ -24,7 +24,11 @@ PARTIES = ("centre", "agent")
 MAX_KEYS_PER_ROLE = 2
 # A bidder's bid statements (PROTOCOL.md §9.9 step 3a), replayed in log order.
 BID_KINDS = ("envelope.submit", "envelope.replace", "envelope.withdraw")
-CHANGES = {"envelope.replace": "replace", "envelope.withdraw": "withdraw"}
+# kind → (verb, past participle, gerund), for messages.
+CHANGES = {
+    "envelope.replace": ("replace", "replaced", "replacing"),
+    "envelope.withdraw": ("withdraw", "withdrawn", "withdrawing"),
+}
 
 
 class BidState(StrEnum):
@@ -186,13 +190,13 @@ def check(
                 "(envelope.replace) or withdraw it (envelope.withdraw) instead of submitting another"
             )
     elif kind in CHANGES:
-        verb = CHANGES[kind]
+        verb, _, gerund = CHANGES[kind]
         _role(role, ("bidder",), kind, t)
         if not f.published:
             raise StateError(
                 f"tender {t} is not accepting bids: no bid deadline has been published"
             )
-        _before(f, now, f.bid_deadline, f"{verb.rstrip('e')}ing bids")
+        _before(f, now, f.bid_deadline, f"{gerund} bids")
         if kind == "envelope.replace":
             missing = [r for r in PARTIES if not f.opening_keys.get(r)]
             if missing:  # unreachable while a bid stands, which needed both keys

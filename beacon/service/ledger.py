@@ -587,11 +587,11 @@ class Ledger:
         """PROTOCOL.md §9.9 step 3a: replace or withdraw the signer's standing bid, before the
         bid deadline; a replacement brings a new bid envelope, checked as a submission is."""
         st = ctx.st
-        verb = tender.CHANGES[st.kind]
+        done = tender.CHANGES[st.kind][1]
         named = ctx.body["replaces" if st.kind == "envelope.replace" else "envelope_id"]
         if st.subject:
             raise InputError(
-                f"{st.kind}: only bid envelopes (empty subject) can be {verb.rstrip('e')}ed; the "
+                f"{st.kind}: only bid envelopes (empty subject) can be {done}; the "
                 f"seed envelopes of draw {st.subject} are commitments to the bidders' seeds and "
                 "stay as submitted (PROTOCOL.md §9.9 step 3a)",
                 field="subject",
@@ -600,7 +600,7 @@ class Ledger:
         if row is not None and row.purpose == "seed":
             raise InputError(
                 f"{st.kind}: envelope {named} is a seed envelope of draw {row.draw_key}; seed "
-                f"envelopes are commitments to the bidder's seed and cannot be {verb.rstrip('e')}ed "
+                f"envelopes are commitments to the bidder's seed and cannot be {done} "
                 "(PROTOCOL.md §9.9 step 3a)",
                 field="envelope_id",
             )
