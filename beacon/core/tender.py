@@ -58,8 +58,9 @@ def bid_history(
     """Every bid envelope by id, in the order they were brought, from the bid statements
     ``(leaf_index, kind, actor, body)`` in log order (§9.9 step 3a).
 
-    The ledger accepted each statement only against the history before it, so each
-    replacement and withdrawal names its signer's standing bid; this replays them.
+    The ledger accepts each statement only against the history before it (:func:`check`),
+    so each replacement and withdrawal names its signer's standing bid. One that does not
+    (a log the beacon forged) changes nothing here; ``beacon-verify tender`` reports it.
     """
     bids: dict[str, Bid] = {}
     for leaf, kind, actor, body in statements:
@@ -68,11 +69,13 @@ def bid_history(
                 bids[str(body["envelope_id"])] = Bid(str(body["envelope_id"]), actor, leaf)
             continue
         named = str(body["replaces" if kind == "envelope.replace" else "envelope_id"])
-        old = bids[named]
-        if old.bidder != actor or old.state is not BidState.STANDING:
-            raise ValueError(f"leaf {leaf}: {kind} names {named}, not its signer's standing bid")
+        old = bids.get(named)
+        new = str(body.get("envelope_id", ""))
+        if old is None or old.bidder != actor or old.state is not BidState.STANDING:
+            continue
         if kind == "envelope.replace":
-            new = str(body["envelope_id"])
+            if new in bids:
+                continue
             bids[named] = replace(old, state=BidState.REPLACED, replaced_by=new, ended_at=leaf)
             bids[new] = Bid(new, actor, leaf, replaces=named)
         else:

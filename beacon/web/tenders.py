@@ -71,7 +71,7 @@ def tender(tender_id: str) -> Response:
                 "envelope_hash": s.signed.statement.body["envelope_hash"].hex(),
                 "leaf_index": s.leaf_index,
                 "frozen": s.signed.statement.body["envelope_id"] in frozen,
-                **_bid_state(f.bids[s.signed.statement.body["envelope_id"]]),
+                **_bid_state(f.bids.get(s.signed.statement.body["envelope_id"])),
             }
             for s in record.bids()
         ],
@@ -84,7 +84,9 @@ def tender(tender_id: str) -> Response:
     return caching.until(jsonify(body), now_ms=now_ms(), due_ms=next_boundary())
 
 
-def _bid_state(bid: Bid) -> dict[str, Any]:
+def _bid_state(bid: Bid | None) -> dict[str, Any]:
+    if bid is None:  # a replacement that breaks §9.9 step 3a: never accepted, never counted
+        return {"state": None, "replaces": None, "replaced_by": None, "ended_leaf_index": None}
     return {
         "state": bid.state.value,
         "replaces": bid.replaces or None,
