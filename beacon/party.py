@@ -152,6 +152,22 @@ class Actor:
         }
         return self.sign("envelope.submit", "", body)
 
+    def replace_bid(
+        self, replaces: str, envelope_id: str, envelope_hash: bytes, size: int
+    ) -> SignedStatement:
+        """A new bid envelope in place of the standing bid ``replaces`` (§9.9 step 3a)."""
+        body = {
+            "replaces": replaces,
+            "envelope_id": envelope_id,
+            "envelope_hash": envelope_hash,
+            "size": size,
+        }
+        return self.sign("envelope.replace", "", body)
+
+    def withdraw_bid(self, envelope_id: str) -> SignedStatement:
+        """Withdraw the standing bid ``envelope_id`` (§9.9 step 3a)."""
+        return self.sign("envelope.withdraw", "", {"envelope_id": envelope_id})
+
     # -- bidder ---------------------------------------------------------------------------------
 
     def seal_seed(

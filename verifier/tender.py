@@ -29,10 +29,13 @@ KIND_ROLES = {  # §6.3: who makes each kind a tender bundle carries
     "tender.publish": ("agent",),
     "tender.opening_key": ("agent", "centre"),
     "envelope.submit": ("bidder",),
+    "envelope.replace": ("bidder",),
+    "envelope.withdraw": ("bidder",),
     "tender.key_release": ("agent", "centre"),
     "tender.opening": ("beacon",),
 }
 PARTIES = ("agent", "centre")
+BID_KINDS = ("envelope.submit", "envelope.replace", "envelope.withdraw")  # §9.9 step 3a
 TIME_POINTS = ("closing", "release")
 MAX_KEYS_PER_ROLE = 2
 MISSING = {  # §9.9 step 6: which party's keys are missing → the status
@@ -270,24 +273,65 @@ class TenderCheck:
         return [k for at, r, k in self.need("keys") if r == role and at < leaf]
 
     def check_bids(self) -> str:
-        bidders: set[bytes] = set()
-        ids: list[str] = []
-        frozen: list[Logged] = []
-        for x in self.kinds["envelope.submit"]:
-            b, what = x.s.body, f"leaf {x.leaf} ({x.s.body['envelope_id']})"
-            _check(b["purpose"] == "bid", f"{what}: a {b['purpose']} envelope in a tender's bids")
-            _check(x.s.actor not in bidders, f"{what}: a second bid by {_short(x.s.actor)}")
-            _check(b["envelope_id"] not in ids, f"{what}: the envelope id is used twice")
+        """§14.1 step 6: replay every bidder's bid statements (§9.9 step 3a); the frozen bids
+        are the standing ones, in the log order of the statements that brought them."""
+        standing: dict[bytes, str] = {}  # bidder → the envelope id of its standing bid
+        brought: dict[str, Logged] = {}  # envelope id → the statement that brought it
+        ended: dict[str, str] = {}  # envelope id → "replaced by …" or "withdrawn"
+        for x in self.statements:
+            if x.s.kind not in BID_KINDS:
+                continue
+            b, actor = x.s.body, x.s.actor
+            if x.s.kind == "envelope.withdraw":
+                what = f"leaf {x.leaf} (withdrawal of {b['envelope_id']})"
+            else:
+                what = f"leaf {x.leaf} ({b['envelope_id']})"
+            # §9.9 step 4: the service accepts no bid statement after the bid deadline.
             _check(
-                all(self.keys_before(r, x.leaf) for r in PARTIES),
-                f"{what}: submitted before both parties announced an opening key",
+                self.before(x, "closing"),
+                f"{what}: a bid {'withdrawn' if x.s.kind == 'envelope.withdraw' else 'logged'} "
+                "after the closing pulse",
             )
-            # §9.9 step 4: the frozen set is every bid below the closing pulse's tree size;
-            # the service accepts none after it.
-            _check(self.before(x, "closing"), f"{what}: a bid logged after the closing pulse")
-            bidders.add(x.s.actor)
-            ids.append(b["envelope_id"])
-            frozen.append(x)
+            if x.s.kind == "envelope.submit":
+                _check(
+                    b["purpose"] == "bid", f"{what}: a {b['purpose']} envelope in a tender's bids"
+                )
+                _check(
+                    actor not in standing,
+                    f"{what}: a second bid by {_short(actor)} while its bid "
+                    f"{standing.get(actor)} stands (replace or withdraw it first)",
+                )
+            else:
+                named = b["replaces" if x.s.kind == "envelope.replace" else "envelope_id"]
+                verb = "replaces" if x.s.kind == "envelope.replace" else "withdraws"
+                _check(named in brought, f"{what}: {verb} {named}, which is no bid of this tender")
+                _check(
+                    brought[named].s.actor == actor,
+                    f"{what}: {verb} {named}, another bidder's envelope",
+                )
+                _check(
+                    standing.get(actor) == named,
+                    f"{what}: {verb} {named}, which was already {ended.get(named)}",
+                )
+                del standing[actor]
+                ended[named] = (
+                    f"replaced by {b['envelope_id']}"
+                    if x.s.kind == "envelope.replace"
+                    else "withdrawn"
+                )
+            if x.s.kind != "envelope.withdraw":
+                _check(b["envelope_id"] not in brought, f"{what}: the envelope id is used twice")
+                _check(
+                    all(self.keys_before(r, x.leaf) for r in PARTIES),
+                    f"{what}: submitted before both parties announced an opening key",
+                )
+                brought[b["envelope_id"]] = x
+                standing[actor] = b["envelope_id"]
+        frozen = sorted((brought[e] for e in standing.values()), key=lambda x: x.leaf)
+        ids = [x.s.body["envelope_id"] for x in frozen]
+        self.state["history"] = [
+            (e, x.s.actor, ended.get(e, "standing")) for e, x in brought.items()
+        ]
         closed = "closing" in self.time_points
         expected = ids if closed else []
         _check(
@@ -320,7 +364,13 @@ class TenderCheck:
                     )
             parsed[b["envelope_id"]] = h
         self.state.update(frozen=frozen if closed else [], parsed=parsed)
-        return f"{len(frozen)} bid(s), " + (
+        replaced = sum(v.startswith("replaced") for v in ended.values())
+        changes = (
+            f" ({replaced} replaced and {len(ended) - replaced} withdrawn envelope(s) not counted)"
+            if ended
+            else ""
+        )
+        return f"{len(frozen)} bid(s){changes}, " + (
             f"all frozen below tree size {self.time_points['closing'].head.tree_size}"
             if closed
             else "not closed yet"
@@ -506,6 +556,11 @@ def verify_tender(
     report.values["bids"] = [
         {"envelope_id": e, "bidder": fp.hex(), "status": st, "reason": r, "checked": how}
         for e, fp, st, r, how in check.state.get("outcomes", [])
+    ]
+    report.values["superseded"] = [
+        {"envelope_id": e, "bidder": fp.hex(), "state": st}
+        for e, fp, st in check.state.get("history", [])
+        if st != "standing"
     ]
     report.values["complete"] = bool(check.kinds["tender.opening"])
     return report

@@ -1,9 +1,10 @@
 """The bid opening from the parties' side (PROTOCOL.md §9.9).
 
-``beacon tender publish``/``status`` and ``beacon envelope announce|submit|release|status``
-against a server: the agent fixes the deadlines; the agent and the centre announce
-their per-tender opening keys; bidders submit sealed bids (streamed, with a progress
-bar); after the closing pulse each party releases every opening key it announced in
+``beacon tender publish``/``status`` and ``beacon envelope
+announce|submit|replace|withdraw|release|status`` against a server: the agent fixes the
+deadlines; the agent and the centre announce their per-tender opening keys; bidders
+submit sealed bids (streamed, with a progress bar) and may replace or withdraw them
+until the bid deadline; after the closing pulse each party releases every opening key it announced in
 one signed statement, and the beacon opens the bids; anyone reads the opening record
 and rechecks it with ``beacon-verify tender``.
 """
@@ -26,6 +27,7 @@ from beacon.cli.times import TimeShow, utc_option
 from beacon.client import BeaconClient
 from beacon.core import envelope as env
 from beacon.core.envelope.shares import public_bytes
+from beacon.core.statement import SignedStatement
 from beacon.core.timefmt import parse_rfc3339
 from beacon.errors import BeaconError, EncodingError
 from beacon.identity import opening_keys
@@ -109,7 +111,15 @@ def _print_tender(t: dict[str, Any], as_json: bool, show: TimeShow) -> None:
         click.echo(f"  {k['role']:<7} opening key {k['key_id'][:16]}…")
     frozen = sum(b["frozen"] for b in t["bids"])
     released = ", ".join(t["releases"]) or "nobody yet"
-    click.echo(f"  {len(t['bids'])} bid envelope(s), {frozen} frozen; released by: {released}")
+    standing = sum(b["state"] == "standing" for b in t["bids"])
+    click.echo(
+        f"  {len(t['bids'])} bid envelope(s), {standing} standing, {frozen} frozen; "
+        f"released by: {released}"
+    )
+    for b in t["bids"]:
+        if b["state"] != "standing":
+            fate = f"replaced by {b['replaced_by']}" if b["replaced_by"] else "withdrawn"
+            click.echo(f"  {b['envelope_id']:<28} {fate} (not opened)")
     for e in t["opening"] or []:
         detail = (
             f"sha256 {e['plaintext_sha256'][:16]}…, {e['size']} bytes"
@@ -144,11 +154,8 @@ def announce(s: Session, tender_id: str, opening_key: Path) -> None:
     s.send(s.actor(tender_id, role).tender_opening_key(private), "opening key announced")
 
 
-@envelope_group.command("submit")
-@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@party_options
-def submit(s: Session, file: Path) -> None:
-    """Submit a sealed bid envelope (bidder): sign its hash, stream its bytes."""
+def _bid_file(file: Path, *, verb: str) -> tuple[env.Header, bytes, int]:
+    """A sealed bid envelope's header, hash and size (refusing a seed envelope)."""
     try:
         with file.open("rb") as f:
             header = env.parse_header(f.read(1 << 16))
@@ -158,9 +165,76 @@ def submit(s: Session, file: Path) -> None:
         raise click.ClickException(f"{file}: {e}") from e
     if header.purpose != "bid":
         raise click.ClickException(
-            f"{file} is a {header.purpose} envelope; seed envelopes go with 'beacon draw seal'"
+            f"{file} is a {header.purpose} envelope; only bid envelopes are {verb} here (seed "
+            "envelopes go with 'beacon draw seal' and, being commitments, are never replaced)"
         )
+    return header, digest, size
+
+
+@envelope_group.command("submit")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@party_options
+def submit(s: Session, file: Path) -> None:
+    """Submit a sealed bid envelope (bidder): sign its hash, stream its bytes."""
+    header, digest, size = _bid_file(file, verb="submitted")
     signed = s.actor(header.tender_id, "bidder").submit_bid(header.envelope_id, digest, size)
+    _upload(s, signed, file, size, f"bid {header.envelope_id} submitted ({size} bytes)")
+
+
+def _standing_bid(s: Session, tender_id: str, named: str | None) -> str:
+    """The envelope id to replace or withdraw: ``named``, or this bidder's standing bid."""
+    if named:
+        return named
+    tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
+    s.role_in(tender_id, tender["parties"], "bidder")
+    mine = s.signer.fingerprint.hex()
+    found = [
+        b["envelope_id"] for b in tender["bids"] if b["bidder"] == mine and b["state"] == "standing"
+    ]
+    if not found:
+        raise click.ClickException(
+            f"you have no standing bid in tender {tender_id}: nothing to replace or withdraw"
+        )
+    return str(found[0])
+
+
+@envelope_group.command("replace")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--replaces",
+    default=None,
+    help="The envelope id of your standing bid (default: looked up on the server).",
+)
+@party_options
+def replace(s: Session, file: Path, replaces: str | None) -> None:
+    """Replace your standing bid with the sealed bid FILE, before the bid deadline (bidder).
+
+    PROTOCOL.md §9.9 step 3a (投标截止时间前修改投标文件): FILE is sealed like any bid,
+    with a new envelope id; only the last envelope counts at the opening, and the replaced
+    one stays in the log, never opened.
+    """
+    header, digest, size = _bid_file(file, verb="replaced")
+    old = _standing_bid(s, header.tender_id, replaces)
+    signed = s.actor(header.tender_id, "bidder").replace_bid(old, header.envelope_id, digest, size)
+    _upload(s, signed, file, size, f"bid {old} replaced by {header.envelope_id} ({size} bytes)")
+
+
+@envelope_group.command("withdraw")
+@click.option("--tender", "tender_id", required=True)
+@click.argument("envelope_id", required=False)
+@party_options
+def withdraw(s: Session, tender_id: str, envelope_id: str | None) -> None:
+    """Withdraw your standing bid ENVELOPE_ID (default: yours) before the bid deadline (bidder).
+
+    PROTOCOL.md §9.9 step 3a (投标截止时间前撤回投标文件): the withdrawn envelope is never
+    opened; you may submit a new bid before the deadline.
+    """
+    old = _standing_bid(s, tender_id, envelope_id)
+    s.send(s.actor(tender_id, "bidder").withdraw_bid(old), f"bid {old} withdrawn")
+
+
+def _upload(s: Session, signed: SignedStatement, file: Path, size: int, what: str) -> None:
+    """Stream an envelope with its signed statement, with a progress bar for large files."""
     with (
         file.open("rb") as f,
         tqdm(
@@ -180,7 +254,7 @@ def submit(s: Session, file: Path) -> None:
                 return chunk
 
         receipt = _call(lambda: s.client.submit_envelope(signed, Counting(), size))  # type: ignore[arg-type]
-    _report(receipt, f"bid {header.envelope_id} submitted ({size} bytes)", s.as_json)
+    _report(receipt, what, s.as_json)
 
 
 @envelope_group.command("release")

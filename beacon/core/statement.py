@@ -143,6 +143,15 @@ BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
         _f("envelope_hash", "b32"),
         _f("size", "u64"),
     ),
+    # Before the bid deadline a bidder may put a new bid envelope in place of its standing
+    # bid, or withdraw it (§9.9 step 3a); bids only: a seed envelope is a commitment.
+    "envelope.replace": (
+        _f("replaces", "str"),
+        _f("envelope_id", "str"),
+        _f("envelope_hash", "b32"),
+        _f("size", "u64"),
+    ),
+    "envelope.withdraw": (_f("envelope_id", "str"),),
 }
 KINDS: Final = tuple(BODIES)
 

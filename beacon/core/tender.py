@@ -5,22 +5,89 @@
 
 The agent publishes the tender's bid and release deadlines; the agent and the
 centre each announce one or two per-tender opening keys (a key and a backup);
-bidders submit bid envelopes sealed to every announced key; after the closing
-pulse each party releases every opening private key it announced in one
+bidders submit bid envelopes sealed to every announced key, and may replace or
+withdraw them until the bid deadline (only each bidder's standing bid counts); after
+the closing pulse each party releases every opening private key it announced in one
 statement; the beacon unwraps, recombines, opens and logs the outcome of each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Set
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from beacon.core.timefmt import format_ms
-from beacon.errors import ConflictError, DeadlineError, RoleError, StateError
+from beacon.errors import ConflictError, DeadlineError, InputError, RoleError, StateError
 
 PARTIES = ("centre", "agent")
 MAX_KEYS_PER_ROLE = 2
+# A bidder's bid statements (PROTOCOL.md §9.9 step 3a), replayed in log order.
+BID_KINDS = ("envelope.submit", "envelope.replace", "envelope.withdraw")
+# kind → (verb, past participle, gerund), for messages.
+CHANGES = {
+    "envelope.replace": ("replace", "replaced", "replacing"),
+    "envelope.withdraw": ("withdraw", "withdrawn", "withdrawing"),
+}
+
+
+class BidState(StrEnum):
+    """Where a bid envelope stands (§9.9 step 3a); only a standing bid is opened."""
+
+    STANDING = "standing"
+    REPLACED = "replaced"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class Bid:
+    """One bid envelope of the tender's history."""
+
+    envelope_id: str
+    bidder: bytes
+    leaf_index: int  # of the statement that brought it (envelope.submit or envelope.replace)
+    state: BidState = BidState.STANDING
+    replaces: str = ""  # the envelope this one replaced, or ""
+    replaced_by: str = ""  # the envelope that replaced this one, or ""
+    ended_at: int | None = None  # leaf of the statement that replaced or withdrew it
+
+
+def bid_history(
+    statements: Iterable[tuple[int, str, bytes, Mapping[str, object]]],
+) -> dict[str, Bid]:
+    """Every bid envelope by id, in the order they were brought, from the bid statements
+    ``(leaf_index, kind, actor, body)`` in log order (§9.9 step 3a).
+
+    The ledger accepts each statement only against the history before it (:func:`check`),
+    so each replacement and withdrawal names its signer's standing bid. One that does not
+    (a log the beacon forged) changes nothing here; ``beacon-verify tender`` reports it.
+    """
+    bids: dict[str, Bid] = {}
+    for leaf, kind, actor, body in statements:
+        if kind == "envelope.submit":
+            if body["purpose"] == "bid":
+                bids[str(body["envelope_id"])] = Bid(str(body["envelope_id"]), actor, leaf)
+            continue
+        named = str(body["replaces" if kind == "envelope.replace" else "envelope_id"])
+        old = bids.get(named)
+        new = str(body.get("envelope_id", ""))
+        if old is None or old.bidder != actor or old.state is not BidState.STANDING:
+            continue
+        if kind == "envelope.replace":
+            if new in bids:
+                continue
+            bids[named] = replace(old, state=BidState.REPLACED, replaced_by=new, ended_at=leaf)
+            bids[new] = Bid(new, actor, leaf, replaces=named)
+        else:
+            bids[named] = replace(old, state=BidState.WITHDRAWN, ended_at=leaf)
+    return bids
+
+
+def standing(bids: Mapping[str, Bid]) -> list[Bid]:
+    """The standing bids in the log order of the statements that brought them (§9.9 step 4)."""
+    return sorted(
+        (b for b in bids.values() if b.state is BidState.STANDING), key=lambda b: b.leaf_index
+    )
 
 
 class TenderPhase(StrEnum):
@@ -39,7 +106,7 @@ class TenderFacts:
     bid_deadline: int = 0  # 0 until ``tender.publish``
     release_deadline: int = 0
     opening_keys: Mapping[str, int] = field(default_factory=dict)  # role → announced keys
-    bidders: Set[bytes] = frozenset()  # fingerprints with a bid envelope
+    bids: Mapping[str, Bid] = field(default_factory=dict)  # every bid envelope (bid_history)
     releases: Set[str] = frozenset()
     opened: bool = False
     pulse_ms: int = 0  # the clock of record, as for draws (PROTOCOL.md §13.2)
@@ -47,6 +114,11 @@ class TenderFacts:
     @property
     def published(self) -> bool:
         return self.bid_deadline > 0
+
+    @property
+    def bidders(self) -> Mapping[bytes, str]:
+        """Each bidder with a standing bid → that bid's envelope id."""
+        return {b.bidder: b.envelope_id for b in standing(self.bids)}
 
 
 def phase(f: TenderFacts) -> TenderPhase:
@@ -83,8 +155,13 @@ def _before(f: TenderFacts, now: int, deadline: int, what: str) -> None:
         )
 
 
-def check(kind: str, role: str, f: TenderFacts, now: int, *, actor: bytes = b"") -> TenderPhase:
-    """Raise unless ``kind`` by ``role`` may be accepted for this tender at ``now``."""
+def check(
+    kind: str, role: str, f: TenderFacts, now: int, *, actor: bytes = b"", names: str = ""
+) -> TenderPhase:
+    """Raise unless ``kind`` by ``role`` may be accepted for this tender at ``now``.
+
+    ``names`` is the envelope id a replacement or withdrawal names (§9.9 step 3a).
+    """
     t = f.tender_id
     p = phase(f)
     if kind == "tender.opening_key":
@@ -111,7 +188,45 @@ def check(kind: str, role: str, f: TenderFacts, now: int, *, actor: bytes = b"")
                 f"tender {t}: the {' and '.join(missing)} has not announced an opening key yet"
             )
         if actor in f.bidders:
-            raise ConflictError(f"tender {t}: this bidder has already submitted a bid envelope")
+            raise ConflictError(
+                f"tender {t}: this bidder's bid {f.bidders[actor]} is standing; replace it "
+                "(envelope.replace) or withdraw it (envelope.withdraw) instead of submitting another"
+            )
+    elif kind in CHANGES:
+        verb, _, gerund = CHANGES[kind]
+        _role(role, ("bidder",), kind, t)
+        if not f.published:
+            raise StateError(
+                f"tender {t} is not accepting bids: no bid deadline has been published"
+            )
+        _before(f, now, f.bid_deadline, f"{gerund} bids")
+        if kind == "envelope.replace":
+            missing = [r for r in PARTIES if not f.opening_keys.get(r)]
+            if missing:  # unreachable while a bid stands, which needed both keys
+                raise StateError(
+                    f"tender {t}: the {' and '.join(missing)} has not announced an opening key yet"
+                )
+        bid = f.bids.get(names)
+        if bid is None:
+            raise InputError(
+                f"tender {t}: no bid envelope {names!r} to {verb}", field="envelope_id"
+            )
+        if bid.bidder != actor:
+            raise RoleError(
+                f"tender {t}: bid envelope {names} was submitted by another bidder; only the bidder "
+                f"who submitted an envelope may {verb} it"
+            )
+        if bid.state is not BidState.STANDING:
+            now_standing = f.bidders.get(actor)
+            raise ConflictError(
+                f"tender {t}: bid envelope {names} was already "
+                + (f"replaced by {bid.replaced_by}" if bid.replaced_by else "withdrawn")
+                + (
+                    f"; your standing bid is {now_standing}"
+                    if now_standing
+                    else "; you have no standing bid"
+                )
+            )
     elif kind == "tender.key_release":
         _role(role, PARTIES, kind, t)
         _before(f, now, f.release_deadline, "releasing opening keys")

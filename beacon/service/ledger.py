@@ -57,6 +57,8 @@ from beacon.store.statements import Logged, StatementRepository
 
 log = logging.getLogger("beacon.ledger")
 
+# The statements that bring an envelope's bytes (POST /api/v1/envelopes).
+ENVELOPE_KINDS = ("envelope.submit", "envelope.replace")
 REGISTRARS = {"agent": "centre", "bidder": "centre", "centre": "beacon", "supervisor": "beacon"}
 
 
@@ -168,11 +170,11 @@ class Ledger:
             raise RoleError("beacon statements are made by the service itself, never submitted")
         verify_signature(signed)
         self.validator.validate(signed.certificate, signed.chain, st.issued_at)
-        if (payload is None) != (st.kind != "envelope.submit"):
+        if (payload is None) == (st.kind in ENVELOPE_KINDS):
             raise InputError(
                 f"{st.kind}: "
                 + (
-                    "an envelope submission needs the envelope bytes"
+                    "an envelope submission or replacement needs the envelope bytes"
                     if payload is None
                     else "takes no payload"
                 )
@@ -515,7 +517,9 @@ class Ledger:
             _sealed_to(header, role, [announced.signed.statement.body["public_key"]])
         self._store_envelope(ctx, "seed", ctx.st.subject)
 
-    def _store_envelope(self, ctx: _Context, purpose: str, draw_key: str) -> None:
+    def _store_envelope(
+        self, ctx: _Context, purpose: str, draw_key: str, *, version: int = 0
+    ) -> None:
         st, body, blob = ctx.st, ctx.body, ctx.payload
         assert blob is not None
 
@@ -530,6 +534,7 @@ class Ledger:
                     envelope_hash=blob.digest,
                     size=blob.size,
                     statement_hash=h,
+                    version=version,
                 )
             )
             self.blobs.commit(blob)
@@ -576,7 +581,37 @@ class Ledger:
         header = _check_envelope_bytes(self, ctx, "bid")
         for role in tender.PARTIES:
             _sealed_to(header, role, record.opening_keys(role))
-        self._store_envelope(ctx, "bid", "")
+        self._store_envelope(ctx, "bid", "", version=_bids_of(record, ctx.st.actor))
+
+    def _bid_change(self, ctx: _Context) -> None:
+        """PROTOCOL.md §9.9 step 3a: replace or withdraw the signer's standing bid, before the
+        bid deadline; a replacement brings a new bid envelope, checked as a submission is."""
+        st = ctx.st
+        done = tender.CHANGES[st.kind][1]
+        named = ctx.body["replaces" if st.kind == "envelope.replace" else "envelope_id"]
+        if st.subject:
+            raise InputError(
+                f"{st.kind}: only bid envelopes (empty subject) can be {done}; the "
+                f"seed envelopes of draw {st.subject} are commitments to the bidders' seeds and "
+                "stay as submitted (PROTOCOL.md §9.9 step 3a)",
+                field="subject",
+            )
+        row = ctx.repo.envelope(named)
+        if row is not None and row.purpose == "seed":
+            raise InputError(
+                f"{st.kind}: envelope {named} is a seed envelope of draw {row.draw_key}; seed "
+                f"envelopes are commitments to the bidder's seed and cannot be {done} "
+                "(PROTOCOL.md §9.9 step 3a)",
+                field="envelope_id",
+            )
+        record = load_tender(ctx.session, st.tender_id)
+        tender.check(st.kind, st.role, record.facts, ctx.now, actor=st.actor, names=named)
+        if st.kind == "envelope.withdraw":
+            return
+        header = _check_envelope_bytes(self, ctx, "bid")
+        for role in tender.PARTIES:
+            _sealed_to(header, role, record.opening_keys(role))
+        self._store_envelope(ctx, "bid", "", version=_bids_of(record, st.actor))
 
 
 def _context(st: Statement) -> dict[str, str]:
@@ -587,11 +622,16 @@ def _context(st: Statement) -> dict[str, str]:
     return fields
 
 
+def _bids_of(record: TenderRecord, bidder: bytes) -> int:
+    """How many bid envelopes ``bidder`` brought to the tender so far: the next one's version."""
+    return sum(b.bidder == bidder for b in record.facts.bids.values())
+
+
 def _check_envelope_bytes(ledger: Ledger, ctx: _Context, purpose: str) -> env.Header:
     """Size, hash and header of an uploaded envelope against its signed submission."""
     assert ctx.payload is not None
     st, body, blob = ctx.st, ctx.body, ctx.payload
-    if body["purpose"] != purpose:
+    if body.get("purpose", purpose) != purpose:  # envelope.replace: bids only, no purpose field
         raise InputError(
             f"envelope.submit: this envelope must have purpose {purpose!r}, got {body['purpose']!r}"
         )
@@ -601,7 +641,7 @@ def _check_envelope_bytes(ledger: Ledger, ctx: _Context, purpose: str) -> env.He
         )
     if blob.size != body["size"] or not hmac.compare_digest(blob.digest, body["envelope_hash"]):
         raise VerificationError(
-            "envelope.submit: the signed envelope_hash and size do not match the bytes sent"
+            f"{st.kind}: the signed envelope_hash and size do not match the bytes sent"
         )
     header = env.parse_header(blob.read_bytes(limit=1 << 16))
     expected = {
@@ -742,4 +782,6 @@ _HANDLERS: dict[str, Callable[[Ledger, _Context], None]] = {
     "tender.publish": Ledger._tender_publish,
     "tender.opening_key": Ledger._tender_statement,
     "tender.key_release": Ledger._tender_statement,
+    "envelope.replace": Ledger._bid_change,
+    "envelope.withdraw": Ledger._bid_change,
 }

@@ -13,11 +13,11 @@ from typing import Any
 
 from beacon.core import envelope as env
 from beacon.core.envelope.shares import load_public_key
-from beacon.core.tender import PARTIES, TenderPhase
+from beacon.core.tender import PARTIES, Bid, TenderPhase
 from beacon.core.timefmt import format_ms
 from beacon.service.describe import ANCHORS_FILE, anchors_url
 from beacon.service.tenders import TenderRecord
-from beacon.store.statements import Logged, StatementRepository
+from beacon.store.statements import StatementRepository
 
 # PROTOCOL.md §9.9: the deadline each phase waits for (releasing ends early once both
 # parties released; opening waits for the beacon, not for a deadline).
@@ -65,10 +65,25 @@ def _subjects(repo: StatementRepository, fingerprints: set[bytes]) -> dict[bytes
     return out
 
 
-def _bid_state(record: TenderRecord, bid: Logged) -> str:
-    """``frozen`` once the closing pulse fixed the bid in the opening's set, else ``submitted``."""
-    closing = record.closing_size
-    return "frozen" if closing is not None and bid.leaf_index < closing else "submitted"
+def _bid_state(bid: Bid | None) -> dict[str, Any]:
+    """Where an envelope stands in its bidder's history (PROTOCOL.md §9.9 step 3a)."""
+    if bid is None:  # a replacement that breaks §9.9 step 3a: never accepted, never counted
+        return {"state": None, "replaces": None, "replaced_by": None, "ended_leaf_index": None}
+    return {
+        "state": bid.state.value,
+        "replaces": bid.replaces or None,
+        "replaced_by": bid.replaced_by or None,
+        # The leaf of the envelope.replace or envelope.withdraw that ended it.
+        "ended_leaf_index": bid.ended_at,
+    }
+
+
+def _stage(state: dict[str, Any], frozen: bool) -> str:
+    """What the board says of a bid: replaced or withdrawn, else frozen once the closing
+    pulse fixed it in the opening's set, else submitted."""
+    if state["state"] in ("replaced", "withdrawn"):
+        return str(state["state"])
+    return "frozen" if frozen else "submitted"
 
 
 def bids(record: TenderRecord, repo: StatementRepository) -> list[dict[str, Any]]:
@@ -81,10 +96,12 @@ def bids(record: TenderRecord, repo: StatementRepository) -> list[dict[str, Any]
     logged = record.bids()
     subjects = _subjects(repo, {s.row.actor for s in logged})
     outcomes = {e["envelope_id"]: e for e in opening_entries(record) or []}
+    frozen = {s.signed.statement.body["envelope_id"] for s in record.frozen_bids()}
     rows = []
     for s in logged:
         body = s.signed.statement.body
-        state = _bid_state(record, s)
+        state = _bid_state(record.facts.bids.get(body["envelope_id"]))
+        stage = _stage(state, body["envelope_id"] in frozen)
         rows.append(
             {
                 "envelope_id": body["envelope_id"],
@@ -95,8 +112,9 @@ def bids(record: TenderRecord, repo: StatementRepository) -> list[dict[str, Any]
                 "leaf_index": s.leaf_index,
                 "statement_hash": s.row.statement_hash.hex(),
                 "received_at": format_ms(s.row.received_ms),
-                "frozen": state == "frozen",
-                "state": state,
+                "frozen": body["envelope_id"] in frozen,
+                **state,
+                "stage": stage,
                 "outcome": outcomes.get(body["envelope_id"]),
             }
         )

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,7 @@ TENDER_KINDS = (
     "tender.opening_key",
     "tender.key_release",
     "tender.opening",
-    "envelope.submit",
+    *tender.BID_KINDS,
 )
 
 
@@ -67,16 +68,24 @@ class TenderRecord:
         return [s for s in self.statements if s.row.kind == kind]
 
     def bids(self) -> list[Logged]:
+        """The statements that brought bid envelopes (submissions and replacements), in log
+        order: the whole history, replaced and withdrawn envelopes included."""
         return [
             s
-            for s in self.of_kind("envelope.submit")
-            if s.signed.statement.body["purpose"] == "bid"
+            for s in self.statements
+            if s.row.kind == "envelope.replace"
+            or (s.row.kind == "envelope.submit" and s.signed.statement.body["purpose"] == "bid")
         ]
 
     def frozen_bids(self) -> list[Logged]:
+        """PROTOCOL.md §9.9 step 4: the standing bids after the bid statements below the
+        closing pulse's tree size, each as the statement that brought its envelope."""
         if self.closing_size is None:
             return []
-        return [s for s in self.bids() if s.leaf_index < self.closing_size]
+        size = self.closing_size
+        history = _history(s for s in self.statements if s.leaf_index < size)
+        brought = {s.leaf_index: s for s in self.bids()}
+        return [brought[b.leaf_index] for b in tender.standing(history)]
 
     def opening_keys(self, role: str, *, before: int | None = None) -> list[bytes]:
         """The role's announced public keys in log order (those before leaf ``before``)."""
@@ -119,11 +128,7 @@ def load_tender(session: Session, tender_id: str) -> TenderRecord:
         bid_deadline=bid_deadline,
         release_deadline=int(body.get("release_deadline", 0)),
         opening_keys=keys,
-        bidders=frozenset(
-            s.row.actor
-            for s in statements
-            if s.row.kind == "envelope.submit" and s.signed.statement.body["purpose"] == "bid"
-        ),
+        bids=_history(statements),
         releases=frozenset(s.row.role for s in statements if s.row.kind == "tender.key_release"),
         opened=any(s.row.kind == "tender.opening" for s in statements),
         pulse_ms=0 if last is None else last.time_ms,
@@ -131,6 +136,14 @@ def load_tender(session: Session, tender_id: str) -> TenderRecord:
     closing = pulses.at_or_after(bid_deadline) if bid_deadline else None
     return TenderRecord(
         tender_id, statements, facts, None if closing is None else closing.tree_size
+    )
+
+
+def _history(statements: Iterable[Logged]) -> dict[str, tender.Bid]:
+    return tender.bid_history(
+        (s.leaf_index, s.row.kind, s.row.actor, s.signed.statement.body)
+        for s in statements
+        if s.row.kind in tender.BID_KINDS
     )
 
 

@@ -93,9 +93,10 @@ class EnvelopeRow(Base):
 
     __tablename__ = "envelopes"
     __table_args__ = (
-        # One bid per bidder per tender, one seed envelope per bidder per draw
-        # (``draw_key`` is the draw id for seeds and "" for bids: never NULL).
-        UniqueConstraint("tender_id", "purpose", "draw_key", "bidder"),
+        # One seed envelope per bidder per draw, and a bidder's bids in a tender numbered
+        # 0, 1, 2, … as it submits, replaces and resubmits them (PROTOCOL.md §9.9 step 3a;
+        # ``draw_key`` is the draw id for seeds and "" for bids: never NULL).
+        UniqueConstraint("tender_id", "purpose", "draw_key", "bidder", "version"),
     )
 
     envelope_id: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -108,6 +109,9 @@ class EnvelopeRow(Base):
     statement_hash: Mapped[bytes] = mapped_column(
         LargeBinary(32), ForeignKey("statements.statement_hash"), nullable=False, unique=True
     )
+    # The bidder's n-th envelope of this purpose and draw key: always 0 for a seed envelope,
+    # which is never replaced; whether a bid is standing follows from the log.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
 
 
 class OpeningKeyRow(Base):

@@ -60,11 +60,13 @@ def submit() -> Response:
 
 @bp.post("/envelopes")
 def submit_envelope() -> Response:
-    """An envelope's bytes as the body, its signed ``envelope.submit`` in a header (base64)."""
+    """An envelope's bytes as the body, its signed ``envelope.submit`` or ``envelope.replace``
+    in a header (base64)."""
     header = request.headers.get(STATEMENT_HEADER)
     if not header:
         raise EncodingError(
-            f"missing the {STATEMENT_HEADER} header (base64 of the signed envelope.submit statement)"
+            f"missing the {STATEMENT_HEADER} header (base64 of the signed envelope.submit or "
+            "envelope.replace statement)"
         )
     try:
         signed = SignedStatement.decode(base64.b64decode(header, validate=True))
@@ -188,13 +190,15 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/api/v1/envelopes": {
         "post": {
-            "summary": "Submit an envelope (PROTOCOL.md §9) with its signed envelope.submit statement",
+            "summary": "Submit an envelope (PROTOCOL.md §9) with its signed envelope.submit "
+            "statement, or a replacement bid with its envelope.replace (§9.9 step 3a)",
             "parameters": [
                 {
                     "name": STATEMENT_HEADER,
                     "in": "header",
                     "required": True,
-                    "description": "Base64 of the canonical signed envelope.submit statement",
+                    "description": "Base64 of the canonical signed envelope.submit or "
+                    "envelope.replace statement",
                     "schema": {"type": "string", "pattern": "^[A-Za-z0-9+/]+={0,2}$"},
                 }
             ],

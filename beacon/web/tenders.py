@@ -112,7 +112,8 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/tenders/{tender_id}": {
         "get": {
             "summary": "A tender: parties, bid deadlines, opening keys, each party's announcements "
-            "and release, bids with their outcomes, the opening record, draws, verify command",
+            "and release, bids (every envelope, with its state: standing, replaced or withdrawn) "
+            "with their outcomes, the opening record, draws, verify command",
             "parameters": [_ID],
             "responses": {
                 "200": json_response("The tender"),

@@ -59,6 +59,13 @@ SAMPLE_BODIES = {
         "envelope_hash": bytes(32),
         "size": 1234,
     },
+    "envelope.replace": {
+        "replaces": "bid-1",
+        "envelope_id": "bid-1-v2",
+        "envelope_hash": bytes(range(32)),
+        "size": 4321,
+    },
+    "envelope.withdraw": {"envelope_id": "bid-1-v2"},
     "tender.publish": {
         "title": "市政道路工程",
         "bid_deadline": 1_795_000_000_000,

@@ -326,6 +326,47 @@ def bid(d: Deployment) -> Window:
     return Window(BID_DEADLINE, late, data, settle)
 
 
+def bid_replace(d: Deployment) -> Window:
+    """The bid window: the second bidder replaces its bid (PROTOCOL.md §9.9 step 3a)."""
+    _, _, bidders, keys = _tender(d)
+    for i in (1, 2):
+        _submit(d, *_sealed_bid(d, bidders[i - 1], keys, f"{TENDER}-bid-{i}"))
+    d.advance_to(BID_DEADLINE - JUST_BEFORE)
+    sealed, data = _sealed_bid(d, bidders[1], keys, f"{TENDER}-bid-2-v2")
+    body = sealed.statement.body
+    late = bidders[1].replace_bid(
+        f"{TENDER}-bid-2", body["envelope_id"], body["envelope_hash"], body["size"]
+    )
+
+    def settle() -> None:
+        d.advance_to(BID_DEADLINE)
+        rec = _tender_record(d)
+        # The refused replacement changed nothing: the envelope it named is the one frozen.
+        ids = [b.signed.statement.body["envelope_id"] for b in rec.frozen_bids()]
+        assert ids == [f"{TENDER}-bid-1", f"{TENDER}-bid-2"]
+        assert not rec.of_kind("envelope.replace")
+
+    return Window(BID_DEADLINE, late, data, settle)
+
+
+def bid_withdraw(d: Deployment) -> Window:
+    """The bid window: the second bidder withdraws its bid (PROTOCOL.md §9.9 step 3a)."""
+    _, _, bidders, keys = _tender(d)
+    for i in (1, 2):
+        _submit(d, *_sealed_bid(d, bidders[i - 1], keys, f"{TENDER}-bid-{i}"))
+    d.advance_to(BID_DEADLINE - JUST_BEFORE)
+    late = bidders[1].withdraw_bid(f"{TENDER}-bid-2")
+
+    def settle() -> None:
+        d.advance_to(BID_DEADLINE)
+        rec = _tender_record(d)
+        ids = [b.signed.statement.body["envelope_id"] for b in rec.frozen_bids()]
+        assert ids == [f"{TENDER}-bid-1", f"{TENDER}-bid-2"]
+        assert not rec.of_kind("envelope.withdraw")
+
+    return Window(BID_DEADLINE, late, None, settle)
+
+
 def key_release_of_a_tender(d: Deployment) -> Window:
     """The release window: the agent's opening key (PROTOCOL.md §9.9 step 5)."""
     centre, agent, bidders, keys = _tender(d)
@@ -357,6 +398,8 @@ WINDOWS = [
     snapshot,
     objection,
     bid,
+    bid_replace,
+    bid_withdraw,
     key_release_of_a_tender,
 ]
 
