@@ -20,6 +20,13 @@ from tests.verifier.backends import vdf_backend  # noqa: F401 - a fixture for ev
 from verifier import vdf
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """beacon-verify speaks the locale's language (--lang): these tests read its English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def pure_python() -> Iterator[None]:
     """Force the pure-Python path, as on a machine without gmpy2."""
