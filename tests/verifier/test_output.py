@@ -17,6 +17,7 @@ from beacon.store import sqlite_url
 from tests.conftest import ROOT
 from tests.service.deployment import PERIOD, open_deployment
 from tests.service.test_draw_flow import bundle, record, run_to_result
+from tests.verifier import test_tender
 from tests.verifier.conftest import Served
 from tests.verifier.test_cli import run, write
 from verifier import messages, verify_bundle
@@ -329,3 +330,22 @@ def test_every_reason_template_is_a_message_the_verifier_makes():
     for en in messages.REASONS:
         for piece in re.split(r"\{\w+\}", en):
             assert piece.strip(" :;()…→") == "" or piece in source, (en, piece)
+
+
+opened = test_tender.opened  # the bid opening of tests/verifier/test_tender.py
+
+
+def test_a_tender_in_chinese(opened, tmp_path: Path, capsys):
+    path = write(tmp_path / "tender.json", opened.bundle)
+    ca = str(opened.deployment.ca_dir / "ca.pem")
+    code, out, _ = run(capsys, "tender", path, "--anchors", ca, "--lang", "zh")
+    lines = out.splitlines()
+    assert (code, lines[0], lines[-1]) == (VALID, "信任锚：--anchors 指定的证书", "有效（VALID）")
+    assert f"招标项目 {test_tender.TENDER}：已开标" in lines
+    assert any(
+        re.fullmatch(
+            rf"  [0-9a-f]{{16}}… 的投标 {test_tender.TENDER}-bid-2：投标人过错（信封头 MAC 不符）；已复核",
+            line,
+        )
+        for line in lines
+    ), lines
