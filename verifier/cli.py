@@ -9,6 +9,8 @@ certificates you give with --anchors (draw, receipt, chain) or are the ones you 
 document itself carries, which anyone can write; that is reported as "VALID against ...
 only" with its own exit status, never as VALID (PROTOCOL.md §14).
 
+The CA certificate of a tender-beacon platform is on its board, at /ca.pem.
+
 Exit status:
   0  VALID: every check passed against the anchors or certificates you gave
   1  INVALID: a check failed
@@ -16,6 +18,9 @@ Exit status:
      expects, a beacon that cannot be reached
   3  VALID against the document's own anchors or certificates only: not a verdict;
      rerun with --anchors CA.pem
+
+Times are shown in Beijing time (UTC+8), canonical UTC with --utc; --lang en|zh chooses
+the language (the default follows LC_ALL, LC_MESSAGES, LANG).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ import argparse
 import functools
 import hashlib
 import json
+import locale
+import os
 import re
 import sys
 import urllib.error
@@ -33,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from verifier import encoding as enc
-from verifier import identity, monitor, pulse
+from verifier import identity, messages, monitor, pulse
 from verifier.draw import verify_bundle
 from verifier.errors import CheckFailed, FetchError, ParseError, VerifyError
 from verifier.merkle import TreeHead
@@ -104,11 +111,7 @@ def cmd_draw(args: argparse.Namespace) -> Report:
         Path(args.save).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
     receipts = [load_json(read(p), p) for p in args.receipt or ()]
     report = verify_bundle(doc, anchors(args.anchors), crls=crls(args.crl), receipts=receipts)
-    report.values["note"] = (
-        "trust anchors: those given with --anchors"
-        if args.anchors
-        else "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)"
-    )
+    report.values["note"] = messages.NOTE_GIVEN if args.anchors else messages.NOTE_OWN
     return report
 
 
@@ -117,11 +120,7 @@ def cmd_tender(args: argparse.Namespace) -> Report:
     if args.save:
         Path(args.save).write_text(json.dumps(doc, ensure_ascii=False, indent=1))
     report = verify_tender(doc, anchors(args.anchors), crls=crls(args.crl))
-    report.values["note"] = (
-        "trust anchors: those given with --anchors"
-        if args.anchors
-        else "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)"
-    )
+    report.values["note"] = messages.NOTE_GIVEN if args.anchors else messages.NOTE_OWN
     return report
 
 
@@ -351,9 +350,12 @@ def ascii_int(text: str) -> int:
     return int(text)
 
 
-def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="beacon-verify", description=__doc__)
+def parser(lang: str = "en") -> argparse.ArgumentParser:
+    description = messages.HELP if lang == "zh" else __doc__
+    ap = argparse.ArgumentParser(prog="beacon-verify", description=description)
     ap.formatter_class = argparse.RawDescriptionHelpFormatter
+    # Also before the command (beacon-verify --lang zh --help); the command's own wins.
+    ap.add_argument("--lang", dest="lang_first", choices=messages.LANGUAGES, help=argparse.SUPPRESS)
     sub = ap.add_subparsers(dest="command", required=True)
 
     def add(name: str, help: str, source: bool, **kw: Any) -> argparse.ArgumentParser:
@@ -361,6 +363,10 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--json", action="store_true", help="print the report as JSON: {valid, checks, values}"
         )
+        p.add_argument(
+            "--lang", choices=messages.LANGUAGES, help=messages.say(lang, messages.LANG_HELP)
+        )
+        p.add_argument("--utc", action="store_true", help=messages.say(lang, messages.UTC_HELP))
         if source:
             p.add_argument(
                 "--from",
@@ -529,60 +535,141 @@ COMMANDS = {
 }
 
 
+def default_language() -> str:
+    """``--lang``'s default: the locale's (LC_ALL, LC_MESSAGES, LANG; on Windows the system's)."""
+    system = locale.getlocale()[0] if sys.platform == "win32" else None
+    return messages.language(os.environ, system)
+
+
+def _asked_language(argv: list[str]) -> str | None:
+    """``--lang`` as given, read before parsing so that ``--help`` and usage errors use it."""
+    for i, a in enumerate(argv):
+        value = argv[i + 1] if a == "--lang" and i + 1 < len(argv) else a.partition("--lang=")[2]
+        if value in messages.LANGUAGES:
+            return value
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser(_asked_language(argv) or default_language()).parse_args(argv)
+    lang = args.lang or args.lang_first or default_language()
     try:
         report = COMMANDS[args.command](args)
     except VerifyError as e:
-        print(f"beacon-verify: unusable input: {e}", file=sys.stderr)
+        error = messages.say(lang, messages.UNUSABLE, error=messages.reason(lang, str(e)))
+        print(error if args.utc else messages.times(error, lang), file=sys.stderr)
         return UNUSABLE
-    if args.json:
+    if args.json:  # never translated; times stay canonical UTC
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
     else:
-        verdict = report.lines()[-1]
-        if report.valid and report.values.get("complete") is False:
-            what = (
-                "no opening record yet, the tender"
-                if "tender_id" in report.values
-                else ("no result yet, the draw")
-            )
-            verdict += f" (incomplete: {what} is {report.values.get('state')})"
-        print(
-            "\n".join(
-                [
-                    report.values.get("note", ""),
-                    *report.lines()[:-1],
-                    *_values(report.values),
-                    verdict,
-                ]
-            ).lstrip("\n")
-        )
+        lines = render(report, lang, source=getattr(args, "source", None))
+        print("\n".join(lines if args.utc else [messages.times(x, lang) for x in lines]))
     if not report.valid:
         return INVALID
     return UNANCHORED if report.unanchored else VALID
 
 
-def _values(v: dict[str, Any]) -> list[str]:
+def render(report: Report, lang: str, *, source: str | None = None) -> list[str]:
+    """The report as text in ``lang``: the trust note, the checks, the values, the verdict.
+
+    ``source`` is the beacon of ``--from``, whose /ca.pem the guidance names.
+    """
+    say, term = functools.partial(messages.say, lang), functools.partial(messages.term, lang)
+    note = report.values.get("note", "")
+    out = [say(note)] if note else []
+    out += [
+        say(
+            messages.CHECK,
+            mark="✓" if c.ok else "✗",
+            name=messages.step(lang, c.name),
+            detail=messages.reason(lang, c.detail),
+        )
+        for c in report.checks
+    ]
+    out += _values(report.values, lang)
+    if not report.valid:
+        return [*out, say(messages.INVALID)]
+    verdict = say(messages.VALID)
+    if report.unanchored:  # §14: not a verdict; say so, and where the CA certificate is
+        url = f"{source.rstrip('/')}/ca.pem" if source else say(messages.BOARD_CA)
+        out += [
+            say(messages.OWN_ANCHORS, what=term(report.unanchored)),
+            say(messages.GET_CA, url=url),
+        ]
+        verdict = say(messages.UNANCHORED, what=term(report.unanchored))
+    if report.values.get("complete") is False:
+        incomplete = (
+            messages.INCOMPLETE_TENDER if "tender_id" in report.values else messages.INCOMPLETE_DRAW
+        )
+        verdict += say(incomplete, state=term(str(report.values.get("state"))))
+    return [*out, verdict]
+
+
+def _values(v: dict[str, Any], lang: str = "en") -> list[str]:
+    say, term = functools.partial(messages.say, lang), functools.partial(messages.term, lang)
     if "tender_id" in v:
-        out = [f"tender {v['tender_id']}: {v.get('state')}"]
+        out = [say(messages.TENDER, tender_id=v["tender_id"], state=term(str(v.get("state"))))]
         for b in v.get("bids", []):
-            reason = f" ({b['reason']})" if b["reason"] else ""
+            reason = say(messages.BID_REASON, reason=term(b["reason"])) if b["reason"] else ""
             out.append(
-                f"  {b['envelope_id']} of {b['bidder'][:16]}…: {b['status']}{reason}; {b['checked']}"
+                say(
+                    messages.BID,
+                    envelope_id=b["envelope_id"],
+                    bidder=b["bidder"][:16],
+                    status=term(b["status"]),
+                    reason=reason,
+                    checked=term(b["checked"]),
+                )
             )
         return out
     if "draw_id" not in v:
         return [f"{k}: {x}" for k, x in v.items() if k != "note"]
-    out = [f"draw {v['draw_id']}: final state {v.get('state')}, R = {v.get('output')}"]
+    out = [
+        say(
+            messages.DRAW,
+            draw_id=v["draw_id"],
+            state=term(str(v.get("state"))),
+            output=v.get("output"),
+        )
+    ]
     out += [
-        f"  {x['code']} {x['label']}: {', '.join(x['values'])}{x['unit']} (index {x['indexes']})"
+        say(
+            messages.PICKED,
+            code=x["code"],
+            label=x["label"],
+            values=", ".join(x["values"]),
+            unit=x["unit"],
+            indexes=x["indexes"],
+        )
         for x in v.get("values", [])
     ]
     out += [
-        f"  {x['code']} = {x['formula']}: {x['value']}{x['unit']}" for x in v.get("derived", [])
+        say(
+            messages.DERIVED, code=x["code"], formula=x["formula"], value=x["value"], unit=x["unit"]
+        )
+        for x in v.get("derived", [])
     ]
+    out += [
+        say(
+            messages.SEED,
+            role=term(x["role"]),
+            fingerprint=x["fingerprint"][:16],
+            status=term(x["status"]),
+        )
+        for x in v.get("seeds", [])
+    ]
+    kinds = {"objection": messages.OBJECTION, "confirm": messages.CONFIRM, "void": messages.VOID}
     return out + [
-        f"  seed of {x['role']} {x['fingerprint'][:16]}…: {x['status']}" for x in v.get("seeds", [])
+        say(
+            kinds[x["kind"]],
+            role=term(x["role"]),
+            actor=x["actor"][:16],
+            at=x["issued_at"],
+            leaf=x["leaf"],
+            reason=x["reason"],
+        )
+        for x in v.get("after_result", [])
     ]
 
 

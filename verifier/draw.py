@@ -144,6 +144,35 @@ def _each(
     ]
 
 
+def _json(x: Any, limit: int = 200) -> str:
+    """Canonical JSON of one value, cut at ``limit`` characters (R's 128 digits fit)."""
+    text = json.dumps(x, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def differences(expected: Any, got: Any, path: str) -> list[tuple[str, Any, Any]]:
+    """Where two JSON values differ: (path, expected, got) at the deepest member that does.
+
+    Compared as canonical JSON, so that 3.0 or true cannot stand for 3 or 1; a member one
+    side lacks is the ``...`` Ellipsis on that side, a list of another length differs whole.
+    """
+    if isinstance(expected, dict) and isinstance(got, dict):
+        return [
+            d
+            for k in sorted(expected.keys() | got.keys(), key=str)
+            for d in differences(expected.get(k, ...), got.get(k, ...), f"{path}.{k}")
+        ]
+    if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
+        return [
+            d
+            for i, (e, g) in enumerate(zip(expected, got, strict=True))
+            for d in differences(e, g, f"{path}[{i}]")
+        ]
+    if expected is not ... and got is not ... and _json(expected, 10**9) == _json(got, 10**9):
+        return []
+    return [(path, expected, got)]
+
+
 def _unique(pairs: list[tuple[str, Any]], key: str) -> dict[str, Any]:
     out = dict(pairs)
     if len(out) != len(pairs):
@@ -868,9 +897,17 @@ class DrawCheck:
             "seeds": seeds,
         }
         self.state["summary"] = expected
-        # Compared as canonical JSON, so that 3.0 or true cannot stand for 3 or 1.
-        same = json.dumps(self.summary, sort_keys=True) == json.dumps(expected, sort_keys=True)
-        _check(same, f"the summary is not what the statements give: {expected}")
+        found = differences(expected, self.summary, "summary")
+        if found:
+            shown = [
+                f"{path}: expected {'none' if e is ... else _json(e)}, "
+                f"the bundle has {'none' if g is ... else _json(g)}"
+                for path, e, g in found[:3]
+            ]
+            more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
+            raise CheckFailed(
+                f"the summary is not what the statements give: {'; '.join(shown)}{more}"
+            )
         return f"state {final}"
 
     def run(self, report: Report) -> None:
@@ -980,4 +1017,17 @@ def verify_bundle(
         draw_id=check.draw_id, **check.state.get("summary", {"state": check.state.get("final")})
     )
     report.values["complete"] = bool(check.state.get("result") or check.kinds["draw.void"])
+    # §13: the objections, confirmation and void as signed, each with its maker's reason.
+    report.values["after_result"] = [
+        {
+            "kind": x.s.kind.removeprefix("draw."),
+            "role": x.s.role,
+            "actor": x.s.actor.hex(),
+            "issued_at": enc.format_time(x.s.issued_at),
+            "leaf": x.leaf,
+            "reason": x.s.body.get("reason", ""),
+        }
+        for x in check.statements
+        if x.s.kind in ("draw.objection", "draw.confirm", "draw.void")
+    ]
     return report

@@ -16,18 +16,15 @@ from beacon.store import sqlite_url
 from beacon.web import create_app
 from tests.service.deployment import PERIOD, T0, Deployment, open_deployment
 from tests.service.test_draw_flow import Ceremony, bundle, run_to_result
+from tests.verifier.backends import vdf_backend  # noqa: F401 - a fixture for every test here
 from verifier import vdf
 
 
-@pytest.fixture(params=["gmpy2", "python"])
-def vdf_backend(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Run the test once with gmpy2 and once with Python's own integers."""
-    try:
-        previous = vdf.use_backend(request.param)
-    except ValueError:
-        pytest.skip(reason="gmpy2 is not installed")
-    yield request.param
-    vdf.use_backend(previous)
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """beacon-verify speaks the locale's language (--lang): these tests read its English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

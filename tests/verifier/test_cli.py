@@ -49,10 +49,14 @@ def test_draw_with_the_bundles_anchors_says_so(drawn: Served, tmp_path: Path, ca
         == "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)"
     )
     assert lines[1].startswith("✓ format: draw JS-2026-0142-1, 20 statements")
-    assert lines[-1] == (
+    assert lines[-3:] == [  # issue 12 item 8: said plainly, with where the CA certificate is
+        "not VALID: the certificates were checked only against the bundle's own trust anchors, "
+        "which anyone can write",
+        "get the platform's CA certificate from the board at its /ca.pem, confirm its fingerprint "
+        "with the centre, and run again with --anchors ca.pem",
         "VALID against the bundle's own trust anchors only, which anyone can write: not a "
-        "verdict (pass --anchors CA.pem with the CA certificate you trust)"
-    )
+        "verdict (pass --anchors CA.pem with the CA certificate you trust)",
+    ]
     k1 = next(v for v in drawn.bundle["summary"]["values"] if v["code"] == "K1")
     assert f"  K1 下浮系数 K1: {k1['values'][0]} (index {k1['indexes']})" in lines
     assert f"draw {DRAW}: final state drawn, R = {drawn.bundle['summary']['output']}" in lines
@@ -84,12 +88,11 @@ def test_tampered_draw_is_invalid_and_names_the_check(drawn: Served, tmp_path: P
     ]  # another candidate than the drawn one
     code, out, _ = run(capsys, "draw", write(tmp_path / "p.json", doc))
     assert code == INVALID
+    # The field and its two values, not the whole recomputed summary (issue 12 item 9).
+    (drawn_k1,) = drawn.bundle["summary"]["values"][0]["values"]
     assert [line for line in out.splitlines() if line.startswith("✗")] == [
-        next(
-            line
-            for line in out.splitlines()
-            if line.startswith("✗ summary: the summary is not what")
-        )
+        "✗ summary: the summary is not what the statements give: summary.values[0].values[0]: "
+        f'expected "{drawn_k1}", the bundle has "{k1["values"][0]}"'
     ]
     assert out.splitlines()[-1] == "INVALID"
 

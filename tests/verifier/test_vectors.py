@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import VECTORS
+from tests.verifier import backends
 from verifier import (
     draw,
     envelope,
@@ -27,6 +27,11 @@ from verifier import (
     vdf,
 )
 from verifier.errors import CheckFailed, ParseError
+
+# Not tests.conftest's VECTORS nor its conftest.py's fixture: this file imports nothing of
+# beacon/, so that .ci/verifier-alone runs it against the verifier installed alone.
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+vdf_backend = backends.vdf_backend
 
 # The closed outcome set of each area (the generators' docstrings, PROTOCOL.md §8.6, §9.7, §11.9).
 OUTCOMES = {
