@@ -29,6 +29,7 @@ from beacon.web import (
     service,
     statements,
     tenders,
+    verifypage,
 )
 
 DEFAULTS: dict[str, Any] = {
@@ -72,6 +73,7 @@ def create_app(
         openapi.register(app, statements.bp, statements.PATHS)
         openapi.register(app, tenders.bp, tenders.PATHS)
         openapi.register(app, pages.bp, pages.PATHS)
+        openapi.register(app, verifypage.bp, verifypage.PATHS)
 
     @app.before_request
     def limit_body() -> None:
