@@ -15,9 +15,10 @@ function base64Bytes(b64) {
 /**
  * Verify `bundle` (base64) and each edit of it, as beacon-verify would each file:
  * edits are [id, start, end, replacement base64]: bytes [start, end) replaced. Returns, per
- * edit, {id, kind, verdict, checks: [[name, ok, detail]], message, lines, ms}.
+ * edit, {id, kind, verdict, checks: [[name, ok, detail]], message, lines, ms}. Errors call the
+ * bundle `name` (default: the edit's id), as beacon-verify calls it by its file name.
  */
-async function verifyEdits(bundle, edits, { anchors = [], crls = [], lang = "en" } = {}) {
+async function verifyEdits(bundle, edits, { anchors = [], crls = [], lang = "en", name = null } = {}) {
   const base = base64Bytes(bundle);
   const files = (list) => list.map(([name, b64]) => ({ name, bytes: base64Bytes(b64) }));
   const options = { anchors: files(anchors), crls: files(crls) };
@@ -28,7 +29,7 @@ async function verifyEdits(bundle, edits, { anchors = [], crls = [], lang = "en"
     bytes.set(base.subarray(0, start), 0);
     bytes.set(middle, start);
     bytes.set(base.subarray(end), start + middle.length);
-    const outcome = await verifyFiles({ bundle: { name: id, bytes }, ...options }, NOT_UTF8);
+    const outcome = await verifyFiles({ bundle: { name: name ?? id, bytes }, ...options }, NOT_UTF8);
     const report = outcome.kind === "report" ? outcome.report : null;
     out.push({
       id,

@@ -33,10 +33,11 @@ export async function verifyFiles({ bundle, anchors = [], crls = [] }, { notUtf8
   const elapsed = () => performance.now() - start;
   try {
     const bundleText = decode(bundle.bytes, bundle.name, { notUtf8 });
-    const anchorsPem = anchors.map((a) => decode(a.bytes, a.name, { notUtf8 }));
+    const anchorsPem = anchors.map((a) => ({ name: a.name, text: decode(a.bytes, a.name, { notUtf8 }) }));
     const report = await verifyBundle(bundleText, {
       anchorsPem,
-      crls: crls.map((c) => c.bytes),
+      crls: crls.map((c) => ({ name: c.name, data: c.bytes })),
+      name: bundle.name,
     });
     return { kind: "report", report, ms: elapsed() };
   } catch (e) {
@@ -49,6 +50,12 @@ export async function verifyFiles({ bundle, anchors = [], crls = [] }, { notUtf8
 
 /** The lines beacon-verify prints for an outcome (stderr's one line for unusable input). */
 export function outcomeLines(outcome, lang) {
-  if (outcome.kind === "report") return formatReport(outcome.report, { lang }).split("\n");
-  return [`beacon-verify: unusable input: ${outcome.message}`];
+  if (outcome.kind !== "report") return [`beacon-verify: unusable input: ${outcome.message}`];
+  try {
+    return formatReport(outcome.report, { lang }).split("\n");
+  } catch (e) {
+    // beacon-verify prints English where it has no messages in the language asked for.
+    if (!(e instanceof RangeError) || lang === "en") throw e;
+    return formatReport(outcome.report, { lang: "en" }).split("\n");
+  }
 }
