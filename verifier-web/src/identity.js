@@ -558,7 +558,14 @@ function nameConstraintsBelow() {
 async function validIssuer(issuer, child, depth, atSec) {
   permitsCa(issuer, depth, atSec);
   if (!WEBPKI_SPKI.has(toHex(issuer.publicKey.algorithm.raw))) {
-    throw new PathError(`Forbidden public key algorithm: ${issuer.publicKey.algorithm.oid}`);
+    // cryptography prints its Rust Debug form; for Ed25519 (the §3.2 case) we match it.
+    const params = { [OID.ed25519]: "Ed25519", "1.3.101.113": "Ed448" }[issuer.publicKey.algorithm.oid];
+    throw new PathError(
+      "Forbidden public key algorithm: " +
+        (params
+          ? `AlgorithmIdentifier { oid: DefinedByMarker(PhantomData<asn1::object_identifier::ObjectIdentifier>), params: ${params} }`
+          : issuer.publicKey.algorithm.oid),
+    );
   }
   const alg = WEBPKI_SIGNATURES[toHex(child.signatureAlgorithm.raw)];
   if (!alg) throw new PathError(`Forbidden signature algorithm: ${child.signatureAlgorithm.oid}`);
