@@ -6,8 +6,6 @@ import { formatReport, verifyBundle } from "../src/index.js";
 import { mount, reportLanguage } from "./ui.js";
 import { outcomeLines, verifyFiles } from "./verify.js";
 
-const NOT_UTF8 = { notUtf8: (name) => `${name}: not UTF-8 text` };
-
 function base64Bytes(b64) {
   return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
@@ -29,7 +27,7 @@ async function verifyEdits(bundle, edits, { anchors = [], crls = [], lang = "en"
     bytes.set(base.subarray(0, start), 0);
     bytes.set(middle, start);
     bytes.set(base.subarray(end), start + middle.length);
-    const outcome = await verifyFiles({ bundle: { name: name ?? id, bytes }, ...options }, NOT_UTF8);
+    const outcome = await verifyFiles({ bundle: { name: name ?? id, bytes }, ...options });
     const report = outcome.kind === "report" ? outcome.report : null;
     out.push({
       id,

@@ -66,7 +66,6 @@ const TABLE = {
     "Passed only against the bundle's own certificates: not a verdict. Give the platform CA certificate and verify again.",
   ],
   "verdict.unusable": ["无法使用的输入", "Unusable input"],
-  "error.not_utf8": ["{name}：不是 UTF-8 文本", "{name}: not UTF-8 text"],
   "error.unexpected": [
     "验证程序内部错误（请报告此问题）：{why}",
     "The verifier itself failed (please report this): {why}",

@@ -349,10 +349,7 @@ export function mount(root) {
       if (state.useSiteCa && site?.caUrl) anchors.push({ name: site.caUrl, bytes: await fetchText(site.caUrl, site.caUrl) });
       // Let the browser paint "Verifying…" before the work starts.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      state.outcome = await verifyFiles(
-        { bundle: state.bundle, anchors, crls: state.crls },
-        { notUtf8: (name) => text("en", "error.not_utf8", { name }) },
-      );
+      state.outcome = await verifyFiles({ bundle: state.bundle, anchors, crls: state.crls });
     } catch (e) {
       state.problem = e.message;
       state.outcome = null;

@@ -7,12 +7,15 @@ import { formatReport, verifyBundle } from "../src/index.js";
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-/** A file's bytes as text, failing like beacon-verify on bytes that are not UTF-8. */
-export function decode(bytes, name, { notUtf8 }) {
+/**
+ * The bundle's bytes as text. Bytes that are not UTF-8 are unusable input, as for
+ * beacon-verify, whose json.loads refuses them ("not JSON: 'utf-8' codec can't decode ...").
+ */
+export function decode(bytes, name) {
   try {
     return UTF8.decode(bytes); // strips a UTF-8 BOM, as json.loads(bytes) does
   } catch {
-    throw new UnusableInput(notUtf8(name));
+    throw new UnusableInput(`${name}: not JSON: not UTF-8 text`);
   }
 }
 
@@ -28,14 +31,13 @@ export class UnusableInput extends Error {}
  *   {kind: "crash", message, ms}     an error that is not the verifier's own: a bug.
  * `ms` is the time verifyBundle took, by performance.now().
  */
-export async function verifyFiles({ bundle, anchors = [], crls = [] }, { notUtf8 }) {
+export async function verifyFiles({ bundle, anchors = [], crls = [] }) {
   const start = performance.now();
   const elapsed = () => performance.now() - start;
   try {
-    const bundleText = decode(bundle.bytes, bundle.name, { notUtf8 });
-    const anchorsPem = anchors.map((a) => ({ name: a.name, text: decode(a.bytes, a.name, { notUtf8 }) }));
+    const bundleText = decode(bundle.bytes, bundle.name);
     const report = await verifyBundle(bundleText, {
-      anchorsPem,
+      anchorsPem: anchors.map((a) => ({ name: a.name, data: a.bytes })),
       crls: crls.map((c) => ({ name: c.name, data: c.bytes })),
       name: bundle.name,
     });
