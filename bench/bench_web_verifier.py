@@ -27,7 +27,7 @@ from bench.harness import Context
 from tests.conftest import ROOT
 from tests.service.deployment import PERIOD, open_deployment
 from tests.service.test_draw_flow import bundle, run_to_result
-from verifier import identity, verify_bundle
+from verifier import identity, vdf, verify_bundle
 
 TITLE = "Browser verifier (Chromium)"
 RUNS = 9
@@ -122,7 +122,8 @@ def run(ctx: Context) -> None:
     ctx.line(
         f"One proof bundle ({len(text) / 1024:.0f} KiB): {len(doc['statements'])} statements, "
         f"{len(doc['seed_envelopes'])} seed envelopes, vdf_t = {doc['definition']['vdf_t']}; "
-        f"anchors given, verdict VALID. Chromium {version}, headless, build/verify.html from disk. "
+        f"anchors given, verdict VALID. Chromium {version}, headless, build/verify.html from disk; "
+        f"beacon-verify with its {vdf.backend()} arithmetic. "
         f"Median of {RUNS} runs. Command: `.venv/bin/python -m bench --only web_verifier`."
     )
     ctx.line()
