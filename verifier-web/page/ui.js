@@ -356,6 +356,8 @@ export function mount(root) {
     } finally {
       state.busy = "";
       render();
+      // The result is below the form: bring it into view.
+      root.querySelector(".tbv-result")?.scrollIntoView({ block: "start" });
     }
   }
 
