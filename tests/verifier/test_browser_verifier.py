@@ -465,3 +465,64 @@ def test_the_beacons_ca_certificate_is_offered(driver, built, drawn, beacon_url,
     (tmp_path / "ca.pem").write_bytes(served)
     python = beacon_verify(DRAW, ["--from", beacon_url, "--anchors", str(tmp_path / "ca.pem")])
     assert _verdict(driver) == python.verdict == "VALID"
+
+
+# -- the draw vectors: the whole computation (§10–§12) in the browser --------------------------
+
+# tests/verifier/test_vectors.py::test_draw, step for step, on the page's own modules.
+DRAW_VECTOR = """
+const [text, done] = arguments;
+const { draw, enc, merkle, records, vdf } = window.tenderBeaconVerifier.internals;
+const hex = (b) => enc.toHex(b);
+(async () => {
+  const v = enc.parseJson(text);
+  const [definition, encoded] = records.parseDefinition(v.definition);
+  const defHash = await records.definitionHash(encoded);
+  const freeze = new merkle.TreeHead(v.freeze.tree_size, enc.fromHex(v.freeze.root_hash));
+  const entries = v.seeds.map((e) => [e.role, enc.fromHex(e.fingerprint), e.status, enc.fromHex(e.seed)]);
+  const snapshot = v.snapshot !== null ? await draw.snapshotHash(v.snapshot) : new Uint8Array(0);
+  let seed;
+  try {
+    seed = await draw.combinedSeed(defHash, freeze, entries, snapshot);
+  } catch (e) {
+    if (e.code === undefined) throw e;
+    return { expect: e.code };
+  }
+  const x = await vdf.hashToGroup(seed);
+  const y = vdf.element(enc.fromHex(v.y), "y");
+  const pi = vdf.element(enc.fromHex(v.pi), "pi", { identity: true });
+  await vdf.verify(x, y, pi, definition.vdf_t);
+  const r = await vdf.output(y);
+  const drawn = await draw.picks(definition, r, v.snapshot ?? []);
+  return {
+    expect: "valid",
+    definition_hash: hex(defHash),
+    snapshot_hash: v.snapshot !== null ? hex(snapshot) : null,
+    combined_seed: hex(seed),
+    x: hex(vdf.encode(x)),
+    R: hex(r),
+    picks: drawn,
+    derived: Object.fromEntries(draw.derived(definition, drawn).map((d) => [d.code, d.value])),
+  };
+})().then(
+  (out) => done(JSON.parse(JSON.stringify(out, (k, x) => (typeof x === "bigint" ? Number(x) : x)))),
+  (e) => done({ error: String((e && e.stack) || e) }),
+);
+"""
+KEYS = ("definition_hash", "snapshot_hash", "combined_seed", "x", "R", "picks", "derived")
+
+
+def test_every_draw_vector_computes_in_the_browser(driver, built):
+    """Expected values: the vector files (tests/vectors/draw/, checked there by verifier/)."""
+    driver.get(built.as_uri() + "?lang=en")
+    wait_for(lambda: driver.execute_script("return !!window.tenderBeaconVerifier"), "the page")
+    paths = sorted((ROOT / "tests" / "vectors" / "draw").glob("*.json"))
+    assert len(paths) >= 7
+    misses = []
+    for path in paths:
+        v = json.loads(path.read_text())
+        got = driver.execute_async_script(DRAW_VECTOR, path.read_text())
+        want = {"expect": v["expect"]} | ({k: v[k] for k in KEYS} if v["expect"] == "valid" else {})
+        if got != want:
+            misses.append(f"{path.name}: browser {got}, vector {want}")
+    assert not misses, "\n".join(misses)

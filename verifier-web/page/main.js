@@ -2,7 +2,12 @@
 // verification to scripts as window.tenderBeaconVerifier, which the Chromium tests and the
 // benchmark drive (tests/verifier/test_browser_verifier.py, bench/bench_web_verifier.py).
 
+import * as draw from "../src/draw.js";
+import * as enc from "../src/encoding.js";
 import { formatReport, verifyBundle } from "../src/index.js";
+import * as merkle from "../src/merkle.js";
+import * as records from "../src/records.js";
+import * as vdf from "../src/vdf.js";
 import { mount, reportLanguage } from "./ui.js";
 import { outcomeLines, verifyFiles } from "./verify.js";
 
@@ -42,7 +47,14 @@ async function verifyEdits(bundle, edits, { anchors = [], crls = [], lang = "en"
   return out;
 }
 
-window.tenderBeaconVerifier = { verifyBundle, formatReport, verifyEdits };
+// `internals`: the modules the draw vectors' whole computation (§10–§12) runs through in the
+// Chromium tests, as tests/verifier/test_vectors.py runs verifier/'s.
+window.tenderBeaconVerifier = {
+  verifyBundle,
+  formatReport,
+  verifyEdits,
+  internals: { draw, enc, merkle, records, vdf },
+};
 
 const root = document.getElementById("verifier");
 if (root) mount(root);
