@@ -8,7 +8,10 @@ for every edit the tamper suite makes of one (tests/verifier/test_tamper.py: eac
 witness edits, 500 random byte edits and 500 random structural edits), the page's
 verification must give the same verdict (or the same refusal of unusable input), the same
 checks in the same order each passed or failed, and the same detail of each check; and for
-the real bundles the same lines as beacon-verify prints.
+the real bundles the same lines as beacon-verify prints. The draw vectors
+(tests/vectors/draw/: computations, not bundles; ../shared/vectors holds no draw bundle) run
+through the page's own modules step for step as test_vectors.py runs verifier/'s, and must
+give the vector files' values.
 
 The page is built from the current sources first (esbuild, under a second), so a stale
 build is never what is tested. The single-file build/verify.html is loaded from disk
