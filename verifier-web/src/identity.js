@@ -558,7 +558,14 @@ function nameConstraintsBelow() {
 async function validIssuer(issuer, child, depth, atSec) {
   permitsCa(issuer, depth, atSec);
   if (!WEBPKI_SPKI.has(toHex(issuer.publicKey.algorithm.raw))) {
-    throw new PathError(`Forbidden public key algorithm: ${issuer.publicKey.algorithm.oid}`);
+    // cryptography prints its Rust Debug form; for Ed25519 (the §3.2 case) we match it.
+    const params = { [OID.ed25519]: "Ed25519", "1.3.101.113": "Ed448" }[issuer.publicKey.algorithm.oid];
+    throw new PathError(
+      "Forbidden public key algorithm: " +
+        (params
+          ? `AlgorithmIdentifier { oid: DefinedByMarker(PhantomData<asn1::object_identifier::ObjectIdentifier>), params: ${params} }`
+          : issuer.publicKey.algorithm.oid),
+    );
   }
   const alg = WEBPKI_SIGNATURES[toHex(child.signatureAlgorithm.raw)];
   if (!alg) throw new PathError(`Forbidden signature algorithm: ${child.signatureAlgorithm.oid}`);
@@ -677,14 +684,15 @@ export async function verifyStatement(s) {
 }
 
 /** What pulse.verify does with the certificate's key (§8.6 step 3): RSA PKCS#1 v1.5 with
- * SHA-512. ``what`` is the pulse's name(), which the messages start with. */
-export async function verifyPulseSignature(certDer, message, signature, what = "pulse") {
+ * SHA-512. ``what``, if given, is the pulse's name(), which pulse.py's messages start with. */
+export async function verifyPulseSignature(certDer, message, signature, what = null) {
+  const prefix = what === null ? "" : `${what}: `;
   const cert = load(certDer);
   if (cert.key.type !== "rsa") {
-    throw new CheckFailed(`${what}: the certificate's key is not RSA`, { code: "certificate-invalid" });
+    throw new CheckFailed(`${prefix}the certificate's key is not RSA`, { code: "certificate-invalid" });
   }
   const spec = { family: "rsa", name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" };
   if (!(await verifyWith(cert.publicKey.raw, cert.key, spec, signature, message))) {
-    throw new CheckFailed(`${what}: the signature does not verify`, { code: "signature-invalid" });
+    throw new CheckFailed(`${prefix}the signature does not verify`, { code: "signature-invalid" });
   }
 }
