@@ -7,8 +7,11 @@ PY     := $(BIN)/python
 DATA   ?= .beacon
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
+NPM    ?= npm
+NODE   ?= node
+WEB    := verifier-web
 
-.PHONY: run test test-fast test-faults bench lint vectors notebooks clean install install-test
+.PHONY: run test test-fast test-faults bench lint vectors notebooks clean install install-test web
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +26,26 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 	$(PY) -m pip install --quiet -e '.[test,notebooks,dev,server]'
 	touch $@ $(VENV)/.installed
 
+# The browser verifier (verifier-web/): npm ci when the lock file changes, then esbuild makes
+# beacon/web/static/verify/ (served at /verify) and build/verify.html (the single file).
+$(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+build/.web-built: $(WEB)/node_modules/.installed $(WEB)/build.mjs $(wildcard $(WEB)/src/*.js $(WEB)/page/*)
+	cd $(WEB) && $(NODE) build.mjs
+	touch $@
+
+web: build/.web-built
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed build/.web-built
 	$(BIN)/beacon serve --demo --pulse-period 2 --data-dir $(DATA) --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test build/.web-built
+	cd $(WEB) && $(NODE) --test test/
 	$(BIN)/pytest
 
 test-fast: $(VENV)/.installed-test
@@ -55,4 +71,4 @@ notebooks: $(VENV)/.installed-test
 	mkdir -p build/notebooks && BEACON_NOTEBOOK_SCALE=full $(BIN)/jupyter execute --timeout=-1 --output='$(CURDIR)/build/notebooks/{notebook_name}' notebooks/*.ipynb
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info $(WEB)/node_modules beacon/web/static/verify

@@ -32,6 +32,7 @@ from beacon.web import (
     service,
     statements,
     tenders,
+    verifypage,
 )
 
 DEFAULTS: dict[str, Any] = {
@@ -77,6 +78,7 @@ def create_app(
         openapi.register(app, tenders.bp, tenders.PATHS)
         openapi.register(app, anchors.bp, anchors.PATHS)
         openapi.register(app, pages.bp, pages.PATHS)
+        openapi.register(app, verifypage.bp, verifypage.PATHS)
 
     @app.before_request
     def limit_body() -> None:

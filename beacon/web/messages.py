@@ -41,6 +41,7 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
     "nav.draws": ("抽取", "Draws"),
     "nav.pulses": ("信标脉冲", "Pulses"),
     "nav.api": ("接口说明 (OpenAPI)", "API (OpenAPI)"),
+    "nav.verify": ("在线复核", "Verify"),
     "nav.language": ("切换语言", "Switch language"),
     # -- the list of draws ----------------------------------------------------------------
     "index.title": ("抽取列表", "Draws"),
@@ -508,6 +509,26 @@ _TABLE: Final[Mapping[str, tuple[str, str]]] = {
     "error.no_tender": ("没有编号为 {id} 的招标项目。", "There is no tender {id}."),
     "error.no_page": ("没有这个页面。", "There is no such page."),
     "error.back": ("返回抽取列表", "Back to the draws"),
+    # -- the browser verifier (/verify; its own labels are in verifier-web/page/texts.js) ------------
+    "webverify.title": ("在浏览器中复核抽取", "Verify a draw in your browser"),
+    "webverify.link": (
+        "或者不安装任何程序，直接在浏览器中复核：",
+        "Or recheck it in your browser, with nothing to install:",
+    ),
+    "webverify.open": ("在浏览器中复核本次抽取", "Verify this draw in your browser"),
+    "webverify.noscript": (
+        "浏览器验证程序需要启用 JavaScript；也可以使用命令行验证程序 beacon-verify。",
+        "The browser verifier needs JavaScript; the command-line verifier beacon-verify does not.",
+    ),
+    "webverify.missing": (
+        "本服务器尚未构建浏览器验证程序。",
+        "The browser verifier is not built on this server.",
+    ),
+    "webverify.build": (
+        "运维人员请在代码目录中运行 make web（即 cd verifier-web && npm ci && node build.mjs），然后刷新本页。",
+        "Operators: run make web in the source tree (that is, cd verifier-web && npm ci && node "
+        "build.mjs), then reload this page.",
+    ),
 }
 
 MESSAGES: Final[Mapping[str, Mapping[str, str]]] = {

@@ -80,6 +80,14 @@ def mutate(path: str, value: Any) -> Any:
     return value + "x" if value else "ab"
 
 
+def field_changes(bundle: Any) -> Iterator[tuple[str, Any]]:
+    """Each leaf but ``format`` changed once by :func:`mutate`: (dotted path, document)."""
+    for path, value in leaves(bundle):
+        if path != ("format",):
+            name = dotted(path)
+            yield name, put(bundle, path, mutate(name, value))
+
+
 # Leaves whose change breaks strict parsing (§2.2, §2.4, §8.3): enums, patterns, the
 # uri that must name its pulse (so its chain and pulse index), suites and tag-like names.
 FORMAT = re.compile(
@@ -192,23 +200,34 @@ def _verdict(doc: Any, original: Any) -> str:
     )
 
 
-@pytest.mark.slow
-def test_random_byte_edits_never_verify(drawn: Served):
-    text = json.dumps(drawn.bundle).encode()
+def byte_edits(bundle: Any, count: int = 500) -> Iterator[tuple[int, bytes]]:
+    """``count`` random one-byte edits of ``bundle``'s JSON (fixed seed): (offset, edited bytes).
+
+    Edits that leave the same document (whitespace, an equivalent escape) are not counted.
+    """
+    text = json.dumps(bundle).encode()
     rng, counted = random.Random(20261126), 0
-    verdicts = {"INVALID": 0, "unusable": 0, "not JSON": 0, "unsigned link uri": 0}
-    while counted < 500:
+    while counted < count:
         at = rng.randrange(len(text))
         edited = text[:at] + bytes([rng.randrange(256)]) + text[at + 1 :]
+        try:
+            if json.loads(edited) == bundle:
+                continue
+        except ValueError:
+            pass
+        counted += 1
+        yield at, edited
+
+
+@pytest.mark.slow
+def test_random_byte_edits_never_verify(drawn: Served):
+    verdicts = {"INVALID": 0, "unusable": 0, "not JSON": 0, "unsigned link uri": 0}
+    for at, edited in byte_edits(drawn.bundle):
         try:
             doc = json.loads(edited)
         except ValueError:
             verdicts["not JSON"] += 1  # a clean parse error (beacon-verify exits 2)
-            counted += 1
             continue
-        if doc == drawn.bundle:
-            continue  # whitespace or an equivalent escape: the same document, not an edit
-        counted += 1
         verdict = _verdict(doc, drawn.bundle)
         assert verdict != "VALID", f"byte {at} of the bundle edited and it still verifies"
         verdicts[verdict] += 1
@@ -248,14 +267,20 @@ def _random_edit(rng: random.Random, doc: Any) -> Any:
     return out
 
 
-@pytest.mark.slow
-def test_random_field_edits_never_verify(drawn: Served):
+def field_edits(bundle: Any, count: int = 500) -> Iterator[tuple[int, Any]]:
+    """``count`` random structural edits of ``bundle`` (fixed seed): (number, edited document)."""
     rng, counted = random.Random(6), 0
-    while counted < 500:
-        doc = _random_edit(rng, drawn.bundle)
-        if doc == drawn.bundle:
+    while counted < count:
+        doc = _random_edit(rng, bundle)
+        if doc == bundle:
             continue
         counted += 1
+        yield counted, doc
+
+
+@pytest.mark.slow
+def test_random_field_edits_never_verify(drawn: Served):
+    for counted, doc in field_edits(drawn.bundle):
         assert _verdict(doc, drawn.bundle) != "VALID", f"edit #{counted} still verifies"
 
 
@@ -270,55 +295,55 @@ def _shift_result(doc: dict[str, Any], ms: int) -> None:
 
 # The drawn bundle's witnesses are pulses 1/1 (tree size 0), 1/2 and 1/11 (15: leaves 0-14
 # lie between them) and 1/12 (21: the freeze at leaf 15 to the result at leaf 20).
-@pytest.mark.parametrize(
-    ("edit", "message"),
-    [
-        pytest.param(
-            lambda b: b["witnesses"].pop(0),
-            r"^leaf 0 \(tender\.register by beacon\): the pulse before pulse 1/2 is missing",
-            id="drop-the-first",
+WITNESS_EDITS = [
+    pytest.param(
+        lambda b: b["witnesses"].pop(0),
+        r"^leaf 0 \(tender\.register by beacon\): the pulse before pulse 1/2 is missing",
+        id="drop-the-first",
+    ),
+    pytest.param(
+        lambda b: b["witnesses"].pop(1),
+        r"^pulse 1/11 after pulse 1/1: not the next pulse of the same chain",
+        id="drop-one-between",
+    ),
+    pytest.param(
+        lambda b: b["witnesses"].pop(),
+        r"^leaf 15 \(draw\.freeze by beacon\): no witness pulse covers it",
+        id="drop-the-results-after",
+    ),
+    pytest.param(
+        lambda b: b["witnesses"].insert(1, b["witnesses"].pop(2)),
+        r"^witnesses are not in increasing \(chainIndex, pulseIndex\) order, each once",
+        id="swap-two",
+    ),
+    pytest.param(
+        lambda b: b["witnesses"].append(b["witnesses"][-1]),
+        r"^witnesses are not in increasing \(chainIndex, pulseIndex\) order, each once",
+        id="duplicate-one",
+    ),
+    pytest.param(
+        lambda b: b["witnesses"][2].update(
+            tree_head=b["witnesses"][1]["tree_head"] | {"tree_size": 14}
         ),
-        pytest.param(
-            lambda b: b["witnesses"].pop(1),
-            r"^pulse 1/11 after pulse 1/1: not the next pulse of the same chain",
-            id="drop-one-between",
-        ),
-        pytest.param(
-            lambda b: b["witnesses"].pop(),
-            r"^leaf 15 \(draw\.freeze by beacon\): no witness pulse covers it",
-            id="drop-the-results-after",
-        ),
-        pytest.param(
-            lambda b: b["witnesses"].insert(1, b["witnesses"].pop(2)),
-            r"^witnesses are not in increasing \(chainIndex, pulseIndex\) order, each once",
-            id="swap-two",
-        ),
-        pytest.param(
-            lambda b: b["witnesses"].append(b["witnesses"][-1]),
-            r"^witnesses are not in increasing \(chainIndex, pulseIndex\) order, each once",
-            id="duplicate-one",
-        ),
-        pytest.param(
-            lambda b: b["witnesses"][2].update(
-                tree_head=b["witnesses"][1]["tree_head"] | {"tree_size": 14}
-            ),
-            r"^witness tree sizes \[0, 15, 14, 21\] decrease",
-            id="shrink-a-tree-head",
-        ),
-        pytest.param(
-            lambda b: _shift_result(b, 3_600_000),
-            r"^leaf 20 \(draw\.result by beacon\): issued_at 2026-11-26T09:10:00\.000Z is not "
-            r"before 2026-11-26T08:12:00\.000Z",
-            id="result-issued-an-hour-later",
-        ),
-        pytest.param(
-            lambda b: _shift_result(b, -1),
-            r"^leaf 20 \(draw\.result by beacon\): issued_at 2026-11-26T08:09:59\.999Z is more "
-            r"than 0 ms before pulse 1/11",
-            id="result-issued-1ms-before-its-pulse",
-        ),
-    ],
-)
+        r"^witness tree sizes \[0, 15, 14, 21\] decrease",
+        id="shrink-a-tree-head",
+    ),
+    pytest.param(
+        lambda b: _shift_result(b, 3_600_000),
+        r"^leaf 20 \(draw\.result by beacon\): issued_at 2026-11-26T09:10:00\.000Z is not "
+        r"before 2026-11-26T08:12:00\.000Z",
+        id="result-issued-an-hour-later",
+    ),
+    pytest.param(
+        lambda b: _shift_result(b, -1),
+        r"^leaf 20 \(draw\.result by beacon\): issued_at 2026-11-26T08:09:59\.999Z is more "
+        r"than 0 ms before pulse 1/11",
+        id="result-issued-1ms-before-its-pulse",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), WITNESS_EDITS)
 def test_witness_edits_fail_the_time_of_record(drawn: Served, edit, message: str):
     doc = copy.deepcopy(drawn.bundle)
     edit(doc)
@@ -336,11 +361,15 @@ UNSIGNED_URI = (
 )
 
 
+def _renumbered_hour_link(bundle: Any) -> Any:
+    path = ("log", "pulse", "pulse", "listValues", 1, "uri")
+    uri = bundle["log"]["pulse"]["pulse"]["listValues"][1]["uri"]
+    return put(bundle, path, re.sub(r"/pulse/\d+$", "/pulse/2", uri))
+
+
 @pytest.mark.xfail(reason=UNSIGNED_URI, strict=True)
 def test_a_renumbered_hour_link_uri_is_rejected(drawn: Served):
-    path = ("log", "pulse", "pulse", "listValues", 1, "uri")
-    uri = drawn.bundle["log"]["pulse"]["pulse"]["listValues"][1]["uri"]
-    assert not verify_bundle(put(drawn.bundle, path, re.sub(r"/pulse/\d+$", "/pulse/2", uri))).valid
+    assert not verify_bundle(_renumbered_hour_link(drawn.bundle)).valid
 
 
 def test_an_omitted_key_release_is_rejected(excluded: Served):
@@ -354,14 +383,46 @@ def test_an_omitted_key_release_is_rejected(excluded: Served):
 # Omission of each statement kind, and of the last one with its receipt: test_omission.py.
 
 
-def test_the_chain_links_are_checked_not_only_the_numbers(drawn: Served):
-    """Swapping two statements of the chain keeps every seq present but breaks the links."""
-    doc = copy.deepcopy(drawn.bundle)
+def _swapped_links(bundle: Any) -> Any:
+    doc = copy.deepcopy(bundle)
     chain = chain_positions(doc)
     a, b = chain[1], chain[2]
     doc["statements"][a]["chain"], doc["statements"][b]["chain"] = (
         doc["statements"][b]["chain"],
         doc["statements"][a]["chain"],
     )
-    report = verify_bundle(doc)
+    return doc
+
+
+def test_the_chain_links_are_checked_not_only_the_numbers(drawn: Served):
+    """Swapping two statements of the chain keeps every seq present but breaks the links."""
+    report = verify_bundle(_swapped_links(drawn.bundle))
     assert not report.valid and "log" in report.failed()  # the entries no longer match the leaves
+
+
+# -- every edit above, for the other implementations ------------------------------------------
+
+
+def mutations(bundle: Any) -> Iterator[tuple[str, bytes]]:
+    """Every edit of ``bundle`` this suite makes, as the bytes a verifier reads: (id, bytes).
+
+    tests/verifier/test_browser_verifier.py runs the browser verifier on each and checks that
+    it agrees with beacon-verify.
+    """
+
+    def text(doc: Any) -> bytes:
+        return json.dumps(doc).encode()
+
+    yield "format member", text(put(bundle, ("format",), "tender-beacon/v2/proof-bundlex"))
+    for name, doc in field_changes(bundle):
+        yield f"field {name}", text(doc)
+    for param in WITNESS_EDITS:
+        doc = copy.deepcopy(bundle)
+        param.values[0](doc)
+        yield f"witnesses {param.id}", text(doc)
+    yield "chain links swapped", text(_swapped_links(bundle))
+    yield "hour link uri renumbered", text(_renumbered_hour_link(bundle))
+    for n, (at, edited) in enumerate(byte_edits(bundle), 1):
+        yield f"byte edit #{n} at {at}", edited
+    for n, doc in field_edits(bundle):
+        yield f"field edit #{n}", text(doc)

@@ -1,0 +1,50 @@
+// verifyBundle and formatReport (index.js) on real proof bundles made by the service, and on
+// test_tamper.py's edit of the first field each check guards, against what beacon-verify
+// printed for each (bundles/reports.json, written by bundles/dump_bundles.py with verifier/).
+//
+// One difference is deliberate: the vdf check names its arithmetic ("verified with gmpy2"
+// or "python" in beacon-verify; "bigint" here), so that detail is compared with the name
+// replaced.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { formatReport, verifyBundle } from "../src/index.js";
+import { backend } from "../src/vdf.js";
+import { REPO } from "./vectors.js";
+
+const DIR = join(REPO, "verifier-web", "test", "bundles");
+const CASES = JSON.parse(readFileSync(join(DIR, "reports.json"), "utf8"));
+const ours = (s) => s.replace(/verified with (gmpy2|python);/, `verified with ${backend()};`);
+
+for (const c of CASES) {
+  const what = `${c.bundle}${c.edit ? ` with ${c.edit[0].join(".")} edited` : ""}, ${c.anchors ? "--anchors" : "own anchors"}`;
+  test(`bundle ${what}: ${c.report.verdict ?? "unusable"} as beacon-verify`, async () => {
+    let text = readFileSync(join(DIR, `${c.bundle}.json`), "utf8");
+    if (c.edit) {
+      const doc = JSON.parse(text);
+      const [path, value] = c.edit;
+      let target = doc;
+      for (const p of path.slice(0, -1)) target = target[p];
+      target[path.at(-1)] = value;
+      text = JSON.stringify(doc);
+    }
+    const anchorsPem = c.anchors ? [{ name: "CA.pem", text: readFileSync(join(DIR, `${c.bundle}-ca.pem`), "utf8") }] : [];
+    const report = await verifyBundle(text, { anchorsPem });
+    const expected = structuredClone(c.report);
+    for (const check of expected.checks) check.detail = ours(check.detail);
+    assert.deepEqual(report, expected);
+    assert.equal(formatReport(report), ours(c.text).replace(/\n$/, ""));
+  });
+}
+
+test("a document that is not JSON, or not a bundle, is unusable with beacon-verify's words", async () => {
+  await assert.rejects(verifyBundle("{", { name: "b.json" }), {
+    message: "b.json: not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+  });
+  await assert.rejects(verifyBundle("[]", { name: "b.json" }), { message: "b.json: not a document with 'format'" });
+  await assert.rejects(verifyBundle('{"format": "x"}'), {
+    message: "format: not a tender-beacon/v2/proof-bundle document",
+  });
+});
