@@ -28,6 +28,7 @@ function named(item, fallback) {
 const asBytes = (data) =>
   typeof data === "string" ? enc.utf8Bytes(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 const asText = (data) => (typeof data === "string" ? data : utf8.decode(asBytes(data)));
+const jsonText = (data) => (typeof data === "string" ? data : enc.decodeJsonBytes(asBytes(data)));
 
 /** cli.anchors: the certificates of every PEM file, each once (by SHA-512), or null for none. */
 async function loadAnchors(files) {
@@ -43,7 +44,8 @@ async function loadAnchors(files) {
 }
 
 /**
- * Verify a draw's proof bundle (JSON text or its bytes) as ``beacon-verify draw --json``.
+ * Verify a draw's proof bundle (JSON text, or its bytes as read from the file: then they are
+ * decoded as json.loads decodes them) as ``beacon-verify draw --json``.
  * ``anchorsPem``: the CA certificates you trust (PEM texts, or { name, text }); without
  * them the bundle's own are used and the verdict is at most VALID-UNANCHORED.
  * ``crls``: CRLs (DER bytes or PEM text, or { name, data }), applied to every chain (§3.2).
@@ -53,7 +55,7 @@ async function loadAnchors(files) {
 export async function verifyBundle(bundleText, { anchorsPem = [], crls = [], name = "bundle" } = {}) {
   let doc;
   try {
-    doc = enc.parseJson(asText(bundleText));
+    doc = enc.parseJson(jsonText(bundleText));
   } catch (e) {
     if (!(e instanceof enc.JSONDecodeError)) throw e;
     throw new ParseError(name, `not JSON: ${e.message}`);
