@@ -284,7 +284,7 @@ export function parseJson(src) {
         if (src[i] !== ":") fail("Expecting ':' delimiter");
         i++;
         const v = value(depth + 1);
-        if (key in obj) delete obj[key]; // Python's dict keeps the first position; see below
+        // A repeated key keeps its first position and takes the last value, as in Python.
         Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
         ws();
         if (src[i] === ",") {
@@ -410,9 +410,9 @@ export function decodeJsonBytes(bytes) {
   return out;
 }
 
-// Python's dict keeps a repeated key at its first position with the last value; the
-// delete above moves it to the end instead. Member order matters only in messages that
-// list members, which are sorted, so the difference cannot show.
+// One difference from Python's dict remains: JavaScript lists integer-like keys ("0",
+// "12") first. The verifier only lists members sorted or in the spec's order, so it cannot
+// show.
 
 // -- Python's type names and repr(), for messages that quote a value ----------------------
 
