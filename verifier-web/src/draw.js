@@ -1,5 +1,5 @@
 // Mirrors verifier/draw.py: the verification procedure of a draw's proof bundle
-// (PROTOCOL.md §14), step by step. (Receipts, §14.3b, are not checked in the browser.)
+// (PROTOCOL.md §14), step by step, with the receipts a party holds (§14.3b).
 
 import * as enc from "./encoding.js";
 import * as envelope from "./envelope.js";
@@ -11,6 +11,7 @@ import * as openingKeys from "./opening_keys.js";
 import * as pulse from "./pulse.js";
 import { Pulse } from "./pulse.js";
 import * as records from "./records.js";
+import { verifyReceipt } from "./receipt.js";
 import { Report } from "./report.js";
 import * as scope from "./scope.js";
 import { Logged, TimePoint } from "./scope.js";
@@ -849,14 +850,59 @@ export class DrawCheck {
 }
 
 /**
+ * §14.3b: every statement a party holds a receipt for is in the bundle, as receipted.
+ *
+ * A receipt's entry names its place in its scope's chain (§7.6). If it is a statement of
+ * this draw below the bundle's tree size, the bundle must hold that very entry at that
+ * leaf; a different entry at the same place of the chain is a fork of the log, which the
+ * receipt's pulse-signed tree head and the bundle's prove together.
+ */
+export async function checkReceipts(c, receipts, anchors, crls = []) {
+  const byLeaf = new Map(c.statements.map((x) => [String(x.leaf), x]));
+  const bySeq = new Map((c.state.get("chain") ?? []).map((x) => [String(x.link.seq), x]));
+  const shown = [];
+  for (const [i, doc] of receipts.entries()) {
+    const report = await verifyReceipt(doc, { anchors, crls });
+    const bad = report.checks.filter((x) => !x.ok && x.name !== "pulse");
+    check(!bad.length, `receipt ${i + 1} does not verify: ${bad.length ? bad[0].detail : ""}`);
+    const leaf = enc.integer(doc.leaf_index, "receipt.leaf_index");
+    const entry = enc.hexbytes(doc.entry, "receipt.entry");
+    const [link, s] = records.decodeLogEntry(entry);
+    const what = `receipt ${i + 1} (${s.kind} by ${s.role} ${short(s.actor)}, leaf ${leaf}, seq ${link.seq})`;
+    if (s.tenderId !== c.definition.tender_id || s.subject !== c.drawId) {
+      shown.push(`${what}: another scope`);
+      continue;
+    }
+    check(
+      leaf < c.head.treeSize,
+      `${what}: the bundle's tree (size ${c.head.treeSize}) predates it; fetch a newer bundle`,
+    );
+    const held = byLeaf.get(String(leaf));
+    if (held === undefined || !enc.bytesEqual(held.entry, entry)) {
+      const other = bySeq.get(String(link.seq));
+      const fork =
+        other !== undefined && other.leaf != leaf
+          ? `; the bundle's seq ${link.seq} is leaf ${other.leaf} (${other.s.kind}): the beacon ` +
+            "logged two entries at one place of the draw's chain"
+          : "";
+      throw new CheckFailed(`${what}: the bundle leaves this statement out${fork}`);
+    }
+    shown.push(`${what}: in the bundle`);
+  }
+  return shown.join("; ");
+}
+
+/**
  * Verify a proof bundle (§14), a parsed JSON document (encoding.parseJson). ``anchors`` are
  * DER CA certificates; null uses the bundle's own, and then the report is at most VALID
  * against those (``report.unanchored``). ``crls`` are DER CRLs applied to every chain (§3.2).
+ * ``receipts`` are parsed receipts (§6.6) the caller holds: each statement of this draw
+ * they prove logged must be in the bundle (§14.3b).
  *
  * Throws ParseError only when ``doc`` is not a proof bundle at all; everything else, a
  * malformed member included, is a failed check of the report.
  */
-export async function verifyBundle(doc, anchors = null, { crls = [] } = {}) {
+export async function verifyBundle(doc, anchors = null, { crls = [], receipts = [] } = {}) {
   if (enc.typeName(doc) !== "dict" || doc.format !== FORMAT) {
     throw new ParseError("format", `not a ${FORMAT} document`);
   }
@@ -872,6 +918,7 @@ export async function verifyBundle(doc, anchors = null, { crls = [] } = {}) {
   await report.run("format", () => `draw ${c.drawId}, ${c.statements.length} statements`);
   report.values.anchors = { source: c.anchorSource, count: c.anchors.length };
   await c.run(report);
+  if (receipts.length) await report.run("receipts", () => checkReceipts(c, receipts, anchors, crls));
   // The values shown are the ones recomputed here, never the bundle's own summary.
   report.values.draw_id = c.drawId;
   Object.assign(report.values, c.state.get("summary") ?? { state: c.state.get("final") ?? null });

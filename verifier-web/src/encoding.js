@@ -207,7 +207,11 @@ export class PyFloat {
 
 /** A JSON document parse error, worded as Python's json.JSONDecodeError. */
 export class JSONDecodeError extends Error {
-  constructor(msg, text, pos) {
+  constructor(msg, text = null, pos = 0) {
+    if (text === null) {
+      super(msg);
+      return;
+    }
     const before = text.slice(0, pos);
     const lineno = before.split("\n").length;
     const colno = pos - before.lastIndexOf("\n");
@@ -280,7 +284,7 @@ export function parseJson(src) {
         if (src[i] !== ":") fail("Expecting ':' delimiter");
         i++;
         const v = value(depth + 1);
-        if (key in obj) delete obj[key]; // Python's dict keeps the first position; see below
+        // A repeated key keeps its first position and takes the last value, as in Python.
         Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
         ws();
         if (src[i] === ",") {
@@ -343,9 +347,72 @@ export function parseJson(src) {
   return out;
 }
 
-// Python's dict keeps a repeated key at its first position with the last value; the
-// delete above moves it to the end instead. Member order matters only in messages that
-// list members, which are sorted, so the difference cannot show.
+/**
+ * The text json.loads reads from bytes: UTF-8 (after a BOM, if any) with "surrogatepass",
+ * or a UnicodeDecodeError worded as CPython's. (json.loads also detects UTF-16 and UTF-32
+ * by their NUL bytes; a proof bundle is never either, and such bytes fail here.)
+ */
+export function decodeJsonBytes(bytes) {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const start0 = i;
+  const fail = (start, end, why) => {
+    const where =
+      end - start > 1
+        ? `bytes in position ${start}-${end - 1}`
+        : `byte 0x${bytes[start].toString(16).padStart(2, "0")} in position ${start}`;
+    throw new JSONDecodeError(`'utf-8' codec can't decode ${where}: ${why}`);
+  };
+  while (i < bytes.length) {
+    const c = bytes[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) n = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c === 0xe0) lo = 0xa0; // ED A0–BF (a surrogate) passes: "surrogatepass"
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c === 0xf0) lo = 0x90;
+      if (c === 0xf4) hi = 0x8f;
+    } else fail(i, i + 1, "invalid start byte");
+    for (let k = 1; k <= n; k++) {
+      if (i + k >= bytes.length) fail(i, bytes.length, "unexpected end of data");
+      const x = bytes[i + k];
+      const [a, b] = k === 1 ? [lo, hi] : [0x80, 0xbf];
+      if (x < a || x > b) fail(i, i + k, "invalid continuation byte");
+    }
+    i += n + 1;
+  }
+  // Valid UTF-8 but for encoded surrogates, which TextDecoder would replace: decode by hand.
+  let out = "";
+  for (let j = start0; j < bytes.length; ) {
+    const c = bytes[j];
+    if (c < 0x80) {
+      out += String.fromCharCode(c);
+      j++;
+    } else if (c < 0xe0) {
+      out += String.fromCharCode(((c & 0x1f) << 6) | (bytes[j + 1] & 0x3f));
+      j += 2;
+    } else if (c < 0xf0) {
+      out += String.fromCharCode(((c & 0x0f) << 12) | ((bytes[j + 1] & 0x3f) << 6) | (bytes[j + 2] & 0x3f));
+      j += 3;
+    } else {
+      const cp = ((c & 0x07) << 18) | ((bytes[j + 1] & 0x3f) << 12) | ((bytes[j + 2] & 0x3f) << 6) | (bytes[j + 3] & 0x3f);
+      out += String.fromCodePoint(cp);
+      j += 4;
+    }
+  }
+  return out;
+}
+
+// One difference from Python's dict remains: JavaScript lists integer-like keys ("0",
+// "12") first. The verifier only lists members sorted or in the spec's order, so it cannot
+// show.
 
 // -- Python's type names and repr(), for messages that quote a value ----------------------
 

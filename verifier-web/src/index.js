@@ -28,6 +28,17 @@ function named(item, fallback) {
 const asBytes = (data) =>
   typeof data === "string" ? enc.utf8Bytes(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 const asText = (data) => (typeof data === "string" ? data : utf8.decode(asBytes(data)));
+const jsonText = (data) => (typeof data === "string" ? data : enc.decodeJsonBytes(asBytes(data)));
+
+/** cli.load_json: a JSON document, or ParseError(name, "not JSON: ..."). */
+function loadJson(data, name) {
+  try {
+    return enc.parseJson(jsonText(data));
+  } catch (e) {
+    if (!(e instanceof enc.JSONDecodeError)) throw e;
+    throw new ParseError(name, `not JSON: ${e.message}`);
+  }
+}
 
 /** cli.anchors: the certificates of every PEM file, each once (by SHA-512), or null for none. */
 async function loadAnchors(files) {
@@ -43,21 +54,18 @@ async function loadAnchors(files) {
 }
 
 /**
- * Verify a draw's proof bundle (JSON text or its bytes) as ``beacon-verify draw --json``.
+ * Verify a draw's proof bundle (JSON text, or its bytes as read from the file: then they are
+ * decoded as json.loads decodes them) as ``beacon-verify draw --json``.
  * ``anchorsPem``: the CA certificates you trust (PEM texts, or { name, text }); without
  * them the bundle's own are used and the verdict is at most VALID-UNANCHORED.
  * ``crls``: CRLs (DER bytes or PEM text, or { name, data }), applied to every chain (§3.2).
+ * ``receipts``: receipts you hold (JSON text or bytes, or { name, text | data }), each of
+ * whose statements of this draw the bundle must contain (§14.3b, ``--receipt``).
  * ``name``: what errors call the bundle (beacon-verify names the file).
  * Returns { valid, verdict, anchored, checks: [{ name, ok, detail }], values }.
  */
-export async function verifyBundle(bundleText, { anchorsPem = [], crls = [], name = "bundle" } = {}) {
-  let doc;
-  try {
-    doc = enc.parseJson(asText(bundleText));
-  } catch (e) {
-    if (!(e instanceof enc.JSONDecodeError)) throw e;
-    throw new ParseError(name, `not JSON: ${e.message}`);
-  }
+export async function verifyBundle(bundleText, { anchorsPem = [], crls = [], receipts = [], name = "bundle" } = {}) {
+  const doc = loadJson(bundleText, name);
   if (enc.typeName(doc) !== "dict" || !Object.hasOwn(doc, "format")) {
     throw new ParseError(name, "not a document with 'format'");
   }
@@ -67,7 +75,11 @@ export async function verifyBundle(bundleText, { anchorsPem = [], crls = [], nam
     const { name: crlName, data } = named(item, `crl[${i}]`);
     revoked.push(await identity.loadCrl(asBytes(data), crlName));
   }
-  const report = await verifyDoc(doc, anchors, { crls: revoked });
+  const held = receipts.map((item, i) => {
+    const { name: receiptName, data } = named(item, `receipt[${i}]`);
+    return loadJson(data, receiptName);
+  });
+  const report = await verifyDoc(doc, anchors, { crls: revoked, receipts: held });
   report.values.note = anchorsPem.length
     ? "trust anchors: those given with --anchors"
     : "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)";

@@ -19,10 +19,20 @@ const CASES = JSON.parse(readFileSync(join(DIR, "reports.json"), "utf8"));
 const ours = (s) => s.replace(/verified with (gmpy2|python);/, `verified with ${backend()};`);
 
 for (const c of CASES) {
-  const what = `${c.bundle}${c.edit ? ` with ${c.edit[0].join(".")} edited` : ""}, ${c.anchors ? "--anchors" : "own anchors"}`;
+  const edit = c.edit === null ? "" : c.edit.drop !== undefined ? ` without statements[${c.edit.drop}]` : ` with ${c.edit[0].join(".")} edited`;
+  const what = `${c.bundle}${edit}, ${c.anchors ? "--anchors" : "own anchors"}${c.receipt ? ", --receipt" : ""}`;
   test(`bundle ${what}: ${c.report.verdict ?? "unusable"} as beacon-verify`, async () => {
     let text = readFileSync(join(DIR, `${c.bundle}.json`), "utf8");
-    if (c.edit) {
+    if (c.edit?.drop !== undefined) {
+      // test_omission.py's _without: the statement and, for an envelope.submit, its envelope
+      const doc = JSON.parse(text);
+      const [gone] = doc.statements.splice(c.edit.drop, 1);
+      const st = gone.signed.statement;
+      if (st.kind === "envelope.submit") {
+        doc.seed_envelopes = doc.seed_envelopes.filter((e) => e.envelope_id !== st.body.envelope_id);
+      }
+      text = JSON.stringify(doc);
+    } else if (c.edit) {
       const doc = JSON.parse(text);
       const [path, value] = c.edit;
       let target = doc;
@@ -31,7 +41,8 @@ for (const c of CASES) {
       text = JSON.stringify(doc);
     }
     const anchorsPem = c.anchors ? [{ name: "CA.pem", text: readFileSync(join(DIR, `${c.bundle}-ca.pem`), "utf8") }] : [];
-    const report = await verifyBundle(text, { anchorsPem });
+    const receipts = c.receipt ? [readFileSync(join(DIR, `${c.bundle}-receipt.json`), "utf8")] : [];
+    const report = await verifyBundle(text, { anchorsPem, receipts });
     const expected = structuredClone(c.report);
     for (const check of expected.checks) check.detail = ours(check.detail);
     assert.deepEqual(report, expected);

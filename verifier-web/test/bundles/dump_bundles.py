@@ -15,7 +15,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from beacon.service.receipts import receipt_for
+from beacon.store.statements import StatementRepository
+from tests.service.deployment import TENDER, Deployment
 from tests.verifier.conftest import Served, drawn, excluded, unfinished  # noqa: F401 (fixtures)
+from tests.verifier.test_omission import _without, chain_positions, every_kind, voided  # noqa: F401 (fixtures)
 from tests.verifier.test_tamper import GUARDS, dotted, guard, leaves, mutate, put
 from verifier import cli
 from verifier.draw import verify_bundle
@@ -24,10 +28,10 @@ from verifier.errors import VerifyError
 HERE = Path(__file__).parent
 
 
-def report(doc: Any, ca: Path | None) -> dict[str, Any]:
-    """What ``beacon-verify draw BUNDLE [--anchors CA] --json`` prints (cli.cmd_draw)."""
+def report(doc: Any, ca: Path | None, receipts: tuple[Any, ...] = ()) -> dict[str, Any]:
+    """What ``beacon-verify draw BUNDLE [--anchors CA] [--receipt R] --json`` prints (cli.cmd_draw)."""
     try:
-        r = verify_bundle(doc, cli.anchors([str(ca)]) if ca else None)
+        r = verify_bundle(doc, cli.anchors([str(ca)]) if ca else None, receipts=receipts)
     except VerifyError as e:
         return {"unusable": str(e)}
     r.values["note"] = (
@@ -38,19 +42,37 @@ def report(doc: Any, ca: Path | None) -> dict[str, Any]:
     return r.to_json()
 
 
-def text(doc: Any, ca: Path | None, tmp: Path) -> str:
-    """What ``beacon-verify draw BUNDLE [--anchors CA]`` prints (cli.main)."""
+def text(doc: Any, ca: Path | None, tmp: Path, receipts: tuple[Any, ...] = ()) -> str:
+    """What ``beacon-verify draw BUNDLE [--anchors CA] [--receipt R]`` prints (cli.main)."""
     (tmp / "bundle.json").write_text(json.dumps(doc, ensure_ascii=False))
+    args = ["draw", str(tmp / "bundle.json"), *(["--anchors", str(ca)] if ca else [])]
+    for i, r in enumerate(receipts):
+        (tmp / f"receipt-{i}.json").write_text(json.dumps(r))
+        args += ["--receipt", str(tmp / f"receipt-{i}.json")]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        cli.main(["draw", str(tmp / "bundle.json"), *(["--anchors", str(ca)] if ca else [])])
+        cli.main(args)
     return out.getvalue()
+
+
+def last_receipt(d: Deployment, doc: dict[str, Any]) -> dict[str, Any]:
+    """The receipt of the last statement of the draw's chain (test_omission.py's)."""
+    last = doc["statements"][chain_positions(doc)[-1]]
+    with d.runtime.database.read() as session:
+        found = next(
+            x
+            for x in StatementRepository(session).about(TENDER, doc["draw_id"])
+            if x.leaf_index == last["leaf_index"]
+        )
+        return receipt_for(session, found.row.statement_hash, found.leaf_index).to_dict()
 
 
 def test_dump(  # the fixtures imported above
     drawn: Served,  # noqa: F811
     excluded: Served,  # noqa: F811
     unfinished: dict[str, Any],  # noqa: F811
+    every_kind: tuple[Deployment, dict[str, Any]],  # noqa: F811
+    voided: tuple[Deployment, dict[str, Any]],  # noqa: F811
     tmp_path: Path,
 ) -> None:
     files = {"drawn": (drawn.bundle, drawn.ca_pem), "excluded": (excluded.bundle, excluded.ca_pem)}
@@ -97,4 +119,23 @@ def test_dump(  # the fixtures imported above
                 "text": text(doc, drawn.ca_pem, tmp_path),
             }
         )
+    # §14.3b: the last statement's receipt, with the whole bundle and with that statement cut.
+    for name, (d, doc) in {"every-kind": every_kind, "voided": voided}.items():
+        ca = d.ca_dir / "ca.pem"
+        (HERE / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        (HERE / f"{name}-ca.pem").write_bytes(ca.read_bytes())
+        held = (last_receipt(d, doc),)
+        (HERE / f"{name}-receipt.json").write_text(json.dumps(held[0], indent=1) + "\n")
+        cut = chain_positions(doc)[-1]
+        for bundle in (doc, _without(doc, cut)):
+            cases.append(
+                {
+                    "bundle": name,
+                    "anchors": True,
+                    "receipt": True,
+                    "edit": None if bundle is doc else {"drop": cut},
+                    "report": report(bundle, ca, held),
+                    "text": text(bundle, ca, tmp_path, held),
+                }
+            )
     (HERE / "reports.json").write_text(json.dumps(cases, ensure_ascii=False, indent=1) + "\n")
