@@ -76,13 +76,14 @@ export async function loadPrivate(bytes, name) {
     const extractable = await subtle().importKey("pkcs8", bytes, { name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]);
     jwk = await subtle().exportKey("jwk", extractable);
     privateKey = await subtle().importKey("jwk", jwk, { name: "ECDH", namedCurve: "P-256" }, false, ["deriveBits"]);
-  } catch (e) {
-    throw new ParseError(name, `not an unencrypted PKCS#8 key: ${e.message}`);
+  } catch {
+    // The key data does not make a valid P-256 key: cryptography says "Invalid key".
+    throw new ParseError(name, "not an unencrypted PKCS#8 key: Invalid key");
   }
   // cryptography refuses a key whose embedded public point is not d·G; so do we (by x).
   const base = await subtle().importKey("raw", enc.fromHex(G), { name: "ECDH", namedCurve: "P-256" }, false, []);
   const x = new Uint8Array(await subtle().deriveBits({ name: "ECDH", public: base }, privateKey, 256));
-  if (!enc.bytesEqual(x, unb64url(jwk.x))) throw new ParseError(name, "not an unencrypted PKCS#8 key: invalid EC key");
+  if (!enc.bytesEqual(x, unb64url(jwk.x))) throw new ParseError(name, "not an unencrypted PKCS#8 key: Invalid key");
   return { privateKey, publicBytes: enc.concat(new Uint8Array([4]), unb64url(jwk.x), unb64url(jwk.y)) };
 }
 

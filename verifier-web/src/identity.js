@@ -18,8 +18,9 @@
 //     true, and pathLenConstraint ≥ the number of certificates between it and the leaf;
 //     keyUsage present with keyCertSign; an extendedKeyUsage, if any, names clientAuth or
 //     anyExtendedKeyUsage; an AKI, if any, has a keyIdentifier and neither issuer nor
-//     serial; AIA and SKI not critical; nameConstraints not empty (constraints on
-//     subjectAltNames below it are not evaluated: see nameConstraintsBelow);
+//     serial; AIA, AKI, SKI and EKU not critical;
+//   * differences, both fail closed: a CA with nameConstraints is refused outright (see
+//     nameConstraintsBelow), and there is no 128-signature budget (paths are short);
 //   * each issuer's key is RSA (≥ 2048-bit modulus) or EC P-256/P-384/P-521, and signs the
 //     child with RSA PKCS#1 v1.5 or PSS (SHA-256/384/512, MGF1 with the same hash, salt the
 //     hash length) or ECDSA with SHA-256/384/512 (so no Ed25519 CA: §3.2);

@@ -155,3 +155,18 @@ describe("HPKE (RFC 9180)", () => {
     assert.equal(await hpke.open({ ...args, enc: new Uint8Array(65) }), null);
   });
 });
+
+describe("loadPrivate as verifier/envelope.load_private", () => {
+  for (const c of FIXTURE.private_keys) {
+    test(c.name, async () => {
+      let got = "valid";
+      try {
+        await envelope.loadPrivate(fromHex(c.der), "k");
+      } catch (e) {
+        if (!(e instanceof ParseError)) throw e;
+        got = `ParseError: ${e.message}`;
+      }
+      assert.equal(got, c.expect);
+    });
+  }
+});
