@@ -158,6 +158,14 @@ AGREE: list[tuple[str, Callable[[Doc], object], str | None]] = [
     ("redraw-of-empty", top(redraw_of=""), None),
     ("explicit-vdf", top(vdf_t=10800, vdf_rate=3, vdf_advantage=1), None),
     ("explicit-result", lambda d: d["deadlines"].update(result="2026-12-18T06:00:00.000Z"), None),
+    # RFC 3339 offsets (issue 12 item 1): Beijing time, a lower-case z, a space for T.
+    ("beijing-time", lambda d: d["deadlines"].update(commit="2026-12-18T09:30:00+08:00"), None),
+    ("lower-case-z", lambda d: d["deadlines"].update(commit="2026-12-18t01:30:00z"), None),
+    (
+        "offset-without-colon",
+        lambda d: d["deadlines"].update(commit="2026-12-18T09:30:00+0800"),
+        "deadlines.commit",
+    ),
     ("snapshot-null", lambda d: d["deadlines"].update(snapshot=None), None),
     (
         "candidates-as-object",

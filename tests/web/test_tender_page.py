@@ -45,7 +45,7 @@ from tests.web.ceremonies import (
     envelope,
 )
 from tests.web.html import CJK, Element, parse, visible_text
-from tests.web.test_pages import page, section
+from tests.web.test_pages import beijing, page, section
 
 ZH, EN = messages.MESSAGES["zh-CN"], messages.MESSAGES["en"]
 ALL_TENDERS = list(ceremonies.TENDER_PHASES)
@@ -293,12 +293,13 @@ def test_deadlines_as_published(client, scene, tender_id):
     root = tender_page(client, tender_id)
     assert root.find("h1").text() == body["title"] == TENDER_TITLE
     schedule = dict(section(root, "schedule").find("table").table_rows())
-    assert schedule["开标安排发布时间"] == format_ms(published.row.received_ms)
-    assert schedule["投标截止"] == format_ms(body["bid_deadline"])
-    assert schedule["开标私钥释放截止"] == format_ms(body["release_deadline"])
+    # Times read in the display zone, 北京时间 by default (beijing(): the stdlib's arithmetic).
+    assert schedule["开标安排发布时间"] == beijing(format_ms(published.row.received_ms))
+    assert schedule["投标截止"] == beijing(format_ms(body["bid_deadline"]))
+    assert schedule["开标私钥释放截止"] == beijing(format_ms(body["release_deadline"]))
     openings = logged(scene, tender_id, "tender.opening")
     assert schedule.get("开标记录时间") == (
-        format_ms(openings[0].row.received_ms) if openings else None
+        beijing(format_ms(openings[0].row.received_ms)) if openings else None
     )
 
 
@@ -387,9 +388,8 @@ def test_ca_download_and_its_fingerprint_on_the_page(client, scene, path):
     rows = root.find("table", class_="anchors").table_rows()
     der = certs[0].public_bytes(serialization.Encoding.DER)
     expected = ":".join(re.findall("..", hashlib.sha256(der).hexdigest().upper()))
-    assert rows == [[certs[0].subject.rfc4514_string(), format_ms(
-        int(certs[0].not_valid_after_utc.timestamp()) * 1000
-    ), expected]]  # fmt: skip
+    not_after = beijing(format_ms(int(certs[0].not_valid_after_utc.timestamp()) * 1000))
+    assert rows == [[certs[0].subject.rfc4514_string(), not_after, expected]]
     assert root.find("p", class_="hint").find("code").text() == (
         "openssl x509 -in ca.pem -noout -fingerprint -sha256"
     )
