@@ -132,22 +132,31 @@ class Outcome:
     lines: tuple[str, ...]  # what beacon-verify prints (stdout, or its stderr line)
 
 
-def beacon_verify(proof: Path | str, args: list[str], *, text: bool = False) -> Outcome:
-    """``beacon-verify draw PROOF --json ARGS`` in process (and the text output if ``text``)."""
+def beacon_verify(
+    proof: Path | str, args: list[str], *, text: bool = False, output: list[str] = ()
+) -> Outcome:
+    """``beacon-verify draw PROOF --json ARGS`` in process (and the text output if ``text``,
+    with the OUTPUT options: --lang, --utc)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = cli.main(["draw", str(proof), "--json", *args])
+        status = cli.main(["draw", str(proof), "--json", "--lang", "en", "--utc", *args])
     lines: tuple[str, ...] = ()
     if status == cli.UNUSABLE:
         message = err.getvalue().strip()
         assert message.startswith(UNUSABLE_PREFIX), message
         # The file's own name is the one thing beacon-verify knows that the page does not.
         message = message.removeprefix(UNUSABLE_PREFIX).replace(str(proof), "PROOF")
-        return Outcome("unusable", (), message, (UNUSABLE_PREFIX + message,))
+        line = UNUSABLE_PREFIX + message
+        if text:  # as printed with OUTPUT: in its language, its times in Beijing time
+            shown = io.StringIO()
+            with contextlib.redirect_stderr(shown):
+                cli.main(["draw", str(proof), *args, *output])
+            line = shown.getvalue().strip().replace(str(proof), "PROOF")
+        return Outcome("unusable", (), message, (line,))
     if text:
         shown = io.StringIO()
         with contextlib.redirect_stdout(shown):
-            cli.main(["draw", str(proof), *args])
+            cli.main(["draw", str(proof), *args, *output])
         lines = tuple(shown.getvalue().rstrip("\n").split("\n"))
     report = json.loads(out.getvalue())
     checks = tuple((c["name"], c["ok"], c["detail"]) for c in report["checks"])
@@ -225,14 +234,18 @@ def run_in_page(
     *,
     anchors: list[Path] = (),  # type: ignore[assignment]
     crls: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
+    lang: str = "en",
+    utc: bool = False,
 ) -> list[dict[str, Any]]:
-    """The page's verifyEdits on ``edits`` of ``base``, in the loaded page, in one call."""
+    """The page's verifyEdits on ``edits`` of ``base``, in the loaded page, in one call; the
+    lines as ``beacon-verify --lang LANG [--utc]`` prints them."""
     spliced = [[name, *splice(base, data)] for name, data in edits]
     payload = [[name, start, end, b64(middle)] for name, start, end, middle in spliced]
     options = {
         "anchors": [[p.name, b64(p.read_bytes())] for p in anchors],
         "crls": [[name, b64(data)] for name, data in crls],
-        "lang": "en",
+        "lang": lang,
+        "utc": utc,
         "name": "PROOF",  # as beacon_verify names the file in its messages
     }
     result = driver.execute_async_script(
@@ -293,8 +306,18 @@ def real_cases(
     yield "unreadable crl", drawn.bundle, [], [("bad.crl", b"-----BEGIN X509 CRL-----\nno\n")]
 
 
+# beacon-verify's output options (--lang, --utc) and the page's for the same lines: English
+# in canonical UTC, and the default Beijing time in English and in Chinese.
+OUTPUTS = {
+    "--lang en --utc": {"lang": "en", "utc": True},
+    "--lang en": {"lang": "en", "utc": False},
+    "--lang zh": {"lang": "zh", "utc": False},
+}
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
 def test_real_bundles_agree_with_beacon_verify_line_for_line(
-    driver, built, drawn, excluded, unfinished, tmp_path, english
+    driver, built, drawn, excluded, unfinished, tmp_path, english, output
 ):
     driver.get(built.as_uri() + "?lang=en")
     wait_for(lambda: driver.execute_script("return !!window.tenderBeaconVerifier"), "the page")
@@ -309,7 +332,7 @@ def test_real_bundles_agree_with_beacon_verify_line_for_line(
         for crl_name, crl_data in crls:
             (tmp_path / crl_name).write_bytes(crl_data)
             args += ["--crl", str(tmp_path / crl_name)]
-        python = beacon_verify(proof, args, text=True)
+        python = beacon_verify(proof, args, text=True, output=output.split())
         if python.verdict == "unusable":
             python = Outcome(
                 python.verdict,
@@ -317,7 +340,9 @@ def test_real_bundles_agree_with_beacon_verify_line_for_line(
                 python.message.replace(str(tmp_path) + os.sep, ""),
                 tuple(x.replace(str(tmp_path) + os.sep, "") for x in python.lines),
             )
-        [result] = run_in_page(driver, data, [(name, data)], anchors=anchors, crls=crls)
+        [result] = run_in_page(
+            driver, data, [(name, data)], anchors=anchors, crls=crls, **OUTPUTS[output]
+        )
         js = browser_outcome(result)
         why = disagreement(python, js)
         if why is None and [own_words(x) for x in js.lines] != [own_words(x) for x in python.lines]:
@@ -410,12 +435,23 @@ def test_the_saved_file_verifies_offline_from_chosen_files(driver, built, drawn,
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "verify-page-en.png"))
 
+    # --utc: the same lines with canonical UTC times.
+    utc = beacon_verify(proof, ["--anchors", str(drawn.ca_pem)], text=True, output=["--utc"])
+    assert utc.lines != python.lines
+    driver.find_element(By.ID, "tbv-utc").click()
+    assert [own_words(x) for x in _lines(driver)] == [own_words(x) for x in utc.lines]
+    driver.find_element(By.ID, "tbv-utc").click()
+
+    # The Chinese interface shows beacon-verify --lang zh's lines.
+    zh = beacon_verify(proof, ["--anchors", str(drawn.ca_pem)], text=True, output=["--lang", "zh"])
+    assert zh.lines[-1] == "有效（VALID）"
     driver.find_element(By.ID, "tbv-lang").click()
     wait_for(
         lambda: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN", "中文"
     )
     assert driver.find_element(By.ID, "tbv-verify").text == "验证"
     assert driver.find_element(By.ID, "tbv-verdict").get_attribute("data-verdict") == "VALID"
+    assert [own_words(x) for x in _lines(driver)] == [own_words(x) for x in zh.lines]
     driver.save_screenshot(str(ARTIFACTS / "verify-page-zh.png"))
     assert severe(driver) == []
 
@@ -450,6 +486,23 @@ def test_verify_on_the_beacon_fetches_the_draw(driver, built, drawn, beacon_url,
     python = beacon_verify(DRAW, ["--from", beacon_url, "--anchors", str(drawn.ca_pem)], text=True)
     assert [own_words(x) for x in _lines(driver)] == [own_words(x) for x in python.lines]
     driver.save_screenshot(str(ARTIFACTS / "verify-page-served-en.png"))
+    assert severe(driver) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_fetched_bundle_without_anchors_names_this_beacons_ca(
+    driver, built, drawn, beacon_url, english, lang
+):
+    """beacon-verify --from URL's own-anchors guidance names URL/ca.pem: so does the page."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{beacon_url}/verify?lang={lang}&draw={DRAW}")
+    wait_for(lambda: driver.find_elements(By.ID, "tbv-save"), "the fetched bundle")
+    driver.find_element(By.ID, "tbv-verify").click()
+    assert _verdict(driver) == "VALID-UNANCHORED"
+    python = beacon_verify(DRAW, ["--from", beacon_url], text=True, output=["--lang", lang])
+    assert f"{beacon_url}/ca.pem" in python.lines[-2]
+    assert [own_words(x) for x in _lines(driver)] == [own_words(x) for x in python.lines]
     assert severe(driver) == []
 
 
