@@ -77,6 +77,15 @@ describe("checkAnchor as verifier/identity.check_anchor", () => {
   }
 });
 
+describe("load validates the public key as cryptography's public_key() does", () => {
+  for (const c of FIXTURE.public_keys) {
+    test(c.name, async () => {
+      assert.equal(await outcome(() => identity.load(b64(c.certificate))), c.load);
+      assert.equal(await outcome(() => identity.checkAnchor(b64(c.certificate))), c.anchor);
+    });
+  }
+});
+
 describe("verifyStatement as verifier/identity.verify_statement", () => {
   for (const c of FIXTURE.statements) {
     test(c.name, async () => {
