@@ -123,6 +123,24 @@ def test_dump(  # the fixtures imported above
                 "texts": text(doc, drawn.ca_pem, tmp_path),
             }
         )
+    # draw.differences: a summary mismatch names each differing member (at most 3, long
+    # values cut, a missing one as none), whatever the statements and signatures say.
+    summary = drawn.bundle["summary"]
+    for new in (
+        {**summary, "output": "00" * 64},
+        {**{k: v for k, v in summary.items() if k != "derived"}, "extra": 1.5},
+        {**summary, "seeds": [], "state": "voided", "output": None, "values": "x", "é": [3]},
+    ):
+        doc = put(drawn.bundle, ("summary",), new)
+        cases.append(
+            {
+                "bundle": "drawn",
+                "anchors": True,
+                "edit": [["summary"], new],
+                "report": report(doc, drawn.ca_pem),
+                "texts": text(doc, drawn.ca_pem, tmp_path),
+            }
+        )
     # §14.3b: the last statement's receipt, with the whole bundle and with that statement cut.
     for name, (d, doc) in {"every-kind": every_kind, "voided": voided}.items():
         ca = d.ca_dir / "ca.pem"
