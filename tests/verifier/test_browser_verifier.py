@@ -34,6 +34,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -352,6 +353,19 @@ def test_real_bundles_agree_with_beacon_verify_line_for_line(
             misses.append(f"{name}: {why}")
     assert severe(driver) == []
     assert not misses, "\n".join(misses)
+
+
+def test_the_pages_chinese_is_verifier_messages_py():
+    """verifier-web/src/catalogue.js is what verifier-web/catalogue.py makes of
+    verifier/messages.py now: the page's Chinese cannot drift from beacon-verify's."""
+    done = subprocess.run(
+        [sys.executable, str(WEB / "catalogue.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
 
 
 # -- the tamper suite's edits ------------------------------------------------------------------
