@@ -55,7 +55,8 @@ from tests.verifier.test_crl import CASES as CRL_CASES
 from tests.verifier.test_crl import HOUR, crl
 from tests.verifier.test_tamper import mutations
 from tests.web.test_browser import CHROMEDRIVER, CHROMIUM, FLAGS, _missing
-from verifier import cli
+from verifier import cli, messages
+from verifier.errors import VerifyError
 
 pytestmark = pytest.mark.browser
 
@@ -164,6 +165,22 @@ def beacon_verify(
     return Outcome(report["verdict"], checks, "", lines)
 
 
+def beacon_verify_lines(proof: Path, lang: str) -> Outcome:
+    """``beacon-verify draw PROOF`` as cli.main runs it, verifying once: the report as --json
+    prints it and the lines as ``--lang LANG`` prints them (Beijing time)."""
+    args = cli.parser().parse_args(["draw", str(proof)])
+    try:
+        report = cli.cmd_draw(args)
+    except VerifyError as e:
+        message = str(e).replace(str(proof), "PROOF")
+        line = messages.say(lang, messages.UNUSABLE, error=messages.reason(lang, message))
+        return Outcome("unusable", (), message, (messages.times(line, lang),))
+    doc = json.loads(json.dumps(report.to_json(), ensure_ascii=False))
+    checks = tuple((c["name"], c["ok"], c["detail"]) for c in doc["checks"])
+    lines = tuple(messages.times(x, lang) for x in cli.render(report, lang))
+    return Outcome(doc["verdict"], checks, "", lines)
+
+
 def browser_outcome(result: dict[str, Any]) -> Outcome:
     if result["kind"] == "crash":
         return Outcome("crash", (), result["message"], ())
@@ -206,6 +223,18 @@ def disagreement(python: Outcome, js: Outcome) -> str | None:
         if own_words(want) != own_words(got):
             return f"detail of {name}: beacon-verify {want!r}, browser {got!r}"
     return None
+
+
+def lines_differ(python: Outcome, js: Outcome) -> str | None:
+    """How the browser's lines differ from beacon-verify's (each in its own words), or None."""
+    if [own_words(x) for x in python.lines] == [own_words(x) for x in js.lines]:
+        return None
+    want, got = [own_words(x) for x in python.lines], [own_words(x) for x in js.lines]
+    pairs = enumerate(zip(want, got, strict=False))
+    first = next((i for i, (a, b) in pairs if a != b), min(len(want), len(got)))
+    return (
+        f"line {first}: beacon-verify {want[first : first + 1]}, browser {got[first : first + 1]}"
+    )
 
 
 def b64(data: bytes) -> str:
@@ -373,7 +402,9 @@ def test_the_pages_chinese_is_verifier_messages_py():
 
 @pytest.mark.slow
 def test_every_tamper_edit_gets_beacon_verifys_outcome(driver, built, drawn, tmp_path, english):
-    """Without anchors, as the tamper suite verifies: every check runs on the bundle's own."""
+    """Without anchors, as the tamper suite verifies: every check runs on the bundle's own.
+    The lines are compared as ``--lang zh`` prints them, which puts every reason through
+    messages.reason's templates on both sides."""
     base = json.dumps(drawn.bundle).encode()
     edits = list(mutations(drawn.bundle))
     assert len(edits) > 1500
@@ -381,12 +412,12 @@ def test_every_tamper_edit_gets_beacon_verifys_outcome(driver, built, drawn, tmp
     wait_for(lambda: driver.execute_script("return !!window.tenderBeaconVerifier"), "the page")
     with ThreadPoolExecutor(1) as pool:
         started = time.perf_counter()
-        in_page = pool.submit(run_in_page, driver, base, edits)
+        in_page = pool.submit(run_in_page, driver, base, edits, lang="zh")
         proof = tmp_path / "proof.json"
         expected = {}
         for name, data in edits:
             proof.write_bytes(data)
-            expected[name] = beacon_verify(proof, [])
+            expected[name] = beacon_verify_lines(proof, "zh")
         python_s = time.perf_counter() - started
         results = in_page.result()
     js_ms = sum(r["ms"] for r in results)
@@ -395,7 +426,10 @@ def test_every_tamper_edit_gets_beacon_verifys_outcome(driver, built, drawn, tmp
     misses = [
         f"{r['id']}: {why}"
         for r in results
-        if (why := disagreement(expected[r["id"]], browser_outcome(r)))
+        if (
+            why := disagreement(expected[r["id"]], browser_outcome(r))
+            or lines_differ(expected[r["id"]], browser_outcome(r))
+        )
     ]
     verdicts = {o.verdict for o in expected.values()}
     assert {"INVALID", "unusable"} <= verdicts  # the edits reach both kinds of outcome

@@ -226,8 +226,9 @@ export function certificate(der) {
     i++;
   }
   if (i !== f.length) throw new DerError("tbsCertificate: unexpected fields");
+  // Unused bits (zero, as DER wants them) are accepted and the octets used as they are,
+  // as cryptography's signature (BitString.as_bytes) does.
   const sig = bitString(sigT, "signatureValue");
-  if (sig.unused) throw new DerError("signatureValue: unused bits");
   return {
     der,
     tbs: tbsT.raw,
@@ -280,8 +281,9 @@ export function crl(der) {
     i++;
   }
   if (i !== f.length) throw new DerError("tbsCertList: unexpected fields");
+  // Unused bits (zero, as DER wants them) are accepted and the octets used as they are,
+  // as cryptography's signature (BitString.as_bytes) does.
   const sig = bitString(sigT, "signatureValue");
-  if (sig.unused) throw new DerError("signatureValue: unused bits");
   return {
     der,
     tbs: tbsT.raw,
