@@ -56,6 +56,9 @@ const OID = {
   aia: "1.3.6.1.5.5.7.1.1",
   san: "2.5.29.17",
   nameConstraints: "2.5.29.30",
+  privateKeyUsagePeriod: "2.5.29.16",
+  certificatePolicies: "2.5.29.32",
+  policyConstraints: "2.5.29.36",
   clientAuth: "1.3.6.1.5.5.7.3.2",
   anyEku: "2.5.29.37.0",
   uniqueIdentifier: "2.5.4.45",
@@ -71,6 +74,10 @@ export function load(bytes) {
   if (cert === undefined) {
     try {
       cert = der.certificate(bytes);
+      // cryptography's Version: v1 (0) or v3 (2) only, else InvalidVersion at load.
+      if (cert.version !== 0 && cert.version !== 2) {
+        throw new der.DerError(cert.version > 255 ? "invalid version" : `${cert.version} is not a valid X509 version`);
+      }
       cert.subjectText = rfc4514(cert.subject);
       cert.issuerText = rfc4514(cert.issuer);
       cert.key = publicKeyOf(cert.publicKey);
@@ -160,7 +167,21 @@ function publicKeyOf(spki) {
   throw new der.DerError(`unsupported public key algorithm ${alg.oid}`);
 }
 
-/** basicConstraints, keyUsage, extendedKeyUsage, AKI and SKI, parsed strictly as load() does. */
+/** Context-specific fields of a SEQUENCE: each of ``tags`` at most once, in that order, no other. */
+function optionalFields(parts, tags, what) {
+  let next = 0;
+  for (const t of parts) {
+    const at = tags.indexOf(t.tag, next);
+    if (at < 0) throw new der.DerError(`${what}: unexpected field 0x${t.tag.toString(16)}`);
+    next = at + 1;
+  }
+}
+
+/**
+ * basicConstraints, keyUsage, extendedKeyUsage, AKI and SKI, parsed strictly as load() does;
+ * privateKeyUsagePeriod, policyConstraints and certificatePolicies only checked for the
+ * structure cryptography's parser requires of them.
+ */
 function knownExtensions(list) {
   const out = {};
   for (const e of list) {
@@ -190,6 +211,11 @@ function knownExtensions(list) {
     } else if (e.oid === OID.aki) {
       const seq = der.single(e.value, 0x30, "authorityKeyIdentifier");
       const parts = der.children(seq.content);
+      // RFC 5280 §4.2.1.1: [0] keyIdentifier, [1] authorityCertIssuer, [2] serial, each
+      // optional, in this order, nothing else (cryptography refuses anything else at load).
+      optionalFields(parts, [0x80, 0xa1, 0x82], "authorityKeyIdentifier");
+      const serial = parts.find((t) => t.tag === 0x82);
+      if (serial) der.integer({ ...serial, tag: 0x02 }, "authorityCertSerialNumber");
       out.aki = {
         keyIdentifier: parts.find((t) => t.tag === 0x80)?.content ?? null,
         issuer: parts.some((t) => t.tag === 0xa1),
@@ -197,6 +223,33 @@ function knownExtensions(list) {
       };
     } else if (e.oid === OID.ski) {
       out.ski = der.single(e.value, 0x04, "subjectKeyIdentifier").content;
+    } else if (e.oid === OID.privateKeyUsagePeriod) {
+      // RFC 5280 §4.2.1.4 (deprecated, but cryptography parses it): at least one of two times
+      const parts = der.children(der.single(e.value, 0x30, "privateKeyUsagePeriod").content);
+      optionalFields(parts, [0x80, 0x81], "privateKeyUsagePeriod");
+      if (!parts.length) throw new der.DerError("At least one of not_before and not_after must not be None");
+    } else if (e.oid === OID.policyConstraints) {
+      // RFC 5280 §4.2.1.11: [0] requireExplicitPolicy, [1] inhibitPolicyMapping, each a u64
+      const parts = der.children(der.single(e.value, 0x30, "policyConstraints").content);
+      optionalFields(parts, [0x80, 0x81], "policyConstraints");
+      for (const t of parts) {
+        const v = der.integer({ ...t, tag: 0x02 }, "policyConstraints");
+        if (v < 0n || v >= 1n << 64n) throw new der.DerError("policyConstraints: integer overflow");
+      }
+    } else if (e.oid === OID.certificatePolicies) {
+      // RFC 5280 §4.2.1.4: SEQUENCE OF PolicyInformation { policyIdentifier, qualifiers OPTIONAL }
+      for (const info of der.children(der.single(e.value, 0x30, "certificatePolicies").content)) {
+        if (info.tag !== 0x30) throw new der.DerError("certificatePolicies: expected PolicyInformation");
+        const [id, qualifiers, ...more] = der.children(info.content);
+        der.oid(id, "policyIdentifier");
+        if (more.length || (qualifiers && qualifiers.tag !== 0x30)) throw new der.DerError("PolicyInformation: invalid");
+        for (const q of qualifiers ? der.children(qualifiers.content) : []) {
+          if (q.tag !== 0x30) throw new der.DerError("PolicyQualifierInfo: invalid");
+          const [qid, qualifier, ...rest] = der.children(q.content);
+          der.oid(qid, "policyQualifierId");
+          if (!qualifier || rest.length) throw new der.DerError("PolicyQualifierInfo: invalid");
+        }
+      }
     }
   }
   return out;

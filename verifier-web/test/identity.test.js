@@ -87,6 +87,20 @@ describe("load validates the public key as cryptography's public_key() does", ()
   }
 });
 
+describe("load refuses what cryptography's load_der_x509_certificate and its getters refuse", () => {
+  for (const c of FIXTURE.loads) {
+    test(c.name, async () => {
+      const got = await outcome(() => identity.load(b64(c.certificate)));
+      // After "not a DER X.509 certificate: " cryptography's ASN.1 parser speaks its own words.
+      if (c.expect.includes(": error parsing asn1 value: ")) {
+        assert.ok(got.startsWith("ParseError: certificate: not a DER X.509 certificate: "), got);
+      } else {
+        assert.equal(got, c.expect);
+      }
+    });
+  }
+});
+
 test("WebCrypto's importKey takes exactly the EC points load takes (a second check of the curve arithmetic)", async () => {
   const curves = { "1.2.840.10045.3.1.7": "P-256", "1.3.132.0.34": "P-384", "1.3.132.0.35": "P-521" };
   const cases = FIXTURE.public_keys.filter((c) => c.name.startsWith("secp"));
