@@ -66,6 +66,8 @@ export function oid(t, what = "OBJECT IDENTIFIER") {
   for (let i = 0; i < c.length; i++) {
     if (v === 0n && c[i] === 0x80) throw new DerError(`${what}: invalid OID (not minimal)`);
     v = (v << 7n) | BigInt(c[i] & 0x7f);
+    // rust-asn1 (cryptography's parser) reads each subidentifier as a u128
+    if (v >> 128n) throw new DerError(`${what}: invalid OID (a subidentifier over 128 bits)`);
     if (!(c[i] & 0x80)) {
       if (first) {
         const a = v < 80n ? v / 40n : 2n;

@@ -57,6 +57,7 @@ const OID = {
   san: "2.5.29.17",
   nameConstraints: "2.5.29.30",
   privateKeyUsagePeriod: "2.5.29.16",
+  ian: "2.5.29.18",
   certificatePolicies: "2.5.29.32",
   policyConstraints: "2.5.29.36",
   clientAuth: "1.3.6.1.5.5.7.3.2",
@@ -144,6 +145,10 @@ function ecPoint(spki, curve, size) {
 function publicKeyOf(spki) {
   const alg = spki.algorithm;
   if (alg.oid === OID.rsa) {
+    // RFC 3279 §2.3.1: the parameters are NULL (cryptography also takes them absent)
+    if (alg.params && (alg.params.tag !== 0x05 || alg.params.content.length)) {
+        throw new der.DerError("rsaEncryption: parameters are not NULL");
+    }
     const seq = der.single(spki.key, 0x30, "RSAPublicKey");
     const [n, e, ...more] = der.children(seq.content);
     if (!e || more.length) throw new der.DerError("RSAPublicKey: expected modulus and exponent");
@@ -165,6 +170,43 @@ function publicKeyOf(spki) {
     return { type: "ed25519", spki: spki.raw };
   }
   throw new der.DerError(`unsupported public key algorithm ${alg.oid}`);
+}
+
+/** A GeneralizedTime's content as DER has it (YYYYMMDDHHMMSS[.fff]Z), a real date. */
+function generalizedTime(c, what) {
+  const text = String.fromCharCode(...c);
+  const m = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\.\d*[1-9])?Z$/.exec(text);
+  const [y, mo, d, h, mi, sec] = (m ?? []).slice(1, 7).map(Number);
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo - 1, d);
+  t.setUTCHours(h, mi, sec);
+  if (!m || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) {
+    throw new der.DerError(`${what}: invalid GeneralizedTime`);
+  }
+}
+
+/**
+ * RFC 5280 §4.2.1.6 GeneralNames: GeneralName in each of its nine tagged forms;
+ * the IA5String ones ASCII, a directoryName a Name, an iPAddress an IPv4 or IPv6 address.
+ */
+function generalNames(seq, what) {
+  const names = der.children(seq.content);
+  for (const t of names) {
+    const number = t.tag & 0x1f;
+    const constructed = [0, 3, 4, 5].includes(number);
+    if (number > 8 || (t.tag & 0xc0) !== 0x80 || Boolean(t.tag & 0x20) !== constructed) {
+      throw new der.DerError(`${what}: not a GeneralName`);
+    }
+    if ([1, 2, 6].includes(number) && t.content.some((b) => b > 0x7f)) throw new der.DerError(`${what}: not IA5`);
+    if (number === 4) der.name(der.single(t.content, 0x30, "directoryName"), "directoryName");
+    if (number === 7 && ![4, 16].includes(t.content.length)) throw new der.DerError(`${what}: iPAddress`);
+    if (number === 8) der.oid({ ...t, tag: 0x06 }, "registeredID");
+    if (number === 0) {
+      const [id, value, ...more] = der.children(t.content);
+      der.oid(id, "otherName type-id");
+      if (!value || value.tag !== 0xa0 || more.length) throw new der.DerError(`${what}: otherName`);
+    }
+  }
 }
 
 /** Context-specific fields of a SEQUENCE: each of ``tags`` at most once, in that order, no other. */
@@ -227,6 +269,7 @@ function knownExtensions(list) {
       // RFC 5280 §4.2.1.4 (deprecated, but cryptography parses it): at least one of two times
       const parts = der.children(der.single(e.value, 0x30, "privateKeyUsagePeriod").content);
       optionalFields(parts, [0x80, 0x81], "privateKeyUsagePeriod");
+      for (const t of parts) generalizedTime(t.content, "privateKeyUsagePeriod");
       if (!parts.length) throw new der.DerError("At least one of not_before and not_after must not be None");
     } else if (e.oid === OID.policyConstraints) {
       // RFC 5280 §4.2.1.11: [0] requireExplicitPolicy, [1] inhibitPolicyMapping, each a u64
@@ -236,6 +279,11 @@ function knownExtensions(list) {
         const v = der.integer({ ...t, tag: 0x02 }, "policyConstraints");
         if (v < 0n || v >= 1n << 64n) throw new der.DerError("policyConstraints: integer overflow");
       }
+      if (!parts.length) {
+        throw new der.DerError("At least one of require_explicit_policy and inhibit_policy_mapping must not be None");
+      }
+    } else if (e.oid === OID.san || e.oid === OID.ian) {
+      generalNames(der.single(e.value, 0x30, "GeneralNames"), e.oid === OID.san ? "subjectAltName" : "issuerAltName");
     } else if (e.oid === OID.certificatePolicies) {
       // RFC 5280 §4.2.1.4: SEQUENCE OF PolicyInformation { policyIdentifier, qualifiers OPTIONAL }
       for (const info of der.children(der.single(e.value, 0x30, "certificatePolicies").content)) {
