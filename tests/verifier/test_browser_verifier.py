@@ -34,6 +34,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -54,7 +55,8 @@ from tests.verifier.test_crl import CASES as CRL_CASES
 from tests.verifier.test_crl import HOUR, crl
 from tests.verifier.test_tamper import mutations
 from tests.web.test_browser import CHROMEDRIVER, CHROMIUM, FLAGS, _missing
-from verifier import cli
+from verifier import cli, messages
+from verifier.errors import VerifyError
 
 pytestmark = pytest.mark.browser
 
@@ -132,26 +134,51 @@ class Outcome:
     lines: tuple[str, ...]  # what beacon-verify prints (stdout, or its stderr line)
 
 
-def beacon_verify(proof: Path | str, args: list[str], *, text: bool = False) -> Outcome:
-    """``beacon-verify draw PROOF --json ARGS`` in process (and the text output if ``text``)."""
+def beacon_verify(
+    proof: Path | str, args: list[str], *, text: bool = False, output: list[str] = ()
+) -> Outcome:
+    """``beacon-verify draw PROOF --json ARGS`` in process (and the text output if ``text``,
+    with the OUTPUT options: --lang, --utc)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = cli.main(["draw", str(proof), "--json", *args])
+        status = cli.main(["draw", str(proof), "--json", "--lang", "en", "--utc", *args])
     lines: tuple[str, ...] = ()
     if status == cli.UNUSABLE:
         message = err.getvalue().strip()
         assert message.startswith(UNUSABLE_PREFIX), message
         # The file's own name is the one thing beacon-verify knows that the page does not.
         message = message.removeprefix(UNUSABLE_PREFIX).replace(str(proof), "PROOF")
-        return Outcome("unusable", (), message, (UNUSABLE_PREFIX + message,))
+        line = UNUSABLE_PREFIX + message
+        if text:  # as printed with OUTPUT: in its language, its times in Beijing time
+            shown = io.StringIO()
+            with contextlib.redirect_stderr(shown):
+                cli.main(["draw", str(proof), *args, *output])
+            line = shown.getvalue().strip().replace(str(proof), "PROOF")
+        return Outcome("unusable", (), message, (line,))
     if text:
         shown = io.StringIO()
         with contextlib.redirect_stdout(shown):
-            cli.main(["draw", str(proof), *args])
+            cli.main(["draw", str(proof), *args, *output])
         lines = tuple(shown.getvalue().rstrip("\n").split("\n"))
     report = json.loads(out.getvalue())
     checks = tuple((c["name"], c["ok"], c["detail"]) for c in report["checks"])
     return Outcome(report["verdict"], checks, "", lines)
+
+
+def beacon_verify_lines(proof: Path, lang: str) -> Outcome:
+    """``beacon-verify draw PROOF`` as cli.main runs it, verifying once: the report as --json
+    prints it and the lines as ``--lang LANG`` prints them (Beijing time)."""
+    args = cli.parser().parse_args(["draw", str(proof)])
+    try:
+        report = cli.cmd_draw(args)
+    except VerifyError as e:
+        message = str(e).replace(str(proof), "PROOF")
+        line = messages.say(lang, messages.UNUSABLE, error=messages.reason(lang, message))
+        return Outcome("unusable", (), message, (messages.times(line, lang),))
+    doc = json.loads(json.dumps(report.to_json(), ensure_ascii=False))
+    checks = tuple((c["name"], c["ok"], c["detail"]) for c in doc["checks"])
+    lines = tuple(messages.times(x, lang) for x in cli.render(report, lang))
+    return Outcome(doc["verdict"], checks, "", lines)
 
 
 def browser_outcome(result: dict[str, Any]) -> Outcome:
@@ -198,6 +225,18 @@ def disagreement(python: Outcome, js: Outcome) -> str | None:
     return None
 
 
+def lines_differ(python: Outcome, js: Outcome) -> str | None:
+    """How the browser's lines differ from beacon-verify's (each in its own words), or None."""
+    if [own_words(x) for x in python.lines] == [own_words(x) for x in js.lines]:
+        return None
+    want, got = [own_words(x) for x in python.lines], [own_words(x) for x in js.lines]
+    pairs = enumerate(zip(want, got, strict=False))
+    first = next((i for i, (a, b) in pairs if a != b), min(len(want), len(got)))
+    return (
+        f"line {first}: beacon-verify {want[first : first + 1]}, browser {got[first : first + 1]}"
+    )
+
+
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
@@ -225,14 +264,18 @@ def run_in_page(
     *,
     anchors: list[Path] = (),  # type: ignore[assignment]
     crls: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
+    lang: str = "en",
+    utc: bool = False,
 ) -> list[dict[str, Any]]:
-    """The page's verifyEdits on ``edits`` of ``base``, in the loaded page, in one call."""
+    """The page's verifyEdits on ``edits`` of ``base``, in the loaded page, in one call; the
+    lines as ``beacon-verify --lang LANG [--utc]`` prints them."""
     spliced = [[name, *splice(base, data)] for name, data in edits]
     payload = [[name, start, end, b64(middle)] for name, start, end, middle in spliced]
     options = {
         "anchors": [[p.name, b64(p.read_bytes())] for p in anchors],
         "crls": [[name, b64(data)] for name, data in crls],
-        "lang": "en",
+        "lang": lang,
+        "utc": utc,
         "name": "PROOF",  # as beacon_verify names the file in its messages
     }
     result = driver.execute_async_script(
@@ -293,8 +336,18 @@ def real_cases(
     yield "unreadable crl", drawn.bundle, [], [("bad.crl", b"-----BEGIN X509 CRL-----\nno\n")]
 
 
+# beacon-verify's output options (--lang, --utc) and the page's for the same lines: English
+# in canonical UTC, and the default Beijing time in English and in Chinese.
+OUTPUTS = {
+    "--lang en --utc": {"lang": "en", "utc": True},
+    "--lang en": {"lang": "en", "utc": False},
+    "--lang zh": {"lang": "zh", "utc": False},
+}
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
 def test_real_bundles_agree_with_beacon_verify_line_for_line(
-    driver, built, drawn, excluded, unfinished, tmp_path, english
+    driver, built, drawn, excluded, unfinished, tmp_path, english, output
 ):
     driver.get(built.as_uri() + "?lang=en")
     wait_for(lambda: driver.execute_script("return !!window.tenderBeaconVerifier"), "the page")
@@ -309,7 +362,7 @@ def test_real_bundles_agree_with_beacon_verify_line_for_line(
         for crl_name, crl_data in crls:
             (tmp_path / crl_name).write_bytes(crl_data)
             args += ["--crl", str(tmp_path / crl_name)]
-        python = beacon_verify(proof, args, text=True)
+        python = beacon_verify(proof, args, text=True, output=output.split())
         if python.verdict == "unusable":
             python = Outcome(
                 python.verdict,
@@ -317,7 +370,9 @@ def test_real_bundles_agree_with_beacon_verify_line_for_line(
                 python.message.replace(str(tmp_path) + os.sep, ""),
                 tuple(x.replace(str(tmp_path) + os.sep, "") for x in python.lines),
             )
-        [result] = run_in_page(driver, data, [(name, data)], anchors=anchors, crls=crls)
+        [result] = run_in_page(
+            driver, data, [(name, data)], anchors=anchors, crls=crls, **OUTPUTS[output]
+        )
         js = browser_outcome(result)
         why = disagreement(python, js)
         if why is None and [own_words(x) for x in js.lines] != [own_words(x) for x in python.lines]:
@@ -329,12 +384,27 @@ def test_real_bundles_agree_with_beacon_verify_line_for_line(
     assert not misses, "\n".join(misses)
 
 
+def test_the_pages_chinese_is_verifier_messages_py():
+    """verifier-web/src/catalogue.js is what verifier-web/catalogue.py makes of
+    verifier/messages.py now: the page's Chinese cannot drift from beacon-verify's."""
+    done = subprocess.run(
+        [sys.executable, str(WEB / "catalogue.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 # -- the tamper suite's edits ------------------------------------------------------------------
 
 
 @pytest.mark.slow
 def test_every_tamper_edit_gets_beacon_verifys_outcome(driver, built, drawn, tmp_path, english):
-    """Without anchors, as the tamper suite verifies: every check runs on the bundle's own."""
+    """Without anchors, as the tamper suite verifies: every check runs on the bundle's own.
+    The lines are compared as ``--lang zh`` prints them, which puts every reason through
+    messages.reason's templates on both sides."""
     base = json.dumps(drawn.bundle).encode()
     edits = list(mutations(drawn.bundle))
     assert len(edits) > 1500
@@ -342,12 +412,12 @@ def test_every_tamper_edit_gets_beacon_verifys_outcome(driver, built, drawn, tmp
     wait_for(lambda: driver.execute_script("return !!window.tenderBeaconVerifier"), "the page")
     with ThreadPoolExecutor(1) as pool:
         started = time.perf_counter()
-        in_page = pool.submit(run_in_page, driver, base, edits)
+        in_page = pool.submit(run_in_page, driver, base, edits, lang="zh")
         proof = tmp_path / "proof.json"
         expected = {}
         for name, data in edits:
             proof.write_bytes(data)
-            expected[name] = beacon_verify(proof, [])
+            expected[name] = beacon_verify_lines(proof, "zh")
         python_s = time.perf_counter() - started
         results = in_page.result()
     js_ms = sum(r["ms"] for r in results)
@@ -356,7 +426,10 @@ def test_every_tamper_edit_gets_beacon_verifys_outcome(driver, built, drawn, tmp
     misses = [
         f"{r['id']}: {why}"
         for r in results
-        if (why := disagreement(expected[r["id"]], browser_outcome(r)))
+        if (
+            why := disagreement(expected[r["id"]], browser_outcome(r))
+            or lines_differ(expected[r["id"]], browser_outcome(r))
+        )
     ]
     verdicts = {o.verdict for o in expected.values()}
     assert {"INVALID", "unusable"} <= verdicts  # the edits reach both kinds of outcome
@@ -410,12 +483,23 @@ def test_the_saved_file_verifies_offline_from_chosen_files(driver, built, drawn,
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "verify-page-en.png"))
 
+    # --utc: the same lines with canonical UTC times.
+    utc = beacon_verify(proof, ["--anchors", str(drawn.ca_pem)], text=True, output=["--utc"])
+    assert utc.lines != python.lines
+    driver.find_element(By.ID, "tbv-utc").click()
+    assert [own_words(x) for x in _lines(driver)] == [own_words(x) for x in utc.lines]
+    driver.find_element(By.ID, "tbv-utc").click()
+
+    # The Chinese interface shows beacon-verify --lang zh's lines.
+    zh = beacon_verify(proof, ["--anchors", str(drawn.ca_pem)], text=True, output=["--lang", "zh"])
+    assert zh.lines[-1] == "有效（VALID）"
     driver.find_element(By.ID, "tbv-lang").click()
     wait_for(
         lambda: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN", "中文"
     )
     assert driver.find_element(By.ID, "tbv-verify").text == "验证"
     assert driver.find_element(By.ID, "tbv-verdict").get_attribute("data-verdict") == "VALID"
+    assert [own_words(x) for x in _lines(driver)] == [own_words(x) for x in zh.lines]
     driver.save_screenshot(str(ARTIFACTS / "verify-page-zh.png"))
     assert severe(driver) == []
 
@@ -450,6 +534,23 @@ def test_verify_on_the_beacon_fetches_the_draw(driver, built, drawn, beacon_url,
     python = beacon_verify(DRAW, ["--from", beacon_url, "--anchors", str(drawn.ca_pem)], text=True)
     assert [own_words(x) for x in _lines(driver)] == [own_words(x) for x in python.lines]
     driver.save_screenshot(str(ARTIFACTS / "verify-page-served-en.png"))
+    assert severe(driver) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_fetched_bundle_without_anchors_names_this_beacons_ca(
+    driver, built, drawn, beacon_url, english, lang
+):
+    """beacon-verify --from URL's own-anchors guidance names URL/ca.pem: so does the page."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{beacon_url}/verify?lang={lang}&draw={DRAW}")
+    wait_for(lambda: driver.find_elements(By.ID, "tbv-save"), "the fetched bundle")
+    driver.find_element(By.ID, "tbv-verify").click()
+    assert _verdict(driver) == "VALID-UNANCHORED"
+    python = beacon_verify(DRAW, ["--from", beacon_url], text=True, output=["--lang", lang])
+    assert f"{beacon_url}/ca.pem" in python.lines[-2]
+    assert [own_words(x) for x in _lines(driver)] == [own_words(x) for x in python.lines]
     assert severe(driver) == []
 
 

@@ -19,9 +19,11 @@ function base64Bytes(b64) {
  * Verify `bundle` (base64) and each edit of it, as beacon-verify would each file:
  * edits are [id, start, end, replacement base64]: bytes [start, end) replaced. Returns, per
  * edit, {id, kind, verdict, checks: [[name, ok, detail]], message, lines, ms}. Errors call the
- * bundle `name` (default: the edit's id), as beacon-verify calls it by its file name.
+ * bundle `name` (default: the edit's id), as beacon-verify calls it by its file name. The
+ * lines are beacon-verify's with --lang (`lang`: a page or report language), --utc if `utc`
+ * (else Beijing time), --from `source` if given.
  */
-async function verifyEdits(bundle, edits, { anchors = [], crls = [], lang = "en", name = null } = {}) {
+async function verifyEdits(bundle, edits, { anchors = [], crls = [], lang = "en", utc = false, source = null, name = null } = {}) {
   const base = base64Bytes(bundle);
   const files = (list) => list.map(([name, b64]) => ({ name, bytes: base64Bytes(b64) }));
   const options = { anchors: files(anchors), crls: files(crls) };
@@ -40,7 +42,7 @@ async function verifyEdits(bundle, edits, { anchors = [], crls = [], lang = "en"
       verdict: report ? report.verdict : null,
       checks: report ? report.checks.map((c) => [c.name, c.ok, c.detail]) : [],
       message: outcome.message ?? null,
-      lines: outcomeLines(outcome, reportLanguage(lang)),
+      lines: outcomeLines(outcome, reportLanguage(lang), { utc, source }),
       ms: outcome.ms,
     });
   }

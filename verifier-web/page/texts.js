@@ -55,6 +55,7 @@ const TABLE = {
   "verify.running": ["正在验证…", "Verifying…"],
   "verify.need_bundle": ["请先选择或获取证明文件。", "Choose or fetch a proof bundle first."],
   "result.heading": ["验证结果", "Result"],
+  "result.utc": ["以规范 UTC 时间显示（同 beacon-verify --utc）", "Show times in canonical UTC (as beacon-verify --utc)"],
   "result.took": ["在本浏览器中用时 {ms} 毫秒", "took {ms} ms in this browser"],
   "verdict.VALID": [
     "VALID 有效：所有检查均通过，证书链到您提供的信任锚。",

@@ -47,6 +47,7 @@ export function mount(root) {
     anchors: [],
     crls: [],
     useSiteCa: false,
+    utc: false, // the lines' times in canonical UTC (--utc), else in Beijing time
     drawId: root.dataset.draw ?? "",
     busy: "", // "", "fetch" or "verify"
     problem: "", // a message shown above the result (a failed fetch, no bundle chosen)
@@ -187,9 +188,24 @@ export function mount(root) {
         h(
           "pre",
           { id: "tbv-lines", class: "tbv-lines" },
-          outcomeLines(out, reportLanguage(state.lang)).map((line, i, all) =>
+          outcomeLines(out, reportLanguage(state.lang), { utc: state.utc, source: state.bundle?.source }).map((line, i, all) =>
             h("span", { class: lineClass(line, i === all.length - 1) }, line, "\n"),
           ),
+        ),
+        h(
+          "label",
+          { class: "tbv-utc" },
+          h("input", {
+            type: "checkbox",
+            id: "tbv-utc",
+            checked: state.utc,
+            onchange: (e) => {
+              state.utc = e.target.checked;
+              render();
+            },
+          }),
+          " ",
+          t("result.utc"),
         ),
         h(
           "p",
@@ -324,7 +340,11 @@ export function mount(root) {
       const bytes = await fetchText(url, url);
       if (state.savedUrl) URL.revokeObjectURL(state.savedUrl);
       state.savedUrl = URL.createObjectURL(new Blob([bytes], { type: "application/json" }));
-      state.bundle = { name: `${id}-proof.json`, label: t("fetch.from_site", { name: `${id}-proof.json` }), bytes, fetched: true };
+      // beacon-verify --from names the beacon's /ca.pem in its guidance: this beacon's.
+      const ca = new URL(site.caUrl ?? "/ca.pem", location.href).href;
+      const source = ca.endsWith("/ca.pem") ? ca.slice(0, -"/ca.pem".length) : location.origin;
+      const name = `${id}-proof.json`;
+      state.bundle = { name, label: t("fetch.from_site", { name }), bytes, fetched: true, source };
       state.outcome = null;
     } catch (e) {
       state.problem = e.message;

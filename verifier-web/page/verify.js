@@ -3,7 +3,7 @@
 // exit-status categories), kept apart from the DOM so the Chromium tests run exactly this.
 
 import { VerifyError } from "../src/errors.js";
-import { formatReport, verifyBundle } from "../src/index.js";
+import { formatReport, formatUnusable, verifyBundle } from "../src/index.js";
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -50,14 +50,12 @@ export async function verifyFiles({ bundle, anchors = [], crls = [] }) {
   }
 }
 
-/** The lines beacon-verify prints for an outcome (stderr's one line for unusable input). */
-export function outcomeLines(outcome, lang) {
-  if (outcome.kind !== "report") return [`beacon-verify: unusable input: ${outcome.message}`];
-  try {
-    return formatReport(outcome.report, { lang }).split("\n");
-  } catch (e) {
-    // beacon-verify prints English where it has no messages in the language asked for.
-    if (!(e instanceof RangeError) || lang === "en") throw e;
-    return formatReport(outcome.report, { lang: "en" }).split("\n");
-  }
+/**
+ * The lines beacon-verify prints for an outcome (stderr's one line for unusable input), with
+ * `--lang lang`, `--utc` if utc (else Beijing time) and `--from source` if the bundle was
+ * fetched from a beacon.
+ */
+export function outcomeLines(outcome, lang, { utc = false, source = null } = {}) {
+  if (outcome.kind !== "report") return [formatUnusable(outcome.message, { lang, utc })];
+  return formatReport(outcome.report, { lang, utc, source }).split("\n");
 }

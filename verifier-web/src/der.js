@@ -66,6 +66,8 @@ export function oid(t, what = "OBJECT IDENTIFIER") {
   for (let i = 0; i < c.length; i++) {
     if (v === 0n && c[i] === 0x80) throw new DerError(`${what}: invalid OID (not minimal)`);
     v = (v << 7n) | BigInt(c[i] & 0x7f);
+    // rust-asn1 (cryptography's parser) reads each subidentifier as a u128
+    if (v >> 128n) throw new DerError(`${what}: invalid OID (a subidentifier over 128 bits)`);
     if (!(c[i] & 0x80)) {
       if (first) {
         const a = v < 80n ? v / 40n : 2n;
@@ -226,8 +228,9 @@ export function certificate(der) {
     i++;
   }
   if (i !== f.length) throw new DerError("tbsCertificate: unexpected fields");
+  // Unused bits (zero, as DER wants them) are accepted and the octets used as they are,
+  // as cryptography's signature (BitString.as_bytes) does.
   const sig = bitString(sigT, "signatureValue");
-  if (sig.unused) throw new DerError("signatureValue: unused bits");
   return {
     der,
     tbs: tbsT.raw,
@@ -280,8 +283,9 @@ export function crl(der) {
     i++;
   }
   if (i !== f.length) throw new DerError("tbsCertList: unexpected fields");
+  // Unused bits (zero, as DER wants them) are accepted and the octets used as they are,
+  // as cryptography's signature (BitString.as_bytes) does.
   const sig = bitString(sigT, "signatureValue");
-  if (sig.unused) throw new DerError("signatureValue: unused bits");
   return {
     der,
     tbs: tbsT.raw,

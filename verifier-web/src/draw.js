@@ -19,6 +19,8 @@ import * as selection from "./selection.js";
 import * as vdf from "./vdf.js";
 
 export const FORMAT = "tender-beacon/v2/proof-bundle";
+// What the certificates were checked against without --anchors (report.unanchored).
+export const OWN_ANCHORS = "the bundle's own trust anchors";
 export const KIND_ROLES = {
   // §6.3: who makes each kind
   "tender.register": ["beacon", "centre"],
@@ -116,6 +118,39 @@ function same(x, y) {
     return kx.length === Object.keys(y).length && kx.every((k) => Object.hasOwn(y, k) && same(x[k], y[k]));
   }
   return x === y;
+}
+
+/** draw._json: one value as canonical JSON (non-ASCII kept), cut at ``limit`` code points. */
+function shownJson(x, limit = 200) {
+  const text = [...enc.canonicalJson(x)];
+  return text.length <= limit ? text.join("") : text.slice(0, limit - 1).join("") + "…";
+}
+
+// Python's ``...``: the side of a comparison that lacks a member.
+const NONE = Symbol("none");
+
+/**
+ * draw.differences: where two JSON values differ, [path, expected, got] at the deepest member
+ * that does. Compared as canonical JSON, so that 3.0 or true cannot stand for 3 or 1; a
+ * member one side lacks is NONE on that side, a list of another length differs whole.
+ */
+export function differences(expected, got, path) {
+  const isDict = (v) => v !== NONE && enc.typeName(v) === "dict";
+  if (isDict(expected) && isDict(got)) {
+    const keys = [...new Set([...Object.keys(expected), ...Object.keys(got)])].sort(enc.codePointCompare);
+    return keys.flatMap((k) =>
+      differences(
+        Object.hasOwn(expected, k) ? expected[k] : NONE,
+        Object.hasOwn(got, k) ? got[k] : NONE,
+        `${path}.${k}`,
+      ),
+    );
+  }
+  if (Array.isArray(expected) && Array.isArray(got) && expected.length === got.length) {
+    return expected.flatMap((e, i) => differences(e, got[i], `${path}[${i}]`));
+  }
+  if (expected !== NONE && got !== NONE && enc.canonicalJson(expected) === enc.canonicalJson(got)) return [];
+  return [[path, expected, got]];
 }
 
 const sortedStrings = (xs) => [...xs].sort(enc.codePointCompare);
@@ -815,11 +850,13 @@ export class DrawCheck {
       seeds,
     };
     this.state.set("summary", expected);
-    // Compared as canonical JSON, so that 3.0 or true cannot stand for 3 or 1.
-    check(
-      enc.canonicalJson(this.summary) === enc.canonicalJson(expected),
-      `the summary is not what the statements give: ${enc.pyRepr(expected)}`,
-    );
+    const found = differences(expected, this.summary, "summary");
+    if (found.length) {
+      const side = (v) => (v === NONE ? "none" : shownJson(v));
+      const shown = found.slice(0, 3).map(([p, e, g]) => `${p}: expected ${side(e)}, the bundle has ${side(g)}`);
+      const more = found.length > 3 ? `; and ${found.length - 3} more` : "";
+      throw new CheckFailed(`the summary is not what the statements give: ${shown.join("; ")}${more}`);
+    }
     return `state ${final}`;
   }
 
@@ -906,7 +943,7 @@ export async function verifyBundle(doc, anchors = null, { crls = [], receipts = 
   if (enc.typeName(doc) !== "dict" || doc.format !== FORMAT) {
     throw new ParseError("format", `not a ${FORMAT} document`);
   }
-  const report = new Report({ unanchored: anchors !== null ? "" : "the bundle's own trust anchors" });
+  const report = new Report({ unanchored: anchors !== null ? "" : OWN_ANCHORS });
   let c;
   try {
     c = await DrawCheck.create(doc, anchors, crls);
@@ -923,5 +960,16 @@ export async function verifyBundle(doc, anchors = null, { crls = [], receipts = 
   report.values.draw_id = c.drawId;
   Object.assign(report.values, c.state.get("summary") ?? { state: c.state.get("final") ?? null });
   report.values.complete = Boolean(c.state.get("result") || c.kinds["draw.void"].length);
+  // §13: the objections, confirmation and void as signed, each with its maker's reason.
+  report.values.after_result = c.statements
+    .filter((x) => ["draw.objection", "draw.confirm", "draw.void"].includes(x.s.kind))
+    .map((x) => ({
+      kind: x.s.kind.slice("draw.".length),
+      role: x.s.role,
+      actor: enc.toHex(x.s.actor),
+      issued_at: enc.formatTime(x.s.issuedAt),
+      leaf: x.leaf,
+      reason: Object.hasOwn(x.s.body, "reason") ? x.s.body.reason : "",
+    }));
   return report;
 }

@@ -56,6 +56,10 @@ const OID = {
   aia: "1.3.6.1.5.5.7.1.1",
   san: "2.5.29.17",
   nameConstraints: "2.5.29.30",
+  privateKeyUsagePeriod: "2.5.29.16",
+  ian: "2.5.29.18",
+  certificatePolicies: "2.5.29.32",
+  policyConstraints: "2.5.29.36",
   clientAuth: "1.3.6.1.5.5.7.3.2",
   anyEku: "2.5.29.37.0",
   uniqueIdentifier: "2.5.4.45",
@@ -71,6 +75,10 @@ export function load(bytes) {
   if (cert === undefined) {
     try {
       cert = der.certificate(bytes);
+      // cryptography's Version: v1 (0) or v3 (2) only, else InvalidVersion at load.
+      if (cert.version !== 0 && cert.version !== 2) {
+        throw new der.DerError(cert.version > 255 ? "invalid version" : `${cert.version} is not a valid X509 version`);
+      }
       cert.subjectText = rfc4514(cert.subject);
       cert.issuerText = rfc4514(cert.issuer);
       cert.key = publicKeyOf(cert.publicKey);
@@ -87,32 +95,135 @@ export function load(bytes) {
   return cert;
 }
 
+// The short Weierstrass curves y² = x³ − 3x + b over GF(p) of FIPS 186-4 §D.1.2 (SEC 2 §2.4
+// secp256r1, §2.5 secp384r1, §2.6 secp521r1): what a point of a certificate must lie on.
+const WEIERSTRASS = {
+  "P-256": {
+    p: 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n,
+    b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
+  },
+  "P-384": {
+    p: 2n ** 384n - 2n ** 128n - 2n ** 96n + 2n ** 32n - 1n,
+    b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
+  },
+  "P-521": {
+    p: 2n ** 521n - 1n,
+    b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n,
+  },
+};
+
+const mod = (a, p) => ((a % p) + p) % p;
+
+/**
+ * The X9.62 point of an EC key as OpenSSL decodes it when cryptography's public_key() loads
+ * it: uncompressed (04) or hybrid (06/07, the y parity in the prefix), both coordinates
+ * below p, on the curve; anything else is cryptography's "Invalid key". A compressed point
+ * (02/03, which cryptography also takes) is refused here: WebCrypto cannot import it.
+ * Returns the point's SPKI with the prefix 04, for WebCrypto.
+ */
+function ecPoint(spki, curve, size) {
+  const point = spki.key;
+  if (point.length !== 1 + 2 * size || ![4, 6, 7].includes(point[0])) throw new der.DerError("Invalid key");
+  const number = (bytes) => bytes.reduce((v, b) => (v << 8n) | BigInt(b), 0n);
+  const x = number(point.subarray(1, 1 + size));
+  const y = number(point.subarray(1 + size));
+  const { p, b } = WEIERSTRASS[curve];
+  const onCurve = x < p && y < p && mod(y * y - (x * x * x - 3n * x + b), p) === 0n;
+  if (!onCurve || (point[0] !== 4 && BigInt(point[0] & 1) !== (y & 1n))) throw new der.DerError("Invalid key");
+  if (point[0] === 4) return spki.raw;
+  const normal = Uint8Array.from(spki.raw);
+  normal[normal.length - point.length] = 4;
+  return normal;
+}
+
+/**
+ * The public key as cryptography's ``cert.public_key()`` loads it, refusing what it refuses
+ * (load() then raises "not a DER X.509 certificate: ..."): an RSA key whose modulus and
+ * exponent fail its check_public_key_components, an EC point not on its curve, an Ed25519
+ * key not of 32 bytes. ``spki`` is what WebCrypto imports.
+ */
 function publicKeyOf(spki) {
   const alg = spki.algorithm;
   if (alg.oid === OID.rsa) {
+    // RFC 3279 §2.3.1: the parameters are NULL (cryptography also takes them absent)
+    if (alg.params && (alg.params.tag !== 0x05 || alg.params.content.length)) {
+        throw new der.DerError("rsaEncryption: parameters are not NULL");
+    }
     const seq = der.single(spki.key, 0x30, "RSAPublicKey");
     const [n, e, ...more] = der.children(seq.content);
     if (!e || more.length) throw new der.DerError("RSAPublicKey: expected modulus and exponent");
     const modulus = der.integer(n, "modulus");
-    der.integer(e, "publicExponent");
-    return { type: "rsa", bits: modulus.toString(2).length, modulusBytes: n.content.length };
+    const exponent = der.integer(e, "publicExponent");
+    if (modulus < 0n || exponent < 0n) throw new der.DerError("RSAPublicKey: a negative INTEGER");
+    if (modulus < 3n) throw new der.DerError("n must be >= 3.");
+    if (exponent < 3n || exponent >= modulus) throw new der.DerError("e must be >= 3 and < n.");
+    if (!(exponent & 1n)) throw new der.DerError("e must be odd.");
+    return { type: "rsa", bits: modulus.toString(2).length, modulusBytes: n.content.length, spki: spki.raw };
   }
   if (alg.oid === OID.ec) {
     const curve = alg.params && alg.params.tag === 0x06 ? CURVES[der.oid(alg.params)] : undefined;
     if (!curve) throw new der.DerError("unsupported elliptic curve");
-    if (spki.key.length !== 1 + 2 * curve[1] || spki.key[0] !== 4) {
-      throw new der.DerError("not an uncompressed point of the curve");
-    }
-    return { type: "ec", curve: curve[0], size: curve[1] };
+    return { type: "ec", curve: curve[0], size: curve[1], spki: ecPoint(spki, curve[0], curve[1]) };
   }
   if (alg.oid === OID.ed25519) {
     if (alg.params || spki.key.length !== 32) throw new der.DerError("invalid Ed25519 key");
-    return { type: "ed25519" };
+    return { type: "ed25519", spki: spki.raw };
   }
   throw new der.DerError(`unsupported public key algorithm ${alg.oid}`);
 }
 
-/** basicConstraints, keyUsage, extendedKeyUsage, AKI and SKI, parsed strictly as load() does. */
+/** A GeneralizedTime's content as DER has it (YYYYMMDDHHMMSS[.fff]Z), a real date. */
+function generalizedTime(c, what) {
+  const text = String.fromCharCode(...c);
+  const m = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\.\d*[1-9])?Z$/.exec(text);
+  const [y, mo, d, h, mi, sec] = (m ?? []).slice(1, 7).map(Number);
+  const t = new Date(0);
+  t.setUTCFullYear(y, mo - 1, d);
+  t.setUTCHours(h, mi, sec);
+  if (!m || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) {
+    throw new der.DerError(`${what}: invalid GeneralizedTime`);
+  }
+}
+
+/**
+ * RFC 5280 §4.2.1.6 GeneralNames: GeneralName in each of its nine tagged forms;
+ * the IA5String ones ASCII, a directoryName a Name, an iPAddress an IPv4 or IPv6 address.
+ */
+function generalNames(seq, what) {
+  const names = der.children(seq.content);
+  for (const t of names) {
+    const number = t.tag & 0x1f;
+    const constructed = [0, 3, 4, 5].includes(number);
+    if (number > 8 || (t.tag & 0xc0) !== 0x80 || Boolean(t.tag & 0x20) !== constructed) {
+      throw new der.DerError(`${what}: not a GeneralName`);
+    }
+    if ([1, 2, 6].includes(number) && t.content.some((b) => b > 0x7f)) throw new der.DerError(`${what}: not IA5`);
+    if (number === 4) der.name(der.single(t.content, 0x30, "directoryName"), "directoryName");
+    if (number === 7 && ![4, 16].includes(t.content.length)) throw new der.DerError(`${what}: iPAddress`);
+    if (number === 8) der.oid({ ...t, tag: 0x06 }, "registeredID");
+    if (number === 0) {
+      const [id, value, ...more] = der.children(t.content);
+      der.oid(id, "otherName type-id");
+      if (!value || value.tag !== 0xa0 || more.length) throw new der.DerError(`${what}: otherName`);
+    }
+  }
+}
+
+/** Context-specific fields of a SEQUENCE: each of ``tags`` at most once, in that order, no other. */
+function optionalFields(parts, tags, what) {
+  let next = 0;
+  for (const t of parts) {
+    const at = tags.indexOf(t.tag, next);
+    if (at < 0) throw new der.DerError(`${what}: unexpected field 0x${t.tag.toString(16)}`);
+    next = at + 1;
+  }
+}
+
+/**
+ * basicConstraints, keyUsage, extendedKeyUsage, AKI and SKI, parsed strictly as load() does;
+ * privateKeyUsagePeriod, policyConstraints and certificatePolicies only checked for the
+ * structure cryptography's parser requires of them.
+ */
 function knownExtensions(list) {
   const out = {};
   for (const e of list) {
@@ -142,6 +253,11 @@ function knownExtensions(list) {
     } else if (e.oid === OID.aki) {
       const seq = der.single(e.value, 0x30, "authorityKeyIdentifier");
       const parts = der.children(seq.content);
+      // RFC 5280 §4.2.1.1: [0] keyIdentifier, [1] authorityCertIssuer, [2] serial, each
+      // optional, in this order, nothing else (cryptography refuses anything else at load).
+      optionalFields(parts, [0x80, 0xa1, 0x82], "authorityKeyIdentifier");
+      const serial = parts.find((t) => t.tag === 0x82);
+      if (serial) der.integer({ ...serial, tag: 0x02 }, "authorityCertSerialNumber");
       out.aki = {
         keyIdentifier: parts.find((t) => t.tag === 0x80)?.content ?? null,
         issuer: parts.some((t) => t.tag === 0xa1),
@@ -149,6 +265,39 @@ function knownExtensions(list) {
       };
     } else if (e.oid === OID.ski) {
       out.ski = der.single(e.value, 0x04, "subjectKeyIdentifier").content;
+    } else if (e.oid === OID.privateKeyUsagePeriod) {
+      // RFC 5280 §4.2.1.4 (deprecated, but cryptography parses it): at least one of two times
+      const parts = der.children(der.single(e.value, 0x30, "privateKeyUsagePeriod").content);
+      optionalFields(parts, [0x80, 0x81], "privateKeyUsagePeriod");
+      for (const t of parts) generalizedTime(t.content, "privateKeyUsagePeriod");
+      if (!parts.length) throw new der.DerError("At least one of not_before and not_after must not be None");
+    } else if (e.oid === OID.policyConstraints) {
+      // RFC 5280 §4.2.1.11: [0] requireExplicitPolicy, [1] inhibitPolicyMapping, each a u64
+      const parts = der.children(der.single(e.value, 0x30, "policyConstraints").content);
+      optionalFields(parts, [0x80, 0x81], "policyConstraints");
+      for (const t of parts) {
+        const v = der.integer({ ...t, tag: 0x02 }, "policyConstraints");
+        if (v < 0n || v >= 1n << 64n) throw new der.DerError("policyConstraints: integer overflow");
+      }
+      if (!parts.length) {
+        throw new der.DerError("At least one of require_explicit_policy and inhibit_policy_mapping must not be None");
+      }
+    } else if (e.oid === OID.san || e.oid === OID.ian) {
+      generalNames(der.single(e.value, 0x30, "GeneralNames"), e.oid === OID.san ? "subjectAltName" : "issuerAltName");
+    } else if (e.oid === OID.certificatePolicies) {
+      // RFC 5280 §4.2.1.4: SEQUENCE OF PolicyInformation { policyIdentifier, qualifiers OPTIONAL }
+      for (const info of der.children(der.single(e.value, 0x30, "certificatePolicies").content)) {
+        if (info.tag !== 0x30) throw new der.DerError("certificatePolicies: expected PolicyInformation");
+        const [id, qualifiers, ...more] = der.children(info.content);
+        der.oid(id, "policyIdentifier");
+        if (more.length || (qualifiers && qualifiers.tag !== 0x30)) throw new der.DerError("PolicyInformation: invalid");
+        for (const q of qualifiers ? der.children(qualifiers.content) : []) {
+          if (q.tag !== 0x30) throw new der.DerError("PolicyQualifierInfo: invalid");
+          const [qid, qualifier, ...rest] = der.children(q.content);
+          der.oid(qid, "policyQualifierId");
+          if (!qualifier || rest.length) throw new der.DerError("PolicyQualifierInfo: invalid");
+        }
+      }
     }
   }
   return out;
@@ -394,7 +543,7 @@ export async function checkAnchor(bytes) {
   const cert = load(bytes);
   const ok =
     toHex(cert.issuer.raw) === toHex(cert.subject.raw) &&
-    (await verifyWith(cert.publicKey.raw, cert.key, signatureAlgorithm(cert.signatureAlgorithm), cert.signature, cert.tbs));
+    (await verifyWith(cert.key.spki, cert.key, signatureAlgorithm(cert.signatureAlgorithm), cert.signature, cert.tbs));
   if (!ok) {
     throw new CheckFailed(`trust anchor ${cert.subjectText} is not a self-signed certificate that verifies`);
   }
@@ -442,7 +591,7 @@ export async function checkRevocation(path, crls, atMs) {
       const crl = der.crl(bytes);
       rfc4514(crl.issuer);
       if (!sameName(crl.issuer, issuer.subject)) continue;
-      const valid = await verifyWith(issuer.publicKey.raw, issuer.key, signatureAlgorithm(crl.signatureAlgorithm), crl.signature, crl.tbs);
+      const valid = await verifyWith(issuer.key.spki, issuer.key, signatureAlgorithm(crl.signatureAlgorithm), crl.signature, crl.tbs);
       if (!valid) throw new CheckFailed(`the CRL given for ${who(issuer)} has an invalid signature`);
       if (crl.nextUpdate !== null && crl.nextUpdate.ms < atMs) {
         throw new CheckFailed(
@@ -571,7 +720,7 @@ async function validIssuer(issuer, child, depth, atSec) {
   const alg = WEBPKI_SIGNATURES[toHex(child.signatureAlgorithm.raw)];
   if (!alg) throw new PathError(`Forbidden signature algorithm: ${child.signatureAlgorithm.oid}`);
   if (issuer.key.type === "rsa" && issuer.key.modulusBytes * 8 < 2048) throw new PathError("RSA key is too weak");
-  if (!(await verifyWith(issuer.publicKey.raw, issuer.key, alg, child.signature, child.tbs))) {
+  if (!(await verifyWith(issuer.key.spki, issuer.key, alg, child.signature, child.tbs))) {
     throw new PathError("signature does not match");
   }
 }
@@ -679,7 +828,7 @@ export async function verifyStatement(s) {
   } else {
     throw new CheckFailed(`algorithm ${alg} does not fit the certificate's key`, { code: "wrong-algorithm" });
   }
-  if (!(await verifyWith(cert.publicKey.raw, key, spec, s.signature, message))) {
+  if (!(await verifyWith(key.spki, key, spec, s.signature, message))) {
     throw new CheckFailed(`the ${alg} signature does not verify`, { code: "bad-signature" });
   }
 }
@@ -693,7 +842,7 @@ export async function verifyPulseSignature(certDer, message, signature, what = n
     throw new CheckFailed(`${prefix}the certificate's key is not RSA`, { code: "certificate-invalid" });
   }
   const spec = { family: "rsa", name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" };
-  if (!(await verifyWith(cert.publicKey.raw, cert.key, spec, signature, message))) {
+  if (!(await verifyWith(cert.key.spki, cert.key, spec, signature, message))) {
     throw new CheckFailed(`${prefix}the signature does not verify`, { code: "signature-invalid" });
   }
 }

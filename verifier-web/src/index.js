@@ -2,15 +2,17 @@
 // BUNDLE.json --anchors CA.pem [--crl FILE] [--json]`` (PROTOCOL.md §14), without files.
 //
 //   verifyBundle(bundleText, { anchorsPem, crls }) -> the report as `--json` prints it
-//   formatReport(report)                            -> the lines beacon-verify prints
+//   formatReport(report, { lang, utc, source })     -> the lines beacon-verify prints
 //
 // An unusable input (not JSON, not a proof bundle, an unreadable CA or CRL file) throws
 // ParseError, as beacon-verify exits 2 with "beacon-verify: unusable input: ...".
 
-import { FORMAT, verifyBundle as verifyDoc } from "./draw.js";
+import { FORMAT, OWN_ANCHORS, verifyBundle as verifyDoc } from "./draw.js";
 import * as enc from "./encoding.js";
 import { ParseError } from "./errors.js";
 import * as identity from "./identity.js";
+import * as messages from "./messages.js";
+import { EN } from "./messages.js";
 
 export { FORMAT };
 export { ParseError, CheckFailed, VerifyError } from "./errors.js";
@@ -80,39 +82,82 @@ export async function verifyBundle(bundleText, { anchorsPem = [], crls = [], rec
     return loadJson(data, receiptName);
   });
   const report = await verifyDoc(doc, anchors, { crls: revoked, receipts: held });
-  report.values.note = anchorsPem.length
-    ? "trust anchors: those given with --anchors"
-    : "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)";
+  report.values.note = anchorsPem.length ? EN.NOTE_GIVEN : EN.NOTE_OWN;
   return report.toJson();
 }
 
-const UNANCHORED =
-  "VALID against the bundle's own trust anchors only, which anyone can write: " +
-  "not a verdict (pass --anchors CA.pem with the CA certificate you trust)";
+/** str(value) as an f-string shows it: strings as they are, the rest as repr(). */
+const pyStr = (v) => (typeof v === "string" ? v : enc.pyRepr(v));
 
-/** cli._values for a draw: the recomputed result, one line per value. */
-function valueLines(v) {
-  const out = [`draw ${v.draw_id}: final state ${v.state ?? "None"}, R = ${v.output ?? "None"}`];
-  for (const x of v.values ?? []) {
-    out.push(`  ${x.code} ${x.label}: ${x.values.join(", ")}${x.unit} (index ${enc.pyRepr(x.indexes)})`);
+/** cli._values for a draw: the recomputed result, one line per value, in ``lang``. */
+function valueLines(v, lang) {
+  const say = (template, values) => messages.say(lang, template, values);
+  const term = (word) => messages.term(lang, word);
+  if (!Object.hasOwn(v, "draw_id")) {
+    return Object.entries(v).filter(([k]) => k !== "note").map(([k, x]) => `${k}: ${pyStr(x)}`);
   }
-  for (const x of v.derived ?? []) out.push(`  ${x.code} = ${x.formula}: ${x.value}${x.unit}`);
-  for (const x of v.seeds ?? []) out.push(`  seed of ${x.role} ${x.fingerprint.slice(0, 16)}…: ${x.status}`);
+  const out = [say(EN.DRAW, { draw_id: v.draw_id, state: term(pyStr(v.state ?? null)), output: v.output ?? null })];
+  for (const x of v.values ?? []) {
+    out.push(say(EN.PICKED, { code: x.code, label: x.label, values: x.values.join(", "), unit: x.unit, indexes: x.indexes }));
+  }
+  for (const x of v.derived ?? []) {
+    out.push(say(EN.DERIVED, { code: x.code, formula: x.formula, value: x.value, unit: x.unit }));
+  }
+  for (const x of v.seeds ?? []) {
+    out.push(say(EN.SEED, { role: term(x.role), fingerprint: x.fingerprint.slice(0, 16), status: term(x.status) }));
+  }
+  const kinds = { objection: EN.OBJECTION, confirm: EN.CONFIRM, void: EN.VOID };
+  for (const x of v.after_result ?? []) {
+    out.push(
+      say(kinds[x.kind], { role: term(x.role), actor: x.actor.slice(0, 16), at: x.issued_at, leaf: x.leaf, reason: x.reason }),
+    );
+  }
   return out;
 }
 
 /**
- * The text beacon-verify prints for a draw report (the result of verifyBundle): the note
- * on the anchors, a ✓/✗ line per check, the values, and the verdict.
- * Only English: the report's texts are verifier/'s, which are English.
+ * The text beacon-verify prints for a draw report (the result of verifyBundle), as cli.render
+ * and cli.main make it: the note on the anchors, a ✓/✗ line per check, the values, the
+ * guidance when the bundle's own anchors were used, and the verdict.
+ * ``lang``: "en" or "zh" (``--lang``); ``utc``: canonical UTC times (``--utc``), else Beijing
+ * time; ``source``: the beacon the bundle came from (``--from``), whose /ca.pem the guidance
+ * names.
  */
-export function formatReport(report, { lang = "en" } = {}) {
-  if (lang !== "en") throw new RangeError(`no messages in ${JSON.stringify(lang)}; only "en"`);
-  const checks = report.checks.map((c) => `${c.ok ? "✓" : "✗"} ${c.name}: ${c.detail}`);
-  let verdict = report.valid ? (report.anchored ? "VALID" : UNANCHORED) : "INVALID";
-  if (report.valid && report.values.complete === false) {
-    verdict += ` (incomplete: no result yet, the draw is ${report.values.state ?? "None"})`;
+export function formatReport(report, { lang = "en", utc = false, source = null } = {}) {
+  if (!messages.LANGUAGES.includes(lang)) {
+    throw new RangeError(`no messages in ${JSON.stringify(lang)}; only ${messages.LANGUAGES.join(", ")}`);
   }
-  const values = "draw_id" in report.values ? valueLines(report.values) : [];
-  return [report.values.note ?? "", ...checks, ...values, verdict].join("\n").replace(/^\n+/, "");
+  const say = (template, values) => messages.say(lang, template, values);
+  const term = (word) => messages.term(lang, word);
+  const note = report.values.note ?? "";
+  const out = note ? [say(note)] : [];
+  for (const c of report.checks) {
+    out.push(
+      say(EN.CHECK, { mark: c.ok ? "✓" : "✗", name: messages.step(lang, c.name), detail: messages.reason(lang, c.detail) }),
+    );
+  }
+  out.push(...valueLines(report.values, lang));
+  if (!report.valid) {
+    out.push(say(EN.INVALID));
+  } else {
+    let verdict = say(EN.VALID);
+    if (!report.anchored) {
+      // §14: not a verdict; say so, and where the CA certificate is
+      const what = term(OWN_ANCHORS);
+      const url = source ? `${source.replace(/\/+$/, "")}/ca.pem` : say(EN.BOARD_CA);
+      out.push(say(EN.OWN_ANCHORS, { what }), say(EN.GET_CA, { url }));
+      verdict = say(EN.UNANCHORED, { what });
+    }
+    if (report.values.complete === false) {
+      verdict += say(EN.INCOMPLETE_DRAW, { state: term(pyStr(report.values.state ?? null)) });
+    }
+    out.push(verdict);
+  }
+  return (utc ? out : out.map((x) => messages.times(x, lang))).join("\n");
+}
+
+/** What beacon-verify prints to stderr for unusable input (exit status 2), in ``lang``. */
+export function formatUnusable(message, { lang = "en", utc = false } = {}) {
+  const line = messages.say(lang, EN.UNUSABLE, { error: messages.reason(lang, message) });
+  return utc ? line : messages.times(line, lang);
 }

@@ -398,6 +398,14 @@ export const BODIES = {
     ["envelope_hash", raw(32)],
     ["size", uint(64)],
   ],
+  // §9.9 step 3a: a bidder replaces or withdraws its standing bid (bids only).
+  "envelope.replace": [
+    ["replaces", text(ID_VALUE)],
+    ["envelope_id", text(ID_VALUE)],
+    ["envelope_hash", raw(32)],
+    ["size", uint(64)],
+  ],
+  "envelope.withdraw": [["envelope_id", text(ID_VALUE)]],
   "draw.freeze": [
     ["tree_size", uint(64)],
     ["root_hash", raw(32)],

@@ -1,6 +1,7 @@
 // verifyBundle and formatReport (index.js) on real proof bundles made by the service, and on
 // test_tamper.py's edit of the first field each check guards, against what beacon-verify
-// printed for each (bundles/reports.json, written by bundles/dump_bundles.py with verifier/).
+// printed for each in English and Chinese, in UTC and Beijing time (bundles/reports.json,
+// written by bundles/dump_bundles.py with verifier/).
 //
 // One difference is deliberate: the vdf check names its arithmetic ("verified with gmpy2"
 // or "python" in beacon-verify; "bigint" here), so that detail is compared with the name
@@ -16,6 +17,13 @@ import { REPO } from "./vectors.js";
 
 const DIR = join(REPO, "verifier-web", "test", "bundles");
 const CASES = JSON.parse(readFileSync(join(DIR, "reports.json"), "utf8"));
+// dump_bundles.py's OUTPUTS: beacon-verify's options, and formatReport's for the same text.
+const OUTPUTS = {
+  "--lang en --utc": { lang: "en", utc: true },
+  "--lang en": { lang: "en" },
+  "--lang zh": { lang: "zh" },
+  "--lang zh --utc": { lang: "zh", utc: true },
+};
 const ours = (s) => s.replace(/verified with (gmpy2|python);/, `verified with ${backend()};`);
 
 for (const c of CASES) {
@@ -46,7 +54,10 @@ for (const c of CASES) {
     const expected = structuredClone(c.report);
     for (const check of expected.checks) check.detail = ours(check.detail);
     assert.deepEqual(report, expected);
-    assert.equal(formatReport(report), ours(c.text).replace(/\n$/, ""));
+    assert.deepEqual(Object.keys(c.texts), Object.keys(OUTPUTS));
+    for (const [args, options] of Object.entries(OUTPUTS)) {
+      assert.equal(formatReport(report, options), ours(c.texts[args]).replace(/\n$/, ""), args);
+    }
   });
 }
 

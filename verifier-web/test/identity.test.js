@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { describe, test } from "node:test";
 
+import * as der from "../src/der.js";
 import { fromHex, parseJson } from "../src/encoding.js";
 import { CheckFailed, ParseError } from "../src/errors.js";
 import * as identity from "../src/identity.js";
@@ -74,6 +75,43 @@ describe("checkAnchor as verifier/identity.check_anchor", () => {
     test(c.name, async () => {
       assert.equal(await outcome(() => identity.checkAnchor(b64(c.certificate))), c.expect);
     });
+  }
+});
+
+describe("load validates the public key as cryptography's public_key() does", () => {
+  for (const c of FIXTURE.public_keys) {
+    test(c.name, async () => {
+      assert.equal(await outcome(() => identity.load(b64(c.certificate))), c.load);
+      assert.equal(await outcome(() => identity.checkAnchor(b64(c.certificate))), c.anchor);
+    });
+  }
+});
+
+describe("load refuses what cryptography's load_der_x509_certificate and its getters refuse", () => {
+  for (const c of FIXTURE.loads) {
+    test(c.name, async () => {
+      const got = await outcome(() => identity.load(b64(c.certificate)));
+      // After "not a DER X.509 certificate: " cryptography's ASN.1 parser speaks its own words.
+      if (c.expect.includes(": error parsing asn1 value: ")) {
+        assert.ok(got.startsWith("ParseError: certificate: not a DER X.509 certificate: "), got);
+      } else {
+        assert.equal(got, c.expect);
+      }
+    });
+  }
+});
+
+test("WebCrypto's importKey takes exactly the EC points load takes (a second check of the curve arithmetic)", async () => {
+  const curves = { "1.2.840.10045.3.1.7": "P-256", "1.3.132.0.34": "P-384", "1.3.132.0.35": "P-521" };
+  const cases = FIXTURE.public_keys.filter((c) => c.name.startsWith("secp"));
+  assert.equal(cases.length, 27);
+  for (const c of cases) {
+    const { publicKey } = der.certificate(b64(c.certificate));
+    const namedCurve = curves[der.oid(publicKey.algorithm.params)];
+    const imported = await globalThis.crypto.subtle
+      .importKey("spki", publicKey.raw, { name: "ECDSA", namedCurve }, false, ["verify"])
+      .then(() => "valid", (e) => e.name);
+    assert.equal(imported === "valid", c.load === "valid", `${c.name}: importKey ${imported}, load ${c.load}`);
   }
 });
 

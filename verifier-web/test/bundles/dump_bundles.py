@@ -21,7 +21,7 @@ from tests.service.deployment import TENDER, Deployment
 from tests.verifier.conftest import Served, drawn, excluded, unfinished  # noqa: F401 (fixtures)
 from tests.verifier.test_omission import _without, chain_positions, every_kind, voided  # noqa: F401 (fixtures)
 from tests.verifier.test_tamper import GUARDS, dotted, guard, leaves, mutate, put
-from verifier import cli
+from verifier import cli, messages
 from verifier.draw import verify_bundle
 from verifier.errors import VerifyError
 
@@ -34,25 +34,29 @@ def report(doc: Any, ca: Path | None, receipts: tuple[Any, ...] = ()) -> dict[st
         r = verify_bundle(doc, cli.anchors([str(ca)]) if ca else None, receipts=receipts)
     except VerifyError as e:
         return {"unusable": str(e)}
-    r.values["note"] = (
-        "trust anchors: those given with --anchors"
-        if ca
-        else "trust anchors: the bundle's own (pass --anchors CA.pem to use anchors you trust)"
-    )
+    r.values["note"] = messages.NOTE_GIVEN if ca else messages.NOTE_OWN
     return r.to_json()
 
 
-def text(doc: Any, ca: Path | None, tmp: Path, receipts: tuple[Any, ...] = ()) -> str:
-    """What ``beacon-verify draw BUNDLE [--anchors CA] [--receipt R]`` prints (cli.main)."""
+# The output options each case's text is recorded with: the language and the time zone.
+OUTPUTS = (["--lang", "en", "--utc"], ["--lang", "en"], ["--lang", "zh"], ["--lang", "zh", "--utc"])
+
+
+def text(doc: Any, ca: Path | None, tmp: Path, receipts: tuple[Any, ...] = ()) -> dict[str, str]:
+    """What ``beacon-verify draw BUNDLE [--anchors CA] [--receipt R] OPTIONS`` prints (cli.main),
+    by " ".join(OPTIONS) for each of OUTPUTS."""
     (tmp / "bundle.json").write_text(json.dumps(doc, ensure_ascii=False))
     args = ["draw", str(tmp / "bundle.json"), *(["--anchors", str(ca)] if ca else [])]
     for i, r in enumerate(receipts):
         (tmp / f"receipt-{i}.json").write_text(json.dumps(r))
         args += ["--receipt", str(tmp / f"receipt-{i}.json")]
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        cli.main(args)
-    return out.getvalue()
+    texts = {}
+    for options in OUTPUTS:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            cli.main([*args, *options])
+        texts[" ".join(options)] = out.getvalue()
+    return texts
 
 
 def last_receipt(d: Deployment, doc: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +95,7 @@ def test_dump(  # the fixtures imported above
                     "anchors": anchored,
                     "edit": None,
                     "report": report(doc, given),
-                    "text": text(doc, given, tmp_path),
+                    "texts": text(doc, given, tmp_path),
                 }
             )
     # test_tamper.py's edit of the first leaf each guard (and the format check) protects.
@@ -116,7 +120,25 @@ def test_dump(  # the fixtures imported above
                 "anchors": True,
                 "edit": [list(path), new],
                 "report": report(doc, drawn.ca_pem),
-                "text": text(doc, drawn.ca_pem, tmp_path),
+                "texts": text(doc, drawn.ca_pem, tmp_path),
+            }
+        )
+    # draw.differences: a summary mismatch names each differing member (at most 3, long
+    # values cut, a missing one as none), whatever the statements and signatures say.
+    summary = drawn.bundle["summary"]
+    for new in (
+        {**summary, "output": "00" * 64},
+        {**{k: v for k, v in summary.items() if k != "derived"}, "extra": 1.5},
+        {**summary, "seeds": [], "state": "voided", "output": None, "values": "x", "é": [3]},
+    ):
+        doc = put(drawn.bundle, ("summary",), new)
+        cases.append(
+            {
+                "bundle": "drawn",
+                "anchors": True,
+                "edit": [["summary"], new],
+                "report": report(doc, drawn.ca_pem),
+                "texts": text(doc, drawn.ca_pem, tmp_path),
             }
         )
     # §14.3b: the last statement's receipt, with the whole bundle and with that statement cut.
@@ -135,7 +157,7 @@ def test_dump(  # the fixtures imported above
                     "receipt": True,
                     "edit": None if bundle is doc else {"drop": cut},
                     "report": report(bundle, ca, held),
-                    "text": text(bundle, ca, tmp_path, held),
+                    "texts": text(bundle, ca, tmp_path, held),
                 }
             )
     (HERE / "reports.json").write_text(json.dumps(cases, ensure_ascii=False, indent=1) + "\n")
