@@ -45,7 +45,7 @@ run: $(VENV)/.installed build/.web-built
 	$(BIN)/beacon serve --demo --pulse-period 2 --data-dir $(DATA) --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test build/.web-built
-	cd $(WEB) && $(NODE) --test test/
+	cd $(WEB) && PYTHON=$(CURDIR)/$(PY) $(NODE) --test test/
 	$(BIN)/pytest
 
 test-fast: $(VENV)/.installed-test

@@ -36,7 +36,13 @@ def load(der: bytes) -> x509.Certificate:
             # parsed lazily: fail here, not later
             cert.subject, cert.issuer, cert.public_key(), cert.extensions
         return cert
-    except (ValueError, TypeError, UnsupportedAlgorithm, x509.InvalidVersion) as e:
+    except (
+        ValueError,
+        TypeError,
+        UnsupportedAlgorithm,
+        x509.InvalidVersion,
+        x509.DuplicateExtension,
+    ) as e:
         raise ParseError("certificate", f"not a DER X.509 certificate: {e}") from e
 
 

@@ -340,7 +340,10 @@ def times(text: str, lang: str) -> str:
     """Every canonical UTC time in ``text`` (``2026-11-18T11:16:40.000Z``) in Beijing time."""
 
     def beijing(m: re.Match[str]) -> str:
-        utc = dt.datetime.fromisoformat(m[1]).replace(tzinfo=dt.UTC)
+        try:
+            utc = dt.datetime.fromisoformat(m[1]).replace(tzinfo=dt.UTC)
+        except ValueError:  # an impossible time quoted from a bad input: shown as it was
+            return m[0]
         local = utc.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
         return f"{local}.{m[2]} {TIME_LABEL[lang]}"
 

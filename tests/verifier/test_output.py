@@ -143,8 +143,11 @@ def test_a_draw_without_objections_lists_none(drawn: Served):
         ("zh", "2026-12-31T16:00:00.001Z", "2027-01-01 00:00:00.001 北京时间"),
         ("en", "2026-02-28T20:00:00.999Z → x", "2026-03-01 04:00:00.999 Beijing time → x"),
         ("en", "not a time: 2026-11-18T11:16:40Z", "not a time: 2026-11-18T11:16:40Z"),
+        # quoted from a bad input: no such day, so shown as it was rather than a crash
+        ("en", "month 13: 2026-13-01T00:00:00.000Z", "month 13: 2026-13-01T00:00:00.000Z"),
+        ("zh", "2026-02-30T00:00:00.000Z", "2026-02-30T00:00:00.000Z"),
     ],
-    ids=["en", "new-year", "month-end", "not-canonical"],
+    ids=["en", "new-year", "month-end", "not-canonical", "month-13", "february-30"],
 )
 def test_times_show_in_beijing_time(lang: str, text: str, shown: str):
     assert messages.times(text, lang) == shown
