@@ -20,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from beacon.core.commitment import SeedStatus
 from beacon.core.definition import Kind, Regime
@@ -29,7 +28,7 @@ from beacon.core.lifecycle import Phase
 from beacon.core.statement import KINDS
 from beacon.core.timefmt import format_ms, parse_ms
 from beacon.service import describe
-from beacon.store import LogRepository, PulseRepository, sqlite_url
+from beacon.store import LogRepository, PulseRepository
 from beacon.store.statements import StatementRepository
 from beacon.web import create_app, explorer, messages
 from tests.service.test_draw_flow import record
@@ -68,24 +67,6 @@ PHASES = {  # draw → (zh label, en label)
     SAMPLE: ("计算中 (VDF)", "computing (VDF)"),
 }
 YES, NO = "✓ 是", "— 否"
-
-
-@pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
-    tmp = tmp_path_factory.mktemp("board")
-    built = ceremonies.build(tmp, sqlite_url(tmp / "beacon.sqlite3"))
-    yield built
-    built.deployment.runtime.close()
-
-
-@pytest.fixture(scope="module")
-def app(scene: Scene) -> Flask:
-    return create_app({"TESTING": True}, runtime=scene.deployment.runtime)
-
-
-@pytest.fixture
-def client(app: Flask):
-    return app.test_client()  # a fresh cookie jar per test: the language cookie never leaks
 
 
 def page(client, path: str, status: int = 200, **headers: str) -> Element:

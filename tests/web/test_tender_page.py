@@ -19,7 +19,6 @@ import shlex
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from flask import Flask
 
 from beacon.core.envelope.failures import Fault, Reason
 from beacon.core.opening import OpeningStatus
@@ -27,9 +26,8 @@ from beacon.core.tender import TenderPhase
 from beacon.core.timefmt import format_ms
 from beacon.service import describe, tender_view
 from beacon.service.tenders import load_tender
-from beacon.store import sqlite_url
 from beacon.store.statements import StatementRepository
-from beacon.web import create_app, messages
+from beacon.web import messages
 from beacon.web.pages import outcome_reason
 from tests.web import ceremonies
 from tests.web.ceremonies import (
@@ -82,24 +80,6 @@ WHY_STATUS = {
     OpeningStatus.BOTH_KEYS_MISSING: "why.both-keys-missing",
 }
 LANGS = pytest.mark.parametrize("lang", ["zh-CN", "en"])
-
-
-@pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
-    tmp = tmp_path_factory.mktemp("tenders")
-    built = ceremonies.build(tmp, sqlite_url(tmp / "beacon.sqlite3"))
-    yield built
-    built.deployment.runtime.close()
-
-
-@pytest.fixture(scope="module")
-def app(scene: Scene) -> Flask:
-    return create_app({"TESTING": True}, runtime=scene.deployment.runtime)
-
-
-@pytest.fixture
-def client(app: Flask):
-    return app.test_client()  # a fresh cookie jar per test: the language cookie never leaks
 
 
 def tender_page(client, tender_id: str, lang: str = "zh-CN", status: int = 200) -> Element:
