@@ -113,13 +113,28 @@ def browser(webdriver_module, tmp_path_factory: pytest.TempPathFactory):
 
 
 def wait_for(condition, what: str, seconds: float = WAIT):
+    """Poll ``condition`` until it is truthy.
+
+    While the page reloads (the board reloads itself when a draw or tender
+    changes phase) the element being read may be missing or stale for a
+    moment; like selenium's WebDriverWait with ignored_exceptions, that counts
+    as "not yet", not as a failure.
+    """
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     deadline = time.monotonic() + seconds
+    last: Exception | None = None
     while time.monotonic() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except (NoSuchElementException, StaleElementReferenceException) as e:
+            last, value = e, None
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError(f"not within {seconds} s: {what}")
+    raise AssertionError(
+        f"not within {seconds} s: {what}" + (f" (last: {last.msg})" if last else "")
+    )
 
 
 def text(driver, css: str) -> str:
