@@ -1,7 +1,8 @@
-"""Options shared by the commands that open a deployment (serve, pulser, db)."""
+"""Options shared by the commands that open a deployment (serve, pulser, worker, db)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from beacon.core.display_zone import DisplayZone
 from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.errors import BeaconError
 from beacon.identity import ca
+from beacon.ops import metrics
 from beacon.service.clock import Clock
 from beacon.service.entropy import Entropy
 from beacon.service.ledger import Policy
@@ -49,6 +51,39 @@ def logging_options(function: F) -> F:
         default=None,
         help="Log one JSON object per line (default: BEACON_LOG_FORMAT=json, else text).",
     )(function)
+
+
+def metrics_endpoint(function: F) -> F:
+    """``--metrics-port`` and ``--metrics-host``: this process's own ``/metrics``."""
+    function = click.option(
+        "--metrics-host",
+        envvar="BEACON_METRICS_HOST",
+        default="127.0.0.1",
+        show_default=True,
+        help="Address the metrics endpoint binds to (0.0.0.0: every interface).",
+    )(function)
+    return click.option(
+        "--metrics-port",
+        envvar="BEACON_METRICS_PORT",
+        type=click.IntRange(1, 65535),
+        default=None,
+        help="Serve this process's Prometheus metrics at http://HOST:PORT/metrics "
+        "(default: not served).",
+    )(function)
+
+
+def serve_metrics(command: str, host: str, port: int | None) -> None:
+    """Start the endpoint of ``--metrics-port`` (if given), or a click error saying why not."""
+    try:
+        metrics.refuse_multiprocess_mode(command)
+        if port is not None:
+            metrics.serve(host, port)
+    except BeaconError as e:
+        raise click.ClickException(str(e)) from e
+    if port is not None:
+        logging.getLogger(f"beacon.{command}").info(
+            "serving metrics at http://%s:%d/metrics", host, port
+        )
 
 
 def pulsing(function: F) -> F:

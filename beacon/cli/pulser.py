@@ -10,7 +10,13 @@ from types import FrameType
 import click
 
 from beacon.cli import main
-from beacon.cli.options import deployment, logging_options, pulsing
+from beacon.cli.options import (
+    deployment,
+    logging_options,
+    metrics_endpoint,
+    pulsing,
+    serve_metrics,
+)
 from beacon.errors import BeaconError
 from beacon.ops import logs
 from beacon.service.clock import SystemClock
@@ -37,6 +43,7 @@ def stop_on_signals() -> threading.Event:
 @deployment
 @pulsing
 @click.option("--new-chain", is_flag=True, help="Start a new chain at the next pulse.")
+@metrics_endpoint
 @logging_options
 def pulser_command(
     data_dir: Path,
@@ -45,10 +52,13 @@ def pulser_command(
     public_url: str | None,
     signer_bits: int,
     new_chain: bool,
+    metrics_port: int | None,
+    metrics_host: str,
     log_json: bool | None,
 ) -> None:
     """Emit one pulse per period at the period boundaries until stopped."""
     logs.configure(json_lines=log_json)
+    serve_metrics("pulser", metrics_host, metrics_port)
     settings = Settings.build(
         data_dir=data_dir,
         database_url=database_url,

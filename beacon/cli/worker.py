@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 
 from beacon.cli import main
-from beacon.cli.options import deployment, logging_options, open_runtime, pulsing
+from beacon.cli.options import (
+    deployment,
+    logging_options,
+    metrics_endpoint,
+    open_runtime,
+    pulsing,
+    serve_metrics,
+)
 from beacon.cli.pulser import stop_on_signals
 from beacon.ops import logs
 from beacon.service.clock import SystemClock
@@ -29,6 +36,7 @@ from beacon.service.entropy import SystemEntropy
     help="How long a draw stays claimed without renewal: after a crash, another worker "
     "takes it over (from the stored checkpoints) once this has passed.",
 )
+@metrics_endpoint
 @logging_options
 def worker_command(
     data_dir: Path,
@@ -39,10 +47,13 @@ def worker_command(
     name: str | None,
     once: bool,
     lease_seconds: int,
+    metrics_port: int | None,
+    metrics_host: str,
     log_json: bool | None,
 ) -> None:
     """Compute draws' VDFs with stored checkpoints; several workers share the work safely."""
     logs.configure(json_lines=log_json)
+    serve_metrics("worker", metrics_host, metrics_port)
     runtime = open_runtime(
         data_dir=data_dir,
         database_url=database_url,

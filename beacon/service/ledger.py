@@ -29,7 +29,7 @@ from beacon.core.definition import DrawDefinition, Kind
 from beacon.core.envelope.shares import load_public_key, public_bytes
 from beacon.core.logentry import ChainLink, LogEntry, scope_of
 from beacon.core.signature import fingerprint
-from beacon.core.statement import BODIES, NONCE_BYTES, SignedStatement, Statement, verify_signature
+from beacon.core.statement import NONCE_BYTES, SignedStatement, Statement, verify_signature
 from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.core.timefmt import format_ms
 from beacon.errors import (
@@ -142,9 +142,7 @@ class Ledger:
         try:
             receipt = self._submit(signed, payload)
         except Exception as e:
-            metrics.STATEMENTS.labels(
-                st.kind if st.kind in BODIES else "other", type(e).__name__
-            ).inc()
+            metrics.STATEMENTS.labels(metrics.statement_kind(st.kind), metrics.outcome(e)).inc()
             log.info(
                 "refused %s by %s %s for %s/%s: %s",
                 st.kind,
@@ -159,7 +157,7 @@ class Ledger:
         finally:
             if payload is not None:
                 payload.discard()  # no-op once committed into the blob store
-        metrics.STATEMENTS.labels(st.kind, "accepted").inc()
+        metrics.STATEMENTS.labels(metrics.statement_kind(st.kind), "accepted").inc()
         return receipt
 
     def _submit(self, signed: SignedStatement, payload: StagedBlob | None) -> Receipt:

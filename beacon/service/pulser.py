@@ -122,6 +122,7 @@ class Pulser:
                 pulses.request_new_chain(False)
         metrics.PULSES.inc()
         metrics.PULSE_LATENESS.observe(max(0, self.clock.now_ms() - pulse.time_ms) / 1000)
+        metrics.LAST_PULSE.set(pulse.time_ms / 1000)
         log.info(
             "pulse %d/%d at %s (status %d)",
             pulse.chain_index,
@@ -154,9 +155,11 @@ class Pulser:
             if not leader.acquire(stop):
                 return
             log.info("this pulser is now the active one")
+            metrics.PULSER_LEADING.set(1)
             try:
                 self._lead(leader, stop)
             finally:
+                metrics.PULSER_LEADING.set(0)
                 leader.release()
 
     def _lead(self, leader: LeaderLock, stop: threading.Event) -> None:
@@ -171,6 +174,7 @@ class Pulser:
                     self.after_pulse()
             except InfrastructureError as e:
                 log.error("could not emit a pulse: %s", e)
+                metrics.PULSE_FAILURES.inc()
                 stop.wait(RETRY_SECONDS)
                 continue
             self.clock.wait_until(self.boundary(self.clock.now_ms()) + period, stop)

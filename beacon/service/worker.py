@@ -120,6 +120,7 @@ class Worker:
                 return False
             if job.owner != self.config.owner:
                 log.warning("draw %s: taking over from %s (lease expired)", draw_id, job.owner)
+                metrics.LEASE_TAKEOVERS.inc()
             # Each claim starts a computation: a worker restarted under the same name is
             # a new attempt too, not only a takeover.
             job.attempts += 1
@@ -147,15 +148,24 @@ class Worker:
         """Compute one draw, or open one tender's bids, if any is waiting; return its id."""
         for draw_id in self.computable():
             if self.claim(draw_id):
+                metrics.JOBS_CLAIMED.inc()
                 try:
                     self.compute(draw_id)
                 except LeaseLost as e:
+                    metrics.JOBS_FAILED.labels("lease_lost").inc()
                     log.warning("%s", e)
                     continue
                 except DeadlineError as e:
                     # PROTOCOL.md §6.4: too late; the draw has failed, by the beacon's fault.
+                    metrics.JOBS_FAILED.labels("too_late").inc()
                     log.error("draw %s: result not logged: %s", draw_id, e)
                     continue
+                except Exception:
+                    metrics.JOBS_FAILED.labels("error").inc()
+                    raise
+                finally:
+                    metrics.VDF_JOB_ACTIVE.set(0)
+                metrics.JOBS_COMPLETED.inc()
                 return draw_id
         with self.ledger.db.read() as session:
             waiting = tenders_to_open(session)
@@ -177,6 +187,9 @@ class Worker:
             self.ledger.issue(
                 session, kind="tender.opening", tender_id=tender_id, subject="", body=body, now=now
             )
+        metrics.TENDER_OPENINGS.inc()
+        for e in entries:
+            metrics.BIDS_OPENED.labels(e.status.value).inc()
         opened = sum(1 for e in entries if e.status.value == "opened")
         log.info("tender %s: opened %d of %d bids", tender_id, opened, len(entries))
 
@@ -214,9 +227,16 @@ class Worker:
         flush_every = min(self.config.flush_seconds, self.config.lease_ms / 5000)
         last_flush = [time.monotonic()]
         pending: list[vdf.Checkpoint] = []
+        # This process's job, without the draw's id (a label per draw would grow forever).
+        squared = [stored[-1].position if stored else 0]
+        metrics.VDF_JOB_START.set_to_current_time()
+        metrics.VDF_JOB_ACTIVE.set(1)
 
         def on_progress(done: int, total: int) -> None:
-            metrics.VDF_PROGRESS.labels(draw_id).set(done / total if total else 1.0)
+            metrics.VDF_JOB_PROGRESS.set(done / total if total else 1.0)
+            metrics.VDF_JOB_DONE.set(done)
+            metrics.VDF_SQUARINGS.inc(done - squared[0])
+            squared[0] = done
             if self.progress is not None:
                 self.progress(draw_id, done, total)
             if time.monotonic() - last_flush[0] >= flush_every or done == total:
