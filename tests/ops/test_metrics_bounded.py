@@ -177,7 +177,7 @@ def test_outcome_is_the_nearest_error_class(error: Exception, label: str) -> Non
 
 def test_the_bounded_sets_are_closed() -> None:
     """Every labelled beacon metric has a known, finite label domain."""
-    # The bid outcomes are PROTOCOL.md §9.9's closed set.
+    # The bid outcomes are the closed set of PROTOCOL.md §6.3 (tender.opening, §9.9).
     statuses = {"opened", "bidder-fault", "agent-key-missing", "centre-key-missing"}
     statuses.add("both-keys-missing")
     domains = {
