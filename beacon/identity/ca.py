@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from beacon import durable
 from beacon.errors import ConflictError, InputError
 from beacon.identity.profile import BEACON_SIGNER_EKU
 
@@ -230,9 +231,7 @@ def key_pem(key: PrivateKey) -> bytes:
 
 
 def _write(path: Path, data: bytes, *, private: bool) -> None:
-    path.write_bytes(data)
-    if private:
-        path.chmod(0o600)
+    durable.write_atomic(path, data, mode=durable.PRIVATE if private else durable.PUBLIC)
 
 
 def init_ca(
@@ -302,7 +301,7 @@ def write_manifest(
         "ca": {"fingerprint": fingerprint(ca_certificate)},
         "parties": [r.to_dict() for r in records],
     }
-    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    durable.write_text_atomic(directory / MANIFEST, json.dumps(manifest, indent=2) + "\n")
 
 
 def load_certificate(path: Path) -> x509.Certificate:
