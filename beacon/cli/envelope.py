@@ -18,7 +18,6 @@ from typing import Any
 
 import click
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from tqdm import tqdm
 
@@ -133,7 +132,7 @@ def _certificate_fingerprint(path: Path) -> bytes:
         )
     except ValueError as e:
         raise click.ClickException(f"{path}: not a PEM or DER certificate ({e})") from e
-    return fingerprint(cert.public_bytes(serialization.Encoding.DER))
+    return fingerprint(cert)
 
 
 def _public_keys(paths: tuple[Path, ...]) -> list[ec.EllipticCurvePublicKey]:

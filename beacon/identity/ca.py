@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from beacon import durable
+from beacon.core.signature import fingerprint
 from beacon.errors import ConflictError, InputError
 from beacon.identity.profile import BEACON_SIGNER_EKU
 
@@ -77,11 +78,6 @@ def parties(bidders: int) -> list[tuple[str, str]]:
         *((f"bidder-{i}", "bidder") for i in range(1, bidders + 1)),
         ("supervisor", "supervisor"),
     ]
-
-
-def fingerprint(certificate: x509.Certificate) -> str:
-    """PROTOCOL.md §2.3: SHA-256 of the certificate's DER, lower-case hex."""
-    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
 def new_key(kind: KeyKind, *, rsa_bits: int = 2048) -> PrivateKey:
@@ -289,7 +285,7 @@ def init_ca(
             certificate.public_bytes(serialization.Encoding.PEM),
             private=False,
         )
-        records.append(PartyRecord(name, role, fingerprint(certificate)))
+        records.append(PartyRecord(name, role, fingerprint(certificate).hex()))
     write_manifest(directory, ca_certificate, records)
     return records
 
@@ -298,7 +294,7 @@ def write_manifest(
     directory: Path, ca_certificate: x509.Certificate, records: Sequence[PartyRecord]
 ) -> None:
     manifest = {
-        "ca": {"fingerprint": fingerprint(ca_certificate)},
+        "ca": {"fingerprint": fingerprint(ca_certificate).hex()},
         "parties": [r.to_dict() for r in records],
     }
     durable.write_text_atomic(directory / MANIFEST, json.dumps(manifest, indent=2) + "\n")
