@@ -20,6 +20,7 @@ from tqdm import tqdm
 from beacon import durable
 from beacon.cli import main
 from beacon.cli.times import TimeShow, utc_option
+from beacon.core import defaults
 from beacon.core.definition import DrawDefinition, parse_authoring
 from beacon.core.lifecycle import Phase
 from beacon.errors import BeaconError
@@ -34,7 +35,7 @@ from beacon.service.runtime import Runtime
 from beacon.service.settings import Settings
 from beacon.store import sqlite_url
 
-PERIOD = 60_000
+PERIOD = defaults.PULSE_PERIOD_MS
 TENDER = "DEMO-2026-001"
 
 

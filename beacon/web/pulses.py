@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, Response, current_app, g
 from werkzeug.exceptions import NotFound
 
+from beacon.core import chain
 from beacon.store import PulseRepository, StoredPulse
 from beacon.web import caching
 from beacon.web.db import read_session
@@ -36,8 +37,7 @@ def now_ms() -> int:
 
 def next_boundary() -> int:
     period: int = current_app.config["PULSE_PERIOD_MS"]
-    now = now_ms()
-    return now - now % period + period
+    return chain.next_boundary(now_ms(), period)
 
 
 def _repo() -> PulseRepository:
