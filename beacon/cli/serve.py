@@ -1,6 +1,6 @@
 """``beacon serve``: the web board and API on waitress, the pulser, a VDF worker, in one process.
 
-This is the embedded default (DESIGN.md §10): one process for a user who runs
+This is the embedded default (docs/ARCHITECTURE.md §6): one process for a user who runs
 everything with no server. A production deployment runs ``beacon serve
 --no-pulser --no-worker`` behind gunicorn-style process managers, ``beacon pulser``
 and ``beacon worker`` separately; the database arbitrates.

@@ -1,4 +1,4 @@
-"""A local demo CA with certificates for every party (DESIGN.md §3, PROTOCOL.md §3).
+"""A local demo CA with certificates for every party (docs/ARCHITECTURE.md §3, PROTOCOL.md §3).
 
 ``beacon ca init --dir DIR`` writes this layout, which later code relies on:
 
@@ -65,7 +65,7 @@ class PartyRecord:
 def parties(bidders: int) -> list[tuple[str, str]]:
     """(name, role) of every party of a demo deployment with ``bidders`` bidders.
 
-    The beacon signer is operated by the centre (DESIGN.md §3: the centre signs pulses)
+    The beacon signer is operated by the centre (docs/ARCHITECTURE.md §3: the centre signs pulses)
     but has its own key and the beacon profile, so the operator's everyday key never
     signs pulses and the signer never acts as a party (PROTOCOL.md §3.1).
     """

@@ -1,4 +1,4 @@
-"""Envelope bytes in a content-addressed directory (DESIGN.md §10).
+"""Envelope bytes in a content-addressed directory (docs/ARCHITECTURE.md §6).
 
 An upload is *staged* first: streamed to a temporary file in the blob directory
 while its envelope hash is computed, so that a large file never sits in memory.

@@ -28,7 +28,7 @@ bp = Blueprint("pulses", __name__, url_prefix="/beacon/2.0")
 
 
 def now_ms() -> int:
-    """One ``now`` per request (STYLE.md)."""
+    """One ``now`` per request (docs/ARCHITECTURE.md §8)."""
     if "now_ms" not in g:
         g.now_ms = current_app.extensions["beacon.clock"].now_ms()
     value: int = g.now_ms
