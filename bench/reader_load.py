@@ -1,6 +1,6 @@
 """Load (b): many concurrent readers of a draw page and the pulse API while the VDF runs.
 
-The production shape (DESIGN.md §10), as separate processes on one SQLite database:
+The production shape (docs/ARCHITECTURE.md §6), as separate processes on one SQLite database:
 ``gunicorn 'beacon.web.wsgi:app'`` with 2 workers, ``beacon pulser`` (1 s period, so
 that a minute holds sixty boundaries to miss) and ``beacon worker``. A draw is taken
 through its ceremony over HTTP to the computing phase with a ``T`` sized to keep the

@@ -14,7 +14,7 @@ from beacon.store import Database, sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = ROOT / "tests" / "vectors"
-# Public third-party vectors live beside the checkout (DEVELOPERS.md); never copied in.
+# Public third-party vectors live beside the checkout (docs/PROTOCOL.md §15); never copied in.
 SHARED_VECTORS = ROOT.parent / "shared" / "vectors"
 
 

@@ -17,8 +17,10 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from beacon import durable
 from beacon.cli import main
 from beacon.cli.times import TimeShow, utc_option
+from beacon.core import defaults
 from beacon.core.definition import DrawDefinition, parse_authoring
 from beacon.core.lifecycle import Phase
 from beacon.errors import BeaconError
@@ -33,7 +35,7 @@ from beacon.service.runtime import Runtime
 from beacon.service.settings import Settings
 from beacon.store import sqlite_url
 
-PERIOD = 60_000
+PERIOD = defaults.PULSE_PERIOD_MS
 TENDER = "DEMO-2026-001"
 
 
@@ -248,9 +250,7 @@ def _ceremony(
             period_ms=PERIOD,
         )
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(bundle.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    durable.write_text_atomic(out, json.dumps(bundle.to_dict(), indent=2, ensure_ascii=False) + "\n")
     click.secho(f"\nproof bundle written to {out}", bold=True)
     anchor = parties.ca_dir / "ca.pem"
     if not keeps_ca:

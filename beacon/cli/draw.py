@@ -24,6 +24,7 @@ from typing import Any
 import click
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from beacon import durable
 from beacon.cli import main, statefiles
 from beacon.cli.passphrase import passphrase
 from beacon.cli.times import TimeShow, utc_option
@@ -542,7 +543,7 @@ def proof(draw_id: str, server: str, out: Path | None) -> None:
     """Download a draw's proof bundle (then: beacon-verify draw FILE --anchors CA.pem)."""
     bundle = _call(lambda: BeaconClient(server).proof(draw_id))
     target = out or Path(f"{draw_id}-proof.json")
-    target.write_text(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    durable.write_text_atomic(target, json.dumps(bundle, indent=2, ensure_ascii=False) + "\n")
     click.echo(
         f"wrote {target}; recheck it with: beacon-verify draw {target} --anchors CA.pem "
         "(the platform CA's certificate, obtained from the CA, not from the beacon)"

@@ -18,10 +18,10 @@ from typing import Any
 
 import click
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from tqdm import tqdm
 
+from beacon import durable
 from beacon.cli import main
 from beacon.cli.passphrase import passphrase as read_passphrase
 from beacon.core import envelope
@@ -52,17 +52,11 @@ def _progress(total: int, label: str) -> Iterator[stream.Progress | None]:
 
 @contextlib.contextmanager
 def _output(path: Path, *, force: bool) -> Iterator[Any]:
-    """Write to ``path.part`` and move it into place only if the body succeeds."""
+    """Write ``path`` durably, and only if the body succeeds (beacon.durable)."""
     if path.exists() and not force:
         raise click.ClickException(f"{path} already exists; choose another --out or pass --force")
-    part = path.with_name(path.name + ".part")
-    try:
-        with part.open("wb") as f:
-            yield f
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    part.replace(path)
+    with durable.atomic_output(path, mode=durable.PUBLIC) as f:
+        yield f
 
 
 @contextlib.contextmanager
@@ -138,7 +132,7 @@ def _certificate_fingerprint(path: Path) -> bytes:
         )
     except ValueError as e:
         raise click.ClickException(f"{path}: not a PEM or DER certificate ({e})") from e
-    return fingerprint(cert.public_bytes(serialization.Encoding.DER))
+    return fingerprint(cert)
 
 
 def _public_keys(paths: tuple[Path, ...]) -> list[ec.EllipticCurvePublicKey]:

@@ -1,6 +1,6 @@
 """``beacon serve``: the web board and API on waitress, the pulser, a VDF worker, in one process.
 
-This is the embedded default (DESIGN.md §10): one process for a user who runs
+This is the embedded default (docs/ARCHITECTURE.md §6): one process for a user who runs
 everything with no server. A production deployment runs ``beacon serve
 --no-pulser --no-worker`` behind gunicorn-style process managers, ``beacon pulser``
 and ``beacon worker`` separately; the database arbitrates.
@@ -27,6 +27,7 @@ from beacon.cli.options import (
     pulsing,
 )
 from beacon.cli.pulser import stop_on_signals
+from beacon.core import chain, defaults
 from beacon.core.timefmt import format_ms
 from beacon.ops import logs
 from beacon.service.clock import SystemClock
@@ -58,10 +59,9 @@ def demo_scheduler(runtime: Runtime, *, tender_id: str, bidders: int) -> DemoSch
     now = runtime.clock.now_ms()
 
     def at(seconds: int) -> int:
-        t = now + seconds * 1000
-        return t - t % period + period
+        return chain.next_boundary(now + seconds * 1000, period)
 
-    window = max(30_000, 2 * period)
+    window = max(defaults.DEMO_MIN_DISPUTE_WINDOW_MS, 2 * period)
     coefficients = jiangsu_definition(
         draw_id=f"{tender_id}-K",
         tender_id=tender_id,

@@ -34,6 +34,22 @@ KNOWN_STATUS_BITS = STATUS_CHAIN_START | STATUS_TIME_GAP | STATUS_CERTIFICATE_CH
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+def boundary_at(ms: int, period_ms: int) -> int:
+    """PROTOCOL.md §8.1, §8.5: the latest pulse boundary at or before ``ms``.
+
+    Pulses fall on the multiples of the period counted from the Unix epoch; the pulser
+    stamps a pulse with this boundary.
+    """
+    if period_ms <= 0:
+        raise ValueError(f"a pulse period must be positive, got {period_ms}")
+    return ms - ms % period_ms
+
+
+def next_boundary(ms: int, period_ms: int) -> int:
+    """The first pulse boundary strictly after ``ms``: when the next pulse is due."""
+    return boundary_at(ms, period_ms) + period_ms
+
+
 def period_key(kind: str, ms: int) -> int:
     """A number naming the UTC hour, day, month or year that contains time ``ms``."""
     if kind == "hour":

@@ -19,7 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from beacon.core import decimals, labels
+from beacon.core import decimals, defaults, labels
 from beacon.core.encoding import Reader, Writer, sha256_fields
 from beacon.core.timefmt import format_ms, parse_ms, parse_rfc3339
 from beacon.errors import DefinitionError, EncodingError
@@ -780,7 +780,7 @@ def parse_authoring(doc: object) -> DrawDefinition:
             reveal=_typed_time(dl["reveal"], "deadlines.reveal"),
             seed_open=_typed_time(dl["seed_open"], "deadlines.seed_open"),
             result=0,
-            dispute_window_ms=_int(top.get("dispute_window_ms", 600_000), "dispute_window_ms"),
+            dispute_window_ms=_int(top.get("dispute_window_ms", defaults.DISPUTE_WINDOW_MS), "dispute_window_ms"),
         ),
         vdf_t=0,
         vdf_rate=_int(top["vdf_rate"], "vdf_rate"),

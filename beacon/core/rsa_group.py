@@ -19,7 +19,7 @@ from beacon.core import labels
 from beacon.core.encoding import field, uint
 from beacon.errors import ConfigurationError, EncodingError, VerificationError
 
-# The RSA-2048 challenge number (RSA Laboratories, 1991), DESIGN.md §7.
+# The RSA-2048 challenge number (RSA Laboratories, 1991), docs/ARCHITECTURE.md §4.
 MODULUS: Final[int] = int(
     "25195908475657893494027183240048398571429282126204032027777137836043662020707"
     "59555626401852588078440691829064124951508218929855914917618450280848912007284"

@@ -13,7 +13,7 @@ from typing import Final
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 from beacon.errors import VerificationError
@@ -35,9 +35,19 @@ MIN_RSA_BITS: Final = 2048
 PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 
 
-def fingerprint(certificate_der: bytes) -> bytes:
-    """SHA-256 of the DER certificate, as ``openssl x509 -fingerprint -sha256`` (§2.3)."""
-    return hashlib.sha256(certificate_der).digest()
+def fingerprint(certificate: bytes | x509.Certificate) -> bytes:
+    """PROTOCOL.md §2.3: SHA-256 of the certificate's DER encoding, as
+    ``openssl x509 -fingerprint -sha256`` prints it (32 bytes; shown as hex).
+
+    The one definition of a certificate's fingerprint: statements carry these bytes,
+    the manifest and the board show their hex.
+    """
+    der = (
+        certificate.public_bytes(serialization.Encoding.DER)
+        if isinstance(certificate, x509.Certificate)
+        else certificate
+    )
+    return hashlib.sha256(der).digest()
 
 
 def load_certificate(der: bytes) -> x509.Certificate:

@@ -1,4 +1,4 @@
-"""Identities: X.509 certificates and keys of the parties (DESIGN.md §3).
+"""Identities: X.509 certificates and keys of the parties (docs/ARCHITECTURE.md §3).
 
 :mod:`beacon.identity.ca` creates a local demo CA and party certificates.
 """

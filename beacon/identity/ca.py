@@ -1,4 +1,4 @@
-"""A local demo CA with certificates for every party (DESIGN.md §3, PROTOCOL.md §3).
+"""A local demo CA with certificates for every party (docs/ARCHITECTURE.md §3, PROTOCOL.md §3).
 
 ``beacon ca init --dir DIR`` writes this layout, which later code relies on:
 
@@ -34,6 +34,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from beacon import durable
+from beacon.core.signature import fingerprint
 from beacon.errors import ConflictError, InputError
 from beacon.identity.profile import BEACON_SIGNER_EKU
 
@@ -63,7 +65,7 @@ class PartyRecord:
 def parties(bidders: int) -> list[tuple[str, str]]:
     """(name, role) of every party of a demo deployment with ``bidders`` bidders.
 
-    The beacon signer is operated by the centre (DESIGN.md §3: the centre signs pulses)
+    The beacon signer is operated by the centre (docs/ARCHITECTURE.md §3: the centre signs pulses)
     but has its own key and the beacon profile, so the operator's everyday key never
     signs pulses and the signer never acts as a party (PROTOCOL.md §3.1).
     """
@@ -76,11 +78,6 @@ def parties(bidders: int) -> list[tuple[str, str]]:
         *((f"bidder-{i}", "bidder") for i in range(1, bidders + 1)),
         ("supervisor", "supervisor"),
     ]
-
-
-def fingerprint(certificate: x509.Certificate) -> str:
-    """PROTOCOL.md §2.3: SHA-256 of the certificate's DER, lower-case hex."""
-    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
 def new_key(kind: KeyKind, *, rsa_bits: int = 2048) -> PrivateKey:
@@ -230,9 +227,7 @@ def key_pem(key: PrivateKey) -> bytes:
 
 
 def _write(path: Path, data: bytes, *, private: bool) -> None:
-    path.write_bytes(data)
-    if private:
-        path.chmod(0o600)
+    durable.write_atomic(path, data, mode=durable.PRIVATE if private else durable.PUBLIC)
 
 
 def init_ca(
@@ -290,7 +285,7 @@ def init_ca(
             certificate.public_bytes(serialization.Encoding.PEM),
             private=False,
         )
-        records.append(PartyRecord(name, role, fingerprint(certificate)))
+        records.append(PartyRecord(name, role, fingerprint(certificate).hex()))
     write_manifest(directory, ca_certificate, records)
     return records
 
@@ -299,10 +294,10 @@ def write_manifest(
     directory: Path, ca_certificate: x509.Certificate, records: Sequence[PartyRecord]
 ) -> None:
     manifest = {
-        "ca": {"fingerprint": fingerprint(ca_certificate)},
+        "ca": {"fingerprint": fingerprint(ca_certificate).hex()},
         "parties": [r.to_dict() for r in records],
     }
-    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    durable.write_text_atomic(directory / MANIFEST, json.dumps(manifest, indent=2) + "\n")
 
 
 def load_certificate(path: Path) -> x509.Certificate:

@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from beacon import durable
 from beacon.core import labels
 from beacon.core.encoding import Reader, Writer
 from beacon.core.envelope.shares import check_p256, key_id, load_public_key, public_bytes
@@ -212,11 +213,6 @@ def generate(
                 raise InputError(f"{path} already exists; choose another --out or remove it first")
     key = ec.generate_private_key(ec.SECP256R1())
     text = encrypt_private_key(key, passphrase, log2_n=log2_n)
-    # O_BINARY (Windows only): the fd itself must not translate newlines a second time.
-    fd = os.open(
-        private_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600
-    )
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    public_path.write_text(public_key_pem(key.public_key()))
+    durable.write_text_atomic(private_path, text, mode=durable.PRIVATE)
+    durable.write_text_atomic(public_path, public_key_pem(key.public_key()), mode=durable.PUBLIC)
     return KeyFiles(private_path, public_path, key_id(key.public_key()))

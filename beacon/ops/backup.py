@@ -40,6 +40,7 @@ from sqlalchemy import (
     update,
 )
 
+from beacon import durable
 from beacon.errors import ConfigurationError, ConflictError, InputError
 from beacon.store import Database, sqlite_url
 from beacon.store.models import Base
@@ -131,8 +132,12 @@ def backup(*, database_url: str, data_dir: Path, out: Path) -> Summary:
     """Write the archive of a deployment to ``out`` (replaced atomically)."""
     manifest: dict[str, Any] = {"format": FORMAT, "tables": {}, "files": {}}
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    with tarfile.open(partial, "w:gz") as tar, tempfile.TemporaryDirectory() as tmp:
+    # The archive holds the CA's and the signer's private keys: private from the start.
+    with (
+        durable.atomic_output(out, mode=durable.PRIVATE) as sink,
+        tarfile.open(fileobj=sink, mode="w:gz") as tar,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         members: list[tuple[str, Path]] = []
         with _snapshot(database_url) as connection:
             manifest["schema_revision"] = _revision(connection)
@@ -168,7 +173,6 @@ def backup(*, database_url: str, data_dir: Path, out: Path) -> Summary:
         tar.addfile(info, io.BytesIO(data))
         for name, path in members:
             tar.add(path, arcname=name, recursive=False)
-    partial.replace(out)
     return Summary({k: v["rows"] for k, v in manifest["tables"].items()}, len(manifest["files"]))
 
 
@@ -268,8 +272,9 @@ def restore(archive: Path, *, data_dir: Path, database_url: str) -> Summary:
     for name in manifest["files"]:
         target = data_dir.joinpath(*PurePosixPath(name).parts[1:])
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(contents[name])
-        if target.parent.name == "ca" and target.suffix == ".key":
-            target.chmod(0o600)
+        private = target.parent.name == "ca" and target.suffix == ".key"
+        durable.write_atomic(
+            target, contents[name], mode=durable.PRIVATE if private else durable.PUBLIC
+        )
     (data_dir / "blobs" / "staging").mkdir(parents=True, exist_ok=True)
     return Summary({t: v["rows"] for t, v in manifest["tables"].items()}, len(manifest["files"]))

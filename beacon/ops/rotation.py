@@ -13,31 +13,16 @@ with the new key carries status 4 and the new certificateId (§8.5).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from beacon import durable
 from beacon.core.pulse import certificate_id
 from beacon.errors import ConflictError, InputError
 from beacon.identity import ca
 from beacon.identity.validation import ChainValidator
 from beacon.service.signers import load_pair, signer_paths
-
-
-def _write_atomically(path: Path, data: bytes, *, private: bool) -> None:
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(name, 0o600 if private else 0o644)
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
 
 
 def rotate_signer(
@@ -59,13 +44,13 @@ def rotate_signer(
     retired = ca_dir / "retired"
     retired.mkdir(exist_ok=True)
     stamp = dt.datetime.fromtimestamp(now_ms / 1000, tz=dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    _write_atomically(
+    durable.write_atomic(
         retired / f"{stamp}-{certificate_id(old_der).hex()[:16]}.pem",
         cert_path.read_bytes(),
-        private=False,
+        mode=durable.PUBLIC,
     )
     # Key first, then certificate: a reader between the two sees a mismatched pair,
     # refuses to load it and keeps the old signer until the certificate lands too.
-    _write_atomically(key_path, key.read_bytes(), private=True)
-    _write_atomically(cert_path, certificate.read_bytes(), private=False)
+    durable.write_atomic(key_path, key.read_bytes(), mode=durable.PRIVATE)
+    durable.write_atomic(cert_path, certificate.read_bytes(), mode=durable.PUBLIC)
     return certificate_id(new.pulse.certificate_der)

@@ -1,4 +1,4 @@
-"""Envelope bytes in a content-addressed directory (DESIGN.md §10).
+"""Envelope bytes in a content-addressed directory (docs/ARCHITECTURE.md §6).
 
 An upload is *staged* first: streamed to a temporary file in the blob directory
 while its envelope hash is computed, so that a large file never sits in memory.
@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from beacon import durable
 from beacon.core.envelope.format import EnvelopeDigest
 from beacon.errors import InfrastructureError, InputError
 
@@ -85,7 +86,7 @@ class BlobStore:
             if target.exists():
                 blob.discard()
                 return
-            os.replace(blob.path, target)
+            durable.replace(blob.path, target)
         except OSError as e:
             raise InfrastructureError(f"cannot store the envelope: {e}") from e
 

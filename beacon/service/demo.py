@@ -17,6 +17,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from beacon.core import chain, defaults
 from beacon.core.definition import DrawDefinition, parse_authoring
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.lifecycle import Phase
@@ -62,7 +63,7 @@ def jiangsu_definition(
     vdf_t: int | None = None,
     vdf_rate: int = DEMO_VDF_RATE,
     vdf_advantage: int = DEMO_VDF_ADVANTAGE,
-    dispute_window_ms: int = 600_000,
+    dispute_window_ms: int = defaults.DISPUTE_WINDOW_MS,
 ) -> DrawDefinition:
     """The default demo: a Jiangsu "方法二"-style draw of K1 and Q1, with Q2 = 1 − Q1."""
     return parse_authoring(
@@ -108,7 +109,7 @@ def bid_sample_definition(
     vdf_t: int | None = None,
     vdf_rate: int = DEMO_VDF_RATE,
     vdf_advantage: int = DEMO_VDF_ADVANTAGE,
-    dispute_window_ms: int = 600_000,
+    dispute_window_ms: int = defaults.DISPUTE_WINDOW_MS,
 ) -> DrawDefinition:
     """A draw among the valid bids after decryption: k of them, in draw order."""
     return parse_authoring(
@@ -260,8 +261,8 @@ def advance(runtime: Runtime, clock: FakeClock, to: int) -> int:
     period = runtime.settings.pulser.period_ms
     emitted = 0
     while clock.now_ms() < to:
-        clock.set(min(to, clock.now_ms() - clock.now_ms() % period + period))
-        if clock.now_ms() % period == 0 and runtime.pulser.emit_due() is not None:
+        clock.set(min(to, chain.next_boundary(clock.now_ms(), period)))
+        if chain.boundary_at(clock.now_ms(), period) == clock.now_ms() and runtime.pulser.emit_due() is not None:
             emitted += 1
             runtime.engine.tick()
     return emitted
@@ -269,7 +270,7 @@ def advance(runtime: Runtime, clock: FakeClock, to: int) -> int:
 
 def next_boundary(runtime: Runtime, clock: FakeClock) -> int:
     period = runtime.settings.pulser.period_ms
-    return clock.now_ms() - clock.now_ms() % period + period
+    return chain.next_boundary(clock.now_ms(), period)
 
 
 class DemoScheduler:

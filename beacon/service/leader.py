@@ -1,4 +1,4 @@
-"""Exactly one active pulser per database (DESIGN.md §10).
+"""Exactly one active pulser per database (docs/ARCHITECTURE.md §6).
 
 PostgreSQL: a session-level advisory lock held on a dedicated connection, so it
 is released by the server the moment the process or its connection dies.

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.orm import Session
 
-from beacon.core import commitment, lifecycle, possession, tender
+from beacon.core import commitment, defaults, lifecycle, possession, tender
 from beacon.core import envelope as env
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition, Kind
@@ -67,7 +67,7 @@ class Policy:
     """A deployment's acceptance rules (PROTOCOL.md §6.5, §11.5)."""
 
     skew_ms: int = 300_000
-    min_lead_ms: int = 60_000
+    min_lead_ms: int = defaults.MIN_LEAD_MS
     min_vdf_t: int = 1
     # §11.5: the deployment's published evaluator speed s (squarings per second) and
     # adversary advantage A_max; every definition must carry exactly these.

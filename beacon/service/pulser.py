@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from beacon.core import chain
+from beacon.core import chain, defaults
 from beacon.core.pulse import VALUE_SIZE, Pulse, Signer, precommitment, sign, tree_head_external
 from beacon.core.timefmt import format_ms
 from beacon.errors import InfrastructureError
@@ -33,7 +33,7 @@ RETRY_SECONDS = 1.0
 class PulserConfig:
     """What a deployment fixes: the period and the public base URL in pulse URIs."""
 
-    period_ms: int = 60_000
+    period_ms: int = defaults.PULSE_PERIOD_MS
     base_uri: str = "http://127.0.0.1:8080"
 
     def __post_init__(self) -> None:
@@ -67,7 +67,7 @@ class Pulser:
 
     def boundary(self, now_ms: int) -> int:
         """The latest period boundary at or before ``now_ms``."""
-        return now_ms - now_ms % self.config.period_ms
+        return chain.boundary_at(now_ms, self.config.period_ms)
 
     def emit_due(self) -> StoredPulse | None:
         """Emit the pulse of the latest boundary unless it exists; never one in the future."""

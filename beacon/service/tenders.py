@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.orm import Session
 
+from beacon import durable
 from beacon.core import envelope as env
 from beacon.core import tender
 from beacon.core.envelope.failures import Reason
@@ -204,7 +205,7 @@ def open_bids(record: TenderRecord, blobs: BlobStore, opened_dir: Path) -> list[
             )
             entries.append(entry(failure_status(reason), reason.value, b"", 0))
             continue
-        os.replace(partial, target)
+        durable.replace(partial, target)
         entries.append(entry(OpeningStatus.OPENED, "", digest.digest(), size))
     return entries
 
@@ -226,7 +227,11 @@ class _HashingFile:
         self._file.write(data)
 
     def __exit__(self, *exc: object) -> None:
-        self._file.close()
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        finally:
+            self._file.close()
 
 
 def log_opening(

@@ -18,7 +18,7 @@ from beacon.core.merkle import TreeHead
 from beacon.errors import InfrastructureError, InputError, StateError
 from beacon.store.models import LogLeaf, LogNode, LogState, TreeHeadRow
 
-MAX_ENTRY = 1 << 20  # 1 MiB: entries are statements, not payloads (DESIGN.md §10)
+MAX_ENTRY = 1 << 20  # 1 MiB: entries are statements, not payloads (docs/ARCHITECTURE.md §6)
 
 
 class LogRepository:

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from beacon.core import defaults
 from beacon.core.display_zone import BEIJING
 from beacon.service.clock import SystemClock
 from beacon.service.runtime import Runtime
@@ -36,7 +37,7 @@ from beacon.web import (
 )
 
 DEFAULTS: dict[str, Any] = {
-    "PULSE_PERIOD_MS": 60_000,
+    "PULSE_PERIOD_MS": defaults.PULSE_PERIOD_MS,
     "MAX_CONTENT_LENGTH": 1 << 20,
     "JSON_SORT_KEYS": False,
     "DISPLAY_ZONE": BEIJING,

@@ -10,13 +10,12 @@ channel (its notice, its own site, the CA).
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, Response, make_response
 
+from beacon.core.signature import fingerprint
 from beacon.core.timefmt import format_ms
 from beacon.service.describe import ANCHORS_FILE, ANCHORS_PATH
 from beacon.web import caching
@@ -26,10 +25,9 @@ from beacon.web.service import runtime
 bp = Blueprint("anchors", __name__)
 
 
-def fingerprint(certificate: x509.Certificate) -> str:
-    """SHA-256 of the DER certificate, upper-case hex in colon-separated pairs."""
-    digest = hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
-    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2)).upper()
+def colon_hex(digest: bytes) -> str:
+    """Upper-case hex in colon-separated pairs, as ``openssl x509 -fingerprint`` prints it."""
+    return ":".join(f"{b:02X}" for b in digest)
 
 
 def summaries() -> list[dict[str, Any]]:
@@ -38,7 +36,7 @@ def summaries() -> list[dict[str, Any]]:
         {
             "subject": cert.subject.rfc4514_string(),
             "not_after": format_ms(int(cert.not_valid_after_utc.timestamp() * 1000)),
-            "sha256": fingerprint(cert),
+            "sha256": colon_hex(fingerprint(cert)),
         }
         for cert in runtime().trust.anchors
     ]

@@ -1,4 +1,4 @@
-"""Cache headers (DESIGN.md §10): history is immutable, the present expires with the period."""
+"""Cache headers (docs/ARCHITECTURE.md §6): history is immutable, the present expires with the period."""
 
 from __future__ import annotations
 

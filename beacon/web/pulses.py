@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, Response, current_app, g
 from werkzeug.exceptions import NotFound
 
+from beacon.core import chain
 from beacon.store import PulseRepository, StoredPulse
 from beacon.web import caching
 from beacon.web.db import read_session
@@ -27,7 +28,7 @@ bp = Blueprint("pulses", __name__, url_prefix="/beacon/2.0")
 
 
 def now_ms() -> int:
-    """One ``now`` per request (STYLE.md)."""
+    """One ``now`` per request (docs/ARCHITECTURE.md §8)."""
     if "now_ms" not in g:
         g.now_ms = current_app.extensions["beacon.clock"].now_ms()
     value: int = g.now_ms
@@ -36,8 +37,7 @@ def now_ms() -> int:
 
 def next_boundary() -> int:
     period: int = current_app.config["PULSE_PERIOD_MS"]
-    now = now_ms()
-    return now - now % period + period
+    return chain.next_boundary(now_ms(), period)
 
 
 def _repo() -> PulseRepository:

@@ -1,6 +1,6 @@
 """The WSGI entry point of a production web process: ``gunicorn 'beacon.web.wsgi:app'``.
 
-A production deployment (DESIGN.md §10) runs the web in a process manager such as
+A production deployment (docs/ARCHITECTURE.md §6) runs the web in a process manager such as
 gunicorn, ``beacon pulser`` and ``beacon worker`` as their own processes, all on one
 database. The web process only serves: it accepts statements and envelopes and
 answers reads; it never emits pulses or computes draws.

@@ -26,7 +26,7 @@ from tests.conftest import ROOT, VECTORS
 from tests.vectors import gen_vdf
 
 N = vdf.MODULUS
-PIN = "6ae9d033c1d76c4f535b5ad5c0073933a0b375b4120a75fbb66be814eab1a9ce"  # DESIGN.md §7
+PIN = "6ae9d033c1d76c4f535b5ad5c0073933a0b375b4120a75fbb66be814eab1a9ce"  # docs/ARCHITECTURE.md §4
 
 
 # -- independent reference ------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 ``beacon serve --no-pulser --no-worker``, ``beacon pulser`` and ``beacon worker``
 run as separate subprocesses sharing a data directory (CA, blobs, opened bids) and
-a database URL, as DESIGN.md §10 deploys them. Each can be killed with SIGKILL and
+a database URL, as docs/ARCHITECTURE.md §6 deploys them. Each can be killed with SIGKILL and
 started again; every incarnation appends to its process's log file after a marker
 line, so a failure report shows what each incarnation said.
 """

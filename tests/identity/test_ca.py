@@ -1,4 +1,4 @@
-"""Demo CA (DESIGN.md §3): layout, subjects, keys, and chains that the real
+"""Demo CA (docs/ARCHITECTURE.md §3): layout, subjects, keys, and chains that the real
 ``cryptography.x509.verification`` verifier accepts under a relaxed end-entity
 policy (no SAN/EKU required, as with many Chinese CA leaves)."""
 

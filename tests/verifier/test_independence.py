@@ -1,4 +1,4 @@
-"""verifier/ is a second implementation: it imports nothing from beacon/ (DESIGN.md §2).
+"""verifier/ is a second implementation: it imports nothing from beacon/ (docs/ARCHITECTURE.md §2).
 
 Besides the standard library it may import only ``cryptography`` and, optionally,
 ``gmpy2``, so that ``pip install cryptography`` is all a bidder needs.

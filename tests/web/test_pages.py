@@ -872,3 +872,14 @@ def test_openapi_documents_every_route_including_pages(client, app):
     assert rules == set(document["paths"])
     for path in ("/", "/draws/{draw_id}", "/pulses"):
         assert "text/html" in document["paths"][path]["get"]["responses"]["200"]["content"]
+
+
+def test_a_label_defined_on_two_pages_is_refused_at_import() -> None:
+    from beacon.web import messages
+
+    with pytest.raises(ValueError, match="label 'site.name' is defined twice"):
+        messages._merge([{"site.name": ("甲", "a")}, {"site.name": ("乙", "b")}])
+    assert messages._merge([{"a.b": ("甲", "a")}, {"c.d": ("乙", "b")}]) == {
+        "a.b": ("甲", "a"),
+        "c.d": ("乙", "b"),
+    }

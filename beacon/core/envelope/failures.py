@@ -18,7 +18,7 @@ logger = logging.getLogger("beacon.envelope")
 
 
 class Fault(StrEnum):
-    """Who is to blame for a failed opening (DESIGN.md §8)."""
+    """Who is to blame for a failed opening (docs/ARCHITECTURE.md §5)."""
 
     BIDDER = "bidder"  # the sealer produced (or signed the hash of) a bad envelope
     PARTY = "party"  # the agent or the centre did not supply its share
