@@ -4,14 +4,11 @@ tests for discrete selections (docs/AUDIT.md).
 Pure functions over numpy arrays returning frozen result objects; no I/O beyond the
 explicit readers in :mod:`beacon.audit.bits` and :mod:`beacon.audit.sources`.
 
-Note on one name: ``beacon.audit.uniformity`` is the second-level P-value uniformity
-check (sts-2.1.2's, re-exported below), while the *module*
-:mod:`beacon.audit.uniformity` holds the selection tests. The module is imported
-first so that the package attribute ends up being the function whichever of the two
-a caller imports first.
+``beacon.audit.uniformity`` is the second-level P-value uniformity check (sts-2.1.2's,
+re-exported below); the goodness-of-fit tests for selections are in
+:mod:`beacon.audit.goodness_of_fit`.
 """
 
-import beacon.audit.uniformity  # noqa: F401  (see the note on the name above)
 from beacon.audit.applicability import Applicability, applicability
 from beacon.audit.bits import as_bits, from_ascii, from_packed, to_packed
 from beacon.audit.constants import CONSTANTS, expansion

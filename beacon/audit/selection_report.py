@@ -1,6 +1,6 @@
 """Uniformity of every tallied list, corrected across lists (docs/AUDIT.md §8).
 
-Per list: the counts, the test the rules choose (:func:`~beacon.audit.uniformity.
+Per list: the counts, the test the rules choose (:func:`~beacon.audit.goodness_of_fit.
 uniformity_test`: Pearson's χ² when every expected count is ≥ 5, otherwise the
 exact multinomial test with its mid-p value) and the G statistic for comparison.
 Across lists: Holm's adjusted P-values (family-wise error rate, valid under any
@@ -18,15 +18,15 @@ from typing import Any, Final
 
 import numpy as np
 
-from beacon.audit.result import ALPHA
-from beacon.audit.tally import ListKey, Tally
-from beacon.audit.uniformity import (
+from beacon.audit.goodness_of_fit import (
     GoodnessOfFit,
     benjamini_hochberg,
     g_test,
     holm,
     uniformity_test,
 )
+from beacon.audit.result import ALPHA
+from beacon.audit.tally import ListKey, Tally
 from beacon.errors import InputError
 
 #: Lists with at most this many candidates show every count in the text report.

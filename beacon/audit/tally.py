@@ -6,7 +6,7 @@ the ``n`` candidates (PROTOCOL.md §12.3: each ordered k-tuple has probability
 (n − k)!/n!, so each position on its own has probability 1/n), and picks of
 different draws are independent, so each list's counts are one multinomial
 sample with equal cell probabilities: exactly what
-:func:`beacon.audit.uniformity.uniformity_test` tests.
+:func:`beacon.audit.goodness_of_fit.uniformity_test` tests.
 
 Positions are kept apart rather than pooled: the k indexes of one pick are
 distinct, hence dependent, and pooled counts would not be multinomial.

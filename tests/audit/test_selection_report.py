@@ -216,8 +216,9 @@ class TestAcrossLists:
             call()
 
 
-def test_the_package_name_uniformity_stays_the_second_level_check() -> None:
-    """beacon.audit.uniformity (the module) must not shadow the re-exported function."""
+def test_the_package_name_uniformity_is_the_second_level_check() -> None:
+    """beacon.audit.uniformity is one thing, the re-exported second-level check: no module
+    of that name shadows it, whatever is imported first."""
     code = (
         "import beacon.audit.selection_report\n"
         "from beacon.audit import uniformity\n"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.stats import chi2, chisquare, false_discovery_control, ncx2, power_divergence
 
-from beacon.audit.uniformity import (
+from beacon.audit.goodness_of_fit import (
     benjamini_hochberg,
     draws_needed,
     exact,
