@@ -11,7 +11,9 @@ party of its own. Certificates follow RFC 5280 as a CA issues them to end entiti
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from cryptography import x509
@@ -22,6 +24,7 @@ from cryptography.x509.oid import NameOID
 # PROTOCOL.md §3.1, copied from the specification (not from beacon.identity.profile).
 BEACON_EKU = x509.ObjectIdentifier("2.25.69300442572423649160567867449861042957")
 DAY = dt.timedelta(days=1)
+ROOT_CONSTRAINTS = x509.BasicConstraints(ca=True, path_length=0)
 PARTIES = ("centre", "agent", "supervisor", "bidder-1", "bidder-2", "bidder-3", "bidder-revoked")
 
 
@@ -56,7 +59,7 @@ def ca_certificate(
     subject: x509.Name,
     now: dt.datetime,
     *,
-    constraints: x509.BasicConstraints | None = x509.BasicConstraints(ca=True, path_length=0),
+    constraints: x509.BasicConstraints | None = ROOT_CONSTRAINTS,
     not_after: dt.datetime | None = None,
 ) -> x509.Certificate:
     builder = (
@@ -226,3 +229,34 @@ class PlatformPki:
             "signer_key": self.root / "beacon-signer.key",
             "crl_file": self.root / "platform.crl",
         }
+
+
+class Distribution:
+    """A CRL distribution point: serves ``body`` at /ca.crl and counts the requests."""
+
+    def __init__(self, port: int) -> None:
+        self.body = b""
+        self.status = 200
+        self.requests = 0
+        point = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                point.requests += 1
+                self.send_response(point.status)
+                self.send_header("Content-Type", "application/pkix-crl")
+                self.send_header("Content-Length", str(len(point.body)))
+                self.end_headers()
+                self.wfile.write(point.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.url = f"http://127.0.0.1:{port}/ca.crl"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

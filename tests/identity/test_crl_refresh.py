@@ -11,9 +11,7 @@ beyond the fetch timeout).
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,41 +21,10 @@ from beacon.errors import BeaconError
 from beacon.identity import crl as crl_module
 from beacon.identity.crl import REFRESH_MARGIN, CrlSource
 from beacon.identity.validation import ChainValidator
-from tests.identity.platform_pki import DAY, PlatformPki, rsa_key
+from tests.identity.platform_pki import DAY, Distribution, PlatformPki, rsa_key
 
 NOW = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
 PORT = 18153
-
-
-class Distribution:
-    """A CRL distribution point: serves ``body`` at /ca.crl and counts the requests."""
-
-    def __init__(self) -> None:
-        self.body = b""
-        self.status = 200
-        self.requests = 0
-        point = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                point.requests += 1
-                self.send_response(point.status)
-                self.send_header("Content-Type", "application/pkix-crl")
-                self.send_header("Content-Length", str(len(point.body)))
-                self.end_headers()
-                self.wfile.write(point.body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
-        self.url = f"http://127.0.0.1:{PORT}/ca.crl"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +34,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> PlatformPki:
 
 @pytest.fixture
 def point() -> Iterator[Distribution]:
-    p = Distribution()
+    p = Distribution(PORT)
     yield p
     p.close()
 
