@@ -15,9 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from beacon.cli import main
-from beacon.errors import BeaconError
+from beacon.errors import BeaconError, ConfigurationError
 from beacon.identity import platform_ca
 from beacon.service.runtime import Trust
+from beacon.service.settings import Settings
 from tests.identity.platform_pki import (
     DAY,
     PlatformPki,
@@ -306,3 +307,18 @@ def _at(function):
         return function(*args, **kwargs)
 
     return wrapped
+
+
+def test_the_service_never_makes_a_demo_ca_over_an_imported_one(
+    pki: PlatformPki, tmp_path: Path
+) -> None:
+    """Without its signer key the deployment refuses to start; it does not replace the CA."""
+    do_import(pki, tmp_path / "data")
+    ca_dir = tmp_path / "data" / "ca"
+    (ca_dir / "beacon-signer.key").unlink()
+    settings = Settings.build(data_dir=tmp_path / "data", signer_bits=2048)
+    assert settings.ca_dir == ca_dir  # what `beacon ca import/init --data-dir` write
+    with pytest.raises(ConfigurationError, match="holds a CA certificate but no beacon signer key"):
+        settings.load_signer(now=NOW)
+    assert (ca_dir / "ca.pem").read_bytes() == pem(pki.ca)
+    assert not (ca_dir / "ca.key").exists()
