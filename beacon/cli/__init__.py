@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         ("audit",),
         "Statistical audits: SP 800-22 on bits, pulses and draw outputs; uniformity of draws.",
     ),
-    "ca": (("ca",), "Demo certificate authority for local deployments and tests."),
+    "ca": (("ca",), "The deployment's CA: a demo CA, or the platform's CA imported."),
     "db": (("db",), "Database maintenance."),
     "demo": (
         ("demo",),

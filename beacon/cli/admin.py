@@ -9,9 +9,8 @@ from pathlib import Path
 import click
 
 from beacon.cli import main
-from beacon.cli.options import deployment
+from beacon.cli.options import data_dir_option, deployment
 from beacon.errors import BeaconError
-from beacon.identity.validation import ChainValidator
 from beacon.ops import backup as backups
 from beacon.ops.check import check as check_store
 from beacon.ops.rotation import rotate_signer
@@ -88,12 +87,7 @@ def check_command(data_dir: Path, database_url: str | None, as_json: bool) -> No
 
 
 @admin_group.command("rotate-signer")
-@click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path(".beacon"),
-    show_default=True,
-)
+@data_dir_option
 @click.option(
     "--cert",
     "certificate",
@@ -110,7 +104,7 @@ def rotate_signer_command(data_dir: Path, certificate: Path, key: Path) -> None:
             ca_dir,
             certificate=certificate,
             key=key,
-            validator=ChainValidator(trust.anchors, trust.crls),
+            validator=trust.validator(),
             now_ms=time.time_ns() // 1_000_000,
         )
     except BeaconError as e:

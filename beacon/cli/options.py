@@ -26,6 +26,18 @@ from beacon.service.settings import DEFAULT_DATA_DIR, Settings
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def data_dir_option(function: F) -> F:
+    """``--data-dir`` (BEACON_DATA_DIR): one default for every command, its CA in DIR/ca."""
+    return click.option(
+        "--data-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        envvar="BEACON_DATA_DIR",
+        default=DEFAULT_DATA_DIR,
+        show_default=True,
+        help="Folder for the SQLite file, keys and certificates (the CA in DIR/ca).",
+    )(function)
+
+
 def deployment(function: F) -> F:
     """``--data-dir`` and ``--database-url``."""
     function = click.option(
@@ -34,13 +46,7 @@ def deployment(function: F) -> F:
         envvar="BEACON_DATABASE_URL",
         help="SQLAlchemy URL (e.g. postgresql+psycopg://...); default: DIR/beacon.sqlite3.",
     )(function)
-    return click.option(
-        "--data-dir",
-        type=click.Path(path_type=Path, file_okay=False),
-        default=DEFAULT_DATA_DIR,
-        show_default=True,
-        help="Folder for the SQLite file, keys and certificates.",
-    )(function)
+    return data_dir_option(function)
 
 
 def logging_options(function: F) -> F:

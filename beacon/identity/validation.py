@@ -4,7 +4,9 @@ Chains are validated with ``cryptography.x509.verification`` against the
 deployment's trust anchors, at the statement's own time, with the end-entity
 extension policy relaxed (Chinese CA leaves often carry neither SAN nor EKU) and
 the CA policy left at the Web PKI defaults. Where a CRL is configured for an
-issuer, it is checked too, and a stale or unverifiable CRL fails closed.
+issuer, it is checked too, and a stale or unverifiable CRL fails closed; a
+:class:`RevocationSource` (the platform CA's CRL, refreshed at run time:
+:mod:`beacon.identity.crl`) supplies CRLs per validation and fails closed itself.
 
 Ed25519 *leaf keys* are accepted (statements signed with Ed25519 verify as usual),
 but certificates *signed* with Ed25519 are refused with a clear error: the Web PKI
@@ -18,6 +20,7 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -46,6 +49,12 @@ def _subject(cert: x509.Certificate) -> str:
     return cert.subject.rfc4514_string() or "(empty subject)"
 
 
+class RevocationSource(Protocol):
+    """CRLs current at a validation time; raises VerificationError when it has none."""
+
+    def crls(self, when: dt.datetime) -> Sequence[x509.CertificateRevocationList]: ...
+
+
 class ChainValidator:
     """Validates leaf certificates against fixed anchors and optional CRLs."""
 
@@ -53,6 +62,8 @@ class ChainValidator:
         self,
         anchors: Sequence[x509.Certificate],
         crls: Sequence[x509.CertificateRevocationList] = (),
+        *,
+        revocation: RevocationSource | None = None,
     ) -> None:
         if not anchors:
             raise ConfigurationError("no trust anchors configured: cannot validate any certificate")
@@ -65,6 +76,7 @@ class ChainValidator:
         self._anchors = tuple(anchors)
         self._store = verification.Store(list(anchors))
         self._crls = tuple(crls)
+        self._revocation = revocation
 
     @property
     def anchors(self) -> tuple[x509.Certificate, ...]:
@@ -136,8 +148,11 @@ class ChainValidator:
             )
 
     def _check_revocation(self, chain: Sequence[x509.Certificate], when: dt.datetime) -> None:
+        crls = self._crls
+        if self._revocation is not None:
+            crls += tuple(self._revocation.crls(when))
         for cert, issuer in itertools.pairwise(chain):
-            for crl in self._crls:
+            for crl in crls:
                 if crl.issuer != issuer.subject:
                     continue
                 try:

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 
 from beacon.errors import ConfigurationError
 from beacon.identity import ca
+from beacon.identity.crl import CRL_FILE, CrlSource
 from beacon.identity.keys import KeySigner, load_signer
 from beacon.identity.signer import RsaPulseSigner
 from beacon.identity.validation import ChainValidator
@@ -44,10 +45,13 @@ class Trust:
     crls: tuple[x509.CertificateRevocationList, ...] = ()
     centre_operators: frozenset[bytes] = frozenset()  # DER certificates
     supervisors: frozenset[bytes] = frozenset()  # DER certificates
+    # The imported platform CA's CRL, refreshed at run time (beacon/identity/crl.py).
+    revocation: CrlSource | None = None
 
     @classmethod
     def from_ca_dir(cls, directory: Path) -> Trust:
-        """The demo CA's anchor, and its centre and supervisor certificates from ``manifest.json``."""
+        """The CA's anchor, and its centre and supervisor certificates from ``manifest.json``;
+        for an imported platform CA also its CRL (``ca.crl``, refreshed from its URL)."""
         try:
             anchor = x509.load_pem_x509_certificate((directory / "ca.pem").read_bytes())
             manifest = json.loads((directory / ca.MANIFEST).read_text())
@@ -59,13 +63,23 @@ class Trust:
                     (directory / f"{party['name']}.pem").read_bytes()
                 ).public_bytes(serialization.Encoding.DER)
                 by_role.setdefault(party["role"], set()).add(der)
-        except (OSError, ValueError, KeyError) as e:
+            crl = manifest.get("crl")
+            revocation = (
+                CrlSource(anchor, directory / CRL_FILE, url=crl.get("url"))
+                if isinstance(crl, dict)
+                else None
+            )
+        except (OSError, ValueError, KeyError, AttributeError) as e:
             raise ConfigurationError(f"cannot read the CA in {directory}: {e}") from e
         return cls(
             anchors=(anchor,),
+            revocation=revocation,
             centre_operators=frozenset(by_role.get("centre", set())),
             supervisors=frozenset(by_role.get("supervisor", set())),
         )
+
+    def validator(self) -> ChainValidator:
+        return ChainValidator(self.anchors, self.crls, revocation=self.revocation)
 
     def anchor_ders(self) -> tuple[bytes, ...]:
         return tuple(a.public_bytes(serialization.Encoding.DER) for a in self.anchors)
@@ -118,7 +132,7 @@ class Runtime:
             database=database,
             clock=clock,
             entropy=entropy,
-            validator=ChainValidator(trust.anchors, trust.crls),
+            validator=trust.validator(),
             beacon=statement_signer,
             blobs=blobs,
             policy=policy,

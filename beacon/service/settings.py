@@ -1,9 +1,10 @@
 """Where a deployment keeps its state, and how the pulser and web app find it.
 
-``DIR`` (default ``.beacon``) holds the SQLite file ``beacon.sqlite3`` (unless a
-PostgreSQL URL is given) and, under ``DIR/ca``, the demo CA that ``beacon ca init``
-would write; it is created on first start so that ``beacon serve`` works on a
-fresh machine.
+``DIR`` (default ``.beacon``, option ``--data-dir`` or ``BEACON_DATA_DIR`` for every
+command) holds the SQLite file ``beacon.sqlite3`` (unless a PostgreSQL URL is given)
+and, under ``DIR/ca``, the deployment's CA: the platform's (``beacon ca import``), or
+the demo CA that ``beacon ca init`` writes there, which is also created on first start
+when ``DIR/ca`` holds no CA, so that ``beacon serve`` works on a fresh machine.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from beacon.errors import ConfigurationError
 from beacon.identity import ca
 from beacon.identity.signer import RsaPulseSigner
 from beacon.service.pulser import PulserConfig
@@ -66,6 +68,13 @@ class Settings:
     def load_signer(self, *, now: dt.datetime) -> RsaPulseSigner:
         """The pulse signer; on first start, a demo CA is created under ``DIR/ca``."""
         key, certificate = self.ca_dir / f"{ca.SIGNER}.key", self.ca_dir / f"{ca.SIGNER}.pem"
+        if not key.exists() and (self.ca_dir / "ca.pem").exists():
+            # A CA is here (an imported platform CA, or a demo CA missing its signer):
+            # creating a demo CA would replace its trust anchor.
+            raise ConfigurationError(
+                f"{self.ca_dir} holds a CA certificate but no beacon signer key {key.name}; "
+                "restore it (or `beacon admin rotate-signer`) instead of starting without it"
+            )
         if not key.exists():
             log.warning(
                 "no signing key in %s: creating a demo CA (unencrypted keys, demo only)",
