@@ -74,6 +74,13 @@ def replace(source: Path, target: Path) -> None:
     sync_folder(target.parent)
 
 
+def install_folder(source: Path, target: Path) -> None:
+    """Move a complete folder ``source`` (its files written with :func:`write_atomic`) to
+    ``target``, which must be missing or empty (``os.rename`` refuses otherwise), durably."""
+    os.rename(source, target)
+    sync_folder(target.parent)
+
+
 def sync_file(path: Path) -> None:
     """``fsync`` a file written by someone else (e.g. a library) before it is renamed."""
     # Windows flushes only a handle opened for writing.

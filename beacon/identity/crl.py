@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import tempfile
 import threading
 import time
 import urllib.error
@@ -34,6 +33,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from beacon import durable
 from beacon.errors import InputError, VerificationError
 
 log = logging.getLogger("beacon.crl")
@@ -115,21 +115,6 @@ def fetch_url(url: str) -> bytes:
     if len(data) > MAX_CRL_BYTES:
         raise InputError(f"CRL URL {url}: larger than {MAX_CRL_BYTES} bytes", field="url")
     return data
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` in one rename (readers see the old or the new file)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def newer_or_same(new: x509.CertificateRevocationList, old: x509.CertificateRevocationList) -> bool:
@@ -231,7 +216,7 @@ class CrlSource:
             self._problem = f"the last fetch failed: {e}"
             log.warning("CRL refresh failed, keeping the CRL held: %s", e)
             return
-        write_atomically(self._path, crl.public_bytes(Encoding.DER))
+        durable.write_atomic(self._path, crl.public_bytes(Encoding.DER), mode=durable.PUBLIC)
         st = os.stat(self._path)
         self._seen = (st.st_ino, st.st_size, st.st_mtime_ns)
         self._crl = crl

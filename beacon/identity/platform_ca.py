@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -39,6 +38,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from beacon import durable
+from beacon.core.signature import fingerprint
 from beacon.errors import BeaconError, ConflictError, InputError, VerificationError
 from beacon.identity import ca
 from beacon.identity.crl import (
@@ -48,7 +49,6 @@ from beacon.identity.crl import (
     fetch_url,
     newer_or_same,
     parse_crl,
-    write_atomically,
 )
 from beacon.identity.profile import Profile, check_profile
 from beacon.identity.validation import ChainValidator
@@ -282,15 +282,15 @@ def import_platform_ca(
         f"{ca.SIGNER}.pem": (b"".join(c.public_bytes(PEM) for c in signer), False),
         f"{ca.SIGNER}.key": (ca.key_pem(key), True),
     }
-    records = [ca.PartyRecord(ca.SIGNER, "beacon", ca.fingerprint(signer[0]))]
+    records = [ca.PartyRecord(ca.SIGNER, "beacon", fingerprint(signer[0]).hex())]
     for name, role, certs in operators:
         files[f"{name}.pem"] = (b"".join(c.public_bytes(PEM) for c in certs), False)
-        records.append(ca.PartyRecord(name, role, ca.fingerprint(certs[0])))
+        records.append(ca.PartyRecord(name, role, fingerprint(certs[0]).hex()))
     if crl is not None:
         files[CRL_FILE] = (crl.public_bytes(DER), False)
     manifest = {
         "ca": {
-            "fingerprint": ca.fingerprint(anchor),
+            "fingerprint": fingerprint(anchor).hex(),
             "source": SOURCE,
             "subject": _subject(anchor),
         },
@@ -301,7 +301,7 @@ def import_platform_ca(
     _install(ca_dir, files)
     return Imported(
         ca_subject=_subject(anchor),
-        ca_fingerprint=ca.fingerprint(anchor),
+        ca_fingerprint=fingerprint(anchor).hex(),
         crl_next_update=None if crl is None else crl.next_update_utc,
         crl_revoked=0 if crl is None else len(crl),
         crl_url=crl_url,
@@ -315,14 +315,10 @@ def _install(ca_dir: Path, files: dict[str, tuple[bytes, bool]]) -> None:
     staging = Path(tempfile.mkdtemp(dir=ca_dir.parent, prefix=f".{ca_dir.name}.import-"))
     try:
         for name, (data, private) in files.items():
-            path = staging / name
-            with path.open("wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            path.chmod(0o600 if private else 0o644)
+            mode = durable.PRIVATE if private else durable.PUBLIC
+            durable.write_atomic(staging / name, data, mode=mode)
         staging.chmod(0o700)
-        os.rename(staging, ca_dir)  # onto a missing or empty folder: atomic
+        durable.install_folder(staging, ca_dir)  # onto a missing or empty folder: atomic
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -364,5 +360,5 @@ def update_crl(ca_dir: Path, crl_file: Path, *, now: dt.datetime) -> x509.Certif
                 f"{crl_file}: older than the CRL in {held} (thisUpdate "
                 f"{crl.last_update_utc.isoformat()} < {old.last_update_utc.isoformat()})"
             )
-    write_atomically(held, crl.public_bytes(DER))
+    durable.write_atomic(held, crl.public_bytes(DER), mode=durable.PUBLIC)
     return crl

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from beacon import durable
 from beacon.errors import BeaconError
 from beacon.identity import crl as crl_module
 from beacon.identity.crl import REFRESH_MARGIN, CrlSource
@@ -133,6 +134,6 @@ def test_a_replaced_file_is_reloaded(pki: PlatformPki, tmp_path: Path) -> None:
     held.write_bytes(der(pki, revoked=[], number=1))
     validator = ChainValidator([pki.ca], revocation=CrlSource(pki.ca, held))
     check(validator, pki, "bidder-3", NOW)
-    crl_module.write_atomically(held, der(pki, revoked=["bidder-3"], number=2))
+    durable.write_atomic(held, der(pki, revoked=["bidder-3"], number=2), mode=durable.PUBLIC)
     with pytest.raises(BeaconError, match="bidder-3.* was revoked"):
         check(validator, pki, "bidder-3", NOW)
