@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from tqdm import tqdm
 
 from beacon.cli import main
-from beacon.cli.draw import Session, _call, _report, party_options
 from beacon.cli.envelope import envelope_group
+from beacon.cli.session import Session, call, party_options, report
 from beacon.cli.times import TimeShow, utc_option
 from beacon.client import BeaconClient
 from beacon.core import envelope as env
@@ -91,12 +91,12 @@ def publish(
 def tender_status(tender_id: str, server: str, as_json: bool, utc: bool) -> None:
     """Show a tender's bid opening: deadlines, keys, bids, releases, outcomes."""
     client = BeaconClient(server)
-    tender = _call(lambda: client.get(f"/api/v1/tenders/{tender_id}"))
+    tender = call(lambda: client.get(f"/api/v1/tenders/{tender_id}"))
     _print_tender(tender, as_json, _times(client, utc))
 
 
 def _times(client: BeaconClient, utc: bool) -> TimeShow:
-    return TimeShow.from_server(lambda: _call(lambda: client.get("/api/v1/deployment")), utc=utc)
+    return TimeShow.from_server(lambda: call(lambda: client.get("/api/v1/deployment")), utc=utc)
 
 
 def _print_tender(t: dict[str, Any], as_json: bool, show: TimeShow) -> None:
@@ -146,9 +146,9 @@ def announce(s: Session, tender_id: str, opening_key: Path) -> None:
     The key signs a proof of possession (PROTOCOL.md §9.3), so nobody can announce a key
     it does not hold; a key is announced once in the deployment, so use a fresh one.
     """
-    tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
+    tender = call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
     role = s.role_in(tender_id, tender["parties"], "agent", "centre")
-    private = _call(
+    private = call(
         lambda: opening_keys.load_private_key_file(opening_key, s.passphrase(str(opening_key)))
     )
     s.send(s.actor(tender_id, role).tender_opening_key(private), "opening key announced")
@@ -185,7 +185,7 @@ def _standing_bid(s: Session, tender_id: str, named: str | None) -> str:
     """The envelope id to replace or withdraw: ``named``, or this bidder's standing bid."""
     if named:
         return named
-    tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
+    tender = call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
     s.role_in(tender_id, tender["parties"], "bidder")
     mine = s.signer.fingerprint.hex()
     found = [
@@ -253,8 +253,8 @@ def _upload(s: Session, signed: SignedStatement, file: Path, size: int, what: st
                 bar.update(len(chunk))
                 return chunk
 
-        receipt = _call(lambda: s.client.submit_envelope(signed, Counting(), size))  # type: ignore[arg-type]
-    _report(receipt, what, s.as_json)
+        receipt = call(lambda: s.client.submit_envelope(signed, Counting(), size))  # type: ignore[arg-type]
+    report(receipt, what, s.as_json)
 
 
 @envelope_group.command("release")
@@ -275,7 +275,7 @@ def release(s: Session, tender_id: str, opening_key: tuple[Path, ...]) -> None:
     which key a party holds cannot decide whether a bid opens; the beacon then
     unwraps every stanza itself and anyone can recheck it.
     """
-    tender = _call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
+    tender = call(lambda: s.client.get(f"/api/v1/tenders/{tender_id}"))
     role = s.role_in(tender_id, tender["parties"], "agent", "centre")
     keys = [_load_key(s, p) for p in opening_key]
     announced = {k["public_key"] for k in tender["opening_keys"] if k["role"] == role}
@@ -290,7 +290,7 @@ def release(s: Session, tender_id: str, opening_key: tuple[Path, ...]) -> None:
 
 
 def _load_key(s: Session, path: Path) -> ec.EllipticCurvePrivateKey:
-    key: ec.EllipticCurvePrivateKey = _call(
+    key: ec.EllipticCurvePrivateKey = call(
         lambda: opening_keys.load_private_key_file(path, s.passphrase(str(path)))
     )
     return key
@@ -306,5 +306,5 @@ def _load_key(s: Session, path: Path) -> ec.EllipticCurvePrivateKey:
 def status(tender_id: str, server: str, as_json: bool, utc: bool) -> None:
     """The bid opening's status and, once opened, every envelope's outcome."""
     client = BeaconClient(server)
-    tender = _call(lambda: client.get(f"/api/v1/tenders/{tender_id}"))
+    tender = call(lambda: client.get(f"/api/v1/tenders/{tender_id}"))
     _print_tender(tender, as_json, _times(client, utc))

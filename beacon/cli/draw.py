@@ -10,13 +10,8 @@ mode-0600 file, the opening key encrypted with a passphrase (BEACON_PASSPHRASE o
 
 from __future__ import annotations
 
-import functools
 import io
 import json
-import os
-import secrets
-import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -26,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from beacon import durable
 from beacon.cli import main, statefiles
-from beacon.cli.passphrase import passphrase
+from beacon.cli.session import Session, call, party_options, report
 from beacon.cli.times import TimeShow, utc_option
 from beacon.client import BeaconClient, ServiceError
 from beacon.core import commitment, possession
@@ -35,154 +30,7 @@ from beacon.core.envelope.shares import public_bytes
 from beacon.core.statement import SignedStatement
 from beacon.errors import BeaconError
 from beacon.identity import opening_keys
-from beacon.identity.keys import load_signer
 from beacon.party import Actor
-
-# The per-user data folder: %LOCALAPPDATA% on Windows, else the XDG data home.
-DEFAULT_STATE = (
-    Path(
-        os.environ["LOCALAPPDATA"]
-        if os.name == "nt" and "LOCALAPPDATA" in os.environ
-        else os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")
-    )
-    / "tender-beacon"
-)
-
-
-def party_options(function: Callable[..., None]) -> Callable[..., None]:
-    """--server, --cert, --key, --state-dir, --passphrase-file, --json, handed to the
-    command as one :class:`Session` (its first argument)."""
-
-    @functools.wraps(function)
-    def command(*args: Any, **kwargs: Any) -> None:
-        names = ("server", "cert", "key", "state_dir", "passphrase_file", "as_json")
-        session = Session(*(kwargs.pop(n) for n in names))
-        function(session, *args, **kwargs)
-
-    for decorator in reversed(
-        [
-            click.option(
-                "--server",
-                envvar="BEACON_SERVER",
-                default="http://127.0.0.1:8080",
-                show_default=True,
-                help="The beacon's base URL.",
-            ),
-            click.option(
-                "--cert",
-                type=click.Path(path_type=Path, exists=True, dir_okay=False),
-                required=True,
-                help="Your certificate (PEM; intermediates may follow).",
-            ),
-            click.option(
-                "--key",
-                type=click.Path(path_type=Path, exists=True, dir_okay=False),
-                required=True,
-                help="Your certificate's private key (PEM).",
-            ),
-            click.option(
-                "--state-dir",
-                type=click.Path(path_type=Path, file_okay=False),
-                default=DEFAULT_STATE,
-                show_default=True,
-                help="Where seeds and opening keys wait between commands.",
-            ),
-            click.option(
-                "--passphrase-file",
-                type=click.Path(path_type=Path, exists=True, dir_okay=False),
-                default=None,
-                help="Passphrase of the stored opening key (else BEACON_PASSPHRASE).",
-            ),
-            click.option("--json", "as_json", is_flag=True, help="Print the receipt as JSON."),
-        ]
-    ):
-        command = decorator(command)
-    return command
-
-
-class Session:
-    """One invocation: the server, the signer and what the server says about the draw."""
-
-    def __init__(
-        self,
-        server: str,
-        cert: Path,
-        key: Path,
-        state_dir: Path,
-        passphrase_file: Path | None,
-        as_json: bool,
-    ) -> None:
-        self.as_json = as_json
-        self.client = BeaconClient(server)
-        try:
-            self.signer = load_signer(cert, key)
-        except BeaconError as e:
-            raise click.ClickException(str(e)) from e
-        self.state_dir = state_dir
-        self.passphrase_file = passphrase_file
-
-    def actor(self, tender_id: str, role: str) -> Actor:
-        return Actor(
-            self.signer,
-            role=role,
-            tender_id=tender_id,
-            now=lambda: time.time_ns() // 1_000_000,
-            random_bytes=secrets.token_bytes,
-        )
-
-    def draw(self, draw_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = _call(lambda: self.client.draw(draw_id))
-        return result
-
-    def role_in(self, tender_id: str, parties: list[dict[str, Any]], *roles: str) -> str:
-        """This certificate's role in the tender (from a served ``parties`` list), one of ``roles``."""
-        mine = self.signer.fingerprint.hex()
-        found = [str(p["role"]) for p in parties if p["fingerprint"] == mine]
-        if not found:
-            raise click.ClickException(
-                f"your certificate {mine[:16]}… is not registered in tender {tender_id}; ask the centre to register it"
-            )
-        if roles and found[0] not in roles:
-            raise click.ClickException(
-                f"this command is for the {' or '.join(roles)}; you are registered as {found[0]}"
-            )
-        return found[0]
-
-    def draw_actor(self, draw_id: str, *roles: str) -> tuple[dict[str, Any], Actor]:
-        draw = self.draw(draw_id)
-        role = self.role_in(draw["tender_id"], draw["parties"], *roles)
-        return draw, self.actor(draw["tender_id"], role)
-
-    def send(self, signed: SignedStatement, what: str) -> None:
-        """Submit one signed statement and print its receipt (or the server's refusal)."""
-        _report(_call(lambda: self.client.submit(signed)), what, self.as_json)
-
-    def secret_path(self, draw_id: str, role: str, what: str) -> Path:
-        folder = self.state_dir / draw_id
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return folder / f"{role}-{self.signer.fingerprint.hex()[:16]}.{what}"
-
-    def passphrase(self, what: str, *, confirm: bool = False) -> bytes:
-        return passphrase(what, self.passphrase_file, confirm=confirm)
-
-
-def _call(action: Callable[[], Any]) -> Any:
-    try:
-        return action()
-    except ServiceError as e:
-        raise click.ClickException(str(e)) from e
-    except BeaconError as e:
-        raise click.ClickException(str(e)) from e
-
-
-def _report(receipt: dict[str, Any], what: str, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(receipt, indent=2))
-        return
-    click.echo(
-        f"{what}: accepted as log leaf {receipt['leaf_index']} (statement {receipt['statement_hash'][:16]}…)"
-    )
-
 
 # -- commands -----------------------------------------------------------------------------------
 
@@ -239,7 +87,7 @@ def create(s: Session, definition: Path, utc: bool) -> None:
 
     def published() -> dict[str, Any]:
         if not deployment:
-            deployment.update(_call(lambda: s.client.get("/api/v1/deployment")))
+            deployment.update(call(lambda: s.client.get("/api/v1/deployment")))
         return deployment
 
     try:
@@ -320,13 +168,13 @@ def _announce_opening_key(
         )
     phrase = s.passphrase(str(path), confirm=not staged.exists())
     if staged.exists():
-        opening = _call(lambda: opening_keys.load_private_key_file(staged, phrase))
+        opening = call(lambda: opening_keys.load_private_key_file(staged, phrase))
     else:
         opening = ec.generate_private_key(ec.SECP256R1())
-        text = _call(lambda: opening_keys.encrypt_private_key(opening, phrase))
+        text = call(lambda: opening_keys.encrypt_private_key(opening, phrase))
         statefiles.write_atomic(staged, text.encode())
     if held is not None:
-        served: SignedStatement = _call(partial(s.client.statement, held))
+        served: SignedStatement = call(partial(s.client.statement, held))
         if served.statement.body["public_key"] != public_bytes(opening.public_key()):
             raise click.ClickException(
                 f"draw {draw_id}: the opening key the server holds from you is not the one in "
@@ -351,7 +199,7 @@ def _commit_seed(s: Session, actor: Actor, draw_id: str, path: Path, held: str |
         seed = actor.new_seed()
         statefiles.write_atomic(staged, seed)
     if held is not None:
-        served: SignedStatement = _call(partial(s.client.statement, held))
+        served: SignedStatement = call(partial(s.client.statement, held))
         try:
             commitment.verify(draw_id, actor.party, seed, served.statement.body["commitment"])
         except BeaconError as e:
@@ -378,7 +226,7 @@ def _send_staged(s: Session, signed: SignedStatement, what: str, staged: Path, f
             f"{e}\nthe secret stays in {staged}; run the command again to resume with it"
         ) from e
     statefiles.promote(staged, final)
-    _report(receipt, what, s.as_json)
+    report(receipt, what, s.as_json)
 
 
 @draw_group.command("seal")
@@ -391,9 +239,9 @@ def seal(s: Session, draw_id: str, envelope_id: str | None) -> None:
     keys = {}
     for st in draw["statements"]:
         if st["kind"] == "draw.opening_key":
-            signed: SignedStatement = _call(partial(s.client.statement, st["hash"]))
+            signed: SignedStatement = call(partial(s.client.statement, st["hash"]))
             # PROTOCOL.md §9.3: seal only to keys whose announcers proved they hold them.
-            _call(partial(_check_possession, signed))
+            call(partial(_check_possession, signed))
             keys[st["role"]] = signed.statement.body["public_key"]
     if set(keys) != {"agent", "centre"}:
         raise click.ClickException(
@@ -407,12 +255,12 @@ def seal(s: Session, draw_id: str, envelope_id: str | None) -> None:
     sealed = actor.seal_seed(
         draw_id, agent_key=keys["agent"], centre_key=keys["centre"], envelope_id=eid
     )
-    receipt = _call(
+    receipt = call(
         lambda: s.client.submit_envelope(
             sealed.statement, io.BytesIO(sealed.envelope), len(sealed.envelope)
         )
     )
-    _report(receipt, f"seed envelope {eid} submitted", s.as_json)
+    report(receipt, f"seed envelope {eid} submitted", s.as_json)
 
 
 def _check_possession(signed: SignedStatement) -> None:
@@ -449,7 +297,7 @@ def release(s: Session, draw_id: str) -> None:
     """Release the per-draw opening key so the bidders' seed envelopes open (centre or agent)."""
     _, actor = s.draw_actor(draw_id, "centre", "agent")
     path = s.secret_path(draw_id, actor.role, "opening.key")
-    opening = _call(lambda: opening_keys.load_private_key_file(path, s.passphrase(str(path))))
+    opening = call(lambda: opening_keys.load_private_key_file(path, s.passphrase(str(path))))
     s.send(actor.release(draw_id, opening), "opening key released")
 
 
@@ -507,11 +355,11 @@ def void(s: Session, draw_id: str, reason: str) -> None:
 def status(draw_id: str, server: str, as_json: bool, utc: bool) -> None:
     """Show a draw's phase, deadlines, parties and values (no key needed)."""
     client = BeaconClient(server)
-    draw = _call(lambda: client.draw(draw_id))
+    draw = call(lambda: client.draw(draw_id))
     if as_json:
         click.echo(json.dumps(draw, indent=2, ensure_ascii=False))
         return
-    show = TimeShow.from_server(lambda: _call(lambda: client.get("/api/v1/deployment")), utc=utc)
+    show = TimeShow.from_server(lambda: call(lambda: client.get("/api/v1/deployment")), utc=utc)
     click.echo(f"{draw['id']}  {draw['title']}  [{draw['state']}]")
     if draw["blocked"]:
         click.echo(f"  blocked: {draw['blocked']}")
@@ -541,7 +389,7 @@ def status(draw_id: str, server: str, as_json: bool, utc: bool) -> None:
 )
 def proof(draw_id: str, server: str, out: Path | None) -> None:
     """Download a draw's proof bundle (then: beacon-verify draw FILE --anchors CA.pem)."""
-    bundle = _call(lambda: BeaconClient(server).proof(draw_id))
+    bundle = call(lambda: BeaconClient(server).proof(draw_id))
     target = out or Path(f"{draw_id}-proof.json")
     durable.write_text_atomic(target, json.dumps(bundle, indent=2, ensure_ascii=False) + "\n")
     click.echo(
