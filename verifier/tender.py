@@ -16,7 +16,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from verifier import encoding as enc
-from verifier import envelope, identity, merkle, opening_keys, pulse, records, scope
+from verifier import envelope, identity, merkle, opening_keys, pulse, scope
+from verifier.codecs import ID_VALUE
 from verifier.errors import CheckFailed, ParseError, VerifyError
 from verifier.merkle import TreeHead
 from verifier.pulse import Pulse
@@ -89,7 +90,7 @@ class TenderCheck:
                 "time_points",
             ),
         )
-        self.tender_id = enc.string(doc["tender_id"], "tender_id", records.ID_VALUE)
+        self.tender_id = enc.string(doc["tender_id"], "tender_id", ID_VALUE)
         own = tuple(
             enc.b64(a, f"trust_anchors[{i}]") for i, a in enumerate(_list(doc, "trust_anchors"))
         )
@@ -118,7 +119,7 @@ class TenderCheck:
         for i, x in enumerate(_list(doc, "bid_headers")):
             n = f"bid_headers[{i}]"
             x = enc.members(x, n, ("envelope_id", "header", "mac"))
-            eid = enc.string(x["envelope_id"], f"{n}.envelope_id", records.ID_VALUE)
+            eid = enc.string(x["envelope_id"], f"{n}.envelope_id", ID_VALUE)
             if eid in self.headers:
                 raise ParseError("bid_headers", f"envelope {eid} appears twice")
             self.headers[eid] = (

@@ -24,7 +24,11 @@ from verifier import messages, verify_bundle
 from verifier.cli import INVALID, UNANCHORED, UNUSABLE, VALID, main
 from verifier.draw import differences
 
-SOURCES = {p.name: p.read_text() for p in (ROOT / "verifier").glob("*.py")}
+# Every module of the verifier, its subpackages' too, by its path below verifier/.
+SOURCES = {
+    p.relative_to(ROOT / "verifier").as_posix(): p.read_text()
+    for p in (ROOT / "verifier").rglob("*.py")
+}
 
 
 # -- item 9a: a summary mismatch names the field and both values --------------------------------
