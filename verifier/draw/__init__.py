@@ -25,9 +25,9 @@ The typed results one step hands to the next are in :mod:`verifier.draw.results`
 """
 
 from verifier.draw.commitments import commitment
-from verifier.draw.selections import picks
 from verifier.draw.procedure import verify_bundle
 from verifier.draw.result import combined_seed
+from verifier.draw.selections import picks
 from verifier.draw.snapshot import snapshot_hash
 from verifier.draw.summary import derived, differences
 

@@ -131,7 +131,9 @@ class DrawVerification:
 
     def check_picks(self) -> str:  # §14.11, §12
         e = self.established
-        shown, e.picks = selections.check_picks(self.bundle.definition, e.result, e.snapshot, e.output)
+        shown, e.picks = selections.check_picks(
+            self.bundle.definition, e.result, e.snapshot, e.output
+        )
         return shown
 
     def check_after_result(self) -> str:  # §14.12
@@ -225,8 +227,7 @@ def verify_bundle(
     # The values shown are the ones recomputed here, never the bundle's own summary.
     report.values.update(draw_id=b.draw_id, **(found.summary or {"state": found.final}))
     report.values["complete"] = bool(
-        (found.result is not None and found.result.statement is not None)
-        or b.kinds[K.DRAW_VOID]
+        (found.result is not None and found.result.statement is not None) or b.kinds[K.DRAW_VOID]
     )
     report.values["after_result"] = _after_result(b)
     return report
