@@ -314,7 +314,8 @@ def test_every_english_message_has_its_chinese():
 
 
 def test_every_message_cli_uses_is_in_the_catalogue():
-    used = set(re.findall(r"messages\.([A-Z_]+)\b", SOURCES["cli.py"])) - {"LANGUAGES", "HELP"}
+    cli = "".join(SOURCES[m] for m in ("cli.py", "commands.py", "render.py"))
+    used = set(re.findall(r"messages\.([A-Z_]+)\b", cli)) - {"LANGUAGES", "HELP"}
     assert used and used <= set(_constants()), used - set(_constants())
 
 
