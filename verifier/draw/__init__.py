@@ -1,9 +1,11 @@
 """The verification procedure of a draw's proof bundle (PROTOCOL.md §14), one module per step.
 
-An auditor can read it one step at a time, in the order of §14:
+An auditor can read it one step at a time, in the order of §14. "§14.3" is step 3 of
+§14's list (as PROTOCOL.md writes "§14.3b"); step 1 is written "§14 step 1", not to be
+taken for §14.1, the tender procedure (:mod:`verifier.tender`).
 
 ============================  =====================================================
-§14.1 Format                  :mod:`verifier.draw.bundle` (the parsed :class:`Bundle`)
+§14 step 1 Format             :mod:`verifier.draw.bundle` (the parsed :class:`Bundle`)
 §14.2 Beacon, §14.3 Log,      :mod:`verifier.draw.log`
 §14.3a Completeness
 §14.3b Receipts               :mod:`verifier.draw.receipts`

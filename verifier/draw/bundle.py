@@ -1,4 +1,4 @@
-"""PROTOCOL.md §14.1 Format: a draw's proof bundle (§13) parsed strictly into a :class:`Bundle`.
+"""PROTOCOL.md §14 step 1 Format: a draw's proof bundle (§13) parsed strictly into a :class:`Bundle`.
 
 Everything later steps read comes from here, typed; nothing here is checked against a
 signature or a proof yet: that is steps 2 onwards.
@@ -88,6 +88,7 @@ class Bundle:
     summary: Any  # the bundle's own summary, JSON: compared in §14.13, never shown
     kinds: Mapping[StatementKind, tuple[Logged, ...]]  # the statements of each kind
 
+    # PROTOCOL.md §14.6, §14.7, §14.11: "exactly one" (or "at most one") statement of a kind.
     def one(self, kind: StatementKind, *, optional: bool = False) -> Logged | None:
         """The statement of ``kind``; ``None`` when there is none and that is allowed."""
         found = self.kinds[kind]
@@ -103,6 +104,7 @@ class Bundle:
         check(len(found) == 1, f"expected exactly one {kind}, found {len(found)}")
         return found[0]
 
+    # PROTOCOL.md §14.7, §14.10, §14.11: windows that open once both parties have acted.
     def both_before(self, kind: StatementKind, x: Logged) -> bool:
         """Both the centre and the agent made ``kind`` before ``x``."""
         return {y.s.role for y in self.kinds[kind] if y.leaf < x.leaf} >= set(PARTIES)
@@ -140,7 +142,7 @@ def _witness(x: dict[str, Any], n: str) -> Witness:
     )
 
 
-# PROTOCOL.md §14.1: the bundle parses strictly (§2.4, §13); draw_id is the definition's;
+# PROTOCOL.md §14 step 1: the bundle parses strictly (§2.4, §13); draw_id is the definition's;
 # the definition re-encodes and validates (§5), the delay rules of §11.5 included.
 def parse_bundle(doc: Any, anchors: Sequence[bytes] | None, crls: Sequence[bytes] = ()) -> Bundle:
     """Parse a proof bundle strictly; ``anchors`` ``None`` takes the bundle's own.

@@ -54,6 +54,7 @@ def check_commitments(b: Bundle, dl: Deadlines) -> Commitments:
     return Commitments(keys, commits, envs)
 
 
+# PROTOCOL.md §14.7, §6.4: what may follow a freeze only when both parties committed.
 def _later(b: Bundle) -> list[str]:
     """The kinds the bundle holds that only a computable draw may follow with."""
     return [str(k) for k in AFTER_FREEZE if b.kinds[k]]

@@ -1,6 +1,6 @@
 """PROTOCOL.md §14: the verification procedure of a draw's proof bundle, step by step.
 
-:func:`verify_bundle` parses the bundle (§14.1, :mod:`verifier.draw.bundle`) and runs each
+:func:`verify_bundle` parses the bundle (§14 step 1, :mod:`verifier.draw.bundle`) and runs each
 step in the order of §14, one module each; a step's typed result
 (:mod:`verifier.draw.results`) is kept for the later steps that need it.
 """
@@ -51,61 +51,61 @@ class DrawVerification:
     def deadlines(self) -> Deadlines:
         return Deadlines(self.bundle, self.established.time_of_record)
 
-    def check_beacon(self) -> str:  # §14.2
+    def check_beacon(self) -> str:  # PROTOCOL.md §14.2
         return log.check_beacon(self.bundle)
 
-    def check_log(self) -> str:  # §14.3
+    def check_log(self) -> str:  # PROTOCOL.md §14.3
         return log.check_log(self.bundle)
 
-    def check_completeness(self) -> str:  # §14.3a
+    def check_completeness(self) -> str:  # PROTOCOL.md §14.3a
         shown, self.established.chain = log.check_completeness(self.bundle)
         return shown
 
-    def check_time_of_record(self) -> str:  # §14.4, §13.3
+    def check_time_of_record(self) -> str:  # PROTOCOL.md §14.4, §13.3
         shown, self.established.time_of_record = time_of_record.check_time_of_record(self.bundle)
         return shown
 
-    def check_time_points(self) -> str:  # §14.4, §13.2
+    def check_time_points(self) -> str:  # PROTOCOL.md §14.4, §13.2
         return time_points.check_time_points(self.bundle, self.deadlines)
 
-    def check_signatures(self) -> str:  # §14.5
+    def check_signatures(self) -> str:  # PROTOCOL.md §14.5
         return signatures.check_signatures(self.bundle)
 
-    def check_certificates(self) -> str:  # §14.5
+    def check_certificates(self) -> str:  # PROTOCOL.md §14.5
         return signatures.check_certificates(self.bundle)
 
-    def check_roles(self) -> str:  # §14.5
+    def check_roles(self) -> str:  # PROTOCOL.md §14.5
         return signatures.check_roles(self.bundle)
 
-    def check_publication(self) -> str:  # §14.6
+    def check_publication(self) -> str:  # PROTOCOL.md §14.6
         return publication.check_publication(self.bundle, self.deadlines)
 
-    def check_commitments(self) -> str:  # §14.7
+    def check_commitments(self) -> str:  # PROTOCOL.md §14.7
         e = self.established
         e.commitments = commitments.check_commitments(self.bundle, self.deadlines)
         e.freeze, done = commitments.check_freeze(self.bundle, e.commitments)
         return commitments.check_blocked(self.bundle, e.freeze, done)
 
-    def check_snapshot(self) -> str:  # §14.8
+    def check_snapshot(self) -> str:  # PROTOCOL.md §14.8
         e = self.established
         shown, e.snapshot = snapshot.check_snapshot(self.bundle, self.deadlines, e.freeze)
         return shown
 
-    def check_reveals(self) -> str:  # §14.9
+    def check_reveals(self) -> str:  # PROTOCOL.md §14.9
         e = self.established
         shown, e.reveals = reveals.check_reveals(
             self.bundle, self.deadlines, e.freeze, e.commitments, e.snapshot
         )
         return shown
 
-    def check_seed_envelopes(self) -> str:  # §14.10
+    def check_seed_envelopes(self) -> str:  # PROTOCOL.md §14.10
         e = self.established
         shown, e.seed_envelopes = seed_envelopes.check_seed_envelopes(
             self.bundle, self.deadlines, e.commitments, e.reveals, e.freeze
         )
         return shown
 
-    def check_result(self) -> str:  # §14.11
+    def check_result(self) -> str:  # PROTOCOL.md §14.11
         b, e = self.bundle, self.established
         statement = b.one(K.DRAW_RESULT, optional=True)
         if statement is None:
@@ -124,31 +124,32 @@ class DrawVerification:
         e.result = Result(statement)
         return shown
 
-    def check_vdf(self) -> str:  # §14.11, §11
+    def check_vdf(self) -> str:  # PROTOCOL.md §14.11, §11
         e = self.established
         shown, e.output = output.check_vdf(e.result)
         return shown
 
-    def check_picks(self) -> str:  # §14.11, §12
+    def check_picks(self) -> str:  # PROTOCOL.md §14.11, §12
         e = self.established
         shown, e.picks = selections.check_picks(
             self.bundle.definition, e.result, e.snapshot, e.output
         )
         return shown
 
-    def check_after_result(self) -> str:  # §14.12
+    def check_after_result(self) -> str:  # PROTOCOL.md §14.12
         e = self.established
         e.final = after_result.check_after_result(self.bundle, self.deadlines, e)
         return e.final
 
-    def check_summary(self) -> str:  # §14.13
+    def check_summary(self) -> str:  # PROTOCOL.md §14.13
         e = self.established
         e.summary = summary.expected_summary(self.bundle.definition, e)
         return summary.check_summary(e.summary, self.bundle.summary)
 
+    # PROTOCOL.md §14.3b, when the user gives receipts.
     def check_receipts(
         self, held: Sequence[Any], anchors: Sequence[bytes] | None, crls: Sequence[bytes]
-    ) -> str:  # §14.3b
+    ) -> str:  # PROTOCOL.md §14.3b
         return check_receipts(self.bundle, self.established.chain, held, anchors, crls)
 
     def run(self, report: Report) -> None:

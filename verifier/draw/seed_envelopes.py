@@ -81,6 +81,8 @@ def open_seeds(
     return status, notes
 
 
+# PROTOCOL.md §14.10: the releases, then every frozen seed envelope; the bidder seeds and their
+# §10.2 statuses, with the count of each shown.
 def check_seed_envelopes(
     b: Bundle,
     dl: Deadlines,

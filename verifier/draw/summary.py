@@ -33,6 +33,7 @@ def _json(x: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# PROTOCOL.md §14.13: a summary that differs is named member by member, both values shown.
 def differences(expected: Any, got: Any, path: str) -> list[tuple[str, Any, Any]]:
     """Where two JSON values differ: (path, expected, got) at the deepest member that does.
 

@@ -110,6 +110,7 @@ def replay_bids(
     return frozen, brought, ended
 
 
+# PROTOCOL.md §14.1 step 6: every envelope brought, and whether it still stands (reported).
 def history(brought: dict[str, Logged], ended: dict[str, str]) -> BidHistory:
     return BidHistory(tuple((e, x.s.actor, ended.get(e, "standing")) for e, x in brought.items()))
 
@@ -157,6 +158,7 @@ def check_frozen(b: TenderBundle, frozen: list[Logged], keys: OpeningKeys | None
     return FrozenBids(tuple(frozen) if closed else (), parsed)
 
 
+# PROTOCOL.md §14.1 step 6: what the step shows: the frozen bids and the changes not counted.
 def describe(b: TenderBundle, frozen: list[Logged], ended: dict[str, str]) -> str:
     replaced = sum(v.startswith("replaced") for v in ended.values())
     changes = (

@@ -37,51 +37,52 @@ class TenderVerification:
     def deadlines(self) -> TenderDeadlines:
         return TenderDeadlines(self.bundle, self.established.publish)
 
-    def check_beacon(self) -> str:  # step 2, as §14.2
+    def check_beacon(self) -> str:  # PROTOCOL.md §14.1 step 2, as §14.2
         return log.check_beacon(self.bundle)
 
-    def check_log(self) -> str:  # step 2, as §14.3
+    def check_log(self) -> str:  # PROTOCOL.md §14.1 step 2, as §14.3
         return log.check_log(self.bundle)
 
-    def check_completeness(self) -> str:  # step 2a
+    def check_completeness(self) -> str:  # PROTOCOL.md §14.1 step 2a
         return log.check_completeness(self.bundle)
 
-    def check_signatures(self) -> str:  # step 2, as §14.5
+    def check_signatures(self) -> str:  # PROTOCOL.md §14.1 step 2, as §14.5
         return log.check_signatures(self.bundle)
 
-    def check_roles(self) -> str:  # step 2, as §14.5
+    def check_roles(self) -> str:  # PROTOCOL.md §14.1 step 2, as §14.5
         return log.check_roles(self.bundle)
 
-    def check_publication(self) -> str:  # step 3
+    def check_publication(self) -> str:  # PROTOCOL.md §14.1 step 3
         shown, self.established.publish = publication.check_publication(self.bundle)
         return shown
 
-    def check_time_points(self) -> str:  # step 4
+    def check_time_points(self) -> str:  # PROTOCOL.md §14.1 step 4
         return publication.check_time_points(self.bundle, self.deadlines)
 
-    def check_opening_keys(self) -> str:  # step 5
+    def check_opening_keys(self) -> str:  # PROTOCOL.md §14.1 step 5
         shown, self.established.keys = bids.check_opening_keys(self.bundle, self.deadlines)
         return shown
 
-    def check_bids(self) -> str:  # step 6
+    def check_bids(self) -> str:  # PROTOCOL.md §14.1 step 6
         b, e = self.bundle, self.established
         frozen, brought, ended = bids.replay_bids(b, self.deadlines, e.keys)
         e.history = bids.history(brought, ended)
         e.bids = bids.check_frozen(b, frozen, e.keys)
         return bids.describe(b, frozen, ended)
 
-    def check_releases(self) -> str:  # step 7
+    def check_releases(self) -> str:  # PROTOCOL.md §14.1 step 7
         e = self.established
         shown, e.releases = opening.check_releases(self.bundle, self.deadlines, e.keys)
         return shown
 
-    def check_opening(self) -> str:  # step 8
+    def check_opening(self) -> str:  # PROTOCOL.md §14.1 step 8
         e = self.established
         shown, e.outcomes = opening.check_opening(
             self.bundle, self.deadlines, e.bids, e.releases, e.keys
         )
         return shown
 
+    # PROTOCOL.md §14.1: the phase reached, reported; a bundle without opening is incomplete.
     def phase(self) -> str:
         """The phase reached: accepting, releasing, opening or opened (§14.1)."""
         b = self.bundle

@@ -24,6 +24,7 @@ class OpeningKeys:
     announced: tuple[tuple[int, Role, bytes], ...]
 
 
+# PROTOCOL.md §14.1 steps 6–8: the keys a bid must be sealed to, and a release must hold.
 def keys_before(keys: OpeningKeys | None, role: Role, leaf: int) -> list[bytes]:
     """The role's announced public keys logged before ``leaf``, in log order."""
     return [k for at, r, k in need(keys, "keys").announced if r == role and at < leaf]
