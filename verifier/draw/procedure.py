@@ -146,10 +146,10 @@ class DrawVerification:
         e.summary = summary.expected_summary(self.bundle.definition, e)
         return summary.check_summary(e.summary, self.bundle.summary)
 
-    # PROTOCOL.md §14.3b, when the user gives receipts.
+    # PROTOCOL.md §14.3b, when the user gives receipts: run after the other steps.
     def check_receipts(
         self, held: Sequence[Any], anchors: Sequence[bytes] | None, crls: Sequence[bytes]
-    ) -> str:  # PROTOCOL.md §14.3b
+    ) -> str:
         return check_receipts(self.bundle, self.established.chain, held, anchors, crls)
 
     def run(self, report: Report) -> None:
