@@ -19,12 +19,13 @@ from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from verifier import encoding as enc
+from verifier.codecs import ID, ID_VALUE
 from verifier.errors import CheckFailed, ParseError
-from verifier.records import ID, ID_VALUE
+from verifier.vocabulary import Role
 
 HPKE = Suite(KEM.P256, KDF.HKDF_SHA256, AEAD.AES_256_GCM)  # §9.3: 0x0010, 0x0001, 0x0002
 CHUNK = 65536
-ROLES = ("agent", "centre")
+ROLES = (Role.AGENT, Role.CENTRE)  # §9.2: the roles a stanza is for
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,7 +200,7 @@ def _link_uri(
     return text
 
 
-def verify(p: Pulse, certificates: dict[bytes, bytes]) -> None:
+def verify(p: Pulse, certificates: Mapping[bytes, bytes]) -> None:
     """§8.6 steps 1–4 with the certificate whose SHA-512 is ``certificateId``."""
     if p.cipher_suite != 0:
         raise CheckFailed(
@@ -266,7 +266,7 @@ def _units(ms: int) -> tuple[object, ...]:
 
 def verify_segment(
     pulses: Sequence[Pulse],
-    certificates: dict[bytes, bytes],
+    certificates: Mapping[bytes, bytes],
     tree_heads: Sequence[TreeHead | None] | None = None,
 ) -> None:
     """A chain segment in index order (§8.5, §8.6 steps 1–7); raises at the first failure."""

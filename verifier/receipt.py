@@ -11,6 +11,7 @@ from verifier import identity, merkle, pulse, records
 from verifier.errors import CheckFailed, ParseError, VerifyError
 from verifier.merkle import TreeHead
 from verifier.report import Report
+from verifier.vocabulary import Role
 
 FORMAT = "tender-beacon/v2/receipt"
 MEMBERS = (
@@ -96,7 +97,7 @@ def _receipt(
         )
         if trust is None:
             return what
-        profile = "beacon" if statement.role == "beacon" else "party"
+        profile = "beacon" if statement.role == Role.BEACON else "party"
         identity.validate_chain(
             statement.certificate,
             statement.chain,

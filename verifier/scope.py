@@ -15,6 +15,7 @@ from verifier.errors import CheckFailed
 from verifier.merkle import TreeHead
 from verifier.pulse import Pulse
 from verifier.records import Signed
+from verifier.vocabulary import Role, StatementKind
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,9 @@ class TimePoint:
         )
 
 
-def check_chain(chain: Sequence[Logged], *, scope: str, first_kind: str | None = None) -> str:
+def check_chain(
+    chain: Sequence[Logged], *, scope: str, first_kind: StatementKind | None = None
+) -> str:
     """§7.6: ``chain`` (one scope's statements, in log order) is its whole chain from seq 0,
     each naming the one before by leaf index and leaf hash; ``first_kind``, if given, opens it.
 
@@ -113,10 +116,10 @@ def check_certificates(
                 s.chain,
                 anchors,
                 s.issued_at,
-                profile="beacon" if s.role == "beacon" else "party",
+                profile="beacon" if s.role == Role.BEACON else "party",
                 crls=crls,
             )
-            if s.kind == "tender.register":
+            if s.kind == StatementKind.TENDER_REGISTER:
                 if identity.fingerprint(s.body["certificate"]) != s.body["fingerprint"]:
                     raise CheckFailed(
                         "the registered certificate is not the one its fingerprint names"
@@ -131,8 +134,8 @@ def check_certificates(
 def check_role(
     s: Signed,
     what: str,
-    registered: dict[bytes, str],
-    kind_roles: Mapping[str, tuple[str, ...]],
+    registered: dict[bytes, Role],
+    kind_roles: Mapping[StatementKind, tuple[Role, ...]],
     beacon_certificates: Collection[bytes],
 ) -> None:
     """§6.3, §3.3 for one statement in log order: made by a role its kind allows, by a
@@ -140,14 +143,16 @@ def check_role(
     registration grants a role its registrar may grant, once per certificate."""
     if s.role not in kind_roles[s.kind]:
         raise CheckFailed(f"{what}: not made by a {s.role}")
-    if s.role == "beacon":
+    if s.role == Role.BEACON:
         if s.certificate not in beacon_certificates:
             raise CheckFailed(f"{what}: not a beacon certificate of the bundle")
     elif registered.get(s.actor) != s.role:
         raise CheckFailed(f"{what}: {s.actor.hex()[:12]}… is not registered as {s.role}")
-    if s.kind == "tender.register":
-        grant, fp = s.body["role"], s.body["fingerprint"]
-        allowed = ("centre", "supervisor") if s.role == "beacon" else ("agent", "bidder")
+    if s.kind == StatementKind.TENDER_REGISTER:
+        grant, fp = Role(s.body["role"]), s.body["fingerprint"]
+        allowed = (
+            (Role.CENTRE, Role.SUPERVISOR) if s.role == Role.BEACON else (Role.AGENT, Role.BIDDER)
+        )
         if grant not in allowed:
             raise CheckFailed(f"{what}: a {s.role} does not register a {grant} (§3.3)")
         if registered.setdefault(fp, grant) != grant:
@@ -166,7 +171,7 @@ def check_beacon(
     signed (statements are checked at their own issued_at, §14 step 5)."""
     for anchor in anchors:
         identity.check_anchor(anchor)
-    used = {x.s.certificate for x in statements if x.s.role == "beacon"}
+    used = {x.s.certificate for x in statements if x.s.role == Role.BEACON}
     names = []
     for cid, der in certs.items():
         times = sorted({p.time_ms for p in pulses if p.certificate_id == cid})

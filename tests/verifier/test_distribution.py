@@ -53,8 +53,11 @@ def test_the_wheel_requires_only_cryptography_and_gmpy2_for_speed(wheel: zipfile
 
 def test_the_wheel_holds_the_verifier_and_nothing_of_beacon(wheel: zipfile.ZipFile):
     files = [n for n in wheel.namelist() if ".dist-info/" not in n]
+    # Every module, its subpackages' too: verifier/pyproject.toml must list each subpackage.
     expected = sorted(
-        f"verifier/{p.name}" for p in (ROOT / "verifier").iterdir() if p.suffix == ".py"
+        f"verifier/{p.relative_to(ROOT / 'verifier').as_posix()}"
+        for p in (ROOT / "verifier").rglob("*.py")
+        if "__pycache__" not in p.parts
     )
     assert sorted(files) == sorted([*expected, "verifier/py.typed"])
 

@@ -19,8 +19,8 @@ from tests.service.deployment import definition, open_deployment
 from tests.service.test_draw_flow import Ceremony
 from tests.verifier.conftest import Served
 from verifier import verify_bundle
+from verifier.definition import parse_definition
 from verifier.errors import ParseError
-from verifier.records import parse_definition
 
 EQUAL = [
     pytest.param(["0.65", "0.650"], 1, "'0.650' has the value of candidates[0] '0.65'", id="0.65-0.650"),

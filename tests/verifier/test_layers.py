@@ -17,8 +17,8 @@ import pytest
 
 from tests.conftest import ROOT, shared_vectors
 from tests.verifier.conftest import Served
+from verifier import definition, envelope, merkle, vdf, verify_bundle
 from verifier import encoding as enc
-from verifier import envelope, merkle, records, vdf, verify_bundle
 from verifier.errors import CheckFailed, ParseError
 
 # -- §2 canonical fields ---------------------------------------------------------------------
@@ -135,7 +135,7 @@ def test_base64_is_strict(value: object, match: str):
 )
 def test_derived_values_are_exact(a: str, op: str, b: str, value: str):
     # Expected: PROTOCOL.md §5.2's own examples and hand arithmetic at the scale it states.
-    assert records.compute(a, op, b) == value
+    assert definition.compute(a, op, b) == value
 
 
 @pytest.mark.parametrize(
@@ -155,7 +155,7 @@ def test_derived_formulas_are_strict(formula: str, match: str):
         for c in ("K1", "Q1")
     ]
     with pytest.raises(ParseError, match=match):
-        records.derived_operands(formula, selections, "formula")
+        definition.derived_operands(formula, selections, "formula")
 
 
 # -- §7 RFC 9162 proofs: the transparency-dev/merkle vectors -----------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.verifier import backends
+from verifier import definition as definitions
 from verifier import (
     draw,
     envelope,
@@ -130,11 +131,11 @@ def test_definition(path: Path):
     v = load(path)
     if v["expect"] == "invalid":
         with pytest.raises(ParseError, match="^" + re.escape(v["error_field"] + ":")):
-            records.parse_definition(v["definition"])
+            definitions.parse_definition(v["definition"])
         return
-    _, encoded = records.parse_definition(v["definition"])
+    _, encoded = definitions.parse_definition(v["definition"])
     assert encoded.hex() == v["encoded"]
-    assert records.definition_hash(encoded).hex() == v["definition_hash"]
+    assert definitions.definition_hash(encoded).hex() == v["definition_hash"]
 
 
 class _Once:
@@ -196,8 +197,8 @@ def test_statement(path: Path):
 def test_draw(path: Path, vdf_backend: str):
     """A whole computation (§10–§12): seed entries → combined seed → x; (y, π) verified → R → picks."""
     v = load(path)
-    definition, encoded = records.parse_definition(v["definition"])
-    def_hash = records.definition_hash(encoded)
+    definition, encoded = definitions.parse_definition(v["definition"])
+    def_hash = definitions.definition_hash(encoded)
     freeze = merkle.TreeHead(v["freeze"]["tree_size"], bytes.fromhex(v["freeze"]["root_hash"]))
     entries = [
         (e["role"], bytes.fromhex(e["fingerprint"]), e["status"], bytes.fromhex(e["seed"]))
