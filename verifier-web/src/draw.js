@@ -1,5 +1,5 @@
-// Mirrors verifier/draw.py: the verification procedure of a draw's proof bundle
-// (PROTOCOL.md §14), step by step, with the receipts a party holds (§14.3b).
+// Mirrors verifier/draw/ (one Python module per step): the verification procedure of a
+// draw's proof bundle (PROTOCOL.md §14), step by step, with the receipts a party holds (§14.3b).
 
 import * as enc from "./encoding.js";
 import * as envelope from "./envelope.js";

@@ -55,7 +55,7 @@ for (const [name, v] of vectors("draw")) {
 }
 
 const ERRORS = [
-  // [what, mutate the jiangsu definition, expected message] — texts from verifier/records.py
+  // [what, mutate the jiangsu definition, expected message] — texts from verifier/definition.py
   ["a float k", (d) => (d.selections[0].k = new enc.PyFloat(1)), "selections[0].k: expected an integer in [0, 2^32), got 1.0"],
   ["an unknown member", (d) => (d.extra = 1), "document: unknown member(s) ['extra']"],
   ["a missing member", (d) => delete d.title, "document: missing member(s) ['title']"],
@@ -66,7 +66,7 @@ const ERRORS = [
   ["a bad unit", (d) => (d.selections[0].unit = "m2"), "selections[0].unit: unit 'm2' is not empty, up to 8 letters, % or ‰"],
 ];
 
-test("definition errors name the field and read as verifier/records.py's", () => {
+test("definition errors name the field and read as verifier/definition.py's", () => {
   const [[, base]] = vectors("definition").filter(([n]) => n === "jiangsu-method-2");
   for (const [what, mutate, message] of ERRORS) {
     const doc = structuredClone(base.definition);
