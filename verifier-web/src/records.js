@@ -1,5 +1,6 @@
 // Mirrors verifier/codecs.py, verifier/definition.py and verifier/records.py: definitions
-// (PROTOCOL.md §5) and signed statements (§6) from their JSON, re-encoded to canonical bytes; log entries and their scope-chain links (§7.6).
+// (PROTOCOL.md §5) and signed statements (§6) from their JSON, re-encoded to canonical
+// bytes; log entries and their scope-chain links (§7.6).
 //
 // Each codec takes a JSON value and its field path and returns [typed value, field bytes];
 // a record is a table of codecs, so the field order is the spec's table.
