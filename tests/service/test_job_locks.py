@@ -127,9 +127,11 @@ def test_the_log_write_lock_would_block_that_append(deployment: Deployment) -> N
     d = deployment
     other = with_lock_timeout(d)
     try:
-        with d.runtime.database.write() as _session:
-            with pytest.raises(InfrastructureError, match="lock timeout"):
-                append(other, b"blocked")
+        with (
+            d.runtime.database.write(),
+            pytest.raises(InfrastructureError, match="lock timeout"),
+        ):
+            append(other, b"blocked")
     finally:
         other.dispose()
 
