@@ -304,7 +304,8 @@ def run(ctx: Context) -> None:
         f"per leg; {ROUNDS} rounds of the three legs, alternating (median and range of the "
         "rounds). The workers run at nice "
         f"{WORKER_NICE}: on these 2 shared cores the squaring would otherwise starve the "
-        "appender of CPU in every leg alike (both worker legs then measured 4-5 appends/s), "
+        "appender of CPU in every leg alike (a run without nice, at load average 8, measured "
+        "4-5 appends/s in both worker legs), "
         "where in a deployment the workers have hosts of their own. A worker descheduled "
         "while it holds the log lock is part of what the log-lock leg measures."
     )
