@@ -44,7 +44,7 @@ class Wake(Enum):
     """Why a wait returned (the worker looks for work whatever the reason)."""
 
     NOTIFIED = "notified"  # a transaction that may have made work committed
-    RECONNECTED = "reconnected"  # listening again; notifications meanwhile were lost
+    RECONNECTED = "reconnected"  # listening (again): whatever committed before was not heard
     TIMEOUT = "timeout"  # the poll interval passed, or the stop event was set
 
 
@@ -96,8 +96,16 @@ class Listener:
         import psycopg  # here: the optional 'postgres' extra, needed only with PostgreSQL
 
         try:
+            # TCP keepalives: a session that only waits sends nothing, so without them the
+            # listener would not notice a server that vanished without closing the socket.
             connection = psycopg.connect(
-                self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
+                self._conninfo,
+                autocommit=True,
+                connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                keepalives=1,
+                keepalives_idle=30,
+                keepalives_interval=10,
+                keepalives_count=3,
             )
         except psycopg.Error as e:
             if not self._unreachable:
