@@ -109,7 +109,9 @@ class Listener:
             )
         except psycopg.Error as e:
             if not self._unreachable:
-                log.warning("cannot LISTEN for work (%s); polling until the database is back", e)
+                log.warning(
+                    "cannot LISTEN for work (%s); polling until the database is back", _line(e)
+                )
             self._unreachable = True
             return False
         try:
@@ -117,7 +119,7 @@ class Listener:
             connection.execute(f"LISTEN {WORK_CHANNEL}")
         except psycopg.Error as e:
             connection.close()
-            log.warning("cannot LISTEN for work (%s); polling", e)
+            log.warning("cannot LISTEN for work (%s); polling", _line(e))
             return False
         self._schema = str(row[0]) if row is not None else ""
         self._connection = connection
@@ -143,7 +145,7 @@ class Listener:
                     if notify.payload == self._schema:
                         return Wake.NOTIFIED
             except psycopg.Error as e:
-                log.warning("lost the LISTEN connection (%s); reconnecting", e)
+                log.warning("lost the LISTEN connection (%s); reconnecting", _line(e))
                 self._drop()
                 # Look now either way: the drop may be an outage the next step reports,
                 # and a notification may have been sent while nobody listened.
@@ -160,6 +162,11 @@ class Listener:
 
     def close(self) -> None:
         self._drop()
+
+
+def _line(e: Exception) -> str:
+    """libpq's first line: its messages run on with hints over several lines."""
+    return str(e).strip().split("\n", 1)[0]
 
 
 def wakeup_for(database: Database) -> Wakeup:
