@@ -59,6 +59,11 @@ log = logging.getLogger("beacon.ledger")
 
 # The statements that bring an envelope's bytes (POST /api/v1/envelopes).
 ENVELOPE_KINDS = ("envelope.submit", "envelope.replace")
+# The statements after which a draw may be computable or a tender's bids openable: their
+# transaction wakes the listening workers (beacon.service.wakeup), as every pulse does.
+WAKE_KINDS = frozenset(
+    {"draw.freeze", "draw.snapshot", "draw.reveal", "draw.key_release", "tender.key_release"}
+)
 REGISTRARS = {"agent": "centre", "bidder": "centre", "centre": "beacon", "supervisor": "beacon"}
 
 
@@ -242,6 +247,8 @@ class Ledger:
         entry = LogEntry(link, signed).encode()
         leaf = LogRepository(session).append(entry, now_ms=now)
         repo.add(signed, statement_hash=statement_hash, leaf_index=leaf, received_ms=now)
+        if signed.statement.kind in WAKE_KINDS:
+            self.db.notify_work(session)  # delivered at commit, never for a refused statement
         return leaf
 
     # -- the beacon's own statements ----------------------------------------------------------

@@ -120,6 +120,9 @@ class Pulser:
             pulses.promise(Promise(chain_index, pulse.pulse_index + 1, following))
             if new_chain:
                 pulses.request_new_chain(False)
+            # A pulse moves the clock of record past deadlines (reveal, seed open, bid
+            # release): wake the listening workers when it commits.
+            self.database.notify_work(session)
         metrics.PULSES.inc()
         metrics.PULSE_LATENESS.observe(max(0, self.clock.now_ms() - pulse.time_ms) / 1000)
         metrics.LAST_PULSE.set(pulse.time_ms / 1000)

@@ -31,6 +31,7 @@ from beacon.service.ledger import Ledger, Policy
 from beacon.service.pulser import Pulser
 from beacon.service.settings import Settings
 from beacon.service.signers import SignerFiles, SignerPair, require_beacon_profile
+from beacon.service.wakeup import wakeup_for
 from beacon.service.worker import Worker, WorkerConfig
 from beacon.store import Database
 
@@ -174,7 +175,7 @@ class Runtime:
         config = WorkerConfig(
             owner=owner, opened_dir=self.settings.data_dir / "opened", lease_ms=lease_ms
         )
-        w = Worker(self.ledger, config)
+        w = Worker(self.ledger, config, wakeup=wakeup_for(self.database))
         self.workers.append(w)
         return w
 

@@ -28,6 +28,7 @@ from beacon.service.draws import load
 from beacon.service.ledger import Ledger
 from beacon.service.seeds import seed_entries
 from beacon.service.tenders import load_tender, log_opening, open_bids, tenders_to_open
+from beacon.service.wakeup import Polling, Wakeup
 from beacon.store import PulseRepository
 from beacon.store.records import VdfCheckpointRow, VdfJob
 from beacon.store.statements import StatementRepository
@@ -42,6 +43,8 @@ class WorkerConfig:
     owner: str
     opened_dir: Path  # where opened bids are written (the service's private folder)
     lease_ms: int = 30_000
+    # Between looks for work when nothing wakes the worker sooner (SQLite, or while the
+    # LISTEN connection is down), and between retries while the database is away.
     poll_seconds: float = 1.0
     # Seconds of squaring between writes of the checkpoints (with the lease renewal):
     # the most a crash can lose.
@@ -73,11 +76,18 @@ class Worker:
     """Finds computable draws, claims them, computes and records their results."""
 
     def __init__(
-        self, ledger: Ledger, config: WorkerConfig, *, progress: Progress | None = None
+        self,
+        ledger: Ledger,
+        config: WorkerConfig,
+        *,
+        progress: Progress | None = None,
+        wakeup: Wakeup | None = None,
     ) -> None:
         self.ledger = ledger
         self.config = config
         self.progress = progress
+        # How the idle worker waits: LISTEN on PostgreSQL (beacon.service.wakeup), else polling.
+        self.wakeup = wakeup or Polling()
 
     # -- finding and claiming work ---------------------------------------------------------
 
@@ -101,21 +111,21 @@ class Worker:
     def claim(self, draw_id: str) -> bool:
         """Take (or renew) the lease on ``draw_id``; False if another live worker holds it."""
         now = self.ledger.clock.now_ms()
-        with self.ledger.db.write() as session:
+        until = now + self.config.lease_ms
+        # Only the job's row lock: a lease is no statement, so appends go on meanwhile.
+        with self.ledger.db.row_write() as session:
             repo = StatementRepository(session)
-            job = repo.job(draw_id, lock=True)
-            until = now + self.config.lease_ms
-            if job is None:
-                repo.add_job(
-                    VdfJob(
-                        draw_id=draw_id,
-                        owner=self.config.owner,
-                        lease_until_ms=until,
-                        attempts=1,
-                        progress=0,
-                    )
-                )
+            mine = VdfJob(
+                draw_id=draw_id,
+                owner=self.config.owner,
+                lease_until_ms=until,
+                attempts=1,
+                progress=0,
+            )
+            if repo.insert_job(mine):
                 return True
+            job = repo.job(draw_id, lock=True)
+            assert job is not None  # the row exists: inserted by another claimer, never deleted
             if job.owner != self.config.owner and job.lease_until_ms > now:
                 return False
             if job.owner != self.config.owner:
@@ -129,9 +139,14 @@ class Worker:
             return True
 
     def _renew(self, draw_id: str, done: int, checkpoints: list[vdf.Checkpoint]) -> None:
-        """Extend the lease, record progress and store checkpoints, in one transaction."""
+        """Extend the lease, record progress and store checkpoints, in one transaction.
+
+        The ownership check and the writes share the job's row lock, so a worker whose
+        lease was taken over stores nothing: a takeover (``claim``) waits for this
+        transaction, or this one sees the new owner and raises :class:`LeaseLost`.
+        """
         now = self.ledger.clock.now_ms()
-        with self.ledger.db.write() as session:
+        with self.ledger.db.row_write() as session:
             repo = StatementRepository(session)
             job = repo.job(draw_id, lock=True)
             if job is None or job.owner != self.config.owner:
@@ -194,18 +209,23 @@ class Worker:
         log.info("tender %s: opened %d of %d bids", tender_id, opened, len(entries))
 
     def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                if self.run_once() is None:
+        try:
+            while not stop.is_set():
+                try:
+                    if self.run_once() is None:
+                        self.wakeup.wait(self.config.poll_seconds, stop)
+                except InfrastructureError as e:
+                    # The database (or the blob store) is away: one line per try, not a
+                    # traceback a second; the stored checkpoints wait for its return.
+                    log.error(
+                        "worker step failed; retrying in %g s: %s", self.config.poll_seconds, e
+                    )
                     stop.wait(self.config.poll_seconds)
-            except InfrastructureError as e:
-                # The database (or the blob store) is away: one line per try, not a
-                # traceback a second; the stored checkpoints wait for its return.
-                log.error("worker step failed; retrying in %g s: %s", self.config.poll_seconds, e)
-                stop.wait(self.config.poll_seconds)
-            except Exception:
-                log.exception("worker step failed; retrying")
-                stop.wait(self.config.poll_seconds)
+                except Exception:
+                    log.exception("worker step failed; retrying")
+                    stop.wait(self.config.poll_seconds)
+        finally:
+            self.wakeup.close()
 
     def compute(self, draw_id: str) -> None:
         """Compute ``draw_id`` (resuming from stored checkpoints) and log its result."""

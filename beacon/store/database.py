@@ -5,9 +5,17 @@ is chosen by URL (``postgresql+psycopg://...``). :meth:`Database.write` opens a
 transaction that serialises writers from its start: ``BEGIN IMMEDIATE`` on SQLite,
 and on PostgreSQL ``SELECT … FOR UPDATE`` of the log's singleton state row, both
 before the block runs, so that every check a writer makes (and every clock reading
-it takes) sees all writes committed before it. Repositories never commit: the
-caller owns the transaction, so a statement leaf and its effect are written together
-or not at all.
+it takes) sees all writes committed before it. :meth:`Database.row_write` is for
+bookkeeping that touches no log row (a VDF job's lease, progress and checkpoints):
+on PostgreSQL it takes no log lock, the caller locks the rows it changes, so a
+worker renewing its lease never holds up a statement append. Repositories never
+commit: the caller owns the transaction, so a statement leaf and its effect are
+written together or not at all.
+
+On PostgreSQL, :meth:`Database.notify_work` tells listening workers (``LISTEN``, see
+:mod:`beacon.service.wakeup`) that something may have become computable; the
+notification is delivered when the transaction commits, and not at all if it
+rolls back.
 """
 
 from __future__ import annotations
@@ -29,6 +37,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 WRITE_LOCK_SQL = "SELECT tree_size FROM log_state WHERE id = 1 FOR UPDATE"
 MIGRATION_LOCK_KEY = 0x7462_6D69  # "tbmi": serialises concurrent migrations on PostgreSQL
+# One channel per database; the payload is the schema, so that deployments sharing a
+# database in separate schemas (as the tests do) do not wake each other's workers.
+WORK_CHANNEL = "beacon_work"
+NOTIFY_WORK_SQL = f"SELECT pg_notify('{WORK_CHANNEL}', current_schema())"
 
 
 def sqlite_url(path: Path) -> str:
@@ -100,6 +112,27 @@ class Database:
             yield session
 
     @contextmanager
+    def row_write(self) -> Iterator[Session]:
+        """A write transaction that does not take the log's write lock; committed on success.
+
+        For rows no statement check reads: the caller locks what it changes (``SELECT …
+        FOR UPDATE`` of its job row) and checks ownership under that lock. Nothing that
+        appends to the log may run in it. On SQLite, which has one writer at a time
+        anyway, this is :meth:`write` (``BEGIN IMMEDIATE``: a deferred transaction that
+        reads and then writes can fail with SQLITE_BUSY instead of waiting).
+        """
+        if self.is_sqlite:
+            with self.write() as session:
+                yield session
+            return
+        with (
+            self._guard(),
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    @contextmanager
     def _guard(self) -> Iterator[None]:
         try:
             yield
@@ -140,6 +173,11 @@ class Database:
                 yield
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
+
+    def notify_work(self, session: Session) -> None:
+        """Wake the listening workers when ``session`` commits (PostgreSQL; SQLite polls)."""
+        if not self.is_sqlite:
+            session.execute(text(NOTIFY_WORK_SQL))
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from beacon.core.logentry import ChainLink, LogEntry
@@ -283,9 +284,24 @@ class StatementRepository:
             query = query.with_for_update()
         return self._s.scalars(query).first()
 
-    def add_job(self, job: VdfJob) -> None:
-        self._s.add(job)
-        self._s.flush()
+    def insert_job(self, job: VdfJob) -> bool:
+        """Insert ``job`` unless its draw has a job already; True if this call inserted it.
+
+        Two claimers of a new draw do not collide on the primary key: with ``ON CONFLICT
+        DO NOTHING`` the second waits for the first to commit and then inserts nothing,
+        so it can lock and read the winner's row instead of failing.
+        """
+        dialect = self._s.get_bind().dialect.name
+        values = {
+            "draw_id": job.draw_id,
+            "owner": job.owner,
+            "lease_until_ms": job.lease_until_ms,
+            "attempts": job.attempts,
+            "progress": job.progress,
+        }
+        make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        query = make(VdfJob).values(values).on_conflict_do_nothing(index_elements=["draw_id"])
+        return self._s.execute(query.returning(VdfJob.draw_id)).first() is not None
 
     def checkpoints(self, draw_id: str) -> list[VdfCheckpointRow]:
         return list(
