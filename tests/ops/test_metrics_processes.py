@@ -153,7 +153,7 @@ def computing_draw(tmp_path: Path) -> str:
         draw_id = c.definition.draw_id
         assert record(d, draw_id).phase is Phase.COMPUTING
         with d.runtime.database.write() as session:
-            StatementRepository(session).add_job(
+            StatementRepository(session).insert_job(
                 VdfJob(draw_id=draw_id, owner="dead", lease_until_ms=0, attempts=1, progress=0)
             )
     finally:
