@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from beacon.cli import main
-from beacon.cli.options import deployment
+from beacon.cli.options import deployment, setting_option
 from beacon.errors import BeaconError
 from beacon.identity.validation import ChainValidator
 from beacon.ops import backup as backups
@@ -88,12 +88,7 @@ def check_command(data_dir: Path, database_url: str | None, as_json: bool) -> No
 
 
 @admin_group.command("rotate-signer")
-@click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path(".beacon"),
-    show_default=True,
-)
+@setting_option("data_dir")
 @click.option(
     "--cert",
     "certificate",

@@ -9,7 +9,13 @@ from pathlib import Path
 import click
 
 from beacon.cli import main
-from beacon.cli.options import deployment, logging_options, open_runtime, pulsing
+from beacon.cli.options import (
+    deployment,
+    logging_options,
+    open_runtime,
+    pulsing,
+    setting_option,
+)
 from beacon.cli.pulser import stop_on_signals
 from beacon.ops import logs
 from beacon.service.clock import SystemClock
@@ -21,14 +27,7 @@ from beacon.service.entropy import SystemEntropy
 @pulsing
 @click.option("--name", default=None, help="This worker's name in leases (default: host:pid).")
 @click.option("--once", is_flag=True, help="Compute at most one draw, then exit.")
-@click.option(
-    "--lease-seconds",
-    type=click.IntRange(1, 3600),
-    default=30,
-    show_default=True,
-    help="How long a draw stays claimed without renewal: after a crash, another worker "
-    "takes it over (from the stored checkpoints) once this has passed.",
-)
+@setting_option("lease_seconds")
 @logging_options
 def worker_command(
     data_dir: Path,
