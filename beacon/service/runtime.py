@@ -106,14 +106,15 @@ class Runtime:
         deployment's; ``new_chain`` makes it the deployment's period and asks the pulser
         for a new chain (beacon.service.period).
         """
-        database = settings.open_database()
-        try:
-            agree_period(database, settings.pulser.period_ms, new_chain=new_chain)
-        except BaseException:
-            database.dispose()
-            raise
-        now = dt.datetime.fromtimestamp(clock.now_ms() / 1000, tz=dt.UTC)
-        pulse_signer = settings.load_signer(now=now)
+        with settings.opening():
+            database = settings.open_database()
+            try:
+                agree_period(database, settings.pulser.period_ms, new_chain=new_chain)
+                now = dt.datetime.fromtimestamp(clock.now_ms() / 1000, tz=dt.UTC)
+                pulse_signer = settings.load_signer(now=now)
+            except BaseException:
+                database.dispose()
+                raise
         trust = trust or Trust.from_ca_dir(settings.ca_dir)
         statement_signer = load_signer(
             settings.ca_dir / f"{ca.SIGNER}.pem", settings.ca_dir / f"{ca.SIGNER}.key"

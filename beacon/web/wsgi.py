@@ -40,14 +40,14 @@ the variable.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
 
 from beacon.core.display_zone import DisplayZone
+from beacon.ops import logs
 from beacon.service import config
 from beacon.service.clock import Clock, SystemClock
 from beacon.service.entropy import Entropy, SystemEntropy
@@ -55,8 +55,6 @@ from beacon.service.ledger import Policy
 from beacon.service.runtime import Runtime
 from beacon.service.settings import Settings
 from beacon.web import create_app
-
-LOCK_FILE = ".open.lock"
 
 
 @dataclass(frozen=True)
@@ -119,37 +117,19 @@ def _text(value: config.Value) -> str | None:
     return None if value is None else str(value)
 
 
-@contextmanager
-def _exclusive(data_dir: Path) -> Iterator[None]:
-    """Hold a lock file in ``data_dir`` while opening the deployment.
-
-    Every gunicorn worker opens the deployment when it boots; on a fresh data folder
-    the first one migrates the database and creates the demo CA, and a second one
-    doing the same at the same moment would race it.
-    """
-    import fcntl  # gunicorn is Unix-only; here so that importing beacon.web needs no fcntl
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / LOCK_FILE).open("a") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
-
-
 def app_from_env(
     environ: Mapping[str, str], *, clock: Clock | None = None, entropy: Entropy | None = None
 ) -> Flask:
     """A serving app for the deployment ``environ`` describes (no pulser, no worker)."""
     web = config_from_env(environ)
-    with _exclusive(web.settings.data_dir):
-        runtime = Runtime.open(
-            web.settings,
-            clock=clock or SystemClock(),
-            entropy=entropy or SystemEntropy(),
-            policy=web.policy,
-        )
+    # Every gunicorn worker opens the deployment as it boots; Runtime.open holds the data
+    # folder's lock (Settings.opening), so the first migrates and makes the CA alone.
+    runtime = Runtime.open(
+        web.settings,
+        clock=clock or SystemClock(),
+        entropy=entropy or SystemEntropy(),
+        policy=web.policy,
+    )
     flask_config: dict[str, object] = {
         "DISPLAY_ZONE": web.display_zone,
         "TRUSTED_PROXIES": web.trusted_proxies,
@@ -169,5 +149,9 @@ def __getattr__(name: str) -> Flask:
     if name != "app":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     if _app is None:
+        # The web's own log lines (refused statements, at info) as every beacon process
+        # writes them: text, or JSON lines with BEACON_LOG_FORMAT=json. Gunicorn keeps its
+        # access and error logs on its own loggers.
+        logs.configure()
         _app = app_from_env(os.environ)
     return _app

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from flask import request
 from sqlalchemy import update
 
 from beacon.cli import main
@@ -268,3 +269,35 @@ def test_new_chain_changes_the_deployments_period(tmp_path: Path, database_url: 
     # The web must now be restarted with the new period: the old one is refused.
     with pytest.raises(ConfigurationError, match=re.escape(MISMATCH.format(mine=2, theirs=4))):
         start_web(data, database_url, 2)
+
+
+# -- behind a reverse proxy --------------------------------------------------------------------
+
+FORWARDED = {
+    "X-Forwarded-For": "203.0.113.7",
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "beacon.example.org",
+}
+
+
+@pytest.mark.parametrize(
+    ("proxies", "seen"),
+    [
+        pytest.param("0", ("http://localhost/", "127.0.0.1"), id="none-trusted"),
+        pytest.param("1", ("https://beacon.example.org/", "203.0.113.7"), id="nginx-trusted"),
+    ],
+)
+def test_trusted_proxies_decide_whose_forwarded_headers_count(
+    tmp_path: Path, proxies: str, seen: tuple[str, str]
+) -> None:
+    env = env_of(tmp_path / "data", sqlite_url(tmp_path / "beacon.sqlite3"), 60)
+    app = wsgi.app_from_env({**env, "BEACON_TRUSTED_PROXIES": proxies})
+    try:
+        # What the views see of the request (links are built from request.host_url).
+        app.add_url_rule("/_seen", "seen", lambda: [request.host_url, request.remote_addr])
+        answer = app.test_client().get(
+            "/_seen", headers=FORWARDED, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+        )
+        assert tuple(answer.get_json()) == seen
+    finally:
+        app.extensions[service.EXTENSION].close()
