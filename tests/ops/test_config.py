@@ -35,6 +35,7 @@ from beacon.service.settings import Settings
 from beacon.store import Database, PulseRepository, sqlite_url
 from beacon.store.models import PulserState
 from beacon.web import service, wsgi
+from tests.conftest import ROOT
 
 COMMANDS: dict[str, click.Command] = {
     "serve": serve,
@@ -301,3 +302,10 @@ def test_trusted_proxies_decide_whose_forwarded_headers_count(
         assert tuple(answer.get_json()) == seen
     finally:
         app.extensions[service.EXTENSION].close()
+
+
+def test_the_operators_guide_lists_every_setting() -> None:
+    guide = (ROOT / "docs" / "OPERATIONS.md").read_text()
+    section = guide[guide.index("## 9. Configuration") : guide.index("## 10.")]
+    missing = [s.env for s in config.SETTINGS if f"`{s.env}`" not in section]
+    assert not missing

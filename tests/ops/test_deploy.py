@@ -56,12 +56,19 @@ def compose() -> dict[str, Any]:
 
 
 def env_file(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines, as docker compose and systemd's EnvironmentFile= read them."""
+    """KEY=VALUE lines, as docker compose and systemd's EnvironmentFile= read them.
+
+    Both strip one pair of double quotes around a value (which lets ``sh`` source the
+    file too: ``set -a; . deploy/beacon.env``).
+    """
     values = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             key, _, value = line.partition("=")
-            values[key.strip()] = value.strip()
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            values[key.strip()] = value
     return values
 
 
@@ -125,6 +132,19 @@ def test_every_variable_is_a_setting_and_valid_for_the_web() -> None:
         assert web.trusted_proxies == 1
         assert web.settings.pulser.period_ms == 60_000
         assert make_url(env["BEACON_DATABASE_URL"]).host == "db"
+
+
+def test_sh_reads_the_env_file_as_compose_and_systemd_do() -> None:
+    """README: ``set -a; . deploy/beacon.env`` sets exactly these values in a shell."""
+    shown = subprocess.run(
+        ["sh", "-c", f"set -a; . '{DEPLOY / 'beacon.env'}'; env"],
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    in_shell = dict(line.split("=", 1) for line in shown.splitlines() if line.startswith("BEACON_"))
+    assert in_shell == env_file(DEPLOY / "beacon.env")
 
 
 def test_nginx_caches_by_the_webs_headers() -> None:
