@@ -465,10 +465,11 @@ def test_the_compose_processes_run_a_draw(stack: Stack) -> None:
         "tender_id": "OPS-1",
         "title": "compose deployment draw",
         "selections": [{"code": "K", "label": "K", "candidates": ["0.95", "0.96", "0.97"]}],
+        # Room for the nine signed requests before the commit deadline on a loaded machine.
         "deadlines": {
-            "commit": format_ms(start + 9000),
-            "reveal": format_ms(start + 14000),
-            "seed_open": format_ms(start + 19000),
+            "commit": format_ms(start + 25_000),
+            "reveal": format_ms(start + 30_000),
+            "seed_open": format_ms(start + 35_000),
         },
         "dispute_window_ms": 3000,
         # PROTOCOL.md §11.5: T >= A_max * s * W = 1 * 2000 * 10 s.
@@ -481,13 +482,13 @@ def test_the_compose_processes_run_a_draw(stack: Stack) -> None:
         run("draw", "commit", "OPS-1-K", *party(name), env=env)
     for name in ("bidder-1", "bidder-2"):
         run("draw", "seal", "OPS-1-K", *party(name), env=env)
-    wait_for(url, "OPS-1-K", {"revealing"})
+    wait_for(url, "OPS-1-K", {"revealing"}, timeout=90)
     for name in ("centre", "agent"):
         run("draw", "reveal", "OPS-1-K", *party(name), env=env)
     wait_for(url, "OPS-1-K", {"opening"})
     for name in ("centre", "agent"):
         run("draw", "release", "OPS-1-K", *party(name), env=env)
-    drawn = wait_for(url, "OPS-1-K", {"drawn"})  # frozen by the pulser, computed by a worker
+    drawn = wait_for(url, "OPS-1-K", {"drawn"}, timeout=90)  # frozen by the pulser, computed by a worker
     assert len(drawn["result"]["seeds"]) == 4
     out = tmp / "proof.json"
     for _ in range(50):
