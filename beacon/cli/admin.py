@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from beacon.cli import main
-from beacon.cli.options import deployment, setting_option
+from beacon.cli.options import data_dir_option, deployment
 from beacon.errors import BeaconError
 from beacon.identity.validation import ChainValidator
 from beacon.ops import backup as backups
@@ -88,7 +88,7 @@ def check_command(data_dir: Path, database_url: str | None, as_json: bool) -> No
 
 
 @admin_group.command("rotate-signer")
-@setting_option("data_dir")
+@data_dir_option
 @click.option(
     "--cert",
     "certificate",

@@ -102,6 +102,11 @@ def _apply(keys: tuple[str, ...], function: F) -> F:
     return function
 
 
+def data_dir_option(function: F) -> F:
+    """``--data-dir`` alone (BEACON_DATA_DIR), for commands that need no database."""
+    return setting_option("data_dir")(function)
+
+
 def deployment(function: F) -> F:
     """``--data-dir`` and ``--database-url``."""
     return _apply(config.DEPLOYMENT, function)
