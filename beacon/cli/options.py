@@ -1,4 +1,9 @@
-"""Options shared by the commands that open a deployment (serve, pulser, worker, db)."""
+"""Options shared by the commands that open a deployment (serve, pulser, worker, db, admin).
+
+Every option here is made from the one settings table, beacon.service.config: the
+same name, range, default and help as the variable ``beacon.web.wsgi`` reads, and
+each option also reads that variable (click ``envvar``, shown in ``--help``).
+"""
 
 from __future__ import annotations
 
@@ -8,45 +13,120 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 # The party commands' passphrase lives in its own light module; kept importable from here.
 from beacon.cli.passphrase import PASSPHRASE_ENV as PASSPHRASE_ENV
 from beacon.cli.passphrase import passphrase as passphrase
 from beacon.core.display_zone import DisplayZone
-from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.errors import BeaconError
-from beacon.identity import ca
 from beacon.ops import metrics
+from beacon.service import config
 from beacon.service.clock import Clock
+from beacon.service.config import BY_KEY, Setting
 from beacon.service.entropy import Entropy
 from beacon.service.ledger import Policy
 from beacon.service.runtime import Runtime
-from beacon.service.settings import DEFAULT_DATA_DIR, Settings
+from beacon.service.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _problem(error: ValueError, setting: Setting, param: click.Parameter | None, ctx: Any) -> str:
+    """The parse error, naming the variable when the value came from the environment."""
+    if (
+        isinstance(ctx, click.Context)
+        and param is not None
+        and param.name is not None
+        and ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT
+    ):
+        return f"{error} (from the environment variable {setting.env})"
+    return str(error)
+
+
+class _IntegerSetting(click.IntRange):
+    """An integer setting: the range shown in --help, parsed as the WSGI process parses it."""
+
+    def __init__(self, setting: Setting) -> None:
+        super().__init__(setting.low, setting.high)
+        self.setting = setting
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int):
+            return value
+        try:
+            return self.setting.parse(str(value))
+        except ValueError as e:
+            self.fail(_problem(e, self.setting, param, ctx), param, ctx)
+
+
+class _UrlSetting(click.types.StringParamType):
+    name = "url"
+
+    def __init__(self, setting: Setting) -> None:
+        self.setting = setting
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return self.setting.parse(str(value))
+        except ValueError as e:
+            self.fail(_problem(e, self.setting, param, ctx), param, ctx)
+
+
+def _type(setting: Setting) -> Any:  # a click.ParamType (generic only from click 8.3)
+    if setting.kind == "integer":
+        return _IntegerSetting(setting)
+    if setting.kind == "url":
+        return _UrlSetting(setting)
+    if setting.kind == "directory":
+        return click.Path(path_type=Path, file_okay=False)
+    return click.STRING
+
+
+def setting_option(key: str, **overrides: Any) -> Callable[[F], F]:
+    """The click option of the setting ``key`` (beacon.service.config), read from its variable too."""
+    setting = BY_KEY[key]
+    kwargs: dict[str, Any] = {
+        "type": _type(setting),
+        "default": setting.default,
+        "envvar": setting.env,
+        "show_envvar": True,
+        "show_default": setting.default is not None,
+        "help": setting.help,
+    }
+    kwargs.update(overrides)
+    return click.option(setting.option, setting.key, **kwargs)
+
+
+def _apply(keys: tuple[str, ...], function: F) -> F:
+    for key in reversed(keys):  # click lists options in the order they are declared
+        function = setting_option(key)(function)
+    return function
+
+
 def data_dir_option(function: F) -> F:
-    """``--data-dir`` (BEACON_DATA_DIR): one default for every command, its CA in DIR/ca."""
-    return click.option(
-        "--data-dir",
-        type=click.Path(path_type=Path, file_okay=False),
-        envvar="BEACON_DATA_DIR",
-        default=DEFAULT_DATA_DIR,
-        show_default=True,
-        help="Folder for the SQLite file, keys and certificates (the CA in DIR/ca).",
-    )(function)
+    """``--data-dir`` alone (BEACON_DATA_DIR), for commands that need no database."""
+    return setting_option("data_dir")(function)
 
 
 def deployment(function: F) -> F:
     """``--data-dir`` and ``--database-url``."""
-    function = click.option(
-        "--database-url",
-        default=None,
-        envvar="BEACON_DATABASE_URL",
-        help="SQLAlchemy URL (e.g. postgresql+psycopg://...); default: DIR/beacon.sqlite3.",
-    )(function)
-    return data_dir_option(function)
+    return _apply(config.DEPLOYMENT, function)
+
+
+def pulsing(function: F) -> F:
+    """``--pulse-period``, ``--public-url`` and ``--signer-bits``."""
+    return _apply(config.PULSING, function)
+
+
+def acceptance(function: F) -> F:
+    """The deployment's acceptance rules (PROTOCOL.md §6.5, §11.5)."""
+    return _apply(config.ACCEPTANCE, function)
+
+
+def display(function: F) -> F:
+    """The deployment's display time zone: ``--display-offset`` and its names."""
+    return _apply(config.DISPLAY, function)
 
 
 def logging_options(function: F) -> F:
@@ -61,21 +141,7 @@ def logging_options(function: F) -> F:
 
 def metrics_endpoint(function: F) -> F:
     """``--metrics-port`` and ``--metrics-host``: this process's own ``/metrics``."""
-    function = click.option(
-        "--metrics-host",
-        envvar="BEACON_METRICS_HOST",
-        default="127.0.0.1",
-        show_default=True,
-        help="Address the metrics endpoint binds to (0.0.0.0: every interface).",
-    )(function)
-    return click.option(
-        "--metrics-port",
-        envvar="BEACON_METRICS_PORT",
-        type=click.IntRange(1, 65535),
-        default=None,
-        help="Serve this process's Prometheus metrics at http://HOST:PORT/metrics "
-        "(default: not served).",
-    )(function)
+    return _apply(config.METRICS, function)
 
 
 def serve_metrics(command: str, host: str, port: int | None) -> None:
@@ -90,101 +156,6 @@ def serve_metrics(command: str, host: str, port: int | None) -> None:
         logging.getLogger(f"beacon.{command}").info(
             "serving metrics at http://%s:%d/metrics", host, port
         )
-
-
-def pulsing(function: F) -> F:
-    """``--pulse-period``, ``--public-url`` and ``--signer-bits``."""
-    function = click.option(
-        "--signer-bits",
-        type=click.IntRange(min=ca.MIN_RSA_BITS),
-        default=ca.DEFAULT_SIGNER_BITS,
-        show_default=True,
-        help="RSA size of the signing key created on first start.",
-    )(function)
-    function = click.option(
-        "--public-url",
-        default=None,
-        help="Base URL written into pulse URIs (default: http://HOST:PORT).",
-    )(function)
-    return click.option(
-        "--pulse-period",
-        type=click.IntRange(min=1),
-        default=60,
-        show_default=True,
-        help="Seconds between pulses.",
-    )(function)
-
-
-def acceptance(function: F) -> F:
-    """The deployment's acceptance rules (PROTOCOL.md §6.5, §11.5)."""
-    function = click.option(
-        "--max-envelope-mb",
-        type=click.IntRange(1, 4096),
-        default=64,
-        show_default=True,
-        help="Largest envelope accepted.",
-    )(function)
-    function = click.option(
-        "--skew-seconds",
-        type=click.IntRange(1, MAX_SKEW_MS // 1000),
-        default=300,
-        show_default=True,
-        help="How far a statement's issued_at may be from server time (at most the protocol's "
-        "300 s, PROTOCOL.md §6.5).",
-    )(function)
-    function = click.option(
-        "--min-lead-seconds",
-        type=click.IntRange(0),
-        default=60,
-        show_default=True,
-        help="Least time between publishing a draw and its commit deadline.",
-    )(function)
-    function = click.option(
-        "--vdf-rate",
-        type=click.IntRange(1, 2**40),
-        default=Policy.vdf_rate,
-        show_default=True,
-        help="s: squarings per second of this deployment's VDF evaluator, published and "
-        "carried by every definition (measure it: python -m bench --only vdf; §11.5).",
-    )(function)
-    function = click.option(
-        "--vdf-advantage",
-        type=click.IntRange(1, 2**20),
-        default=Policy.vdf_advantage,
-        show_default=True,
-        help="A_max: how much faster than s an adversary's evaluator may be (§11.5).",
-    )(function)
-    return click.option(
-        "--min-vdf-t",
-        type=click.IntRange(1),
-        default=1,
-        show_default=True,
-        help="Smallest T a definition may use; a deployment publishes T >= A_max * W * s (PROTOCOL.md §11.5).",
-    )(function)
-
-
-def display(function: F) -> F:
-    """The deployment's display time zone: ``--display-offset`` and its names."""
-    function = click.option(
-        "--display-zone-en",
-        envvar="BEACON_DISPLAY_ZONE_EN",
-        default=None,
-        help="The zone's English name (default: 'Beijing time' at +08:00, else UTC+HH:MM).",
-    )(function)
-    function = click.option(
-        "--display-zone-zh",
-        envvar="BEACON_DISPLAY_ZONE_ZH",
-        default=None,
-        help="The zone's Chinese name (default: 北京时间 at +08:00, else UTC+HH:MM).",
-    )(function)
-    return click.option(
-        "--display-offset",
-        envvar="BEACON_DISPLAY_OFFSET",
-        default="+08:00",
-        show_default=True,
-        help="Offset from UTC in which the board shows times (records stay in UTC); "
-        "published at /api/v1/deployment for the CLI.",
-    )(function)
 
 
 def display_zone_from(
@@ -210,11 +181,11 @@ def policy_from(
     vdf_rate: int = Policy.vdf_rate,
     vdf_advantage: int = Policy.vdf_advantage,
 ) -> Policy:
-    return Policy(
-        skew_ms=skew_seconds * 1000,
-        min_lead_ms=min_lead_seconds * 1000,
+    return config.policy_of(
         min_vdf_t=min_vdf_t,
-        max_envelope_bytes=max_envelope_mb << 20,
+        min_lead_seconds=min_lead_seconds,
+        skew_seconds=skew_seconds,
+        max_envelope_mb=max_envelope_mb,
         vdf_rate=vdf_rate,
         vdf_advantage=vdf_advantage,
     )
@@ -230,6 +201,7 @@ def open_runtime(
     clock: Clock,
     entropy: Entropy,
     policy: Policy | None = None,
+    new_chain: bool = False,
 ) -> Runtime:
     """The deployment's Runtime, or a click error that says what is wrong."""
     settings = Settings.build(
@@ -240,6 +212,8 @@ def open_runtime(
         signer_bits=signer_bits,
     )
     try:
-        return Runtime.open(settings, clock=clock, entropy=entropy, policy=policy)
+        return Runtime.open(
+            settings, clock=clock, entropy=entropy, policy=policy, new_chain=new_chain
+        )
     except BeaconError as e:
         raise click.ClickException(str(e)) from e

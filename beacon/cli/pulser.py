@@ -24,7 +24,6 @@ from beacon.service.entropy import SystemEntropy
 from beacon.service.leader import leader_lock_for
 from beacon.service.runtime import Runtime
 from beacon.service.settings import Settings
-from beacon.store import PulseRepository
 
 
 def stop_on_signals() -> threading.Event:
@@ -42,7 +41,12 @@ def stop_on_signals() -> threading.Event:
 @main.command("pulser")
 @deployment
 @pulsing
-@click.option("--new-chain", is_flag=True, help="Start a new chain at the next pulse.")
+@click.option(
+    "--new-chain",
+    is_flag=True,
+    help="Start a new chain at the next pulse; with a --pulse-period other than the "
+    "deployment's, make it the deployment's period (restart the other processes with it).",
+)
 @metrics_endpoint
 @logging_options
 def pulser_command(
@@ -67,10 +71,9 @@ def pulser_command(
         signer_bits=signer_bits,
     )
     try:
-        runtime = Runtime.open(settings, clock=SystemClock(), entropy=SystemEntropy())
-        if new_chain:
-            with runtime.database.write() as session:
-                PulseRepository(session).request_new_chain()
+        runtime = Runtime.open(
+            settings, clock=SystemClock(), entropy=SystemEntropy(), new_chain=new_chain
+        )
     except BeaconError as e:
         raise click.ClickException(str(e)) from e
     stop = stop_on_signals()

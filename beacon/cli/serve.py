@@ -25,6 +25,7 @@ from beacon.cli.options import (
     open_runtime,
     policy_from,
     pulsing,
+    setting_option,
 )
 from beacon.cli.pulser import stop_on_signals
 from beacon.core import chain, defaults
@@ -97,6 +98,13 @@ def demo_scheduler(runtime: Runtime, *, tender_id: str, bidders: int) -> DemoSch
     "--no-worker", is_flag=True, help="Do not compute VDFs here; run 'beacon worker' elsewhere."
 )
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@setting_option("trusted_proxies")
+@click.option(
+    "--new-chain",
+    is_flag=True,
+    help="Start a new chain at the next pulse; with a --pulse-period other than the "
+    "deployment's, make it the deployment's period.",
+)
 @click.option(
     "--demo", is_flag=True, help="Schedule a demo tender whose draws run the whole ceremony."
 )
@@ -116,6 +124,8 @@ def serve(
     no_pulser: bool,
     no_worker: bool,
     threads: int,
+    trusted_proxies: int,
+    new_chain: bool,
     demo: bool,
     vdf_rate: int,
     vdf_advantage: int,
@@ -126,6 +136,8 @@ def serve(
 ) -> None:
     """Serve the board, the API and the NIST Beacon 2.0 paths; emit pulses; compute draws."""
     logs.configure(json_lines=log_json)
+    if new_chain and no_pulser:
+        raise click.UsageError("--new-chain asks this process's pulser: drop --no-pulser")
     zone = display_zone_from(
         display_offset=display_offset,
         display_zone_zh=display_zone_zh,
@@ -149,6 +161,7 @@ def serve(
             vdf_rate=DEMO_VDF_RATE if demo else vdf_rate,
             vdf_advantage=DEMO_VDF_ADVANTAGE if demo else vdf_advantage,
         ),
+        new_chain=new_chain,
     )
     stop = stop_on_signals()
     threads_: list[threading.Thread] = []
@@ -169,7 +182,12 @@ def serve(
         )
         threads_.append(threading.Thread(target=scheduler.run, args=(stop,), name="demo"))
     app = create_app(
-        {"PUBLIC_URL": runtime.settings.pulser.base_uri, "DISPLAY_ZONE": zone}, runtime=runtime
+        {
+            "PUBLIC_URL": runtime.settings.pulser.base_uri,
+            "DISPLAY_ZONE": zone,
+            "TRUSTED_PROXIES": trusted_proxies,
+        },
+        runtime=runtime,
     )
     server = create_server(
         app,

@@ -16,6 +16,7 @@ from beacon.cli.options import (
     open_runtime,
     pulsing,
     serve_metrics,
+    setting_option,
 )
 from beacon.cli.pulser import stop_on_signals
 from beacon.ops import logs
@@ -28,14 +29,7 @@ from beacon.service.entropy import SystemEntropy
 @pulsing
 @click.option("--name", default=None, help="This worker's name in leases (default: host:pid).")
 @click.option("--once", is_flag=True, help="Compute at most one draw, then exit.")
-@click.option(
-    "--lease-seconds",
-    type=click.IntRange(1, 3600),
-    default=30,
-    show_default=True,
-    help="How long a draw stays claimed without renewal: after a crash, another worker "
-    "takes it over (from the stored checkpoints) once this has passed.",
-)
+@setting_option("lease_seconds")
 @metrics_endpoint
 @logging_options
 def worker_command(

@@ -24,8 +24,11 @@ Never share the folder with another gunicorn, ``beacon serve``, ``beacon pulser`
 ``beacon worker`` (the latter two refuse to start with the variable set; they serve
 their own metrics on ``--metrics-port``).
 
-This module imports nothing of the application: the master must not create metric
-values of its own before the folder is cleaned.
+This module imports nothing of the application, and prometheus_client only inside the
+hooks: the client picks file-backed values or in-memory ones when it is first imported,
+by whether the variable is set then, and gunicorn applies ``--env`` only after loading
+this file. Imported here, it would give the master (and every forked worker) in-memory
+values, and ``/metrics`` would add up an empty folder.
 """
 
 from __future__ import annotations
@@ -36,12 +39,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from prometheus_client import multiprocess
-
 wsgi_app = "beacon.web.wsgi:app"
 
-# prometheus_client declares no types for it; this is its signature (pid, folder).
-_mark_process_dead: Callable[[int, str], None] = multiprocess.mark_process_dead
 # prometheus_client's value files: one per metric type (and gauge mode) and process.
 VALUE_FILE = re.compile(r"(counter|histogram|summary|gauge_[a-z]+)_[0-9]+\.db")
 
@@ -72,4 +71,8 @@ def on_starting(server: Any) -> None:
 def child_exit(server: Any, worker: Any) -> None:
     folder = metrics_folder()
     if folder is not None:
-        _mark_process_dead(worker.pid, str(folder))
+        from prometheus_client import multiprocess
+
+        # prometheus_client declares no types for it; this is its signature (pid, folder).
+        mark_process_dead: Callable[[int, str], None] = multiprocess.mark_process_dead
+        mark_process_dead(worker.pid, str(folder))

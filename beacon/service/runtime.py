@@ -28,6 +28,7 @@ from beacon.service.clock import Clock
 from beacon.service.engine import Engine
 from beacon.service.entropy import Entropy
 from beacon.service.ledger import Ledger, Policy
+from beacon.service.period import agree_period
 from beacon.service.pulser import Pulser
 from beacon.service.settings import Settings
 from beacon.service.signers import SignerFiles, SignerPair, require_beacon_profile
@@ -112,10 +113,23 @@ class Runtime:
         entropy: Entropy,
         policy: Policy | None = None,
         trust: Trust | None = None,
+        new_chain: bool = False,
     ) -> Runtime:
-        database = settings.open_database()
-        now = dt.datetime.fromtimestamp(clock.now_ms() / 1000, tz=dt.UTC)
-        pulse_signer = settings.load_signer(now=now)
+        """Open the deployment ``settings`` describe: migrate, load keys, agree the period.
+
+        Refuses (ConfigurationError) when ``settings`` has another pulse period than the
+        deployment's; ``new_chain`` makes it the deployment's period and asks the pulser
+        for a new chain (beacon.service.period).
+        """
+        with settings.opening():
+            database = settings.open_database()
+            try:
+                agree_period(database, settings.pulser.period_ms, new_chain=new_chain)
+                now = dt.datetime.fromtimestamp(clock.now_ms() / 1000, tz=dt.UTC)
+                pulse_signer = settings.load_signer(now=now)
+            except BaseException:
+                database.dispose()
+                raise
         trust = trust or Trust.from_ca_dir(settings.ca_dir)
         statement_signer = load_signer(
             settings.ca_dir / f"{ca.SIGNER}.pem", settings.ca_dir / f"{ca.SIGNER}.key"

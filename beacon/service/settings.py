@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from beacon.store import Database, sqlite_url
 
 DEFAULT_DATA_DIR = Path(".beacon")
 DATABASE_FILE = "beacon.sqlite3"
+OPEN_LOCK = ".open.lock"
 DEMO_BIDDERS = 5  # parties of the demo CA created on first start (beacon serve --demo uses them)
 
 log = logging.getLogger("beacon.settings")
@@ -57,6 +60,28 @@ class Settings:
     @property
     def ca_dir(self) -> Path:
         return self.data_dir / "ca"
+
+    @contextmanager
+    def opening(self) -> Iterator[None]:
+        """Hold ``DIR/.open.lock`` while a process opens the deployment.
+
+        The web's gunicorn workers, the pulser and the workers may all start at once on
+        a fresh data folder (deploy/compose.yaml shares one volume): the first migrates
+        the database and creates the demo CA, and a second doing the same at the same
+        moment would write another signer key beside the first one's certificate.
+        """
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            import fcntl  # here, not at the top: beacon demo runs on Windows too (issue 12)
+        except ImportError:
+            yield
+            return
+        with (self.data_dir / OPEN_LOCK).open("a") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
     def open_database(self) -> Database:
         """The deployment's database, migrated to the latest schema."""

@@ -117,7 +117,8 @@ class PulserState(Base):
     ``pending_local_random_value`` is the value that pulse (``pending_chain_index``,
     ``pending_pulse_index``) must carry, because the previous pulse already
     published its SHA-512 as ``precommitmentValue`` (§8.5): a restarted pulser
-    keeps that promise.
+    keeps that promise. ``pulse_period_ms`` is the period every process of the
+    deployment must be started with.
     """
 
     __tablename__ = "pulser_state"
@@ -128,3 +129,5 @@ class PulserState(Base):
     pending_pulse_index: Mapped[int | None] = mapped_column(BigInteger)
     pending_local_random_value: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     new_chain_requested: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    # The deployment's pulse period (beacon.service.period); null until the first start.
+    pulse_period_ms: Mapped[int | None] = mapped_column(BigInteger)

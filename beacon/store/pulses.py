@@ -202,6 +202,18 @@ class PulseRepository:
         )
         self._session.execute(update(PulserState).where(PulserState.id == 1).values(**values))
 
+    def recorded_period(self) -> int | None:
+        """The deployment's pulse period in ms, as recorded at its first start (or None)."""
+        return self._session.execute(
+            select(PulserState.pulse_period_ms).where(PulserState.id == 1)
+        ).scalar_one()
+
+    def record_period(self, period_ms: int) -> None:
+        """Record the deployment's pulse period (first start, or a new chain's new period)."""
+        self._session.execute(
+            update(PulserState).where(PulserState.id == 1).values(pulse_period_ms=period_ms)
+        )
+
     def request_new_chain(self, requested: bool = True) -> None:
         """Ask the pulser to start a new chain at its next pulse (or withdraw the request)."""
         self._session.execute(

@@ -3,8 +3,9 @@
 ``config`` keys: ``DATABASE_URL`` (required), ``PULSE_PERIOD_MS`` (default 60000),
 ``MAX_CONTENT_LENGTH`` (default 1 MiB), ``BEACON_CLOCK`` (a
 :class:`~beacon.service.clock.Clock`, default the system clock), ``DISPLAY_ZONE``
-(a :class:`~beacon.core.display_zone.DisplayZone`, default Beijing time) and any Flask
-setting. A later blueprint joins with :func:`beacon.web.openapi.register`.
+(a :class:`~beacon.core.display_zone.DisplayZone`, default Beijing time),
+``TRUSTED_PROXIES`` (how many reverse proxies' X-Forwarded-* headers to trust,
+default 0: none) and any Flask setting. A later blueprint joins with :func:`beacon.web.openapi.register`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from beacon.core import defaults
 from beacon.core.display_zone import BEIJING
@@ -41,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1 << 20,
     "JSON_SORT_KEYS": False,
     "DISPLAY_ZONE": BEIJING,
+    "TRUSTED_PROXIES": 0,
 }
 
 
@@ -80,6 +83,14 @@ def create_app(
         openapi.register(app, anchors.bp, anchors.PATHS)
         openapi.register(app, pages.bp, pages.PATHS)
         openapi.register(app, verifypage.bp, verifypage.PATHS)
+
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # Behind nginx (deploy/nginx.conf): the client's address, scheme and host come from
+        # the last ``proxies`` X-Forwarded-* entries, which only those proxies can have set.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
     @app.before_request
     def limit_body() -> None:

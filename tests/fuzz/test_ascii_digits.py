@@ -18,12 +18,14 @@ from hypothesis import strategies as st
 
 from beacon.core.timefmt import parse_ms, parse_rfc3339
 from beacon.errors import BeaconError, ConfigurationError, EncodingError
-from beacon.web.wsgi import _integer as env_integer
+from beacon.service.config import Setting
 from verifier import encoding as enc
 from verifier.cli import ascii_int
 from verifier.errors import ParseError
 
 VALID = "2026-11-26T08:00:00.000Z"
+# An integer setting as the deployment's settings table declares them (beacon.service.config).
+ONE_TO_NINE = Setting("x", "a test setting", 5, "integer", 1, 9)
 # Every non-ASCII character with a decimal digit value (Unicode category Nd).
 DIGITS = [c for c in map(chr, range(0x80, sys.maxunicode + 1)) if unicodedata.category(c) == "Nd"]
 POSITIONS = [i for i, c in enumerate(VALID) if c.isdigit()]
@@ -83,7 +85,7 @@ def test_integers_in_unicode_digits_are_refused(digits: list[str]):
     text = "".join(digits)
     assert int(text) >= 0  # what Python would have accepted
     with pytest.raises(ConfigurationError, match="expected an integer from 1 to 9"):
-        env_integer({"X": text}, "X", 5, 1, 9)
+        ONE_TO_NINE.from_env({"BEACON_X": text})
     with pytest.raises(Exception, match="expected a number in ASCII digits"):
         ascii_int(text)
 
@@ -94,4 +96,4 @@ def test_integers_in_unicode_digits_are_refused(digits: list[str]):
     ids=["plain", "spaces-stripped", "empty-is-default"],
 )
 def test_ascii_integers_still_parse(text: str, value: int):
-    assert env_integer({"X": text}, "X", 5, 1, 9) == value
+    assert ONE_TO_NINE.from_env({"BEACON_X": text}) == value
