@@ -156,7 +156,7 @@ def _report(
     rss: dict[str, float],
 ) -> None:
     ctx.line(
-        f"Command: `.venv/bin/python -m bench --only http`. wrk 1 thread, {CONNECTIONS} connections, "
+        f"wrk 1 thread, {CONNECTIONS} connections, "
         f"{SECONDS} s or {MAX_REQUESTS:,} responses per run; {ROUNDS} rounds, each the beacon "
         "and the bare endpoint back to back, in alternating order; medians; "
         "gunicorn 2 sync workers for both servers, SQLite, `beacon pulser` running (60 s period). "
@@ -204,7 +204,8 @@ def _report(
         ratios = paired_ratios(results[key]["beacon"], results[key]["baseline"])
         ctx.metric(f"ratio_{key}", ratios)
         ctx.target(
-            f"{label}: throughput / bare Flask (median of rounds)",
+            f"{label}: throughput / bare Flask (median of {len(ratios)} rounds; "
+            f"round range {min(ratios):.3f}–{max(ratios):.3f})",
             statistics.median(ratios),
             op=">=",
             bound=TARGET,
