@@ -186,31 +186,43 @@ class SizeProbe:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._sql = _size_sql(engine)
         self._local = threading.local()
         self._inherited: list[Any] = []
 
     def __call__(self) -> int:
-        sql = _size_sql(self.engine)
         dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
-        raw = getattr(self._local, "raw", None)
+        kept = getattr(self._local, "raw", None) is not None
         try:
-            if raw is None or self._local.pid != os.getpid():
-                if raw is not None:
-                    # The parent's connection, inherited through fork: never use or close
-                    # it here (SQLite forbids both); keep it referenced so that it is not
-                    # closed by garbage collection either.
-                    self._inherited.append(raw)
-                raw = self.engine.raw_connection()
-                raw.detach()
-                self._local.raw, self._local.pid = raw, os.getpid()
-            row = _size_from(raw, sql)
-            raw.rollback()
+            return self._probe()
         except dbapi_error as e:
             self._drop()
+            if kept:
+                # As the pool's pre-ping would: a kept connection may have died with
+                # the server's restart, so try once more on a fresh one.
+                try:
+                    return self._probe()
+                except dbapi_error as again:
+                    self._drop()
+                    raise InfrastructureError(f"database unavailable: {again}") from again
             raise InfrastructureError(f"database unavailable: {e}") from e
         except BaseException:
             self._drop()
             raise
+
+    def _probe(self) -> int:
+        raw = getattr(self._local, "raw", None)
+        if raw is None or self._local.pid != os.getpid():
+            if raw is not None:
+                # The parent's connection, inherited through fork: never use or close
+                # it here (SQLite forbids both); keep it referenced so that it is not
+                # closed by garbage collection either.
+                self._inherited.append(raw)
+            raw = self.engine.raw_connection()
+            raw.detach()
+            self._local.raw, self._local.pid = raw, os.getpid()
+        row = _size_from(raw, self._sql)
+        raw.rollback()
         return _checked(row)
 
     def _drop(self) -> None:

@@ -113,3 +113,15 @@ def test_size_probe_failure_is_an_infrastructure_error_and_recovers(tmp_path: Pa
         assert probe() == 0
     finally:
         db.dispose()
+
+
+def test_size_probe_reconnects_once_when_its_connection_died(database: Database) -> None:
+    # As the pool's pre-ping does for a pooled connection, e.g. after a server restart.
+    probe = SizeProbe(database.engine)
+    assert probe() == 0
+    dead = probe._local.raw
+    dead.dbapi_connection.close()
+    with database.write() as session:
+        LogRepository(session).append(b"after the restart", now_ms=1)
+    assert probe() == 1
+    assert probe._local.raw is not dead
