@@ -93,8 +93,8 @@ def deployment() -> Response:
 @bp.get("/draws/<draw_id>/proof")
 def proof(draw_id: str) -> Response:
     # beacon.web.memo: the bundle is a function of the newest pulse and the log's size.
-    memos = memo()
-    newest = memos.last_pulse(now_ms(), lambda: PulseRepository(read_session()).last())
+    memos, now = memo(), now_ms()
+    newest = memos.last_pulse(now, lambda: PulseRepository(read_session()).last())
     key = (
         "proof",
         draw_id,
@@ -128,7 +128,7 @@ def proof(draw_id: str) -> Response:
     if document.final:
         # Nothing can be added to a confirmed, resolved or voided draw.
         return caching.immutable(response)
-    return caching.until(response, now_ms=now_ms(), due_ms=next_boundary())
+    return caching.until(response, now_ms=now, due_ms=next_boundary())
 
 
 _ID = {
