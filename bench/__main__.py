@@ -11,7 +11,9 @@ whether it was met, it never fails the run.
 
 RESULTS.md keeps one block per module between ``<!-- bench:NAME -->`` markers, so
 ``--only vdf`` re-measures and replaces just that block. Raw numbers also go to
-``bench/results/NAME.json``.
+``bench/results/NAME.json``. At the top, a ``run`` block states the exact command of
+the latest run and every target it measured, side by side, so that targets compared
+with each other come from one run on one machine state.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from bench.harness import Context, machine_summary, replace_block
+from bench.harness import Context, machine_summary, replace_block, run_summary
 
 HERE = Path(__file__).resolve().parent
 
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s) {unknown}; available: {available()}")
     text = args.out.read_text() if args.out.exists() else "# Benchmark results\n"
+    command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    done: list[Context] = []
     for name in names:
         module = importlib.import_module(f"bench.bench_{name}")
         print(f"== {name}: {module.TITLE}", flush=True)
@@ -54,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         module.run(ctx)
         ctx.save_json(HERE / "results" / f"{name}.json")
         text = replace_block(text, name, ctx.markdown())
+        done.append(ctx)
+        text = replace_block(text, "run", run_summary(command, done), first=True)
         args.out.write_text(text)  # after each module, so a long run keeps partial results
     print(f"machine: {machine_summary()}")
     print(f"wrote {args.out}")

@@ -91,11 +91,37 @@ class Context:
         path.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n")
 
 
-def replace_block(text: str, name: str, body: str) -> str:
-    """Replace (or append) the ``<!-- bench:name -->`` block of RESULTS.md."""
+def replace_block(text: str, name: str, body: str, *, first: bool = False) -> str:
+    """Replace the ``<!-- bench:name -->`` block of RESULTS.md; add it if missing, at
+    the end, or with ``first`` right after the title line."""
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     block = f"{start}\n{body}{end}"
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
     if pattern.search(text):
         return pattern.sub(lambda _: block, text)
+    if first:
+        title, _, rest = text.partition("\n")
+        return f"{title}\n\n{block}\n\n{rest.lstrip()}".rstrip() + "\n"
     return text.rstrip() + "\n\n" + block + "\n"
+
+
+def run_summary(command: str, done: list[Context]) -> str:
+    """The ``run`` block: the exact command and every target of the modules it ran."""
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "## Latest run: its targets side by side",
+        "",
+        f"Command: `{command}` (finished {stamp}, on {machine_summary()}). "
+        "Each value below was measured against its baseline within this one run; "
+        "the module's section gives the details.",
+        "",
+        "| benchmark | target | measured | bound | met |",
+        "|---|---|---|---|---|",
+    ]
+    for ctx in done:
+        for t in ctx.metrics.get("targets", []):
+            lines.append(
+                f"| {ctx.name} | {t['what']} | {t['value']:.4g} | {t['op']} {t['bound']:g} "
+                f"| {'yes' if t['met'] else 'NO'} |"
+            )
+    return "\n".join(lines) + "\n"

@@ -41,6 +41,16 @@ def vm_hwm_kib(pid: int) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds ``pid`` has used so far (0 if it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()  # utime and stime are fields 14 and 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     """Direct children of ``pid`` (gunicorn's workers), from /proc/*/stat."""
     out = []
@@ -122,6 +132,10 @@ class Server:
             if kib is not None:
                 out[label] = kib / 1024
         return out
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds used so far by the process and its children (gunicorn's workers)."""
+        return sum(cpu_seconds(pid) for pid in [self.pid, *children(self.pid)])
 
     def stop(self, *, timeout: float = 30) -> None:
         """SIGTERM the process group (the server and its workers), then SIGKILL if it lingers."""

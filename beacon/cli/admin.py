@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from beacon.cli import main
+from beacon.cli import progress as bars
 from beacon.cli.options import data_dir_option, deployment
 from beacon.errors import BeaconError
 from beacon.ops import backup as backups
@@ -32,11 +33,17 @@ def admin_group() -> None:
     required=True,
     help="Archive to write.",
 )
-def backup_command(data_dir: Path, database_url: str | None, out: Path) -> None:
+@bars.option
+def backup_command(
+    data_dir: Path, database_url: str | None, out: Path, progress: bool | None
+) -> None:
     """Write a consistent archive of the database, blobs, CA/keys and opened bids."""
     settings = Settings.build(data_dir=data_dir, database_url=database_url)
     try:
-        summary = backups.backup(database_url=settings.database_url, data_dir=data_dir, out=out)
+        with bars.bar(progress, "backup") as steps:
+            summary = backups.backup(
+                database_url=settings.database_url, data_dir=data_dir, out=out, steps=steps
+            )
     except BeaconError as e:
         raise click.ClickException(str(e)) from e
     rows = sum(summary.tables.values())
@@ -46,11 +53,17 @@ def backup_command(data_dir: Path, database_url: str | None, out: Path) -> None:
 @admin_group.command("restore")
 @click.argument("archive", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @deployment
-def restore_command(archive: Path, data_dir: Path, database_url: str | None) -> None:
+@bars.option
+def restore_command(
+    archive: Path, data_dir: Path, database_url: str | None, progress: bool | None
+) -> None:
     """Restore ARCHIVE into an empty database and data folder, then run 'beacon admin check'."""
     settings = Settings.build(data_dir=data_dir, database_url=database_url)
     try:
-        summary = backups.restore(archive, data_dir=data_dir, database_url=settings.database_url)
+        with bars.bar(progress, "restore") as steps:
+            summary = backups.restore(
+                archive, data_dir=data_dir, database_url=settings.database_url, steps=steps
+            )
     except BeaconError as e:
         raise click.ClickException(str(e)) from e
     rows = sum(summary.tables.values())
@@ -60,13 +73,17 @@ def restore_command(archive: Path, data_dir: Path, database_url: str | None) -> 
 @admin_group.command("check")
 @deployment
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def check_command(data_dir: Path, database_url: str | None, as_json: bool) -> None:
+@bars.option
+def check_command(
+    data_dir: Path, database_url: str | None, as_json: bool, progress: bool | None
+) -> None:
     """Re-verify the log, pulse chains, statements and envelopes; exit 1 on any inconsistency."""
     settings = Settings.build(data_dir=data_dir, database_url=database_url)
     try:
         database = settings.open_database()
         try:
-            report = check_store(database, BlobStore(data_dir / "blobs"))
+            with bars.bar(progress, "check") as steps:
+                report = check_store(database, BlobStore(data_dir / "blobs"), steps=steps)
         finally:
             database.dispose()
     except BeaconError as e:

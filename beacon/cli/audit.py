@@ -45,6 +45,7 @@ from beacon.audit.sources import (
 from beacon.audit.sp800_22.suite import MIN_BITS
 from beacon.audit.tally import Tally
 from beacon.cli import main
+from beacon.cli import progress as bars
 from beacon.core import labels
 from beacon.core.bundle import ProofBundle
 from beacon.core.definition import MAX_CANDIDATES, Kind
@@ -142,8 +143,14 @@ def _table(n: int, results: list[TestResult]) -> str:
     help="FILE holds ASCII '0'/'1' characters, or packed bytes read most significant bit first.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@bars.option
 def sp800_22(
-    file: Path | None, constant: str | None, bits: int | None, fmt: str, as_json: bool
+    file: Path | None,
+    constant: str | None,
+    bits: int | None,
+    fmt: str,
+    as_json: bool,
+    progress: bool | None,
 ) -> None:
     """Run the 15 NIST SP 800-22 tests with sts-2.1.2's defaults on FILE or a constant.
 
@@ -151,8 +158,10 @@ def sp800_22(
     default and the recommended length is 1,000,000.
     """
     try:
-        sequence = _load(file, constant, bits, fmt)
-        results = run_suite(sequence, names=NAMES)
+        with bars.bar(progress, "sp800-22") as steps:
+            steps("load", 0, len(NAMES))
+            sequence = _load(file, constant, bits, fmt)
+            results = run_suite(sequence, names=NAMES, steps=steps)
     except InputError as e:
         hint = (
             f"\n(all {len(NAMES)} tests together need at least {MIN_BITS} bits)"

@@ -42,6 +42,7 @@ from sqlalchemy import (
 
 from beacon import durable
 from beacon.errors import ConfigurationError, ConflictError, InputError
+from beacon.ops.progress import Steps, silent
 from beacon.store import Database, sqlite_url
 from beacon.store.models import Base
 
@@ -128,8 +129,11 @@ def _snapshot(database_url: str) -> Iterator[Connection]:
         engine.dispose()
 
 
-def backup(*, database_url: str, data_dir: Path, out: Path) -> Summary:
-    """Write the archive of a deployment to ``out`` (replaced atomically)."""
+def backup(*, database_url: str, data_dir: Path, out: Path, steps: Steps = silent) -> Summary:
+    """Write the archive of a deployment to ``out`` (replaced atomically).
+
+    ``steps`` hears of each table dumped, then of each file archived.
+    """
     manifest: dict[str, Any] = {"format": FORMAT, "tables": {}, "files": {}}
     out.parent.mkdir(parents=True, exist_ok=True)
     # The archive holds the CA's and the signer's private keys: private from the start.
@@ -141,7 +145,9 @@ def backup(*, database_url: str, data_dir: Path, out: Path) -> Summary:
         members: list[tuple[str, Path]] = []
         with _snapshot(database_url) as connection:
             manifest["schema_revision"] = _revision(connection)
-            for table in _tables():
+            tables = _tables()
+            for done, table in enumerate(tables):
+                steps(f"table {table.name}", done, len(tables))
                 path = Path(tmp) / f"{table.name}.jsonl"
                 digest, count = hashlib.sha256(), 0
                 with path.open("wb") as f:
@@ -171,8 +177,10 @@ def backup(*, database_url: str, data_dir: Path, out: Path) -> Summary:
         info = tarfile.TarInfo(MANIFEST)
         info.size = len(data)
         tar.addfile(info, io.BytesIO(data))
-        for name, path in members:
+        for done, (name, path) in enumerate(members):
+            steps(f"archive {name}", done, len(members))
             tar.add(path, arcname=name, recursive=False)
+        steps("archive", len(members), len(members))
     return Summary({k: v["rows"] for k, v in manifest["tables"].items()}, len(manifest["files"]))
 
 
@@ -231,9 +239,14 @@ def _is_empty(connection: Connection) -> list[str]:
     return busy
 
 
-def restore(archive: Path, *, data_dir: Path, database_url: str) -> Summary:
-    """Restore ``archive`` into an empty database and an empty data folder."""
+def restore(archive: Path, *, data_dir: Path, database_url: str, steps: Steps = silent) -> Summary:
+    """Restore ``archive`` into an empty database and an empty data folder.
+
+    ``steps`` hears of the archive read and checked, then of each table and file restored.
+    """
+    steps(f"read {archive.name}", 0, 1)
     manifest, contents = _read_archive(archive)
+    steps(f"read {archive.name}", 1, 1)
     occupied = [f for f in FOLDERS if (data_dir / f).exists() and any((data_dir / f).iterdir())]
     if occupied:
         raise ConflictError(
@@ -255,7 +268,9 @@ def restore(archive: Path, *, data_dir: Path, database_url: str) -> Summary:
                 raise ConflictError(
                     f"the target database is not empty ({', '.join(busy)}): restore refuses to overwrite it"
                 )
-            for table in _tables():
+            tables = _tables()
+            for done, table in enumerate(tables):
+                steps(f"table {table.name}", done, len(tables))
                 lines = contents[f"database/{table.name}.jsonl"].splitlines()
                 rows = [_decode(table, json.loads(line)) for line in lines]
                 if table.name in SINGLETONS:
@@ -269,7 +284,8 @@ def restore(archive: Path, *, data_dir: Path, database_url: str) -> Summary:
                         connection.execute(insert(table), rows[start : start + BATCH])
     finally:
         database.dispose()
-    for name in manifest["files"]:
+    for done, name in enumerate(manifest["files"]):
+        steps(f"file {name}", done, len(manifest["files"]))
         target = data_dir.joinpath(*PurePosixPath(name).parts[1:])
         target.parent.mkdir(parents=True, exist_ok=True)
         private = target.parent.name == "ca" and target.suffix == ".key"
@@ -277,4 +293,5 @@ def restore(archive: Path, *, data_dir: Path, database_url: str) -> Summary:
             target, contents[name], mode=durable.PRIVATE if private else durable.PUBLIC
         )
     (data_dir / "blobs" / "staging").mkdir(parents=True, exist_ok=True)
+    steps("files", len(manifest["files"]), len(manifest["files"]))
     return Summary({t: v["rows"] for t, v in manifest["tables"].items()}, len(manifest["files"]))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ from beacon.core.envelope.format import envelope_hash
 from beacon.core.logentry import ChainFollower, LogEntry
 from beacon.core.pulse import Pulse, verify_external
 from beacon.errors import BeaconError
+from beacon.ops.progress import Steps, silent
 from beacon.service.blobs import BlobStore
 from beacon.store import Database
 from beacon.store.models import CertificateRow, LogLeaf, LogNode, LogState, PulseRow, TreeHeadRow
@@ -57,18 +58,28 @@ class Report:
         return not self.findings
 
 
-def check(database: Database, blobs: BlobStore) -> Report:
+#: The check's steps, in order (what ``steps`` reports after each).
+STEPS = ("log leaves", "log nodes", "tree heads", "pulses", "statements", "envelopes")
+
+
+def check(database: Database, blobs: BlobStore, *, steps: Steps = silent) -> Report:
     """Re-verify the log, the pulse chains, the statements and the envelopes."""
     findings: list[Finding] = []
     counts: dict[str, int] = {}
     with database.read() as session:
+        steps(STEPS[0], 0, len(STEPS))
         leaves = _leaf_hashes(session, findings)
-        counts["log leaves"] = len(leaves)
-        counts["log nodes"] = _nodes(session, leaves, findings)
-        counts["tree heads"] = _tree_heads(session, leaves, findings)
-        counts["pulses"] = _pulses(session, findings)
-        counts["statements"] = _statements(session, findings)
-        counts["envelopes"] = _envelopes(session, blobs, findings)
+        stages: list[Callable[[], int]] = [
+            lambda: len(leaves),
+            lambda: _nodes(session, leaves, findings),
+            lambda: _tree_heads(session, leaves, findings),
+            lambda: _pulses(session, findings),
+            lambda: _statements(session, findings),
+            lambda: _envelopes(session, blobs, findings),
+        ]
+        for done, (name, stage) in enumerate(zip(STEPS, stages, strict=True), 1):
+            counts[name] = stage()
+            steps(name, done, len(STEPS))
     return Report(counts, tuple(findings))
 
 

@@ -8,7 +8,11 @@ O(log n) primary-key reads of ``log_nodes`` and never a scan of the leaves.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
@@ -144,6 +148,91 @@ _SIZE = select(LogState.tree_size).where(LogState.id == 1)
 _SIZE_SQL: dict[str, str] = {}  # compiled once per dialect: compiling costs more than the query
 
 
+def _size_sql(engine: Engine) -> str:
+    sql = _SIZE_SQL.get(engine.dialect.name)
+    if sql is None:
+        sql = str(_SIZE.compile(engine, compile_kwargs={"literal_binds": True}))
+        _SIZE_SQL[engine.dialect.name] = sql
+    return sql
+
+
+def _size_from(raw: Any, sql: str) -> Any:
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def _checked(row: Any) -> int:
+    if row is None:
+        raise InfrastructureError("the log's state row is missing: is the database migrated?")
+    return int(row[0])
+
+
+class SizeProbe:
+    """:func:`probe_size` on a connection of its own per thread, kept between calls.
+
+    For a read path that asks "has the log grown?" on every request (beacon.web.memo):
+    most of :func:`probe_size`'s cost is checking a connection out of the pool and
+    resetting it on return. The probe instead keeps one DBAPI connection per thread,
+    detached from the pool (it counts against no pool limit and closes when dropped),
+    runs the same query on it and at once ends whatever transaction the driver began
+    (rollback), so it holds no snapshot and no lock between calls and each call sees
+    the latest commit. After a fork (gunicorn ``--preload``) or a failed call, the
+    next call opens a fresh connection.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sql = _size_sql(engine)
+        self._local = threading.local()
+        self._inherited: list[Any] = []
+
+    def __call__(self) -> int:
+        dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
+        kept = getattr(self._local, "raw", None) is not None
+        try:
+            return self._probe()
+        except dbapi_error as e:
+            self._drop()
+            if kept:
+                # As the pool's pre-ping would: a kept connection may have died with
+                # the server's restart, so try once more on a fresh one.
+                try:
+                    return self._probe()
+                except dbapi_error as again:
+                    self._drop()
+                    raise InfrastructureError(f"database unavailable: {again}") from again
+            raise InfrastructureError(f"database unavailable: {e}") from e
+        except BaseException:
+            self._drop()
+            raise
+
+    def _probe(self) -> int:
+        raw = getattr(self._local, "raw", None)
+        if raw is None or self._local.pid != os.getpid():
+            if raw is not None:
+                # The parent's connection, inherited through fork: never use or close
+                # it here (SQLite forbids both); keep it referenced so that it is not
+                # closed by garbage collection either.
+                self._inherited.append(raw)
+            raw = self.engine.raw_connection()
+            raw.detach()
+            self._local.raw, self._local.pid = raw, os.getpid()
+        row = _size_from(raw, self._sql)
+        raw.rollback()
+        return _checked(row)
+
+    def _drop(self) -> None:
+        raw = getattr(self._local, "raw", None)
+        self._local.raw = None
+        if raw is not None and self._local.pid == os.getpid():
+            with contextlib.suppress(Exception):  # already failing: the caller's error is raised
+                raw.close()
+
+
 def probe_size(engine: Engine) -> int:
     """The log's size now, read on a bare pooled connection outside any session.
 
@@ -152,24 +241,14 @@ def probe_size(engine: Engine) -> int:
     (bench/bench_http.py). The query has no parameters, so its compiled text runs on
     any driver's cursor.
     """
-    sql = _SIZE_SQL.get(engine.dialect.name)
-    if sql is None:
-        sql = str(_SIZE.compile(engine, compile_kwargs={"literal_binds": True}))
-        _SIZE_SQL[engine.dialect.name] = sql
+    sql = _size_sql(engine)
     dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
     try:
         raw = engine.raw_connection()
         try:
-            cursor = raw.cursor()
-            try:
-                cursor.execute(sql)
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
+            row = _size_from(raw, sql)
         finally:
             raw.close()  # back to the pool, which rolls back whatever the driver began
     except dbapi_error as e:
         raise InfrastructureError(f"database unavailable: {e}") from e
-    if row is None:
-        raise InfrastructureError("the log's state row is missing: is the database migrated?")
-    return int(row[0])
+    return _checked(row)

@@ -15,7 +15,6 @@ from beacon.core.lifecycle import FINAL
 from beacon.service import bundles, describe
 from beacon.service.draws import DrawNotFound, DrawRecord, load
 from beacon.store import PulseRepository
-from beacon.store.log import probe_size
 from beacon.store.statements import StatementRepository
 from beacon.web import caching
 from beacon.web.db import database, read_session
@@ -94,14 +93,15 @@ def deployment() -> Response:
 @bp.get("/draws/<draw_id>/proof")
 def proof(draw_id: str) -> Response:
     # beacon.web.memo: the bundle is a function of the newest pulse and the log's size.
-    newest = memo().last_pulse(now_ms(), lambda: PulseRepository(read_session()).last())
+    memos, now = memo(), now_ms()
+    newest = memos.last_pulse(now, lambda: PulseRepository(read_session()).last())
     key = (
         "proof",
         draw_id,
         None if newest is None else (newest.chain_index, newest.pulse_index),
-        probe_size(database().engine),
+        memos.log_size(database().engine),
     )
-    document = memo().document(key)
+    document = memos.document(key)
     if document is None:
         rec = record(draw_id)
         rt = runtime()
@@ -120,7 +120,7 @@ def proof(draw_id: str) -> Response:
             )
             return response
         document = Document(jsonify(bundle.to_dict()).get_data(), final=rec.phase in FINAL)
-        memo().remember(key, document)
+        memos.remember(key, document)
     response = Response(document.body, mimetype="application/json")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{describe.proof_filename(draw_id)}"'
@@ -128,7 +128,7 @@ def proof(draw_id: str) -> Response:
     if document.final:
         # Nothing can be added to a confirmed, resolved or voided draw.
         return caching.immutable(response)
-    return caching.until(response, now_ms=now_ms(), due_ms=next_boundary())
+    return caching.until(response, now_ms=now, due_ms=next_boundary())
 
 
 _ID = {

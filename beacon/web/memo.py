@@ -27,8 +27,10 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import Engine
 
 from beacon.store import StoredPulse
+from beacon.store.log import SizeProbe
 
 EXTENSION = "beacon.memo"
 DEFAULT_MAX_BYTES = 32 << 20  # per process; a bundle of a 200-bidder draw is well under 1 MiB
@@ -54,6 +56,7 @@ class Memo:
         self._documents: OrderedDict[Hashable, Document] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._probe: SizeProbe | None = None
 
     def last_pulse(self, now_ms: int, load: Callable[[], StoredPulse | None]) -> StoredPulse | None:
         """The newest pulse: remembered until its period ends, else ``load()``-ed again."""
@@ -63,6 +66,14 @@ class Memo:
         fresh = load()
         self._pulse = fresh  # one reference assignment: safe for threads without the lock
         return fresh
+
+    def log_size(self, engine: Engine) -> int:
+        """The log's size now (part of a document's key), on this process's own probe
+        connection: a pool round trip per request cost more than the query itself."""
+        probe = self._probe
+        if probe is None or probe.engine is not engine:
+            probe = self._probe = SizeProbe(engine)
+        return probe()
 
     def document(self, key: Hashable) -> Document | None:
         with self._lock:

@@ -97,11 +97,17 @@ def too_short(n: int, names: Sequence[str] = NAMES) -> list[SuiteTest]:
     return [t for t in TESTS if t.name in names and n < t.min_bits]
 
 
-def run_suite(bits: object, *, names: Sequence[str] = NAMES) -> list[TestResult]:
+def run_suite(
+    bits: object,
+    *,
+    names: Sequence[str] = NAMES,
+    steps: Callable[[str, int, int], None] | None = None,
+) -> list[TestResult]:
     """Run the chosen tests (default: all fifteen) with sts-2.1.2's default parameters.
 
     A sequence too short for any chosen test is refused up front with one error
-    listing every such test and the bits it needs.
+    listing every such test and the bits it needs. ``steps(name, done, total)``, if
+    given, hears of each test as it starts and once all are done.
     """
     eps = as_bits(bits)
     unknown = sorted(set(names) - set(NAMES))
@@ -113,4 +119,12 @@ def run_suite(bits: object, *, names: Sequence[str] = NAMES) -> list[TestResult]
     if short:
         needs = "; ".join(f"{t.name} needs {t.min_bits} ({t.why})" for t in short)
         raise InputError(f"sequence too short: {eps.size} bits. {needs}", field="bits")
-    return [t.run(eps) for t in TESTS if t.name in names]
+    chosen = [t for t in TESTS if t.name in names]
+    results = []
+    for done, test in enumerate(chosen):
+        if steps is not None:
+            steps(test.name, done, len(chosen))
+        results.append(test.run(eps))
+    if steps is not None:
+        steps("done", len(chosen), len(chosen))
+    return results

@@ -29,7 +29,6 @@ from beacon.core.envelope import stream
 from beacon.core.envelope.failures import Fault, Reason, fail
 from beacon.core.envelope.format import (
     SHARE_SIZE,
-    EnvelopeDigest,
     Header,
     Prefix,
     Stanza,
@@ -40,6 +39,7 @@ from beacon.core.envelope.format import (
     parse_header,
     read_prefix,
 )
+from beacon.core.envelope.pipeline import HashingPipeline
 from beacon.core.envelope.shares import (
     check_p256,
     key_id,
@@ -87,20 +87,6 @@ class EnvelopeInfo:
     size: int
     header: Header
     plaintext_size: int
-
-
-class _HashingSink:
-    """Writes through to ``sink`` and feeds every byte to the envelope hash."""
-
-    __slots__ = ("digest", "sink")
-
-    def __init__(self, sink: Sink) -> None:
-        self.sink = sink
-        self.digest = EnvelopeDigest()
-
-    def write(self, data: bytes, /) -> None:
-        self.digest.update(data)
-        self.sink.write(data)
 
 
 def _random(random_bytes: RandomBytes, size: int, what: str) -> bytes:
@@ -161,11 +147,14 @@ def seal(
     header = Header(
         tender_id, envelope_id, purpose, draw_id, bytes(bidder_fingerprint), tuple(stanzas)
     )
-    sink = _HashingSink(writer)
-    sink.write(marshal_prefix(header, header_mac(file_key, header.encode())))
-    nonce = _random(random_bytes, stream.NONCE_SIZE, "payload nonce")
-    size = stream.encrypt(reader, sink, file_key=file_key, nonce=nonce, progress=progress)
-    return EnvelopeInfo(sink.digest.digest(), sink.digest.size, header, size)
+    # The envelope hash runs in a second thread beside the encryption (.pipeline):
+    # the same bytes in the same order, so the same digest as hashing in line.
+    with HashingPipeline(writer) as sink:
+        sink.write(marshal_prefix(header, header_mac(file_key, header.encode())))
+        nonce = _random(random_bytes, stream.NONCE_SIZE, "payload nonce")
+        size = stream.encrypt(reader, sink, file_key=file_key, nonce=nonce, progress=progress)
+        digest, envelope_size = sink.finish()
+    return EnvelopeInfo(digest, envelope_size, header, size)
 
 
 def open(
