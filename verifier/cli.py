@@ -39,8 +39,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from verifier import __version__, identity, messages, monitor, pulse
 from verifier import encoding as enc
-from verifier import identity, messages, monitor, pulse
 from verifier.draw import verify_bundle
 from verifier.errors import CheckFailed, FetchError, ParseError, VerifyError
 from verifier.merkle import TreeHead
@@ -356,6 +356,12 @@ def parser(lang: str = "en") -> argparse.ArgumentParser:
     ap.formatter_class = argparse.RawDescriptionHelpFormatter
     # Also before the command (beacon-verify --lang zh --help); the command's own wins.
     ap.add_argument("--lang", dest="lang_first", choices=messages.LANGUAGES, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=messages.say(lang, messages.VERSION_HELP),
+    )
     sub = ap.add_subparsers(dest="command", required=True)
 
     def add(name: str, help: str, source: bool, **kw: Any) -> argparse.ArgumentParser:

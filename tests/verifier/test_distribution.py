@@ -67,3 +67,11 @@ def test_the_wheel_installs_beacon_verify(wheel: zipfile.ZipFile):
         "=",
         "verifier.cli:main",
     ]
+
+
+def test_the_wheel_carries_the_license(wheel: zipfile.ZipFile):
+    meta = metadata(wheel)
+    assert meta["License-Expression"] == "Apache-2.0"
+    assert meta.get_all("License-File") == ["LICENSE"]
+    (name,) = [n for n in wheel.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+    assert wheel.read(name) == (ROOT / "LICENSE").read_bytes()
