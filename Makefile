@@ -66,9 +66,16 @@ lint: $(VENV)/.installed-test
 vectors: $(VENV)/.installed-test
 	$(PY) -m tests.vectors.generate
 
-# The audit notebooks at full size (docs/AUDIT.md §10); executed copies go to build/notebooks/.
+# The audit notebooks at full size (docs/AUDIT.md §10): executed copies and one HTML page
+# each (plots embedded) go to build/notebooks/; the figures the notebooks mark for the
+# gallery go to docs/gallery/ (PNG, and its README.md). NOTEBOOK_SCALE=small: seconds.
+NOTEBOOK_SCALE ?= full
 notebooks: $(VENV)/.installed-test
-	mkdir -p build/notebooks && BEACON_NOTEBOOK_SCALE=full $(BIN)/jupyter execute --timeout=-1 --output='$(CURDIR)/build/notebooks/{notebook_name}' notebooks/*.ipynb
+	mkdir -p build/notebooks
+	BEACON_NOTEBOOK_SCALE=$(NOTEBOOK_SCALE) $(BIN)/jupyter execute --timeout=-1 \
+	    --output='$(CURDIR)/build/notebooks/{notebook_name}' notebooks/*.ipynb
+	$(PY) notebooks/gallery.py --html build/notebooks --gallery docs/gallery \
+	    $(patsubst notebooks/%,build/notebooks/%,$(wildcard notebooks/*.ipynb))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info $(WEB)/node_modules beacon/web/static/verify
