@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 import tomllib
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 import beacon
 import verifier
@@ -28,6 +34,13 @@ from verifier.cli import main as verify_main
 APACHE_2_0_SHA256 = "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 VERIFIER_PYPROJECT = tomllib.loads((ROOT / "verifier/pyproject.toml").read_text(encoding="utf-8"))
+
+
+def declared() -> list[Requirement]:
+    """Every requirement of pyproject.toml: the dependencies and all the extras."""
+    project = PYPROJECT["project"]
+    extras = project["optional-dependencies"].values()
+    return [Requirement(r) for group in [project["dependencies"], *extras] for r in group]
 
 
 # -- one version -----------------------------------------------------------------------------
@@ -72,3 +85,81 @@ def test_license_is_the_unmodified_apache_2_0_text_in_both_distributions() -> No
         assert doc["project"]["license-files"] == ["LICENSE"]
         text = (where / "LICENSE").read_bytes()
         assert hashlib.sha256(text).hexdigest() == APACHE_2_0_SHA256, where
+
+
+# -- constraints.txt: the tested versions ----------------------------------------------------
+
+
+def pins() -> dict[str, str]:
+    lines = (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    body = [x for x in lines if x.strip() and not x.startswith("#")]
+    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*==[0-9][0-9A-Za-z.+]*", x) for x in body)
+    names = [canonicalize_name(x.split("==")[0]) for x in body]
+    assert len(names) == len(set(names)), "a distribution pinned twice"
+    return dict(zip(names, (x.split("==")[1] for x in body), strict=True))
+
+
+def test_constraints_pin_every_declared_dependency_within_its_bounds() -> None:
+    pinned = pins()
+    assert "tender-beacon" not in pinned and "pip" not in pinned
+    for requirement in declared():
+        name = canonicalize_name(requirement.name)
+        assert name in pinned, f"{requirement} is not pinned in constraints.txt"
+        assert Version(pinned[name]) in requirement.specifier, (requirement, pinned[name])
+        for extra in requirement.extras:  # psycopg[binary] brings psycopg-binary
+            assert canonicalize_name(f"{name}-{extra}") in pinned
+
+
+# -- .ci/lower_bounds.py: the declared lower bounds ------------------------------------------
+
+
+def lower_bounds(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    script = str(ROOT / ".ci/lower_bounds.py")
+    return subprocess.run(
+        [sys.executable, script, *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def test_lower_bounds_pins_each_declared_dependency_at_its_minimum() -> None:
+    extras = list(PYPROJECT["project"]["optional-dependencies"])
+    run = lower_bounds(*extras)
+    assert run.returncode == 0, run.stderr
+    got = dict(x.split("==") for x in run.stdout.splitlines() if not x.startswith("#"))
+    expected: dict[str, Version] = {}
+    for requirement in declared():
+        (spec,) = requirement.specifier  # one `>=` each; the script refuses anything else
+        assert spec.operator == ">="
+        name = canonicalize_name(requirement.name)
+        expected[name] = max(expected.get(name, Version(spec.version)), Version(spec.version))
+    assert {k: Version(v) for k, v in got.items()} == expected
+
+
+@pytest.mark.parametrize(
+    ("dependencies", "error"),
+    [
+        (["numpy"], "declares no single '>=' lower bound"),
+        (["numpy<3"], "declares no single '>=' lower bound"),
+        (["numpy>=1.26; python_version < '3.12'"], "cannot read requirement"),
+    ],
+)
+def test_lower_bounds_refuses_a_dependency_without_a_lower_bound(
+    tmp_path: Path, dependencies: list[str], error: str
+) -> None:
+    items = ", ".join(f'"{d}"' for d in dependencies)
+    (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "x"\ndependencies = [{items}]\n')
+    run = lower_bounds(cwd=tmp_path)
+    assert run.returncode == 2 and error in run.stderr and run.stdout == ""
+
+
+def test_lower_bounds_takes_the_higher_of_two_bounds_and_names_an_unknown_extra(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = ["Psycopg[binary]>=3.1.4"]\n'
+        '[project.optional-dependencies]\ntest = ["psycopg>=3.1.10", "pytest>=8"]\n'
+    )
+    run = lower_bounds("test", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[1:] == ["psycopg==3.1.10", "pytest==8"]
+    run = lower_bounds("docs", cwd=tmp_path)
+    assert run.returncode == 2 and "no optional-dependencies group ['docs']" in run.stderr

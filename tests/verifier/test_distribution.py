@@ -47,7 +47,7 @@ def metadata(wheel: zipfile.ZipFile) -> email.message.Message:
 def test_the_wheel_requires_only_cryptography_and_gmpy2_for_speed(wheel: zipfile.ZipFile):
     meta = metadata(wheel)
     assert (meta["Name"], meta["Version"]) == ("tender-beacon-verify", verifier.__version__)
-    assert meta.get_all("Requires-Dist") == ["cryptography>=46", 'gmpy2>=2.2; extra == "fast"']
+    assert meta.get_all("Requires-Dist") == ["cryptography>=47", 'gmpy2>=2.2; extra == "fast"']
     assert meta.get_all("Provides-Extra") == ["fast"]
 
 
