@@ -24,4 +24,8 @@ __all__ = [
     "verify_receipt",
     "verify_segment",
 ]
+# The version of tender-beacon and of tender-beacon-verify, written here only: the
+# verifier's distribution builds from this directory alone (verifier/pyproject.toml), and
+# the repository's pyproject.toml reads the same attribute; beacon.__version__ is
+# importlib.metadata's "tender-beacon".
 __version__ = "0.1.0"

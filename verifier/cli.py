@@ -33,7 +33,7 @@ import re
 import sys
 from typing import Any
 
-from verifier import messages
+from verifier import __version__, messages
 from verifier.commands import cmd_chain, cmd_draw, cmd_log, cmd_pulse, cmd_receipt, cmd_tender
 from verifier.errors import VerifyError
 from verifier.render import render
@@ -58,6 +58,12 @@ def parser(lang: str = "en") -> argparse.ArgumentParser:
     ap.formatter_class = argparse.RawDescriptionHelpFormatter
     # Also before the command (beacon-verify --lang zh --help); the command's own wins.
     ap.add_argument("--lang", dest="lang_first", choices=messages.LANGUAGES, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=messages.say(lang, messages.VERSION_HELP),
+    )
     sub = ap.add_subparsers(dest="command", required=True)
 
     def add(name: str, help: str, source: bool, **kw: Any) -> argparse.ArgumentParser:

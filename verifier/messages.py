@@ -52,6 +52,7 @@ LANG_HELP = (
     "the language of the output: en or zh (default: zh when LC_ALL, LC_MESSAGES or LANG "
     "names a zh_* locale, else en); --json is never translated"
 )
+VERSION_HELP = "print the version and exit"
 
 ZH: dict[str, str] = {
     VALID: "有效（VALID）",
@@ -81,6 +82,7 @@ ZH: dict[str, str] = {
     UTC_HELP: "以文档中的规范 UTC 时间显示（默认：北京时间，UTC+8）",
     LANG_HELP: "输出语言：en 或 zh（默认：LC_ALL、LC_MESSAGES 或 LANG 为 zh_* 时用 zh，否则 en）；"
     "--json 从不翻译",
+    VERSION_HELP: "显示版本号并退出",
 }
 
 # -- the exit statuses (beacon-verify --help) ------------------------------------------------------

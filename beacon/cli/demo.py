@@ -228,7 +228,11 @@ def _ceremony(
     click.secho(f"\n计算 VDF: {definition.vdf_t:,} sequential squarings modulo RSA-2048", bold=True)
     with tqdm(total=definition.vdf_t, unit="sq", unit_scale=True, desc="VDF", leave=True) as bar:
         worker = runtime.worker("demo")
-        worker.progress = lambda _draw, done, _total: bar.update(done - bar.n)
+
+        def progress(_draw: str, done: int, _total: int) -> None:
+            bar.update(done - bar.n)
+
+        worker.progress = progress
         worker.run_once()
     record = parties.record(draw_id)
     summary = bundles.summary(record)

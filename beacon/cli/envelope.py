@@ -47,7 +47,11 @@ def _progress(total: int, label: str) -> Iterator[stream.Progress | None]:
     with tqdm(
         total=total, unit="B", unit_scale=True, desc=label, file=sys.stderr, disable=None
     ) as bar:
-        yield bar.update
+
+        def advance(n: int) -> None:
+            bar.update(n)
+
+        yield advance
 
 
 @contextlib.contextmanager

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import waitress
 from flask import Flask
+from waitress import server as waitress_server
 
 CHANNEL_TIMEOUT_SECONDS = 30
 CONNECTION_LIMIT = 200
@@ -31,7 +31,7 @@ def create_server(
     channel_timeout: int = CHANNEL_TIMEOUT_SECONDS,
 ) -> Any:
     """A waitress server for ``app``; call ``.run()`` (blocks) and ``.close()``."""
-    return waitress.create_server(
+    return waitress_server.create_server(
         app,
         host=host,
         port=port,

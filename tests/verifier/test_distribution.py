@@ -47,7 +47,7 @@ def metadata(wheel: zipfile.ZipFile) -> email.message.Message:
 def test_the_wheel_requires_only_cryptography_and_gmpy2_for_speed(wheel: zipfile.ZipFile):
     meta = metadata(wheel)
     assert (meta["Name"], meta["Version"]) == ("tender-beacon-verify", verifier.__version__)
-    assert meta.get_all("Requires-Dist") == ["cryptography>=46", 'gmpy2>=2.2; extra == "fast"']
+    assert meta.get_all("Requires-Dist") == ["cryptography>=47", 'gmpy2>=2.2; extra == "fast"']
     assert meta.get_all("Provides-Extra") == ["fast"]
 
 
@@ -70,3 +70,11 @@ def test_the_wheel_installs_beacon_verify(wheel: zipfile.ZipFile):
         "=",
         "verifier.cli:main",
     ]
+
+
+def test_the_wheel_carries_the_license(wheel: zipfile.ZipFile):
+    meta = metadata(wheel)
+    assert meta["License-Expression"] == "Apache-2.0"
+    assert meta.get_all("License-File") == ["LICENSE"]
+    (name,) = [n for n in wheel.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+    assert wheel.read(name) == (ROOT / "LICENSE").read_bytes()
