@@ -32,6 +32,7 @@ from beacon.core import commitment, possession
 from beacon.core.definition import parse_authoring
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.statement import SignedStatement
+from beacon.core.vocabulary import Role
 from beacon.errors import BeaconError
 from beacon.identity import opening_keys
 from beacon.identity.keys import load_signer
@@ -123,7 +124,7 @@ class Session:
     def actor(self, tender_id: str, role: str) -> Actor:
         return Actor(
             self.signer,
-            role=role,
+            role=Role(role),
             tender_id=tender_id,
             now=lambda: time.time_ns() // 1_000_000,
             random_bytes=secrets.token_bytes,
@@ -212,7 +213,7 @@ def register(s: Session, tender_id: str, role: str, party_cert: Path) -> None:
         )
     except ValueError as e:
         raise click.ClickException(f"{party_cert}: not a PEM certificate ({e})") from e
-    signed = s.actor(tender_id, "centre").register(role, der)
+    signed = s.actor(tender_id, Role.CENTRE).register(Role(role), der)
     s.send(signed, f"registered {party_cert.name} as {role}")
 
 

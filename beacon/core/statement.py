@@ -29,13 +29,14 @@ from beacon.core.encoding import Reader, Writer, sha256_fields
 from beacon.core.opening import OpeningEntry, OpeningStatus
 from beacon.core.selection import Pick
 from beacon.core.timefmt import format_ms, parse_ms
+from beacon.core.vocabulary import Role, StatementKind
 from beacon.errors import EncodingError, VerificationError
 
 SUITE: Final = 1
 NONCE_BYTES: Final = 16
 MAX_CHAIN: Final = 4
 MAX_CERT_BYTES: Final = 16 * 1024
-ROLES: Final = ("centre", "agent", "bidder", "supervisor", "beacon")
+ROLES: Final = tuple(Role)
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
 FieldType = Literal[
@@ -73,21 +74,21 @@ BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
     # operators and supervisors; a registered centre registers the agent and bidders.
     # The certificate itself travels with its fingerprint, so that anyone can check it was
     # valid, under the anchors and of a party's profile when it was registered.
-    "tender.register": (
+    StatementKind.TENDER_REGISTER: (
         _f("role", "str"),
         _f("fingerprint", "b32"),
         _f("certificate", "bytes", MAX_CERT_BYTES),
     ),
     # The agent publishes a definition; the centre countersigns its hash.
-    "draw.publish": (_f("definition", "bytes", 1 << 20),),
-    "draw.countersign": (_f("definition_hash", "b32"),),
+    StatementKind.DRAW_PUBLISH: (_f("definition", "bytes", 1 << 20),),
+    StatementKind.DRAW_COUNTERSIGN: (_f("definition_hash", "b32"),),
     # Per-draw opening keys for the bidder seed envelopes (§9): SEC1 uncompressed P-256,
     # with the key's own signature proving its announcer holds it (§9.3).
-    "draw.opening_key": (_f("public_key", "bytes", 133), _f("possession", "bytes", 72)),
-    "draw.commit": (_f("commitment", "b32"),),
-    "draw.reveal": (_f("seed", "b32"),),
+    StatementKind.DRAW_OPENING_KEY: (_f("public_key", "bytes", 133), _f("possession", "bytes", 72)),
+    StatementKind.DRAW_COMMIT: (_f("commitment", "b32"),),
+    StatementKind.DRAW_REVEAL: (_f("seed", "b32"),),
     # The beacon freezes the commitment set at the first pulse at/after the commit deadline.
-    "draw.freeze": (
+    StatementKind.DRAW_FREEZE: (
         _f("tree_size", "u64"),
         _f("root_hash", "b32"),
         _f("pulse_chain", "u64"),
@@ -95,11 +96,11 @@ BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
         _f("commitments", "u64_list", 1 << 16),
     ),
     # The agent's signed list of valid bid ids, sorted, for draws among bids.
-    "draw.snapshot": (_f("bid_ids", "str_list", 1 << 16),),
+    StatementKind.DRAW_SNAPSHOT: (_f("bid_ids", "str_list", 1 << 16),),
     # Release of a party's per-draw opening key (PKCS#8 DER), after both reveals.
-    "draw.key_release": (_f("private_key", "bytes", 512),),
+    StatementKind.DRAW_KEY_RELEASE: (_f("private_key", "bytes", 512),),
     # The beacon's result: everything the draw computed (§10-§12).
-    "draw.result": (
+    StatementKind.DRAW_RESULT: (
         _f("definition_hash", "b32"),
         _f("freeze_tree_size", "u64"),
         _f("freeze_root_hash", "b32"),
@@ -115,21 +116,21 @@ BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
         # as draw.freeze lists the commitments: a bundle cannot leave one out unseen.
         _f("inputs", "u64_list", 1 << 16),
     ),
-    "draw.objection": (_f("reason", "text", 4000),),
-    "draw.confirm": (_f("result", "b32"),),
-    "draw.void": (_f("reason", "text", 4000),),
+    StatementKind.DRAW_OBJECTION: (_f("reason", "text", 4000),),
+    StatementKind.DRAW_CONFIRM: (_f("result", "b32"),),
+    StatementKind.DRAW_VOID: (_f("reason", "text", 4000),),
     # The bid opening (§9.9): the agent fixes the bid and release deadlines, both parties
     # announce per-tender opening keys and, after the closing pulse, release every one of
     # them (PKCS#8 DER) in one statement each; the beacon logs the outcome of every
     # frozen bid envelope.
-    "tender.publish": (
+    StatementKind.TENDER_PUBLISH: (
         _f("title", "text", 400),
         _f("bid_deadline", "u64"),
         _f("release_deadline", "u64"),
     ),
-    "tender.opening_key": (_f("public_key", "bytes", 133), _f("possession", "bytes", 72)),
-    "tender.key_release": (_f("private_keys", "bytes_list", 2),),
-    "tender.opening": (
+    StatementKind.TENDER_OPENING_KEY: (_f("public_key", "bytes", 133), _f("possession", "bytes", 72)),
+    StatementKind.TENDER_KEY_RELEASE: (_f("private_keys", "bytes_list", 2),),
+    StatementKind.TENDER_OPENING: (
         _f("tree_size", "u64"),
         _f("root_hash", "b32"),
         # The leaf indexes of the key releases it opened with, as draw.result's inputs.
@@ -137,7 +138,7 @@ BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
         _f("openings", "openings", 100_000),
     ),
     # A bidder's sealed envelope (bid or draw seed), identified by the hash of its bytes.
-    "envelope.submit": (
+    StatementKind.ENVELOPE_SUBMIT: (
         _f("envelope_id", "str"),
         _f("purpose", "str"),
         _f("envelope_hash", "b32"),
@@ -145,13 +146,13 @@ BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = {
     ),
     # Before the bid deadline a bidder may put a new bid envelope in place of its standing
     # bid, or withdraw it (§9.9 step 3a); bids only: a seed envelope is a commitment.
-    "envelope.replace": (
+    StatementKind.ENVELOPE_REPLACE: (
         _f("replaces", "str"),
         _f("envelope_id", "str"),
         _f("envelope_hash", "b32"),
         _f("size", "u64"),
     ),
-    "envelope.withdraw": (_f("envelope_id", "str"),),
+    StatementKind.ENVELOPE_WITHDRAW: (_f("envelope_id", "str"),),
 }
 KINDS: Final = tuple(BODIES)
 
@@ -316,10 +317,10 @@ def body_from_json(kind: str, doc: object) -> dict[str, Any]:
 class Statement:
     """The signed content of a state change (PROTOCOL.md §6.1)."""
 
-    kind: str
+    kind: StatementKind
     tender_id: str
     subject: str  # the draw id, envelope id, or "" for tender-level statements
-    role: str
+    role: Role
     actor: bytes  # SHA-256 fingerprint of the signing certificate (DER)
     issued_at: int  # ms since the epoch, as claimed by the actor
     nonce: bytes  # 16 random bytes: two statements never have the same bytes
@@ -327,13 +328,11 @@ class Statement:
     suite: int = SUITE
 
     def __post_init__(self) -> None:
-        _spec(self.kind)
+        # A caller may name the kind and role by their strings; the record holds the members.
+        object.__setattr__(self, "kind", _kind(self.kind))
         _check_id(self.tender_id, "tender_id")
         _check_id(self.subject, "subject", allow_empty=True)
-        if self.role not in ROLES:
-            raise EncodingError(
-                f"statement.role: {self.role!r} is not one of {', '.join(ROLES)}", field="role"
-            )
+        object.__setattr__(self, "role", _role(self.role))
         if len(self.actor) != 32:
             raise EncodingError(
                 f"statement.actor: expected a 32-byte fingerprint, got {len(self.actor)}",
@@ -366,10 +365,10 @@ class Statement:
         if kind not in BODIES:
             raise EncodingError(f"statement.kind: unknown kind {kind!r}", field="kind")
         st = cls(
-            kind=kind,
+            kind=StatementKind(kind),
             tender_id=r.str("tender_id", max_size=64),
             subject=r.str("subject", max_size=64),
-            role=r.str("role", max_size=32),
+            role=_role(r.str("role", max_size=32)),
             actor=r.bytes("actor", size=32),
             issued_at=r.u64("issued_at"),
             nonce=r.bytes("nonce", size=NONCE_BYTES),
@@ -431,10 +430,10 @@ class Statement:
                     f"statement.{name}: expected a string, got {d[name]!r}", field=name
                 )
         return cls(
-            kind=kind,
+            kind=StatementKind(kind),
             tender_id=d["tender_id"],
             subject=d["subject"],
-            role=d["role"],
+            role=_role(d["role"]),
             actor=_hex(d["actor"], "statement.actor"),
             issued_at=parse_ms(d["issued_at"], field="statement.issued_at"),
             nonce=_hex(d["nonce"], "statement.nonce"),
@@ -507,6 +506,21 @@ class SignedStatement:
 
 
 # -- strict JSON helpers -----------------------------------------------------------------
+
+
+def _role(role: str) -> Role:
+    if role not in ROLES:
+        raise EncodingError(
+            f"statement.role: {role!r} is not one of {', '.join(ROLES)}", field="role"
+        )
+    return Role(role)
+
+
+def _kind(kind: str) -> StatementKind:
+    try:
+        return StatementKind(kind)
+    except ValueError:
+        raise EncodingError(f"unknown statement kind {kind!r}", field="kind") from None
 
 
 def _spec(kind: str) -> tuple[BodyField, ...]:

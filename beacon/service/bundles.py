@@ -19,6 +19,7 @@ from beacon.core.definition import Kind
 from beacon.core.merkle import TreeHead
 from beacon.core.pulse import Pulse
 from beacon.core.timefmt import format_ms
+from beacon.core.vocabulary import Role, StatementKind
 from beacon.errors import StateError
 from beacon.service.blobs import BlobStore
 from beacon.service.draws import DrawRecord, load
@@ -81,7 +82,7 @@ def build(
     witnesses = _witnesses(session, [s.leaf_index for s in statements], head.tree_size)
     envelopes = {
         s.signed.statement.body["envelope_id"]: blobs.read(s.signed.statement.body["envelope_hash"])
-        for s in record.frozen("envelope.submit")
+        for s in record.frozen(StatementKind.ENVELOPE_SUBMIT)
     }
     return ProofBundle(
         draw_id=draw_id,
@@ -124,7 +125,7 @@ def beacon_certificates(
             )
         out[der] = None
     for s in logged:
-        if s.signed.statement.role == "beacon":
+        if s.signed.statement.role == Role.BEACON:
             out[s.signed.certificate] = None
     return tuple(out)
 
@@ -132,7 +133,7 @@ def beacon_certificates(
 def _with_registrations(repo: StatementRepository, record: DrawRecord) -> list[Logged]:
     """The draw's statements plus the registration of every actor, and of their registrars."""
     tender = record.definition.tender_id
-    needed = {s.row.actor for s in record.statements if s.row.role != "beacon"}
+    needed = {s.row.actor for s in record.statements if s.row.role != Role.BEACON}
     regs: dict[int, Logged] = {}
     while needed:
         fp = needed.pop()
@@ -143,7 +144,7 @@ def _with_registrations(repo: StatementRepository, record: DrawRecord) -> list[L
         assert found is not None
         if found.leaf_index not in regs:
             regs[found.leaf_index] = found
-            if found.row.role != "beacon":
+            if found.row.role != Role.BEACON:
                 needed.add(found.row.actor)
     return sorted([*record.statements, *regs.values()], key=lambda s: s.leaf_index)
 
@@ -224,7 +225,7 @@ def _witnesses(session: Session, leaves: Sequence[int], final_size: int) -> tupl
 
 def summary(record: DrawRecord) -> dict[str, Any]:
     """The people-facing values; the verifier checks them against the result statement."""
-    result = record.one("draw.result")
+    result = record.one(StatementKind.DRAW_RESULT)
     out: dict[str, Any] = {"state": record.phase.value}
     if result is None:
         return out | {"output": None, "values": [], "derived": [], "seeds": []}

@@ -12,6 +12,7 @@ from typing import Any
 from beacon.core import lifecycle
 from beacon.core.lifecycle import Phase
 from beacon.core.timefmt import format_ms
+from beacon.core.vocabulary import CEREMONY_ROLES, StatementKind
 from beacon.service import bundles
 from beacon.service.draws import DrawRecord
 from beacon.store.records import Registration, VdfJob
@@ -121,17 +122,17 @@ def detail(
             }
         )
     per_party = {
-        role: {
+        str(role): {
             "opening_key": role in f.opening_keys,
             "committed": role in f.commitments,
             "revealed": role in f.reveals,
             "released": role in f.key_releases,
         }
-        for role in lifecycle.PARTIES
+        for role in CEREMONY_ROLES
     }
-    freeze = record.one("draw.freeze")
-    snapshot = record.one("draw.snapshot")
-    void = record.one("draw.void")
+    freeze = record.one(StatementKind.DRAW_FREEZE)
+    snapshot = record.one(StatementKind.DRAW_SNAPSHOT)
+    void = record.one(StatementKind.DRAW_VOID)
     vdf = None
     if record.phase is Phase.COMPUTING or job is not None:
         done = (
@@ -146,7 +147,7 @@ def detail(
         "parties": parties,
         "seeds": {
             **per_party,
-            "bidder_envelopes": len(record.of_kind("envelope.submit")),
+            "bidder_envelopes": len(record.of_kind(StatementKind.ENVELOPE_SUBMIT)),
             "frozen_bidder_envelopes": f.frozen_envelopes,
         },
         "freeze": None
@@ -168,7 +169,7 @@ def detail(
         if f.result_at is None
         else bundles.summary(record) | {"at": format_ms(f.result_at)},
         "dispute_end": None if f.dispute_ends is None else format_ms(f.dispute_ends),
-        "objections": [_reasoned(s) for s in record.of_kind("draw.objection")],
+        "objections": [_reasoned(s) for s in record.of_kind(StatementKind.DRAW_OBJECTION)],
         "void": None if void is None else _reasoned(void),
         "statements": [
             {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from beacon.core.lifecycle import Phase
+from beacon.core.vocabulary import StatementKind
 from beacon.errors import InputError, StateError
 from beacon.service.draws import load
 from beacon.service.ledger import Ledger
@@ -19,7 +20,7 @@ from beacon.store.statements import StatementRepository
 
 log = logging.getLogger("beacon.engine")
 
-FROZEN_KINDS = ("draw.commit", "envelope.submit")
+FROZEN_KINDS = (StatementKind.DRAW_COMMIT, StatementKind.ENVELOPE_SUBMIT)
 
 
 class Engine:
@@ -75,7 +76,7 @@ class Engine:
             }
             self.ledger.issue(
                 session,
-                kind="draw.freeze",
+                kind=StatementKind.DRAW_FREEZE,
                 tender_id=record.definition.tender_id,
                 subject=draw_id,
                 body=body,

@@ -32,6 +32,7 @@ from beacon.core.signature import fingerprint
 from beacon.core.statement import BODIES, NONCE_BYTES, SignedStatement, Statement, verify_signature
 from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.core.timefmt import format_ms
+from beacon.core.vocabulary import CEREMONY_ROLES, REGISTRARS, Role, StatementKind
 from beacon.errors import (
     ConflictError,
     DeadlineError,
@@ -58,8 +59,7 @@ from beacon.store.statements import Logged, StatementRepository
 log = logging.getLogger("beacon.ledger")
 
 # The statements that bring an envelope's bytes (POST /api/v1/envelopes).
-ENVELOPE_KINDS = ("envelope.submit", "envelope.replace")
-REGISTRARS = {"agent": "centre", "bidder": "centre", "centre": "beacon", "supervisor": "beacon"}
+ENVELOPE_KINDS = (StatementKind.ENVELOPE_SUBMIT, StatementKind.ENVELOPE_REPLACE)
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ class Ledger:
         st = signed.statement
         if self.refresh_signer is not None:
             self.refresh_signer()
-        if st.role == "beacon" or st.actor == self.beacon.fingerprint:
+        if st.role == Role.BEACON or st.actor == self.beacon.fingerprint:
             raise RoleError("beacon statements are made by the service itself, never submitted")
         verify_signature(signed)
         self.validator.validate(signed.certificate, signed.chain, st.issued_at)
@@ -252,7 +252,7 @@ class Ledger:
         self,
         session: Session,
         *,
-        kind: str,
+        kind: StatementKind,
         tender_id: str,
         subject: str,
         body: dict[str, Any],
@@ -270,7 +270,7 @@ class Ledger:
             kind=kind,
             tender_id=tender_id,
             subject=subject,
-            role="beacon",
+            role=Role.BEACON,
             actor=self.beacon.fingerprint,
             issued_at=now,
             nonce=self.entropy.random_bytes(NONCE_BYTES),
@@ -280,7 +280,7 @@ class Ledger:
         repo = StatementRepository(session)
         statement_hash = st.hash()
         leaf = self._append(session, repo, signed, statement_hash, now)
-        if kind == "tender.register":
+        if kind == StatementKind.TENDER_REGISTER:
             repo.register(tender_id, body["fingerprint"], body["role"], statement_hash)
         found = repo.get(statement_hash)
         assert found is not None
@@ -297,9 +297,9 @@ class Ledger:
         tender = ctx.st.tender_id
         if ctx.repo.registrations(tender):
             return
-        operators = [("centre", der) for der in sorted(self.policy.centre_operators)]
+        operators = [(Role.CENTRE, der) for der in sorted(self.policy.centre_operators)]
         operators += [
-            ("supervisor", der)
+            (Role.SUPERVISOR, der)
             for der in sorted(self.policy.supervisors - self.policy.centre_operators)
         ]
         now = self.clock.now_ms()  # inside the transaction, as §13.3 requires of the beacon
@@ -311,7 +311,7 @@ class Ledger:
                 continue
             self.issue(
                 ctx.session,
-                kind="tender.register",
+                kind=StatementKind.TENDER_REGISTER,
                 tender_id=tender,
                 subject="",
                 body={"role": role, "fingerprint": fingerprint(der), "certificate": der},
@@ -349,9 +349,9 @@ class Ledger:
     def _register(self, ctx: _Context) -> None:
         body = ctx.body
         role, fp, der = body["role"], body["fingerprint"], body["certificate"]
-        if REGISTRARS.get(role) != "centre":
+        if REGISTRARS.get(role) != Role.CENTRE:
             raise RoleError(f"tender.register: a centre registers agents and bidders, not {role!r}")
-        if ctx.st.role != "centre":
+        if ctx.st.role != Role.CENTRE:
             raise RoleError(
                 f"tender.register: only a centre registers parties, not a {ctx.st.role}"
             )
@@ -454,7 +454,7 @@ class Ledger:
 
     def _reveal(self, ctx: _Context) -> None:
         assert ctx.draw is not None
-        committed = ctx.draw.by_role("draw.commit")[ctx.st.role]
+        committed = ctx.draw.by_role(StatementKind.DRAW_COMMIT)[ctx.st.role]
         if committed.row.actor != ctx.st.actor:
             raise RoleError(
                 f"draw {ctx.draw.draw_id}: the {ctx.st.role}'s seed was committed by another certificate"
@@ -482,7 +482,7 @@ class Ledger:
 
     def _key_release(self, ctx: _Context) -> None:
         assert ctx.draw is not None
-        announced = ctx.draw.by_role("draw.opening_key")[ctx.st.role]
+        announced = ctx.draw.by_role(StatementKind.DRAW_OPENING_KEY)[ctx.st.role]
         if announced.row.actor != ctx.st.actor:
             raise RoleError(
                 f"draw {ctx.draw.draw_id}: the {ctx.st.role}'s opening key was announced by another certificate"
@@ -499,7 +499,7 @@ class Ledger:
 
     def _confirm(self, ctx: _Context) -> None:
         assert ctx.draw is not None
-        result = ctx.draw.one("draw.result")
+        result = ctx.draw.one(StatementKind.DRAW_RESULT)
         assert result is not None
         if ctx.body["result"] != result.row.statement_hash:
             raise VerificationError(
@@ -513,7 +513,7 @@ class Ledger:
     def _seed_envelope(self, ctx: _Context) -> None:
         assert ctx.draw is not None and ctx.payload is not None
         header = _check_envelope_bytes(self, ctx, "seed")
-        for role, announced in ctx.draw.by_role("draw.opening_key").items():
+        for role, announced in ctx.draw.by_role(StatementKind.DRAW_OPENING_KEY).items():
             _sealed_to(header, role, [announced.signed.statement.body["public_key"]])
         self._store_envelope(ctx, "seed", ctx.st.subject)
 
@@ -570,16 +570,16 @@ class Ledger:
             )
         record = load_tender(ctx.session, st.tender_id)
         tender.check(st.kind, st.role, record.facts, ctx.now, actor=st.actor)
-        if st.kind == "tender.opening_key":
+        if st.kind == StatementKind.TENDER_OPENING_KEY:
             _announce_opening_key(ctx, f"tender.opening_key for tender {st.tender_id}")
         else:
             _check_tender_keys(st.tender_id, st.role, ctx.body["private_keys"], record)
 
     def _bid_envelope(self, ctx: _Context) -> None:
         record = load_tender(ctx.session, ctx.st.tender_id)
-        tender.check("envelope.submit", ctx.st.role, record.facts, ctx.now, actor=ctx.st.actor)
+        tender.check(StatementKind.ENVELOPE_SUBMIT, ctx.st.role, record.facts, ctx.now, actor=ctx.st.actor)
         header = _check_envelope_bytes(self, ctx, "bid")
-        for role in tender.PARTIES:
+        for role in CEREMONY_ROLES:
             _sealed_to(header, role, record.opening_keys(role))
         self._store_envelope(ctx, "bid", "", version=_bids_of(record, ctx.st.actor))
 
@@ -588,7 +588,7 @@ class Ledger:
         bid deadline; a replacement brings a new bid envelope, checked as a submission is."""
         st = ctx.st
         done = tender.CHANGES[st.kind][1]
-        named = ctx.body["replaces" if st.kind == "envelope.replace" else "envelope_id"]
+        named = ctx.body["replaces" if st.kind == StatementKind.ENVELOPE_REPLACE else "envelope_id"]
         if st.subject:
             raise InputError(
                 f"{st.kind}: only bid envelopes (empty subject) can be {done}; the "
@@ -606,10 +606,10 @@ class Ledger:
             )
         record = load_tender(ctx.session, st.tender_id)
         tender.check(st.kind, st.role, record.facts, ctx.now, actor=st.actor, names=named)
-        if st.kind == "envelope.withdraw":
+        if st.kind == StatementKind.ENVELOPE_WITHDRAW:
             return
         header = _check_envelope_bytes(self, ctx, "bid")
-        for role in tender.PARTIES:
+        for role in CEREMONY_ROLES:
             _sealed_to(header, role, record.opening_keys(role))
         self._store_envelope(ctx, "bid", "", version=_bids_of(record, st.actor))
 
@@ -721,7 +721,7 @@ def _sealed_to(header: env.Header, role: str, keys: list[bytes]) -> None:
 
 
 def load_release_key(
-    der: bytes, *, kind: str = "draw.key_release", field: str = "private_key"
+    der: bytes, *, kind: str = StatementKind.DRAW_KEY_RELEASE, field: str = "private_key"
 ) -> ec.EllipticCurvePrivateKey:
     """A released opening key: PKCS#8 DER of a P-256 private key."""
     try:
@@ -745,7 +745,7 @@ def _check_tender_keys(
     announced = record.opening_keys(role)
     public = []
     for i, der in enumerate(released):
-        key = load_release_key(der, kind="tender.key_release", field=f"private_keys[{i}]")
+        key = load_release_key(der, kind=StatementKind.TENDER_KEY_RELEASE, field=f"private_keys[{i}]")
         public.append(public_bytes(key.public_key()))
         if public[-1] not in announced:
             raise VerificationError(
@@ -760,28 +760,28 @@ def _check_tender_keys(
 
 
 _RULES: dict[str, Callable[[Ledger, _Context], None]] = {
-    "draw.countersign": Ledger._countersign,
-    "draw.opening_key": Ledger._opening_key,
-    "draw.commit": lambda self, ctx: None,
-    "draw.reveal": Ledger._reveal,
-    "draw.snapshot": Ledger._snapshot,
-    "draw.key_release": Ledger._key_release,
-    "draw.objection": Ledger._objection,
-    "draw.confirm": Ledger._confirm,
-    "draw.void": Ledger._void,
-    "envelope.submit": Ledger._seed_envelope,
+    StatementKind.DRAW_COUNTERSIGN: Ledger._countersign,
+    StatementKind.DRAW_OPENING_KEY: Ledger._opening_key,
+    StatementKind.DRAW_COMMIT: lambda self, ctx: None,
+    StatementKind.DRAW_REVEAL: Ledger._reveal,
+    StatementKind.DRAW_SNAPSHOT: Ledger._snapshot,
+    StatementKind.DRAW_KEY_RELEASE: Ledger._key_release,
+    StatementKind.DRAW_OBJECTION: Ledger._objection,
+    StatementKind.DRAW_CONFIRM: Ledger._confirm,
+    StatementKind.DRAW_VOID: Ledger._void,
+    StatementKind.ENVELOPE_SUBMIT: Ledger._seed_envelope,
 }
 
 _HANDLERS: dict[str, Callable[[Ledger, _Context], None]] = {
-    "tender.register": Ledger._register,
-    "draw.publish": Ledger._publish,
+    StatementKind.TENDER_REGISTER: Ledger._register,
+    StatementKind.DRAW_PUBLISH: Ledger._publish,
     **{kind: Ledger._draw_statement for kind in _RULES},
-    "envelope.submit": lambda self, ctx: (
+    StatementKind.ENVELOPE_SUBMIT: lambda self, ctx: (
         self._bid_envelope if ctx.st.subject == "" else self._draw_statement
     )(ctx),
-    "tender.publish": Ledger._tender_publish,
-    "tender.opening_key": Ledger._tender_statement,
-    "tender.key_release": Ledger._tender_statement,
-    "envelope.replace": Ledger._bid_change,
-    "envelope.withdraw": Ledger._bid_change,
+    StatementKind.TENDER_PUBLISH: Ledger._tender_publish,
+    StatementKind.TENDER_OPENING_KEY: Ledger._tender_statement,
+    StatementKind.TENDER_KEY_RELEASE: Ledger._tender_statement,
+    StatementKind.ENVELOPE_REPLACE: Ledger._bid_change,
+    StatementKind.ENVELOPE_WITHDRAW: Ledger._bid_change,
 }

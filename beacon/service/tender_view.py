@@ -13,8 +13,9 @@ from typing import Any
 
 from beacon.core import envelope as env
 from beacon.core.envelope.shares import load_public_key
-from beacon.core.tender import PARTIES, Bid, TenderPhase
+from beacon.core.tender import Bid, TenderPhase
 from beacon.core.timefmt import format_ms
+from beacon.core.vocabulary import CEREMONY_ROLES, StatementKind
 from beacon.service.describe import ANCHORS_FILE, anchors_url
 from beacon.service.tenders import TenderRecord
 from beacon.store.statements import StatementRepository
@@ -123,7 +124,7 @@ def bids(record: TenderRecord, repo: StatementRepository) -> list[dict[str, Any]
 
 def opening_entries(record: TenderRecord) -> list[dict[str, Any]] | None:
     """The opening record's entries (PROTOCOL.md §9.9 step 6), or None before the opening."""
-    opening = record.of_kind("tender.opening")
+    opening = record.of_kind(StatementKind.TENDER_OPENING)
     if not opening:
         return None
     return [e.to_dict() for e in opening[0].signed.statement.body["openings"]]
@@ -132,12 +133,12 @@ def opening_entries(record: TenderRecord) -> list[dict[str, Any]] | None:
 def keyholders(record: TenderRecord, repo: StatementRepository) -> list[dict[str, Any]]:
     """The agent's and the centre's announcements and release, in the order of §9.9."""
     f = record.facts
-    announced = record.of_kind("tender.opening_key")
-    released = {s.row.role: s for s in record.of_kind("tender.key_release")}
+    announced = record.of_kind(StatementKind.TENDER_OPENING_KEY)
+    released = {s.row.role: s for s in record.of_kind(StatementKind.TENDER_KEY_RELEASE)}
     actors = {s.row.actor for s in announced} | {s.row.actor for s in released.values()}
     subjects = _subjects(repo, actors)
     out = []
-    for role in sorted(PARTIES):  # agent, then centre, as the opening checks them
+    for role in sorted(CEREMONY_ROLES):  # agent, then centre, as the opening checks them
         keys = [s for s in announced if s.row.role == role]
         release = released.get(role)
         actor = release.row.actor if release is not None else (keys[0].row.actor if keys else None)
@@ -170,7 +171,7 @@ def keyholders(record: TenderRecord, repo: StatementRepository) -> list[dict[str
 
 def summary_row(record: TenderRecord, now: int) -> dict[str, Any]:
     """One tender in the board's list: its phase, next deadline and how many bids."""
-    published = record.of_kind("tender.publish")
+    published = record.of_kind(StatementKind.TENDER_PUBLISH)
     opening = opening_entries(record)
     return {
         "id": record.tender_id,
@@ -190,8 +191,8 @@ def detail(
     f = record.facts
     regs = repo.registrations(tender_id)
     subjects = _subjects(repo, {r.fingerprint for r in regs})
-    published = record.of_kind("tender.publish")
-    opening = record.of_kind("tender.opening")
+    published = record.of_kind(StatementKind.TENDER_PUBLISH)
+    opening = record.of_kind(StatementKind.TENDER_OPENING)
     return {
         "id": tender_id,
         "title": published[0].signed.statement.body["title"] if published else None,
@@ -210,7 +211,7 @@ def detail(
                 "public_key": s.signed.statement.body["public_key"].hex(),
                 "key_id": env.key_id(load_public_key(s.signed.statement.body["public_key"])).hex(),
             }
-            for s in record.of_kind("tender.opening_key")
+            for s in record.of_kind(StatementKind.TENDER_OPENING_KEY)
         ],
         "keyholders": keyholders(record, repo),
         "bids": bids(record, repo),

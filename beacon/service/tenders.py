@@ -28,7 +28,6 @@ from beacon.core import tender
 from beacon.core.envelope.failures import Reason
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.opening import (
-    PARTIES,
     OpeningEntry,
     OpeningStatus,
     failure_status,
@@ -37,6 +36,7 @@ from beacon.core.opening import (
     role_share,
 )
 from beacon.core.tender import TenderFacts, TenderPhase
+from beacon.core.vocabulary import CEREMONY_ROLES, Role, StatementKind
 from beacon.errors import EnvelopeError
 from beacon.service.blobs import BlobStore
 from beacon.store import LogRepository, PulseRepository
@@ -45,10 +45,10 @@ from beacon.store.statements import Logged, StatementRepository
 log = logging.getLogger("beacon.opening")
 
 TENDER_KINDS = (
-    "tender.publish",
-    "tender.opening_key",
-    "tender.key_release",
-    "tender.opening",
+    StatementKind.TENDER_PUBLISH,
+    StatementKind.TENDER_OPENING_KEY,
+    StatementKind.TENDER_KEY_RELEASE,
+    StatementKind.TENDER_OPENING,
     *tender.BID_KINDS,
 )
 
@@ -73,8 +73,8 @@ class TenderRecord:
         return [
             s
             for s in self.statements
-            if s.row.kind == "envelope.replace"
-            or (s.row.kind == "envelope.submit" and s.signed.statement.body["purpose"] == "bid")
+            if s.row.kind == StatementKind.ENVELOPE_REPLACE
+            or (s.row.kind == StatementKind.ENVELOPE_SUBMIT and s.signed.statement.body["purpose"] == "bid")
         ]
 
     def frozen_bids(self) -> list[Logged]:
@@ -91,14 +91,14 @@ class TenderRecord:
         """The role's announced public keys in log order (those before leaf ``before``)."""
         return [
             s.signed.statement.body["public_key"]
-            for s in self.of_kind("tender.opening_key")
+            for s in self.of_kind(StatementKind.TENDER_OPENING_KEY)
             if s.row.role == role and (before is None or s.leaf_index < before)
         ]
 
     def released_keys(self) -> dict[str, dict[bytes, ec.EllipticCurvePrivateKey]]:
         """Each releasing role's keys by public key (the ledger checked them on acceptance)."""
         out: dict[str, dict[bytes, ec.EllipticCurvePrivateKey]] = {}
-        for s in self.of_kind("tender.key_release"):
+        for s in self.of_kind(StatementKind.TENDER_KEY_RELEASE):
             keys = [
                 serialization.load_der_private_key(der, password=None)
                 for der in s.signed.statement.body["private_keys"]
@@ -116,12 +116,12 @@ def load_tender(session: Session, tender_id: str) -> TenderRecord:
     pulses = PulseRepository(session)
     last = pulses.last()
     statements = tuple(repo.about(tender_id, "", kinds=TENDER_KINDS))
-    published = next((s for s in statements if s.row.kind == "tender.publish"), None)
+    published = next((s for s in statements if s.row.kind == StatementKind.TENDER_PUBLISH), None)
     body = {} if published is None else published.signed.statement.body
     bid_deadline = int(body.get("bid_deadline", 0))
     keys: dict[str, int] = {}
     for s in statements:
-        if s.row.kind == "tender.opening_key":
+        if s.row.kind == StatementKind.TENDER_OPENING_KEY:
             keys[s.row.role] = keys.get(s.row.role, 0) + 1
     facts = TenderFacts(
         tender_id=tender_id,
@@ -129,8 +129,8 @@ def load_tender(session: Session, tender_id: str) -> TenderRecord:
         release_deadline=int(body.get("release_deadline", 0)),
         opening_keys=keys,
         bids=_history(statements),
-        releases=frozenset(s.row.role for s in statements if s.row.kind == "tender.key_release"),
-        opened=any(s.row.kind == "tender.opening" for s in statements),
+        releases=frozenset(s.row.role for s in statements if s.row.kind == StatementKind.TENDER_KEY_RELEASE),
+        opened=any(s.row.kind == StatementKind.TENDER_OPENING for s in statements),
         pulse_ms=0 if last is None else last.time_ms,
     )
     closing = pulses.at_or_after(bid_deadline) if bid_deadline else None
@@ -151,7 +151,7 @@ def tenders_to_open(session: Session) -> list[str]:
     """Tenders in the opening phase without an opening record."""
     repo = StatementRepository(session)
     out = []
-    for tender_id in repo.tenders_with("tender.publish"):
+    for tender_id in repo.tenders_with(StatementKind.TENDER_PUBLISH):
         if load_tender(session, tender_id).phase is TenderPhase.OPENING:
             out.append(tender_id)
     return out
@@ -190,11 +190,11 @@ def open_bids(record: TenderRecord, blobs: BlobStore, opened_dir: Path) -> list[
                     role,
                     [released[role][k] for k in record.opening_keys(role, before=bid.leaf_index)],
                 )
-                for role in PARTIES
+                for role in CEREMONY_ROLES
             }
             with blobs.open(body["envelope_hash"]) as source, _HashingFile(partial, digest) as sink:
                 size = env.open(
-                    source, sink, share_agent=shares["agent"], share_centre=shares["centre"]
+                    source, sink, share_agent=shares[Role.AGENT], share_centre=shares[Role.CENTRE]
                 )
         except EnvelopeError as e:
             partial.unlink(missing_ok=True)
@@ -239,6 +239,6 @@ def log_opening(
     return {
         "tree_size": head.tree_size,
         "root_hash": head.root_hash,
-        "releases": tuple(s.leaf_index for s in record.of_kind("tender.key_release")),
+        "releases": tuple(s.leaf_index for s in record.of_kind(StatementKind.TENDER_KEY_RELEASE)),
         "openings": tuple(entries),
     }

@@ -22,6 +22,7 @@ from pathlib import Path
 from beacon.core import draw, lifecycle, tender, vdf
 from beacon.core.commitment import SeedEntry
 from beacon.core.lifecycle import Phase
+from beacon.core.vocabulary import Role, StatementKind
 from beacon.errors import DeadlineError, InfrastructureError, StateError
 from beacon.ops import metrics
 from beacon.service.draws import load
@@ -172,10 +173,10 @@ class Worker:
         with self.ledger.db.write() as session:
             now = self.ledger.clock.now_ms()  # under the write lock (PROTOCOL.md §13.2)
             record = load_tender(session, tender_id)
-            tender.check("tender.opening", "beacon", record.facts, now)
+            tender.check(StatementKind.TENDER_OPENING, Role.BEACON, record.facts, now)
             body = log_opening(session, record, entries)
             self.ledger.issue(
-                session, kind="tender.opening", tender_id=tender_id, subject="", body=body, now=now
+                session, kind=StatementKind.TENDER_OPENING, tender_id=tender_id, subject="", body=body, now=now
             )
         opened = sum(1 for e in entries if e.status.value == "opened")
         log.info("tender %s: opened %d of %d bids", tender_id, opened, len(entries))
@@ -202,10 +203,10 @@ class Worker:
             record = load(repo, draw_id, pulse_ms=0 if last is None else last.time_ms)
             t = record.definition.vdf_t
             stored = resumable(repo.checkpoints(draw_id), t)
-        freeze = record.one("draw.freeze")
+        freeze = record.one(StatementKind.DRAW_FREEZE)
         assert freeze is not None
         seeds = seed_entries(record, self.ledger.blobs.read)
-        snapshot = record.one("draw.snapshot")
+        snapshot = record.one(StatementKind.DRAW_SNAPSHOT)
         snapshot_ids = None if snapshot is None else list(snapshot.signed.statement.body["bid_ids"])
         # Checkpoints wait in memory and are written with the lease renewal (and the
         # progress shown on the board), by the process's monotonic clock: a transaction
@@ -263,7 +264,7 @@ class Worker:
                 )
             last = PulseRepository(session).last()
             record = load(repo, draw_id, pulse_ms=0 if last is None else last.time_ms)
-            lifecycle.check("draw.result", "beacon", record.facts, now)
+            lifecycle.check(StatementKind.DRAW_RESULT, Role.BEACON, record.facts, now)
             body = {
                 "definition_hash": record.definition.hash(),
                 "freeze_tree_size": tree_size,
@@ -280,13 +281,13 @@ class Worker:
                     sorted(
                         s.leaf_index
                         for s in record.statements
-                        if s.row.kind in ("draw.snapshot", "draw.reveal", "draw.key_release")
+                        if s.row.kind in (StatementKind.DRAW_SNAPSHOT, StatementKind.DRAW_REVEAL, StatementKind.DRAW_KEY_RELEASE)
                     )
                 ),
             }
             self.ledger.issue(
                 session,
-                kind="draw.result",
+                kind=StatementKind.DRAW_RESULT,
                 tender_id=record.definition.tender_id,
                 subject=draw_id,
                 body=body,
