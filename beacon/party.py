@@ -9,13 +9,15 @@ decides whether a statement is allowed: the service does, and says why not.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from beacon.core import commitment, envelope, possession
+from beacon.core.bodies import BODY_TYPES
+from beacon.core.body_wire import Body
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition
 from beacon.core.envelope.shares import load_public_key, public_bytes
@@ -62,7 +64,10 @@ class Actor:
     def party(self) -> Party:
         return Party(self.role, self.fingerprint)
 
-    def sign(self, kind: StatementKind, subject: str, body: dict[str, object]) -> SignedStatement:
+    def sign(
+        self, kind: StatementKind, subject: str, body: Body | Mapping[str, object]
+    ) -> SignedStatement:
+        """Sign a statement of ``kind``; ``body`` may name its fields in a mapping."""
         statement = Statement(
             kind=kind,
             tender_id=self.tender_id,
@@ -71,7 +76,7 @@ class Actor:
             actor=self.fingerprint,
             issued_at=self.now(),
             nonce=self.random_bytes(NONCE_BYTES),
-            body=body,
+            body=body if isinstance(body, Body) else BODY_TYPES[kind].of(body),
         )
         return self.signer.sign_statement(statement)
 

@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from beacon.cli import main
 from beacon.cli.times import TimeShow, utc_option
+from beacon.core.bodies import DrawFreezeBody
 from beacon.core.definition import DrawDefinition, parse_authoring
 from beacon.core.lifecycle import Phase
 from beacon.errors import BeaconError
@@ -208,10 +209,10 @@ def _ceremony(
     advance(runtime, clock, definition.deadlines.commit)
     freeze = parties.record(draw_id).one("draw.freeze")
     assert freeze is not None
-    body = freeze.signed.statement.body
+    body = freeze.signed.statement.body_as(DrawFreezeBody)
     click.echo(
-        f"\n冻结 frozen at pulse {body['pulse_chain']}/{body['pulse_index']} "
-        f"(tree size {body['tree_size']}, {len(body['commitments'])} commitments and envelopes)"
+        f"\n冻结 frozen at pulse {body.pulse_chain}/{body.pulse_index} "
+        f"(tree size {body.tree_size}, {len(body.commitments)} commitments and envelopes)"
     )
     if definition.needs_snapshot:
         bids = [f"BID-{i:03d}" for i in range(1, parties.bidders + 1)]

@@ -29,6 +29,7 @@ from beacon.cli.passphrase import passphrase
 from beacon.cli.times import TimeShow, utc_option
 from beacon.client import BeaconClient, ServiceError
 from beacon.core import commitment, possession
+from beacon.core.bodies import DrawCommitBody, DrawOpeningKeyBody
 from beacon.core.definition import parse_authoring
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.statement import SignedStatement
@@ -327,7 +328,7 @@ def _announce_opening_key(
         statefiles.write_atomic(staged, text.encode())
     if held is not None:
         served: SignedStatement = _call(partial(s.client.statement, held))
-        if served.statement.body["public_key"] != public_bytes(opening.public_key()):
+        if served.statement.body_as(DrawOpeningKeyBody).public_key != public_bytes(opening.public_key()):
             raise click.ClickException(
                 f"draw {draw_id}: the opening key the server holds from you is not the one in "
                 f"{staged}; keep that file and ask the centre"
@@ -353,7 +354,7 @@ def _commit_seed(s: Session, actor: Actor, draw_id: str, path: Path, held: str |
     if held is not None:
         served: SignedStatement = _call(partial(s.client.statement, held))
         try:
-            commitment.verify(draw_id, actor.party, seed, served.statement.body["commitment"])
+            commitment.verify(draw_id, actor.party, seed, served.statement.body_as(DrawCommitBody).commitment)
         except BeaconError as e:
             raise click.ClickException(
                 f"{e}: the commitment the server holds from you is not to the seed in {staged}; "
@@ -394,7 +395,7 @@ def seal(s: Session, draw_id: str, envelope_id: str | None) -> None:
             signed: SignedStatement = _call(partial(s.client.statement, st["hash"]))
             # PROTOCOL.md §9.3: seal only to keys whose announcers proved they hold them.
             _call(partial(_check_possession, signed))
-            keys[st["role"]] = signed.statement.body["public_key"]
+            keys[st["role"]] = signed.statement.body_as(DrawOpeningKeyBody).public_key
     if set(keys) != {"agent", "centre"}:
         raise click.ClickException(
             f"draw {draw_id} does not have both opening keys yet (has: {sorted(keys)})"
@@ -417,9 +418,10 @@ def seal(s: Session, draw_id: str, envelope_id: str | None) -> None:
 
 def _check_possession(signed: SignedStatement) -> None:
     st = signed.statement
+    body = st.body_as(DrawOpeningKeyBody)
     possession.verify(
-        st.body["public_key"],
-        st.body["possession"],
+        body.public_key,
+        body.possession,
         tender_id=st.tender_id,
         subject=st.subject,
         role=st.role,

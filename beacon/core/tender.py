@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from beacon.core.bodies import EnvelopeReplaceBody, EnvelopeSubmitBody, EnvelopeWithdrawBody
 from beacon.core.timefmt import format_ms
 from beacon.core.vocabulary import CEREMONY_ROLES, Role, StatementKind
 from beacon.errors import ConflictError, DeadlineError, InputError, RoleError, StateError
@@ -52,28 +53,29 @@ class Bid:
     ended_at: int | None = None  # leaf of the statement that replaced or withdrew it
 
 
-def bid_history(
-    statements: Iterable[tuple[int, str, bytes, Mapping[str, object]]],
-) -> dict[str, Bid]:
+BidBody = EnvelopeSubmitBody | EnvelopeReplaceBody | EnvelopeWithdrawBody
+
+
+def bid_history(statements: Iterable[tuple[int, bytes, BidBody]]) -> dict[str, Bid]:
     """Every bid envelope by id, in the order they were brought, from the bid statements
-    ``(leaf_index, kind, actor, body)`` in log order (§9.9 step 3a).
+    ``(leaf_index, actor, body)`` in log order (§9.9 step 3a).
 
     The ledger accepts each statement only against the history before it (:func:`check`),
     so each replacement and withdrawal names its signer's standing bid. One that does not
     (a log the beacon forged) changes nothing here; ``beacon-verify tender`` reports it.
     """
     bids: dict[str, Bid] = {}
-    for leaf, kind, actor, body in statements:
-        if kind == StatementKind.ENVELOPE_SUBMIT:
-            if body["purpose"] == "bid":
-                bids[str(body["envelope_id"])] = Bid(str(body["envelope_id"]), actor, leaf)
+    for leaf, actor, body in statements:
+        if isinstance(body, EnvelopeSubmitBody):
+            if body.purpose == "bid":
+                bids[body.envelope_id] = Bid(body.envelope_id, actor, leaf)
             continue
-        named = str(body["replaces" if kind == StatementKind.ENVELOPE_REPLACE else "envelope_id"])
+        named = body.replaces if isinstance(body, EnvelopeReplaceBody) else body.envelope_id
         old = bids.get(named)
-        new = str(body.get("envelope_id", ""))
         if old is None or old.bidder != actor or old.state is not BidState.STANDING:
             continue
-        if kind == StatementKind.ENVELOPE_REPLACE:
+        if isinstance(body, EnvelopeReplaceBody):
+            new = body.envelope_id
             if new in bids:
                 continue
             bids[named] = replace(old, state=BidState.REPLACED, replaced_by=new, ended_at=leaf)

@@ -41,8 +41,9 @@ SEED_ROLES: Final = (Role.CENTRE, Role.AGENT, Role.BIDDER)
 # messages list them (envelope headers order their stanzas by name instead, §9.2).
 CEREMONY_ROLES: Final = (Role.CENTRE, Role.AGENT)
 
-# §3.3: who registers a certificate of each role in a tender.
-REGISTRARS: Final[Mapping[Role, Role]] = MappingProxyType(
+# §3.3: who registers a certificate of each role in a tender (keyed by str, so that a
+# registration body's role string looks its registrar up directly).
+REGISTRARS: Final[Mapping[str, Role]] = MappingProxyType(
     {
         Role.AGENT: Role.CENTRE,
         Role.BIDDER: Role.CENTRE,

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from beacon.core.bodies import DrawResultBody, EnvelopeSubmitBody
 from beacon.core.bundle import LoggedStatement, ProofBundle, TimePoint, Witness
 from beacon.core.definition import Kind
 from beacon.core.merkle import TreeHead
@@ -80,10 +81,11 @@ def build(
     )
     points = tuple(time_points(session, _deadlines(record), head.tree_size))
     witnesses = _witnesses(session, [s.leaf_index for s in statements], head.tree_size)
-    envelopes = {
-        s.signed.statement.body["envelope_id"]: blobs.read(s.signed.statement.body["envelope_hash"])
+    submitted = [
+        s.signed.statement.body_as(EnvelopeSubmitBody)
         for s in record.frozen(StatementKind.ENVELOPE_SUBMIT)
-    }
+    ]
+    envelopes = {b.envelope_id: blobs.read(b.envelope_hash) for b in submitted}
     return ProofBundle(
         draw_id=draw_id,
         definition=record.definition,
@@ -229,9 +231,9 @@ def summary(record: DrawRecord) -> dict[str, Any]:
     out: dict[str, Any] = {"state": record.phase.value}
     if result is None:
         return out | {"output": None, "values": [], "derived": [], "seeds": []}
-    body = result.signed.statement.body
+    body = result.signed.statement.body_as(DrawResultBody)
     definition = record.definition
-    picks = {p.code: p for p in body["picks"]}
+    picks = {p.code: p for p in body.picks}
     values = [
         {
             "code": s.code,
@@ -257,10 +259,10 @@ def summary(record: DrawRecord) -> dict[str, Any]:
     ]
     seeds = [
         {"role": e.party.role, "fingerprint": e.party.fingerprint.hex(), "status": e.status.value}
-        for e in body["seeds"]
+        for e in body.seeds
     ]
     return out | {
-        "output": body["output"].hex(),
+        "output": body.output.hex(),
         "values": values,
         "derived": derived,
         "seeds": seeds,

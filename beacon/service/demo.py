@@ -17,6 +17,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from beacon.core.bodies import DrawCommitBody, EnvelopeSubmitBody
 from beacon.core.definition import DrawDefinition, parse_authoring
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.lifecycle import Phase
@@ -213,7 +214,7 @@ class DemoParties:
             self.seeds[(draw_id, party.role)] = seed
             signed = party.commit(draw_id, seed)
             self.submit(signed)
-            out[party.role] = signed.statement.body["commitment"]
+            out[party.role] = signed.statement.body_as(DrawCommitBody).commitment
         return out
 
     def seal_seeds(self, draw_id: str) -> list[tuple[str, bytes]]:
@@ -228,7 +229,7 @@ class DemoParties:
             )
             self.seeds[(draw_id, f"bidder-{i}")] = sealed.seed
             self.submit(sealed.statement, sealed.envelope)
-            out.append((envelope_id, sealed.statement.statement.body["envelope_hash"]))
+            out.append((envelope_id, sealed.statement.statement.body_as(EnvelopeSubmitBody).envelope_hash))
         return out
 
     def snapshot(self, draw_id: str, bid_ids: list[str]) -> None:

@@ -10,6 +10,7 @@ import shlex
 from typing import Any
 
 from beacon.core import lifecycle
+from beacon.core.bodies import DrawFreezeBody, DrawObjectionBody, DrawSnapshotBody, DrawVoidBody
 from beacon.core.lifecycle import Phase
 from beacon.core.timefmt import format_ms
 from beacon.core.vocabulary import CEREMONY_ROLES, StatementKind
@@ -97,11 +98,20 @@ def summary_row(record: DrawRecord, now: int) -> dict[str, Any]:
     }
 
 
+def _freeze(body: DrawFreezeBody) -> dict[str, Any]:
+    return {
+        "pulse": f"{body.pulse_chain}/{body.pulse_index}",
+        "pulse_chain": body.pulse_chain,
+        "pulse_index": body.pulse_index,
+        "tree_size": body.tree_size,
+    }
+
+
 def _reasoned(logged: Logged) -> dict[str, Any]:
     return {
         "leaf_index": logged.leaf_index,
         "at": format_ms(logged.row.received_ms),
-        "reason": logged.signed.statement.body["reason"],
+        "reason": logged.signed.statement.body_as(DrawObjectionBody, DrawVoidBody).reason,
     }
 
 
@@ -150,18 +160,11 @@ def detail(
             "bidder_envelopes": len(record.of_kind(StatementKind.ENVELOPE_SUBMIT)),
             "frozen_bidder_envelopes": f.frozen_envelopes,
         },
-        "freeze": None
-        if freeze is None
-        else {
-            "pulse": f"{freeze.signed.statement.body['pulse_chain']}/{freeze.signed.statement.body['pulse_index']}",
-            "pulse_chain": freeze.signed.statement.body["pulse_chain"],
-            "pulse_index": freeze.signed.statement.body["pulse_index"],
-            "tree_size": freeze.signed.statement.body["tree_size"],
-        },
+        "freeze": None if freeze is None else _freeze(freeze.signed.statement.body_as(DrawFreezeBody)),
         "snapshot": None
         if snapshot is None
         else {
-            "bid_ids": list(snapshot.signed.statement.body["bid_ids"]),
+            "bid_ids": list(snapshot.signed.statement.body_as(DrawSnapshotBody).bid_ids),
             "at": format_ms(snapshot.row.received_ms),
         },
         "vdf": vdf,

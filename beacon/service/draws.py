@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from beacon.core import lifecycle
+from beacon.core.bodies import DrawFreezeBody
 from beacon.core.definition import DrawDefinition
 from beacon.core.lifecycle import Facts, Phase
 from beacon.core.vocabulary import StatementKind
@@ -47,7 +48,7 @@ class DrawRecord:
     @property
     def freeze_size(self) -> int | None:
         freeze = self.one(StatementKind.DRAW_FREEZE)
-        return None if freeze is None else int(freeze.signed.statement.body["tree_size"])
+        return None if freeze is None else freeze.signed.statement.body_as(DrawFreezeBody).tree_size
 
     def frozen(self, kind: str) -> list[Logged]:
         """Statements of ``kind`` inside the frozen set (leaf below the freeze tree size)."""
@@ -68,7 +69,7 @@ def facts_from(
         return frozenset(s.row.role for s in statements if s.row.kind == kind)
 
     freeze = next((s for s in statements if s.row.kind == StatementKind.DRAW_FREEZE), None)
-    size = None if freeze is None else int(freeze.signed.statement.body["tree_size"])
+    size = None if freeze is None else freeze.signed.statement.body_as(DrawFreezeBody).tree_size
     in_freeze = [s for s in statements if size is not None and s.leaf_index < size]
     result = next((s for s in statements if s.row.kind == StatementKind.DRAW_RESULT), None)
     return Facts(

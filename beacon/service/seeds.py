@@ -12,12 +12,13 @@ import logging
 from collections.abc import Callable
 
 from beacon.core import envelope as env
+from beacon.core.bodies import DrawKeyReleaseBody, DrawRevealBody, EnvelopeSubmitBody
 from beacon.core.commitment import Party, SeedEntry, SeedStatus
 from beacon.core.draw import order_seeds
 from beacon.core.vocabulary import Role, StatementKind
 from beacon.errors import EnvelopeError
 from beacon.service.draws import DrawRecord
-from beacon.service.ledger import load_release_key
+from beacon.service.submission import load_release_key
 
 log = logging.getLogger("beacon.seeds")
 
@@ -34,13 +35,13 @@ def seed_entries(record: DrawRecord, read_envelope: Callable[[bytes], bytes]) ->
         reveal = reveals.get(party.role)
         if reveal is not None and reveal.row.actor == party.fingerprint:
             entries.append(
-                SeedEntry(party, SeedStatus.INCLUDED, reveal.signed.statement.body["seed"])
+                SeedEntry(party, SeedStatus.INCLUDED, reveal.signed.statement.body_as(DrawRevealBody).seed)
             )
         else:
             entries.append(SeedEntry(party, SeedStatus.NOT_REVEALED, b""))
     releases = record.by_role(StatementKind.DRAW_KEY_RELEASE)
     keys = {
-        role: load_release_key(s.signed.statement.body["private_key"])
+        role: load_release_key(s.signed.statement.body_as(DrawKeyReleaseBody).private_key)
         for role, s in releases.items()
     }
     for submitted in record.frozen(StatementKind.ENVELOPE_SUBMIT):
@@ -48,7 +49,7 @@ def seed_entries(record: DrawRecord, read_envelope: Callable[[bytes], bytes]) ->
         if set(keys) != {Role.AGENT, Role.CENTRE}:
             entries.append(SeedEntry(party, SeedStatus.KEY_NOT_RELEASED, b""))
             continue
-        data = read_envelope(submitted.signed.statement.body["envelope_hash"])
+        data = read_envelope(submitted.signed.statement.body_as(EnvelopeSubmitBody).envelope_hash)
         try:
             header = env.parse_header(data)
             shares = {role: env.unwrap_share(header, role, key) for role, key in keys.items()}

@@ -12,6 +12,13 @@ import shlex
 from typing import Any
 
 from beacon.core import envelope as env
+from beacon.core.bodies import (
+    EnvelopeReplaceBody,
+    EnvelopeSubmitBody,
+    TenderOpeningBody,
+    TenderOpeningKeyBody,
+    TenderPublishBody,
+)
 from beacon.core.envelope.shares import load_public_key
 from beacon.core.tender import Bid, TenderPhase
 from beacon.core.timefmt import format_ms
@@ -97,26 +104,26 @@ def bids(record: TenderRecord, repo: StatementRepository) -> list[dict[str, Any]
     logged = record.bids()
     subjects = _subjects(repo, {s.row.actor for s in logged})
     outcomes = {e["envelope_id"]: e for e in opening_entries(record) or []}
-    frozen = {s.signed.statement.body["envelope_id"] for s in record.frozen_bids()}
+    frozen = {s.signed.statement.body_as(EnvelopeSubmitBody, EnvelopeReplaceBody).envelope_id for s in record.frozen_bids()}
     rows = []
     for s in logged:
-        body = s.signed.statement.body
-        state = _bid_state(record.facts.bids.get(body["envelope_id"]))
-        stage = _stage(state, body["envelope_id"] in frozen)
+        body = s.signed.statement.body_as(EnvelopeSubmitBody, EnvelopeReplaceBody)
+        state = _bid_state(record.facts.bids.get(body.envelope_id))
+        stage = _stage(state, body.envelope_id in frozen)
         rows.append(
             {
-                "envelope_id": body["envelope_id"],
+                "envelope_id": body.envelope_id,
                 "bidder": s.row.actor.hex(),
                 "subject": subjects[s.row.actor],
-                "size": body["size"],
-                "envelope_hash": body["envelope_hash"].hex(),
+                "size": body.size,
+                "envelope_hash": body.envelope_hash.hex(),
                 "leaf_index": s.leaf_index,
                 "statement_hash": s.row.statement_hash.hex(),
                 "received_at": format_ms(s.row.received_ms),
-                "frozen": body["envelope_id"] in frozen,
+                "frozen": body.envelope_id in frozen,
                 **state,
                 "stage": stage,
-                "outcome": outcomes.get(body["envelope_id"]),
+                "outcome": outcomes.get(body.envelope_id),
             }
         )
     return rows
@@ -127,7 +134,7 @@ def opening_entries(record: TenderRecord) -> list[dict[str, Any]] | None:
     opening = record.of_kind(StatementKind.TENDER_OPENING)
     if not opening:
         return None
-    return [e.to_dict() for e in opening[0].signed.statement.body["openings"]]
+    return [e.to_dict() for e in opening[0].signed.statement.body_as(TenderOpeningBody).openings]
 
 
 def keyholders(record: TenderRecord, repo: StatementRepository) -> list[dict[str, Any]]:
@@ -150,7 +157,7 @@ def keyholders(record: TenderRecord, repo: StatementRepository) -> list[dict[str
                 "keys": [
                     {
                         "key_id": env.key_id(
-                            load_public_key(s.signed.statement.body["public_key"])
+                            load_public_key(s.signed.statement.body_as(TenderOpeningKeyBody).public_key)
                         ).hex(),
                         "at": format_ms(s.row.received_ms),
                         "leaf_index": s.leaf_index,
@@ -175,7 +182,7 @@ def summary_row(record: TenderRecord, now: int) -> dict[str, Any]:
     opening = opening_entries(record)
     return {
         "id": record.tender_id,
-        "title": published[0].signed.statement.body["title"] if published else None,
+        "title": published[0].signed.statement.body_as(TenderPublishBody).title if published else None,
         "phase": record.phase.value,
         "next_deadline": next_deadline(record, now),
         "bid_count": len(record.bids()),
@@ -195,7 +202,7 @@ def detail(
     opening = record.of_kind(StatementKind.TENDER_OPENING)
     return {
         "id": tender_id,
-        "title": published[0].signed.statement.body["title"] if published else None,
+        "title": published[0].signed.statement.body_as(TenderPublishBody).title if published else None,
         "phase": record.phase.value,
         "published_at": format_ms(published[0].row.received_ms) if published else None,
         "bid_deadline": format_ms(f.bid_deadline) if f.bid_deadline else None,
@@ -208,8 +215,8 @@ def detail(
         "opening_keys": [
             {
                 "role": s.row.role,
-                "public_key": s.signed.statement.body["public_key"].hex(),
-                "key_id": env.key_id(load_public_key(s.signed.statement.body["public_key"])).hex(),
+                "public_key": s.signed.statement.body_as(TenderOpeningKeyBody).public_key.hex(),
+                "key_id": env.key_id(load_public_key(s.signed.statement.body_as(TenderOpeningKeyBody).public_key)).hex(),
             }
             for s in record.of_kind(StatementKind.TENDER_OPENING_KEY)
         ],

@@ -25,6 +25,14 @@ from sqlalchemy.orm import Session
 
 from beacon.core import envelope as env
 from beacon.core import tender
+from beacon.core.bodies import (
+    EnvelopeReplaceBody,
+    EnvelopeSubmitBody,
+    EnvelopeWithdrawBody,
+    TenderKeyReleaseBody,
+    TenderOpeningKeyBody,
+    TenderPublishBody,
+)
 from beacon.core.envelope.failures import Reason
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.opening import (
@@ -74,7 +82,10 @@ class TenderRecord:
             s
             for s in self.statements
             if s.row.kind == StatementKind.ENVELOPE_REPLACE
-            or (s.row.kind == StatementKind.ENVELOPE_SUBMIT and s.signed.statement.body["purpose"] == "bid")
+            or (
+                s.row.kind == StatementKind.ENVELOPE_SUBMIT
+                and s.signed.statement.body_as(EnvelopeSubmitBody).purpose == "bid"
+            )
         ]
 
     def frozen_bids(self) -> list[Logged]:
@@ -90,7 +101,7 @@ class TenderRecord:
     def opening_keys(self, role: str, *, before: int | None = None) -> list[bytes]:
         """The role's announced public keys in log order (those before leaf ``before``)."""
         return [
-            s.signed.statement.body["public_key"]
+            s.signed.statement.body_as(TenderOpeningKeyBody).public_key
             for s in self.of_kind(StatementKind.TENDER_OPENING_KEY)
             if s.row.role == role and (before is None or s.leaf_index < before)
         ]
@@ -101,7 +112,7 @@ class TenderRecord:
         for s in self.of_kind(StatementKind.TENDER_KEY_RELEASE):
             keys = [
                 serialization.load_der_private_key(der, password=None)
-                for der in s.signed.statement.body["private_keys"]
+                for der in s.signed.statement.body_as(TenderKeyReleaseBody).private_keys
             ]
             out[s.row.role] = {
                 public_bytes(k.public_key()): k
@@ -117,8 +128,8 @@ def load_tender(session: Session, tender_id: str) -> TenderRecord:
     last = pulses.last()
     statements = tuple(repo.about(tender_id, "", kinds=TENDER_KINDS))
     published = next((s for s in statements if s.row.kind == StatementKind.TENDER_PUBLISH), None)
-    body = {} if published is None else published.signed.statement.body
-    bid_deadline = int(body.get("bid_deadline", 0))
+    body = None if published is None else published.signed.statement.body_as(TenderPublishBody)
+    bid_deadline = 0 if body is None else body.bid_deadline
     keys: dict[str, int] = {}
     for s in statements:
         if s.row.kind == StatementKind.TENDER_OPENING_KEY:
@@ -126,7 +137,7 @@ def load_tender(session: Session, tender_id: str) -> TenderRecord:
     facts = TenderFacts(
         tender_id=tender_id,
         bid_deadline=bid_deadline,
-        release_deadline=int(body.get("release_deadline", 0)),
+        release_deadline=0 if body is None else body.release_deadline,
         opening_keys=keys,
         bids=_history(statements),
         releases=frozenset(s.row.role for s in statements if s.row.kind == StatementKind.TENDER_KEY_RELEASE),
@@ -141,7 +152,13 @@ def load_tender(session: Session, tender_id: str) -> TenderRecord:
 
 def _history(statements: Iterable[Logged]) -> dict[str, tender.Bid]:
     return tender.bid_history(
-        (s.leaf_index, s.row.kind, s.row.actor, s.signed.statement.body)
+        (
+            s.leaf_index,
+            s.row.actor,
+            s.signed.statement.body_as(
+                EnvelopeSubmitBody, EnvelopeReplaceBody, EnvelopeWithdrawBody
+            ),
+        )
         for s in statements
         if s.row.kind in tender.BID_KINDS
     )
@@ -170,9 +187,9 @@ def open_bids(record: TenderRecord, blobs: BlobStore, opened_dir: Path) -> list[
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     entries = []
     for bid in record.frozen_bids():
-        body = bid.signed.statement.body
-        envelope_id = body["envelope_id"]
-        with blobs.open(body["envelope_hash"]) as source:
+        body = bid.signed.statement.body_as(EnvelopeSubmitBody, EnvelopeReplaceBody)
+        envelope_id = body.envelope_id
+        with blobs.open(body.envelope_hash) as source:
             prefix = env.read_prefix(source)  # checked on submission, so it parses
         digest_of_header = header_hash(prefix.header_bytes, prefix.mac)
         entry = functools.partial(OpeningEntry, envelope_id, bid.row.actor, digest_of_header)
@@ -192,7 +209,7 @@ def open_bids(record: TenderRecord, blobs: BlobStore, opened_dir: Path) -> list[
                 )
                 for role in CEREMONY_ROLES
             }
-            with blobs.open(body["envelope_hash"]) as source, _HashingFile(partial, digest) as sink:
+            with blobs.open(body.envelope_hash) as source, _HashingFile(partial, digest) as sink:
                 size = env.open(
                     source, sink, share_agent=shares[Role.AGENT], share_centre=shares[Role.CENTRE]
                 )

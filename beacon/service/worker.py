@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from beacon.core import draw, lifecycle, tender, vdf
+from beacon.core.bodies import DrawFreezeBody, DrawSnapshotBody
 from beacon.core.commitment import SeedEntry
 from beacon.core.lifecycle import Phase
 from beacon.core.vocabulary import Role, StatementKind
@@ -207,7 +208,7 @@ class Worker:
         assert freeze is not None
         seeds = seed_entries(record, self.ledger.blobs.read)
         snapshot = record.one(StatementKind.DRAW_SNAPSHOT)
-        snapshot_ids = None if snapshot is None else list(snapshot.signed.statement.body["bid_ids"])
+        snapshot_ids = None if snapshot is None else list(snapshot.signed.statement.body_as(DrawSnapshotBody).bid_ids)
         # Checkpoints wait in memory and are written with the lease renewal (and the
         # progress shown on the board), by the process's monotonic clock: a transaction
         # per checkpoint (one per few hundred squarings) made evaluation many times
@@ -232,18 +233,18 @@ class Worker:
             log.info(
                 "draw %s: resuming the VDF from iteration %d of %d", draw_id, stored[-1].position, t
             )
-        body = freeze.signed.statement.body
+        body = freeze.signed.statement.body_as(DrawFreezeBody)
         outcome = draw.compute(
             record.definition,
-            tree_size=body["tree_size"],
-            root_hash=body["root_hash"],
+            tree_size=body.tree_size,
+            root_hash=body.root_hash,
             seeds=seeds,
             snapshot_ids=snapshot_ids,
             on_progress=on_progress,
             on_checkpoint=on_checkpoint,
             resume=stored,
         )
-        self._record(draw_id, outcome, seeds, body["tree_size"], body["root_hash"], snapshot_ids)
+        self._record(draw_id, outcome, seeds, body.tree_size, body.root_hash, snapshot_ids)
 
     def _record(
         self,

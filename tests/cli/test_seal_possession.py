@@ -53,7 +53,7 @@ def test_seal_refuses_a_key_without_a_valid_proof(
     c.submit(centre)
     body = centre.statement.body
     c.submit(
-        c.agent.sign("draw.opening_key", DRAW, dict(body))
+        c.agent.sign("draw.opening_key", DRAW, body)
         if copy
         else c.agent.opening_key(DRAW, ec.generate_private_key(ec.SECP256R1()))
     )

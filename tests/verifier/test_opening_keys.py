@@ -54,7 +54,7 @@ AGENT_ANNOUNCES: dict[str, tuple[Announce, str]] = {
     ),
     "copied-key-and-proof": (
         lambda agent, _key, centre: _as(
-            agent, centre.statement.body["public_key"], centre.statement.body["possession"]
+            agent, centre.statement.body.public_key, centre.statement.body.possession
         ),
         "proof of possession does not verify for tender 'JS-2026-0142', subject "
         "'JS-2026-0142-1', role agent",
@@ -62,7 +62,7 @@ AGENT_ANNOUNCES: dict[str, tuple[Announce, str]] = {
     "forged-proof": (
         lambda agent, _key, centre: _as(
             agent,
-            centre.statement.body["public_key"],
+            centre.statement.body.public_key,
             possession.prove(
                 ec.generate_private_key(ec.SECP256R1()),
                 tender_id=agent.tender_id,
