@@ -143,7 +143,10 @@ def _with_registrations(repo: StatementRepository, record: DrawRecord) -> list[L
         if reg is None:
             continue
         found = repo.get(reg.statement_hash)
-        assert found is not None
+        if found is None:
+            raise StateError(
+                f"tender {tender}: the registration {reg.statement_hash.hex()} is not in the log"
+            )
         if found.leaf_index not in regs:
             regs[found.leaf_index] = found
             if found.row.role != Role.BEACON:

@@ -24,7 +24,7 @@ from beacon.core.lifecycle import Phase
 from beacon.core.statement import SignedStatement
 from beacon.core.timefmt import format_ms
 from beacon.core.vocabulary import Role, StatementKind
-from beacon.errors import BeaconError
+from beacon.errors import BeaconError, StateError
 from beacon.identity.keys import load_signer
 from beacon.party import Actor
 from beacon.service.blobs import StagedBlob
@@ -249,7 +249,8 @@ class DemoParties:
 
     def confirm(self, draw_id: str) -> None:
         result = self.record(draw_id).one(StatementKind.DRAW_RESULT)
-        assert result is not None
+        if result is None:
+            raise StateError(f"draw {draw_id} has no result to confirm yet")
         self.submit(self.supervisor.confirm(draw_id, result.row.statement_hash))
 
 

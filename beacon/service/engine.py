@@ -55,12 +55,14 @@ class Engine:
             repo = StatementRepository(session)
             pulses = PulseRepository(session)
             last = pulses.last()
-            assert last is not None
+            if last is None:  # no pulse yet, so none at or after the commit deadline
+                return False
             record = load(repo, draw_id, pulse_ms=last.time_ms)
             if record.facts.frozen or record.phase not in (Phase.PUBLISHED, Phase.COMMITTING):
                 return False  # a draft never countersigned, or a voided draw, is not frozen
             point = pulses.at_or_after(record.definition.deadlines.commit)
-            assert point is not None  # ``last`` itself is at or after the deadline
+            if point is None:  # no pulse at or after the deadline yet: not due
+                return False
             head = LogRepository(session).tree_head(point.tree_size)
             covered = sorted(
                 s.leaf_index

@@ -45,7 +45,7 @@ from beacon.core.opening import (
 )
 from beacon.core.tender import TenderFacts, TenderPhase
 from beacon.core.vocabulary import CEREMONY_ROLES, Role, StatementKind
-from beacon.errors import EnvelopeError
+from beacon.errors import EnvelopeError, StateError
 from beacon.service.blobs import BlobStore
 from beacon.store import LogRepository, PulseRepository
 from beacon.store.statements import Logged, StatementRepository
@@ -251,7 +251,8 @@ def log_opening(
 ) -> dict[str, object]:
     """The body of the ``tender.opening`` statement: the frozen set's tree head, the key
     releases used and every outcome."""
-    assert record.closing_size is not None
+    if record.closing_size is None:
+        raise StateError(f"tender {record.tender_id}: no closing pulse yet, so no frozen set to open")
     head = LogRepository(session).tree_head(record.closing_size)
     return {
         "tree_size": head.tree_size,

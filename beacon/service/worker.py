@@ -205,7 +205,8 @@ class Worker:
             t = record.definition.vdf_t
             stored = resumable(repo.checkpoints(draw_id), t)
         freeze = record.one(StatementKind.DRAW_FREEZE)
-        assert freeze is not None
+        if freeze is None:
+            raise StateError(f"draw {draw_id}: no draw.freeze to compute the result from")
         seeds = seed_entries(record, self.ledger.blobs.read)
         snapshot = record.one(StatementKind.DRAW_SNAPSHOT)
         snapshot_ids = None if snapshot is None else list(snapshot.signed.statement.body_as(DrawSnapshotBody).bid_ids)
