@@ -16,13 +16,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from beacon.core import commitment, envelope, possession
-from beacon.core.bodies import BODY_TYPES
 from beacon.core.body_wire import Body
 from beacon.core.commitment import Party
 from beacon.core.definition import DrawDefinition
 from beacon.core.envelope.shares import load_public_key, public_bytes
 from beacon.core.signature import fingerprint
-from beacon.core.statement import NONCE_BYTES, SignedStatement, Statement
+from beacon.core.statement import NONCE_BYTES, SignedStatement, Statement, body_of
 from beacon.core.vocabulary import Role, StatementKind
 from beacon.identity.keys import KeySigner
 
@@ -76,7 +75,7 @@ class Actor:
             actor=self.fingerprint,
             issued_at=self.now(),
             nonce=self.random_bytes(NONCE_BYTES),
-            body=body if isinstance(body, Body) else BODY_TYPES[kind].of(body),
+            body=body_of(kind, body),
         )
         return self.signer.sign_statement(statement)
 

@@ -43,7 +43,7 @@ SUITE: Final = 1
 NONCE_BYTES: Final = 16
 MAX_CHAIN: Final = 4
 ROLES: Final = tuple(Role)
-__all__ = ["MAX_CERT_BYTES", "SignedStatement", "Statement"]
+__all__ = ["MAX_CERT_BYTES", "SignedStatement", "Statement", "body_of"]
 
 # PROTOCOL.md §6.3: the body of each statement kind, in encoding order (beacon.core.bodies).
 BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = MappingProxyType(
@@ -285,6 +285,11 @@ def _kind(kind: str) -> StatementKind:
         return StatementKind(kind)
     except ValueError:
         raise EncodingError(f"unknown statement kind {kind!r}", field="kind") from None
+
+
+def body_of(kind: str, body: Body | Mapping[str, object]) -> Body:
+    """The body of a ``kind`` statement: as given, or built strictly from its fields by name."""
+    return _body(_kind(kind), body)
 
 
 def _body(kind: StatementKind, body: Body | Mapping[str, object]) -> Body:

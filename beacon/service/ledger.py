@@ -18,11 +18,18 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from beacon.core.bodies import BODY_TYPES, TenderRegisterBody
+from beacon.core.bodies import TenderRegisterBody
 from beacon.core.body_wire import Body
 from beacon.core.logentry import ChainLink, LogEntry, scope_of
 from beacon.core.signature import fingerprint
-from beacon.core.statement import BODIES, NONCE_BYTES, SignedStatement, Statement, verify_signature
+from beacon.core.statement import (
+    BODIES,
+    NONCE_BYTES,
+    SignedStatement,
+    Statement,
+    body_of,
+    verify_signature,
+)
 from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.core.timefmt import format_ms
 from beacon.core.vocabulary import Role, StatementKind
@@ -242,7 +249,7 @@ class Ledger:
             actor=self.beacon.fingerprint,
             issued_at=now,
             nonce=self.entropy.random_bytes(NONCE_BYTES),
-            body=body if isinstance(body, Body) else BODY_TYPES[kind].of(body),
+            body=body_of(kind, body),
         )
         signed = self.beacon.sign_statement(st)
         repo = StatementRepository(session)
