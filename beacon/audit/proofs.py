@@ -23,11 +23,12 @@ from beacon.core.bundle import ProofBundle
 from beacon.core.draw import candidates_for, picks_from_output
 from beacon.core.rsa_group import decode_element
 from beacon.core.selection import Pick
+from beacon.core.vocabulary import StatementKind
 from beacon.errors import InputError, VerificationError
 
-RESULT = "draw.result"
-SNAPSHOT = "draw.snapshot"
-VOID = "draw.void"
+RESULT = StatementKind.DRAW_RESULT
+SNAPSHOT = StatementKind.DRAW_SNAPSHOT
+VOID = StatementKind.DRAW_VOID
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from beacon.core.bodies import DrawCommitBody, DrawOpeningKeyBody
 from beacon.core.definition import parse_authoring
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.statement import SignedStatement
-from beacon.core.vocabulary import Role
+from beacon.core.vocabulary import Role, StatementKind
 from beacon.errors import BeaconError
 from beacon.identity import opening_keys
 from beacon.identity.keys import load_signer
@@ -302,11 +302,11 @@ def commit(s: Session, draw_id: str) -> None:
         st["kind"]: st["hash"]
         for st in draw["statements"]
         if st["actor"] == actor.fingerprint.hex()
-        and st["kind"] in ("draw.opening_key", "draw.commit")
+        and st["kind"] in (StatementKind.DRAW_OPENING_KEY, StatementKind.DRAW_COMMIT)
     }
     if not key_path.exists():
-        _announce_opening_key(s, actor, draw_id, key_path, held.get("draw.opening_key"))
-    _commit_seed(s, actor, draw_id, seed_path, held.get("draw.commit"))
+        _announce_opening_key(s, actor, draw_id, key_path, held.get(StatementKind.DRAW_OPENING_KEY))
+    _commit_seed(s, actor, draw_id, seed_path, held.get(StatementKind.DRAW_COMMIT))
     click.echo(f"keep {seed_path.parent} until you have revealed and released")
 
 
@@ -391,7 +391,7 @@ def seal(s: Session, draw_id: str, envelope_id: str | None) -> None:
     draw, actor = s.draw_actor(draw_id, "bidder")
     keys = {}
     for st in draw["statements"]:
-        if st["kind"] == "draw.opening_key":
+        if st["kind"] == StatementKind.DRAW_OPENING_KEY:
             signed: SignedStatement = _call(partial(s.client.statement, st["hash"]))
             # PROTOCOL.md §9.3: seal only to keys whose announcers proved they hold them.
             _call(partial(_check_possession, signed))
@@ -482,7 +482,7 @@ def object_(s: Session, draw_id: str, reason: str) -> None:
 def confirm(s: Session, draw_id: str) -> None:
     """Confirm the result (supervisor), naming the result statement's hash."""
     draw, actor = s.draw_actor(draw_id, "supervisor")
-    result = [st for st in draw["statements"] if st["kind"] == "draw.result"]
+    result = [st for st in draw["statements"] if st["kind"] == StatementKind.DRAW_RESULT]
     if not result:
         raise click.ClickException(f"draw {draw_id} has no result yet (state {draw['state']})")
     signed = actor.confirm(draw_id, bytes.fromhex(result[0]["hash"]))
