@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from beacon.core.bodies import DrawFreezeBody
 from beacon.core.lifecycle import Phase
 from beacon.core.vocabulary import StatementKind
 from beacon.errors import InputError, StateError
@@ -69,13 +70,13 @@ class Engine:
                 for s in record.statements
                 if s.row.kind in FROZEN_KINDS and s.leaf_index < head.tree_size
             )
-            body = {
-                "tree_size": head.tree_size,
-                "root_hash": head.root_hash,
-                "pulse_chain": point.chain_index,
-                "pulse_index": point.pulse_index,
-                "commitments": tuple(covered),
-            }
+            body = DrawFreezeBody(
+                tree_size=head.tree_size,
+                root_hash=head.root_hash,
+                pulse_chain=point.chain_index,
+                pulse_index=point.pulse_index,
+                commitments=tuple(covered),
+            )
             self.ledger.issue(
                 session,
                 kind=StatementKind.DRAW_FREEZE,
