@@ -30,6 +30,7 @@ from beacon.core.bodies import (
     EnvelopeSubmitBody,
     EnvelopeWithdrawBody,
     TenderKeyReleaseBody,
+    TenderOpeningBody,
     TenderOpeningKeyBody,
     TenderPublishBody,
 )
@@ -248,15 +249,16 @@ class _HashingFile:
 
 def log_opening(
     session: Session, record: TenderRecord, entries: list[OpeningEntry]
-) -> dict[str, object]:
+) -> TenderOpeningBody:
     """The body of the ``tender.opening`` statement: the frozen set's tree head, the key
     releases used and every outcome."""
     if record.closing_size is None:
         raise StateError(f"tender {record.tender_id}: no closing pulse yet, so no frozen set to open")
     head = LogRepository(session).tree_head(record.closing_size)
-    return {
-        "tree_size": head.tree_size,
-        "root_hash": head.root_hash,
-        "releases": tuple(s.leaf_index for s in record.of_kind(StatementKind.TENDER_KEY_RELEASE)),
-        "openings": tuple(entries),
-    }
+    releases = record.of_kind(StatementKind.TENDER_KEY_RELEASE)
+    return TenderOpeningBody(
+        tree_size=head.tree_size,
+        root_hash=head.root_hash,
+        releases=tuple(s.leaf_index for s in releases),
+        openings=tuple(entries),
+    )
