@@ -22,7 +22,7 @@ from beacon.core import possession
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.statement import SignedStatement
 from beacon.party import Actor
-from beacon.service import ledger
+from beacon.service import draw_rules, tender_rules
 from beacon.store import sqlite_url
 from tests.service.deployment import PERIOD, T0, Deployment, open_deployment
 from tests.service.test_draw_flow import Ceremony, bundle
@@ -84,7 +84,8 @@ AGENT_ANNOUNCES: dict[str, tuple[Announce, str]] = {
 def bundles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, Any]]]:
     """One finished draw per case, on a beacon whose ledger accepts any announcement."""
     patch = pytest.MonkeyPatch()
-    patch.setattr(ledger, "_announce_opening_key", lambda ctx, what: None)
+    for rules in (draw_rules, tender_rules):
+        patch.setattr(rules, "announce_opening_key", lambda ctx, what: None)
     out = {}
     try:
         for case, (announce, _) in AGENT_ANNOUNCES.items():
