@@ -43,7 +43,19 @@ SUITE: Final = 1
 NONCE_BYTES: Final = 16
 MAX_CHAIN: Final = 4
 ROLES: Final = tuple(Role)
-__all__ = ["MAX_CERT_BYTES", "SignedStatement", "Statement", "body_of"]
+__all__ = [
+    "BODIES",
+    "KINDS",
+    "MAX_CERT_BYTES",
+    "MAX_CHAIN",
+    "NONCE_BYTES",
+    "ROLES",
+    "SUITE",
+    "SignedStatement",
+    "Statement",
+    "body_of",
+    "verify_signature",
+]
 
 # PROTOCOL.md §6.3: the body of each statement kind, in encoding order (beacon.core.bodies).
 BODIES: Final[Mapping[str, tuple[BodyField, ...]]] = MappingProxyType(
