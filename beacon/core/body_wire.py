@@ -178,10 +178,14 @@ class Body:
                 out[f.name] = value.hex()
             elif f.type in ("b32_list", "bytes_list"):
                 out[f.name] = [v.hex() for v in value]
-            elif f.type in ("str_list", "u64_list"):
+            elif f.type == "str_list":
+                out[f.name] = [str(v) for v in value]
+            elif f.type == "u64_list":
                 out[f.name] = list(value)
             elif f.type in ("seeds", "picks", "openings"):
                 out[f.name] = [v.to_dict() for v in value]
+            elif f.type in ("str", "text"):
+                out[f.name] = str(value)  # a plain str, also when given a StrEnum member
             else:
                 out[f.name] = value
         return out

@@ -165,10 +165,10 @@ class Statement:
     def to_dict(self) -> dict[str, Any]:
         return {
             "suite": self.suite,
-            "kind": self.kind,
+            "kind": str(self.kind),
             "tender_id": self.tender_id,
             "subject": self.subject,
-            "role": self.role,
+            "role": str(self.role),
             "actor": self.actor.hex(),
             "issued_at": format_ms(self.issued_at),
             "nonce": self.nonce.hex(),

@@ -151,7 +151,7 @@ def keyholders(record: TenderRecord, repo: StatementRepository) -> list[dict[str
         actor = release.row.actor if release is not None else (keys[0].row.actor if keys else None)
         out.append(
             {
-                "role": role,
+                "role": str(role),
                 "subject": None if actor is None else subjects[actor],
                 "fingerprint": None if actor is None else actor.hex(),
                 "keys": [

@@ -102,8 +102,9 @@ class StatementRepository:
             leaf_index=leaf_index,
             tender_id=st.tender_id,
             subject=st.subject,
-            kind=st.kind,
-            role=st.role,
+            # Stored as the plain strings they equal (StatementKind, Role are StrEnums).
+            kind=str(st.kind),
+            role=str(st.role),
             actor=st.actor,
             issued_ms=st.issued_at,
             received_ms=received_ms,
@@ -183,7 +184,7 @@ class StatementRepository:
     def register(self, tender_id: str, fp: bytes, role: str, statement_hash: bytes) -> None:
         self._s.add(
             Registration(
-                tender_id=tender_id, fingerprint=fp, role=role, statement_hash=statement_hash
+                tender_id=tender_id, fingerprint=fp, role=str(role), statement_hash=statement_hash
             )
         )
         self._s.flush()
