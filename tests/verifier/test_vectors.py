@@ -182,7 +182,7 @@ def test_statement(path: Path):
                 subject=signed.subject,
                 role=signed.role,
                 announcer=signed.actor,
-                public_key=signed.body.public_key,
+                public_key=signed.body["public_key"],
             )
             assert message.hex() == v["possession_message"]
             opening_keys.check_possession(signed, what=path.stem)
