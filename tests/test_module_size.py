@@ -31,17 +31,7 @@ def oversized(package: Path) -> list[tuple[str, int]]:
     return [(name, n) for name, n in found if n > LIMIT]
 
 
-@pytest.mark.parametrize(
-    "package",
-    [
-        # Other branches of issue 14 split beacon/'s modules; strict once they are merged.
-        pytest.param(
-            "beacon",
-            marks=pytest.mark.xfail(strict=False, reason="issue 14: beacon modules being split"),
-        ),
-        "verifier",
-    ],
-)
+@pytest.mark.parametrize("package", ["beacon", "verifier"])
 def test_no_module_is_over_the_limit(package: str):
     offenders = oversized(ROOT / package)
     assert not offenders, f"modules over {LIMIT} lines: " + ", ".join(

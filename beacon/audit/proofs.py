@@ -18,15 +18,17 @@ from dataclasses import dataclass
 
 from beacon.audit.tally import Tally
 from beacon.core import vdf
+from beacon.core.bodies import DrawResultBody, DrawSnapshotBody
 from beacon.core.bundle import ProofBundle
 from beacon.core.draw import candidates_for, picks_from_output
 from beacon.core.rsa_group import decode_element
 from beacon.core.selection import Pick
+from beacon.core.vocabulary import StatementKind
 from beacon.errors import InputError, VerificationError
 
-RESULT = "draw.result"
-SNAPSHOT = "draw.snapshot"
-VOID = "draw.void"
+RESULT = StatementKind.DRAW_RESULT
+SNAPSHOT = StatementKind.DRAW_SNAPSHOT
+VOID = StatementKind.DRAW_VOID
 
 
 @dataclass(frozen=True)
@@ -54,26 +56,26 @@ def drawn_result(bundle: ProofBundle) -> DrawnResult | None:
         raise VerificationError(
             f"{name}: draw.result is made by role {logged.signed.statement.role!r}, not beacon"
         )
-    body = logged.signed.statement.body
-    if body["vdf_t"] != bundle.definition.vdf_t:
+    body = logged.signed.statement.body_as(DrawResultBody)
+    if body.vdf_t != bundle.definition.vdf_t:
         raise VerificationError(
-            f"{name}: the result's T = {body['vdf_t']} is not the definition's "
+            f"{name}: the result's T = {body.vdf_t} is not the definition's "
             f"{bundle.definition.vdf_t}",
             field="vdf_t",
         )
     try:
         proof = vdf.VdfProof(
-            y=decode_element(body["y"], name="y"),
-            pi=decode_element(body["pi"], name="pi", identity_ok=True),
+            y=decode_element(body.y, name="y"),
+            pi=decode_element(body.pi, name="pi", identity_ok=True),
         )
-        seed = body["combined_seed"]
-        r = vdf.verify_run(seed, body["vdf_t"], vdf.hash_to_group(seed), proof)
+        seed = body.combined_seed
+        r = vdf.verify_run(seed, body.vdf_t, vdf.hash_to_group(seed), proof)
     except InputError as e:
         raise VerificationError(f"{name}: the VDF does not verify ({e})", field="pi") from e
-    if not hmac.compare_digest(r, body["output"]):
+    if not hmac.compare_digest(r, body.output):
         raise VerificationError(f"{name}: output is not R computed from y", field="output")
     snapshots = [s for s in bundle.statements if s.signed.statement.kind == SNAPSHOT]
-    snapshot_ids = snapshots[-1].signed.statement.body["bid_ids"] if snapshots else None
+    snapshot_ids = snapshots[-1].signed.statement.body_as(DrawSnapshotBody).bid_ids if snapshots else None
     try:
         expected = picks_from_output(bundle.definition, r, snapshot_ids)
         sizes = {
@@ -82,7 +84,7 @@ def drawn_result(bundle: ProofBundle) -> DrawnResult | None:
         }
     except InputError as e:
         raise VerificationError(f"{name}: the picks cannot be recomputed ({e})") from e
-    picks: tuple[Pick, ...] = tuple(body["picks"])
+    picks: tuple[Pick, ...] = tuple(body.picks)
     if picks != expected:
         raise VerificationError(f"{name}: the recorded picks do not follow from R", field="picks")
     return DrawnResult(

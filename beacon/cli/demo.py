@@ -21,8 +21,10 @@ from beacon import durable
 from beacon.cli import main
 from beacon.cli.times import TimeShow, utc_option
 from beacon.core import defaults
+from beacon.core.bodies import DrawFreezeBody
 from beacon.core.definition import DrawDefinition, parse_authoring
 from beacon.core.lifecycle import Phase
+from beacon.core.vocabulary import StatementKind
 from beacon.errors import BeaconError
 from beacon.identity import ca
 from beacon.service import bundles
@@ -208,12 +210,13 @@ def _ceremony(
     for envelope_id, h in parties.seal_seeds(draw_id):
         click.echo(f"  bidder  seed envelope {envelope_id}  hash {h.hex()[:32]}…")
     advance(runtime, clock, definition.deadlines.commit)
-    freeze = parties.record(draw_id).one("draw.freeze")
-    assert freeze is not None
-    body = freeze.signed.statement.body
+    freeze = parties.record(draw_id).one(StatementKind.DRAW_FREEZE)
+    if freeze is None:
+        raise click.ClickException(f"draw {draw_id} was not frozen at its commit deadline")
+    body = freeze.signed.statement.body_as(DrawFreezeBody)
     click.echo(
-        f"\n冻结 frozen at pulse {body['pulse_chain']}/{body['pulse_index']} "
-        f"(tree size {body['tree_size']}, {len(body['commitments'])} commitments and envelopes)"
+        f"\n冻结 frozen at pulse {body.pulse_chain}/{body.pulse_index} "
+        f"(tree size {body.tree_size}, {len(body.commitments)} commitments and envelopes)"
     )
     if definition.needs_snapshot:
         bids = [f"BID-{i:03d}" for i in range(1, parties.bidders + 1)]
@@ -224,7 +227,9 @@ def _ceremony(
         click.echo(f"  {role:<7} seed {seed.hex()}  (opens its commitment)")
     parties.release(draw_id)
     click.echo("  agent and centre released their seed-envelope keys; the bidders' seeds open")
-    assert parties.record(draw_id).phase is Phase.COMPUTING
+    phase = parties.record(draw_id).phase
+    if phase is not Phase.COMPUTING:
+        raise click.ClickException(f"draw {draw_id} is {phase.value} after the releases, not computing")
     click.secho(f"\n计算 VDF: {definition.vdf_t:,} sequential squarings modulo RSA-2048", bold=True)
     with tqdm(total=definition.vdf_t, unit="sq", unit_scale=True, desc="VDF", leave=True) as bar:
         worker = runtime.worker("demo")

@@ -25,9 +25,11 @@ from beacon.cli.session import Session, call, party_options, report
 from beacon.cli.times import TimeShow, utc_option
 from beacon.client import BeaconClient, ServiceError
 from beacon.core import commitment, possession
+from beacon.core.bodies import DrawCommitBody, DrawOpeningKeyBody
 from beacon.core.definition import parse_authoring
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.statement import SignedStatement
+from beacon.core.vocabulary import Role, StatementKind
 from beacon.errors import BeaconError
 from beacon.identity import opening_keys
 from beacon.party import Actor
@@ -61,7 +63,7 @@ def register(s: Session, tender_id: str, role: str, party_cert: Path) -> None:
         )
     except ValueError as e:
         raise click.ClickException(f"{party_cert}: not a PEM certificate ({e})") from e
-    signed = s.actor(tender_id, "centre").register(role, der)
+    signed = s.actor(tender_id, Role.CENTRE).register(Role(role), der)
     s.send(signed, f"registered {party_cert.name} as {role}")
 
 
@@ -149,11 +151,11 @@ def commit(s: Session, draw_id: str) -> None:
         st["kind"]: st["hash"]
         for st in draw["statements"]
         if st["actor"] == actor.fingerprint.hex()
-        and st["kind"] in ("draw.opening_key", "draw.commit")
+        and st["kind"] in (StatementKind.DRAW_OPENING_KEY, StatementKind.DRAW_COMMIT)
     }
     if not key_path.exists():
-        _announce_opening_key(s, actor, draw_id, key_path, held.get("draw.opening_key"))
-    _commit_seed(s, actor, draw_id, seed_path, held.get("draw.commit"))
+        _announce_opening_key(s, actor, draw_id, key_path, held.get(StatementKind.DRAW_OPENING_KEY))
+    _commit_seed(s, actor, draw_id, seed_path, held.get(StatementKind.DRAW_COMMIT))
     click.echo(f"keep {seed_path.parent} until you have revealed and released")
 
 
@@ -175,7 +177,7 @@ def _announce_opening_key(
         statefiles.write_atomic(staged, text.encode())
     if held is not None:
         served: SignedStatement = call(partial(s.client.statement, held))
-        if served.statement.body["public_key"] != public_bytes(opening.public_key()):
+        if served.statement.body_as(DrawOpeningKeyBody).public_key != public_bytes(opening.public_key()):
             raise click.ClickException(
                 f"draw {draw_id}: the opening key the server holds from you is not the one in "
                 f"{staged}; keep that file and ask the centre"
@@ -201,7 +203,7 @@ def _commit_seed(s: Session, actor: Actor, draw_id: str, path: Path, held: str |
     if held is not None:
         served: SignedStatement = call(partial(s.client.statement, held))
         try:
-            commitment.verify(draw_id, actor.party, seed, served.statement.body["commitment"])
+            commitment.verify(draw_id, actor.party, seed, served.statement.body_as(DrawCommitBody).commitment)
         except BeaconError as e:
             raise click.ClickException(
                 f"{e}: the commitment the server holds from you is not to the seed in {staged}; "
@@ -238,11 +240,11 @@ def seal(s: Session, draw_id: str, envelope_id: str | None) -> None:
     draw, actor = s.draw_actor(draw_id, "bidder")
     keys = {}
     for st in draw["statements"]:
-        if st["kind"] == "draw.opening_key":
+        if st["kind"] == StatementKind.DRAW_OPENING_KEY:
             signed: SignedStatement = call(partial(s.client.statement, st["hash"]))
             # PROTOCOL.md §9.3: seal only to keys whose announcers proved they hold them.
             call(partial(_check_possession, signed))
-            keys[st["role"]] = signed.statement.body["public_key"]
+            keys[st["role"]] = signed.statement.body_as(DrawOpeningKeyBody).public_key
     if set(keys) != {"agent", "centre"}:
         raise click.ClickException(
             f"draw {draw_id} does not have both opening keys yet (has: {sorted(keys)})"
@@ -265,9 +267,10 @@ def seal(s: Session, draw_id: str, envelope_id: str | None) -> None:
 
 def _check_possession(signed: SignedStatement) -> None:
     st = signed.statement
+    body = st.body_as(DrawOpeningKeyBody)
     possession.verify(
-        st.body["public_key"],
-        st.body["possession"],
+        body.public_key,
+        body.possession,
         tender_id=st.tender_id,
         subject=st.subject,
         role=st.role,
@@ -328,7 +331,7 @@ def object_(s: Session, draw_id: str, reason: str) -> None:
 def confirm(s: Session, draw_id: str) -> None:
     """Confirm the result (supervisor), naming the result statement's hash."""
     draw, actor = s.draw_actor(draw_id, "supervisor")
-    result = [st for st in draw["statements"] if st["kind"] == "draw.result"]
+    result = [st for st in draw["statements"] if st["kind"] == StatementKind.DRAW_RESULT]
     if not result:
         raise click.ClickException(f"draw {draw_id} has no result yet (state {draw['state']})")
     signed = actor.confirm(draw_id, bytes.fromhex(result[0]["hash"]))

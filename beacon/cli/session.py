@@ -22,6 +22,7 @@ import click
 from beacon.cli.passphrase import passphrase
 from beacon.client import BeaconClient, ServiceError
 from beacon.core.statement import SignedStatement
+from beacon.core.vocabulary import Role
 from beacon.errors import BeaconError
 from beacon.identity.keys import load_signer
 from beacon.party import Actor
@@ -112,7 +113,7 @@ class Session:
     def actor(self, tender_id: str, role: str) -> Actor:
         return Actor(
             self.signer,
-            role=role,
+            role=Role(role),
             tender_id=tender_id,
             now=lambda: time.time_ns() // 1_000_000,
             random_bytes=secrets.token_bytes,

@@ -15,10 +15,10 @@ from enum import StrEnum
 
 from beacon.core import labels
 from beacon.core.encoding import Reader, Writer, sha256_fields
+from beacon.core.vocabulary import SEED_ROLES
 from beacon.errors import EncodingError, InputError, VerificationError
 
 SEED_BYTES = 32
-ROLES = ("centre", "agent", "bidder")
 
 
 @dataclass(frozen=True, order=True)
@@ -29,8 +29,10 @@ class Party:
     fingerprint: bytes
 
     def __post_init__(self) -> None:
-        if self.role not in ROLES:
-            raise InputError(f"party role must be one of {', '.join(ROLES)}, got {self.role!r}")
+        if isinstance(self.role, str):  # a Role member is held as the string it equals
+            object.__setattr__(self, "role", str(self.role))
+        if self.role not in SEED_ROLES:
+            raise InputError(f"party role must be one of {', '.join(SEED_ROLES)}, got {self.role!r}")
         if len(self.fingerprint) != 32:
             raise InputError(
                 f"certificate fingerprint must be 32 bytes, got {len(self.fingerprint)}"
@@ -39,7 +41,7 @@ class Party:
     @property
     def sort_key(self) -> tuple[int, bytes]:
         """Canonical order (§10): centre, then agent, then bidders by fingerprint."""
-        return ROLES.index(self.role), self.fingerprint
+        return SEED_ROLES.index(self.role), self.fingerprint
 
     def __str__(self) -> str:
         return f"{self.role}:{self.fingerprint.hex()[:16]}"

@@ -18,9 +18,8 @@ from beacon.core.commitment import SeedEntry, SeedStatus
 from beacon.core.definition import DrawDefinition, Kind, ValueType
 from beacon.core.encoding import Writer
 from beacon.core.selection import Pick, draw_selection
+from beacon.core.vocabulary import CEREMONY_ROLES
 from beacon.errors import InputError
-
-PARTIES = ("centre", "agent")  # each has a seed entry in every computed draw (§10.1)
 
 
 def order_seeds(entries: Sequence[SeedEntry]) -> list[SeedEntry]:
@@ -54,7 +53,7 @@ def combine_seed(
     ordered = order_seeds(entries)
     # §10.1: the centre and the agent each have an entry (included or not); a draw frozen
     # without both is blocked (§6.4) and is never combined.
-    missing = [r for r in PARTIES if r not in {e.party.role for e in ordered}]
+    missing = [r for r in CEREMONY_ROLES if r not in {e.party.role for e in ordered}]
     if missing:
         raise InputError(
             f"the seed entries have no {' and no '.join(missing)} entry: a draw without both "

@@ -19,9 +19,8 @@ from enum import StrEnum
 
 from beacon.core.definition import DrawDefinition
 from beacon.core.timefmt import format_ms
+from beacon.core.vocabulary import CEREMONY_ROLES, Role, StatementKind
 from beacon.errors import ConflictError, DeadlineError, RoleError, StateError
-
-PARTIES = ("centre", "agent")
 
 
 class Phase(StrEnum):
@@ -86,7 +85,7 @@ def missing_at_freeze(f: Facts) -> tuple[str, ...]:
     if not f.frozen:
         return ()
     return tuple(
-        r for r in PARTIES if r not in f.frozen_opening_keys or r not in f.frozen_commitments
+        r for r in CEREMONY_ROLES if r not in f.frozen_opening_keys or r not in f.frozen_commitments
     )
 
 
@@ -123,7 +122,7 @@ def phase(f: Facts) -> Phase:
     if not f.countersigned:
         return Phase.DRAFT
     if not f.frozen:
-        return Phase.COMMITTING if set(PARTIES) <= f.opening_keys else Phase.PUBLISHED
+        return Phase.COMMITTING if set(CEREMONY_ROLES) <= f.opening_keys else Phase.PUBLISHED
     if missing_at_freeze(f):
         return Phase.FROZEN  # blocked for good: only a void follows
     if f.definition.needs_snapshot and not f.snapshot:
@@ -158,7 +157,7 @@ def blocked_reason(f: Facts, now: int) -> str | None:
 
 def _has_possible_seed(f: Facts) -> bool:
     return bool(f.reveals & f.frozen_commitments) or (
-        f.frozen_envelopes > 0 and set(PARTIES) <= f.key_releases
+        f.frozen_envelopes > 0 and set(CEREMONY_ROLES) <= f.key_releases
     )
 
 
@@ -204,7 +203,7 @@ def _phase(p: Phase, allowed: tuple[Phase, ...], kind: str, draw_id: str) -> Non
         )
 
 
-def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Phase:
+def check(kind: StatementKind, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Phase:
     """Raise unless statement ``kind`` by ``role`` may be accepted at ``now``.
 
     Returns the phase the statement was accepted in. ``draw.publish`` is checked by
@@ -214,44 +213,44 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
     dl = d.deadlines
     draw = d.draw_id
     p = phase(f)
-    if kind == "draw.countersign":
-        _role(role, ("centre",), kind, draw)
+    if kind == StatementKind.DRAW_COUNTERSIGN:
+        _role(role, (Role.CENTRE,), kind, draw)
         _deadline(f, now, dl.commit, "countersigning")
         _phase(p, (Phase.DRAFT,), kind, draw)
-    elif kind == "draw.opening_key":
-        _role(role, PARTIES, kind, draw)
+    elif kind == StatementKind.DRAW_OPENING_KEY:
+        _role(role, CEREMONY_ROLES, kind, draw)
         _deadline(f, now, dl.commit, "announcing opening keys")
         _phase(p, (Phase.PUBLISHED, Phase.COMMITTING), kind, draw)
         if role in f.opening_keys:
             raise ConflictError(f"draw {draw}: the {role} has already announced its opening key")
-    elif kind == "draw.commit":
-        _role(role, PARTIES, kind, draw)
+    elif kind == StatementKind.DRAW_COMMIT:
+        _role(role, CEREMONY_ROLES, kind, draw)
         _deadline(f, now, dl.commit, "the commit window")
         _phase(p, (Phase.PUBLISHED, Phase.COMMITTING), kind, draw)
         if role in f.commitments:
             raise ConflictError(f"draw {draw}: the {role} has already committed")
-    elif kind == "envelope.submit":
-        _role(role, ("bidder",), kind, draw)
+    elif kind == StatementKind.ENVELOPE_SUBMIT:
+        _role(role, (Role.BIDDER,), kind, draw)
         _deadline(f, now, dl.commit, "seed envelope submission")
         _phase(p, (Phase.COMMITTING,), kind, draw)
         if actor in f.seed_bidders:
             raise ConflictError(f"draw {draw}: this bidder has already submitted a seed envelope")
-    elif kind == "draw.freeze":
-        _role(role, ("beacon",), kind, draw)
+    elif kind == StatementKind.DRAW_FREEZE:
+        _role(role, (Role.BEACON,), kind, draw)
         _phase(p, (Phase.PUBLISHED, Phase.COMMITTING), kind, draw)
         if now < dl.commit:
             raise DeadlineError(
                 f"draw {draw}: cannot freeze before the commit deadline {format_ms(dl.commit)}"
             )
-    elif kind == "draw.snapshot":
-        _role(role, ("agent",), kind, draw)
+    elif kind == StatementKind.DRAW_SNAPSHOT:
+        _role(role, (Role.AGENT,), kind, draw)
         if not d.needs_snapshot:
             raise StateError(f"draw {draw}: no selection draws from a snapshot of valid bids")
         _deadline(f, now, dl.snapshot, "the snapshot window")
         _not_blocked(f, kind)
         _phase(p, (Phase.FROZEN,), kind, draw)
-    elif kind == "draw.reveal":
-        _role(role, PARTIES, kind, draw)
+    elif kind == StatementKind.DRAW_REVEAL:
+        _role(role, CEREMONY_ROLES, kind, draw)
         _deadline(f, now, dl.reveal, "the reveal window")
         _not_blocked(f, kind)
         _phase(p, (Phase.REVEALING,), kind, draw)
@@ -261,8 +260,8 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
             )
         if role in f.reveals:
             raise ConflictError(f"draw {draw}: the {role} has already revealed")
-    elif kind == "draw.key_release":
-        _role(role, PARTIES, kind, draw)
+    elif kind == StatementKind.DRAW_KEY_RELEASE:
+        _role(role, CEREMONY_ROLES, kind, draw)
         _deadline(f, now, dl.seed_open, "releasing the seed opening keys")
         _not_blocked(f, kind)
         _phase(p, (Phase.OPENING,), kind, draw)
@@ -270,8 +269,8 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
             raise StateError(f"draw {draw}: the {role} announced no opening key")
         if role in f.key_releases:
             raise ConflictError(f"draw {draw}: the {role} has already released its key")
-    elif kind == "draw.result":
-        _role(role, ("beacon",), kind, draw)
+    elif kind == StatementKind.DRAW_RESULT:
+        _role(role, (Role.BEACON,), kind, draw)
         if p is Phase.FAILED:
             raise DeadlineError(
                 f"draw {draw}: the result deadline {format_ms(dl.result)} has passed (a pulse at or "
@@ -279,14 +278,14 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
             )
         _not_blocked(f, kind)
         _phase(p, (Phase.COMPUTING,), kind, draw)
-    elif kind == "draw.objection":
-        _role(role, ("bidder",), kind, draw)
+    elif kind == StatementKind.DRAW_OBJECTION:
+        _role(role, (Role.BIDDER,), kind, draw)
         _phase(p, (Phase.DRAWN, Phase.DISPUTED), kind, draw)
         ends = f.dispute_ends
         if ends is not None:  # else no pulse has recorded the result yet: the window is open
             _deadline(f, now, ends, "the dispute window")
-    elif kind == "draw.confirm":
-        _role(role, ("supervisor",), kind, draw)
+    elif kind == StatementKind.DRAW_CONFIRM:
+        _role(role, (Role.SUPERVISOR,), kind, draw)
         _phase(p, (Phase.DRAWN, Phase.DISPUTED), kind, draw)
         ends = f.dispute_ends
         if p is Phase.DRAWN and ends is None:
@@ -299,11 +298,11 @@ def check(kind: str, role: str, f: Facts, now: int, *, actor: bytes = b"") -> Ph
             raise DeadlineError(
                 f"draw {draw}: the dispute window is open until {format_ms(ends)}; confirm after it"
             )
-    elif kind == "draw.void":
-        _role(role, ("supervisor",), kind, draw)
+    elif kind == StatementKind.DRAW_VOID:
+        _role(role, (Role.SUPERVISOR,), kind, draw)
         if p in FINAL:
             raise StateError(f"draw {draw}: a {p.value} draw cannot be voided")
-    elif kind == "draw.publish":
+    elif kind == StatementKind.DRAW_PUBLISH:
         raise ConflictError(
             f"draw {draw} is already published; a definition cannot be edited after publication"
         )
@@ -324,7 +323,7 @@ def check_publish(
 ) -> None:
     """A new definition: by the agent, early enough, with the deployment's published
     delay parameters (s and A_max, §11.5) and at least its minimum T."""
-    _role(role, ("agent",), "draw.publish", definition.draw_id)
+    _role(role, (Role.AGENT,), StatementKind.DRAW_PUBLISH, definition.draw_id)
     for name, published in (("vdf_rate", vdf_rate), ("vdf_advantage", vdf_advantage)):
         if getattr(definition, name) != published:
             raise StateError(

@@ -25,9 +25,8 @@ from beacon.core.encoding import Reader, Writer, sha256_fields
 from beacon.core.envelope.failures import Fault, Reason, fail
 from beacon.core.envelope.format import Header
 from beacon.core.envelope.shares import HPKE_SUITE, header_share_info, key_id
+from beacon.core.vocabulary import Role
 from beacon.errors import EncodingError
-
-PARTIES = ("agent", "centre")
 
 
 class OpeningStatus(StrEnum):
@@ -103,7 +102,7 @@ class OpeningEntry:
 
 def missing_status(released: Mapping[str, object]) -> OpeningStatus | None:
     """The party fault when a role released no keys; None when both did."""
-    agent, centre = "agent" in released, "centre" in released
+    agent, centre = Role.AGENT in released, Role.CENTRE in released
     if agent and centre:
         return None
     if not agent and not centre:

@@ -17,17 +17,18 @@ from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from beacon.core.bodies import EnvelopeReplaceBody, EnvelopeSubmitBody, EnvelopeWithdrawBody
 from beacon.core.timefmt import format_ms
+from beacon.core.vocabulary import CEREMONY_ROLES, Role, StatementKind
 from beacon.errors import ConflictError, DeadlineError, InputError, RoleError, StateError
 
-PARTIES = ("centre", "agent")
 MAX_KEYS_PER_ROLE = 2
 # A bidder's bid statements (PROTOCOL.md §9.9 step 3a), replayed in log order.
-BID_KINDS = ("envelope.submit", "envelope.replace", "envelope.withdraw")
+BID_KINDS = (StatementKind.ENVELOPE_SUBMIT, StatementKind.ENVELOPE_REPLACE, StatementKind.ENVELOPE_WITHDRAW)
 # kind → (verb, past participle, gerund), for messages.
 CHANGES = {
-    "envelope.replace": ("replace", "replaced", "replacing"),
-    "envelope.withdraw": ("withdraw", "withdrawn", "withdrawing"),
+    StatementKind.ENVELOPE_REPLACE: ("replace", "replaced", "replacing"),
+    StatementKind.ENVELOPE_WITHDRAW: ("withdraw", "withdrawn", "withdrawing"),
 }
 
 
@@ -52,28 +53,29 @@ class Bid:
     ended_at: int | None = None  # leaf of the statement that replaced or withdrew it
 
 
-def bid_history(
-    statements: Iterable[tuple[int, str, bytes, Mapping[str, object]]],
-) -> dict[str, Bid]:
+BidBody = EnvelopeSubmitBody | EnvelopeReplaceBody | EnvelopeWithdrawBody
+
+
+def bid_history(statements: Iterable[tuple[int, bytes, BidBody]]) -> dict[str, Bid]:
     """Every bid envelope by id, in the order they were brought, from the bid statements
-    ``(leaf_index, kind, actor, body)`` in log order (§9.9 step 3a).
+    ``(leaf_index, actor, body)`` in log order (§9.9 step 3a).
 
     The ledger accepts each statement only against the history before it (:func:`check`),
     so each replacement and withdrawal names its signer's standing bid. One that does not
     (a log the beacon forged) changes nothing here; ``beacon-verify tender`` reports it.
     """
     bids: dict[str, Bid] = {}
-    for leaf, kind, actor, body in statements:
-        if kind == "envelope.submit":
-            if body["purpose"] == "bid":
-                bids[str(body["envelope_id"])] = Bid(str(body["envelope_id"]), actor, leaf)
+    for leaf, actor, body in statements:
+        if isinstance(body, EnvelopeSubmitBody):
+            if body.purpose == "bid":
+                bids[body.envelope_id] = Bid(body.envelope_id, actor, leaf)
             continue
-        named = str(body["replaces" if kind == "envelope.replace" else "envelope_id"])
+        named = body.replaces if isinstance(body, EnvelopeReplaceBody) else body.envelope_id
         old = bids.get(named)
-        new = str(body.get("envelope_id", ""))
         if old is None or old.bidder != actor or old.state is not BidState.STANDING:
             continue
-        if kind == "envelope.replace":
+        if isinstance(body, EnvelopeReplaceBody):
+            new = body.envelope_id
             if new in bids:
                 continue
             bids[named] = replace(old, state=BidState.REPLACED, replaced_by=new, ended_at=leaf)
@@ -128,7 +130,7 @@ def phase(f: TenderFacts) -> TenderPhase:
         return TenderPhase.UNPUBLISHED
     if f.pulse_ms < f.bid_deadline:
         return TenderPhase.ACCEPTING
-    if set(PARTIES) <= f.releases or f.pulse_ms >= f.release_deadline:
+    if set(CEREMONY_ROLES) <= f.releases or f.pulse_ms >= f.release_deadline:
         return TenderPhase.OPENING
     return TenderPhase.RELEASING
 
@@ -156,7 +158,7 @@ def _before(f: TenderFacts, now: int, deadline: int, what: str) -> None:
 
 
 def check(
-    kind: str, role: str, f: TenderFacts, now: int, *, actor: bytes = b"", names: str = ""
+    kind: StatementKind, role: str, f: TenderFacts, now: int, *, actor: bytes = b"", names: str = ""
 ) -> TenderPhase:
     """Raise unless ``kind`` by ``role`` may be accepted for this tender at ``now``.
 
@@ -164,8 +166,8 @@ def check(
     """
     t = f.tender_id
     p = phase(f)
-    if kind == "tender.opening_key":
-        _role(role, PARTIES, kind, t)
+    if kind == StatementKind.TENDER_OPENING_KEY:
+        _role(role, CEREMONY_ROLES, kind, t)
         if not f.published:
             raise StateError(
                 f"tender {t}: publish the bid deadline (tender.publish) before announcing opening keys"
@@ -175,14 +177,14 @@ def check(
             raise ConflictError(
                 f"tender {t}: the {role} already announced {MAX_KEYS_PER_ROLE} opening keys"
             )
-    elif kind == "envelope.submit":
-        _role(role, ("bidder",), kind, t)
+    elif kind == StatementKind.ENVELOPE_SUBMIT:
+        _role(role, (Role.BIDDER,), kind, t)
         if not f.published:
             raise StateError(
                 f"tender {t} is not accepting bids: no bid deadline has been published"
             )
         _before(f, now, f.bid_deadline, "bid submission")
-        missing = [r for r in PARTIES if not f.opening_keys.get(r)]
+        missing = [r for r in CEREMONY_ROLES if not f.opening_keys.get(r)]
         if missing:
             raise StateError(
                 f"tender {t}: the {' and '.join(missing)} has not announced an opening key yet"
@@ -194,14 +196,14 @@ def check(
             )
     elif kind in CHANGES:
         verb, _, gerund = CHANGES[kind]
-        _role(role, ("bidder",), kind, t)
+        _role(role, (Role.BIDDER,), kind, t)
         if not f.published:
             raise StateError(
                 f"tender {t} is not accepting bids: no bid deadline has been published"
             )
         _before(f, now, f.bid_deadline, f"{gerund} bids")
-        if kind == "envelope.replace":
-            missing = [r for r in PARTIES if not f.opening_keys.get(r)]
+        if kind == StatementKind.ENVELOPE_REPLACE:
+            missing = [r for r in CEREMONY_ROLES if not f.opening_keys.get(r)]
             if missing:  # unreachable while a bid stands, which needed both keys
                 raise StateError(
                     f"tender {t}: the {' and '.join(missing)} has not announced an opening key yet"
@@ -227,8 +229,8 @@ def check(
                     else "; you have no standing bid"
                 )
             )
-    elif kind == "tender.key_release":
-        _role(role, PARTIES, kind, t)
+    elif kind == StatementKind.TENDER_KEY_RELEASE:
+        _role(role, CEREMONY_ROLES, kind, t)
         _before(f, now, f.release_deadline, "releasing opening keys")
         if p is not TenderPhase.RELEASING:
             raise StateError(
@@ -237,8 +239,8 @@ def check(
             )
         if role in f.releases:
             raise ConflictError(f"tender {t}: the {role} has already released its opening keys")
-    elif kind == "tender.opening":
-        _role(role, ("beacon",), kind, t)
+    elif kind == StatementKind.TENDER_OPENING:
+        _role(role, (Role.BEACON,), kind, t)
         if p is not TenderPhase.OPENING:
             raise StateError(
                 f"tender {t}: the opening is logged once both parties released or time ran out (phase {p.value})"
@@ -258,7 +260,7 @@ def check_publish(
     now: int,
     min_lead_ms: int,
 ) -> None:
-    _role(role, ("agent",), "tender.publish", tender_id)
+    _role(role, (Role.AGENT,), StatementKind.TENDER_PUBLISH, tender_id)
     if published:
         raise ConflictError(f"tender {tender_id} already has its deadlines; they cannot be changed")
     if bid_deadline - now < min_lead_ms:

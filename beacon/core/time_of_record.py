@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from beacon.core.vocabulary import Role
+
 # PROTOCOL.md §6.5: S_max. A deployment may lower its tolerance, never raise it, so a
 # verifier needs no configuration to bound every party's issued_at.
 MAX_SKEW_MS: Final = 300_000
@@ -19,7 +21,7 @@ MAX_SKEW_MS: Final = 300_000
 
 def tolerance(role: str) -> int:
     """``S`` of §13.3 for a statement made by ``role``."""
-    return 0 if role == "beacon" else MAX_SKEW_MS
+    return 0 if role == Role.BEACON else MAX_SKEW_MS
 
 
 def bounds(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import math
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -98,7 +98,12 @@ def plan(t: int) -> Plan:
     """
     if isinstance(t, bool) or not isinstance(t, int) or t < 1:
         raise ValueError(f"T: expected a positive integer, got {t!r}")
-    best: tuple[float, int, int] | None = None
+    _, k, l = min(_candidates(t))  # noqa: E741
+    return Plan(k=k, l=l)
+
+
+def _candidates(t: int) -> Iterator[tuple[float, int, int]]:
+    """(modelled cost, k, l) of every plan within the limits; at least one per k."""
     for k in range(1, MAX_DIGIT_BITS + 1):
         step = 8 // math.gcd(k, 8)  # the smallest l with k·l a multiple of 8
         l_min = -(-t // (k * MAX_CHECKPOINTS))
@@ -107,10 +112,7 @@ def plan(t: int) -> Plan:
         for l in range(l_min, l_max + 1, step):  # noqa: E741
             s = k * l
             cost = -(-t // s) * _interval_cost(s) + _MULTIPLY * (t // k + l * 2 ** (k + 1)) + l * k
-            if best is None or (cost, k, l) < best:
-                best = (cost, k, l)
-    assert best is not None
-    return Plan(k=best[1], l=best[2])
+            yield cost, k, l
 
 
 def _bucket_sum(buckets: list[Any], n: Any) -> Any:

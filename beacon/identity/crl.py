@@ -199,7 +199,8 @@ class CrlSource:
             self._crl = crl
 
     def _refresh(self, when: dt.datetime) -> None:
-        assert self._url is not None
+        if self._url is None:  # a file-only source has nothing to fetch
+            return
         if self._monotonic() < self._next_try:
             return
         self._next_try = self._monotonic() + RETRY_INTERVAL_SECONDS

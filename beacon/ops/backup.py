@@ -193,7 +193,8 @@ def _read_archive(archive: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
                 if not member.isfile():
                     raise InputError(f"{archive}: member {member.name!r} is not a regular file")
                 f = tar.extractfile(member)
-                assert f is not None
+                if f is None:  # tarfile gives no reader for a member it cannot read
+                    raise InputError(f"{archive}: member {member.name!r} cannot be read")
                 contents[member.name] = f.read()
     except (OSError, tarfile.TarError) as e:
         raise InputError(f"{archive}: not a readable backup archive ({e})") from e

@@ -14,11 +14,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from beacon.core.bodies import DrawResultBody, EnvelopeSubmitBody
 from beacon.core.bundle import LoggedStatement, ProofBundle, TimePoint, Witness
 from beacon.core.definition import Kind
 from beacon.core.merkle import TreeHead
 from beacon.core.pulse import Pulse
 from beacon.core.timefmt import format_ms
+from beacon.core.vocabulary import Role, StatementKind
 from beacon.errors import StateError
 from beacon.service.blobs import BlobStore
 from beacon.service.draws import DrawRecord, load
@@ -79,10 +81,11 @@ def build(
     )
     points = tuple(time_points(session, _deadlines(record), head.tree_size))
     witnesses = _witnesses(session, [s.leaf_index for s in statements], head.tree_size)
-    envelopes = {
-        s.signed.statement.body["envelope_id"]: blobs.read(s.signed.statement.body["envelope_hash"])
-        for s in record.frozen("envelope.submit")
-    }
+    submitted = [
+        s.signed.statement.body_as(EnvelopeSubmitBody)
+        for s in record.frozen(StatementKind.ENVELOPE_SUBMIT)
+    ]
+    envelopes = {b.envelope_id: blobs.read(b.envelope_hash) for b in submitted}
     return ProofBundle(
         draw_id=draw_id,
         definition=record.definition,
@@ -124,7 +127,7 @@ def beacon_certificates(
             )
         out[der] = None
     for s in logged:
-        if s.signed.statement.role == "beacon":
+        if s.signed.statement.role == Role.BEACON:
             out[s.signed.certificate] = None
     return tuple(out)
 
@@ -132,7 +135,7 @@ def beacon_certificates(
 def _with_registrations(repo: StatementRepository, record: DrawRecord) -> list[Logged]:
     """The draw's statements plus the registration of every actor, and of their registrars."""
     tender = record.definition.tender_id
-    needed = {s.row.actor for s in record.statements if s.row.role != "beacon"}
+    needed = {s.row.actor for s in record.statements if s.row.role != Role.BEACON}
     regs: dict[int, Logged] = {}
     while needed:
         fp = needed.pop()
@@ -140,10 +143,13 @@ def _with_registrations(repo: StatementRepository, record: DrawRecord) -> list[L
         if reg is None:
             continue
         found = repo.get(reg.statement_hash)
-        assert found is not None
+        if found is None:
+            raise StateError(
+                f"tender {tender}: the registration {reg.statement_hash.hex()} is not in the log"
+            )
         if found.leaf_index not in regs:
             regs[found.leaf_index] = found
-            if found.row.role != "beacon":
+            if found.row.role != Role.BEACON:
                 needed.add(found.row.actor)
     return sorted([*record.statements, *regs.values()], key=lambda s: s.leaf_index)
 
@@ -224,13 +230,13 @@ def _witnesses(session: Session, leaves: Sequence[int], final_size: int) -> tupl
 
 def summary(record: DrawRecord) -> dict[str, Any]:
     """The people-facing values; the verifier checks them against the result statement."""
-    result = record.one("draw.result")
+    result = record.one(StatementKind.DRAW_RESULT)
     out: dict[str, Any] = {"state": record.phase.value}
     if result is None:
         return out | {"output": None, "values": [], "derived": [], "seeds": []}
-    body = result.signed.statement.body
+    body = result.signed.statement.body_as(DrawResultBody)
     definition = record.definition
-    picks = {p.code: p for p in body["picks"]}
+    picks = {p.code: p for p in body.picks}
     values = [
         {
             "code": s.code,
@@ -256,10 +262,10 @@ def summary(record: DrawRecord) -> dict[str, Any]:
     ]
     seeds = [
         {"role": e.party.role, "fingerprint": e.party.fingerprint.hex(), "status": e.status.value}
-        for e in body["seeds"]
+        for e in body.seeds
     ]
     return out | {
-        "output": body["output"].hex(),
+        "output": body.output.hex(),
         "values": values,
         "derived": derived,
         "seeds": seeds,

@@ -18,12 +18,14 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from beacon.core import chain, defaults
+from beacon.core.bodies import DrawCommitBody, EnvelopeSubmitBody
 from beacon.core.definition import DrawDefinition, parse_authoring
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.lifecycle import Phase
 from beacon.core.statement import SignedStatement
 from beacon.core.timefmt import format_ms
-from beacon.errors import BeaconError
+from beacon.core.vocabulary import Role, StatementKind
+from beacon.errors import BeaconError, StateError
 from beacon.identity.keys import load_signer
 from beacon.party import Actor
 from beacon.service.blobs import StagedBlob
@@ -156,14 +158,14 @@ class DemoParties:
     keys: dict[tuple[str, str], ec.EllipticCurvePrivateKey] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.centre = self.actor("centre", "centre")
-        self.agent = self.actor("agent", "agent")
-        self.supervisor = self.actor("supervisor", "supervisor")
+        self.centre = self.actor("centre", Role.CENTRE)
+        self.agent = self.actor("agent", Role.AGENT)
+        self.supervisor = self.actor("supervisor", Role.SUPERVISOR)
         self.bidder_actors = [
-            self.actor(f"bidder-{i}", "bidder") for i in range(1, self.bidders + 1)
+            self.actor(f"bidder-{i}", Role.BIDDER) for i in range(1, self.bidders + 1)
         ]
 
-    def actor(self, name: str, role: str) -> Actor:
+    def actor(self, name: str, role: Role) -> Actor:
         signer = load_signer(self.ca_dir / f"{name}.pem", self.ca_dir / f"{name}.key")
         rt = self.runtime
         return Actor(
@@ -194,9 +196,9 @@ class DemoParties:
     # -- the ceremony, step by step --------------------------------------------------------------
 
     def register(self) -> None:
-        self.submit(self.centre.register("agent", self.agent.certificate))
+        self.submit(self.centre.register(Role.AGENT, self.agent.certificate))
         for b in self.bidder_actors:
-            self.submit(self.centre.register("bidder", b.certificate))
+            self.submit(self.centre.register(Role.BIDDER, b.certificate))
 
     def publish(self, definition: DrawDefinition) -> None:
         self.submit(self.agent.publish(definition))
@@ -204,7 +206,7 @@ class DemoParties:
 
     def commit(self, draw_id: str) -> dict[str, bytes]:
         """Both parties announce their opening keys and commit; returns the commitments."""
-        out = {}
+        out: dict[str, bytes] = {}
         for party in (self.centre, self.agent):
             key = ec.generate_private_key(ec.SECP256R1())
             self.keys[(draw_id, party.role)] = key
@@ -213,13 +215,13 @@ class DemoParties:
             self.seeds[(draw_id, party.role)] = seed
             signed = party.commit(draw_id, seed)
             self.submit(signed)
-            out[party.role] = signed.statement.body["commitment"]
+            out[party.role] = signed.statement.body_as(DrawCommitBody).commitment
         return out
 
     def seal_seeds(self, draw_id: str) -> list[tuple[str, bytes]]:
         """Every bidder seals a fresh seed to the draw's opening keys; returns (envelope id, hash)."""
-        agent = public_bytes(self.keys[(draw_id, "agent")].public_key())
-        centre = public_bytes(self.keys[(draw_id, "centre")].public_key())
+        agent = public_bytes(self.keys[(draw_id, Role.AGENT)].public_key())
+        centre = public_bytes(self.keys[(draw_id, Role.CENTRE)].public_key())
         out = []
         for i, b in enumerate(self.bidder_actors, 1):
             envelope_id = f"{draw_id}-seed-{i}"
@@ -228,14 +230,14 @@ class DemoParties:
             )
             self.seeds[(draw_id, f"bidder-{i}")] = sealed.seed
             self.submit(sealed.statement, sealed.envelope)
-            out.append((envelope_id, sealed.statement.statement.body["envelope_hash"]))
+            out.append((envelope_id, sealed.statement.statement.body_as(EnvelopeSubmitBody).envelope_hash))
         return out
 
     def snapshot(self, draw_id: str, bid_ids: list[str]) -> None:
         self.submit(self.agent.snapshot(draw_id, bid_ids))
 
     def reveal(self, draw_id: str) -> dict[str, bytes]:
-        out = {}
+        out: dict[str, bytes] = {}
         for party in (self.centre, self.agent):
             seed = self.seeds[(draw_id, party.role)]
             self.submit(party.reveal(draw_id, seed))
@@ -247,8 +249,9 @@ class DemoParties:
             self.submit(party.release(draw_id, self.keys[(draw_id, party.role)]))
 
     def confirm(self, draw_id: str) -> None:
-        result = self.record(draw_id).one("draw.result")
-        assert result is not None
+        result = self.record(draw_id).one(StatementKind.DRAW_RESULT)
+        if result is None:
+            raise StateError(f"draw {draw_id} has no result to confirm yet")
         self.submit(self.supervisor.confirm(draw_id, result.row.statement_hash))
 
 

@@ -10,8 +10,10 @@ import shlex
 from typing import Any
 
 from beacon.core import lifecycle
+from beacon.core.bodies import DrawFreezeBody, DrawObjectionBody, DrawSnapshotBody, DrawVoidBody
 from beacon.core.lifecycle import Phase
 from beacon.core.timefmt import format_ms
+from beacon.core.vocabulary import CEREMONY_ROLES, StatementKind
 from beacon.service import bundles
 from beacon.service.draws import DrawRecord
 from beacon.store.records import Registration, VdfJob
@@ -96,11 +98,20 @@ def summary_row(record: DrawRecord, now: int) -> dict[str, Any]:
     }
 
 
+def _freeze(body: DrawFreezeBody) -> dict[str, Any]:
+    return {
+        "pulse": f"{body.pulse_chain}/{body.pulse_index}",
+        "pulse_chain": body.pulse_chain,
+        "pulse_index": body.pulse_index,
+        "tree_size": body.tree_size,
+    }
+
+
 def _reasoned(logged: Logged) -> dict[str, Any]:
     return {
         "leaf_index": logged.leaf_index,
         "at": format_ms(logged.row.received_ms),
-        "reason": logged.signed.statement.body["reason"],
+        "reason": logged.signed.statement.body_as(DrawObjectionBody, DrawVoidBody).reason,
     }
 
 
@@ -121,17 +132,17 @@ def detail(
             }
         )
     per_party = {
-        role: {
+        str(role): {
             "opening_key": role in f.opening_keys,
             "committed": role in f.commitments,
             "revealed": role in f.reveals,
             "released": role in f.key_releases,
         }
-        for role in lifecycle.PARTIES
+        for role in CEREMONY_ROLES
     }
-    freeze = record.one("draw.freeze")
-    snapshot = record.one("draw.snapshot")
-    void = record.one("draw.void")
+    freeze = record.one(StatementKind.DRAW_FREEZE)
+    snapshot = record.one(StatementKind.DRAW_SNAPSHOT)
+    void = record.one(StatementKind.DRAW_VOID)
     vdf = None
     if record.phase is Phase.COMPUTING or job is not None:
         done = (
@@ -146,21 +157,14 @@ def detail(
         "parties": parties,
         "seeds": {
             **per_party,
-            "bidder_envelopes": len(record.of_kind("envelope.submit")),
+            "bidder_envelopes": len(record.of_kind(StatementKind.ENVELOPE_SUBMIT)),
             "frozen_bidder_envelopes": f.frozen_envelopes,
         },
-        "freeze": None
-        if freeze is None
-        else {
-            "pulse": f"{freeze.signed.statement.body['pulse_chain']}/{freeze.signed.statement.body['pulse_index']}",
-            "pulse_chain": freeze.signed.statement.body["pulse_chain"],
-            "pulse_index": freeze.signed.statement.body["pulse_index"],
-            "tree_size": freeze.signed.statement.body["tree_size"],
-        },
+        "freeze": None if freeze is None else _freeze(freeze.signed.statement.body_as(DrawFreezeBody)),
         "snapshot": None
         if snapshot is None
         else {
-            "bid_ids": list(snapshot.signed.statement.body["bid_ids"]),
+            "bid_ids": list(snapshot.signed.statement.body_as(DrawSnapshotBody).bid_ids),
             "at": format_ms(snapshot.row.received_ms),
         },
         "vdf": vdf,
@@ -168,7 +172,7 @@ def detail(
         if f.result_at is None
         else bundles.summary(record) | {"at": format_ms(f.result_at)},
         "dispute_end": None if f.dispute_ends is None else format_ms(f.dispute_ends),
-        "objections": [_reasoned(s) for s in record.of_kind("draw.objection")],
+        "objections": [_reasoned(s) for s in record.of_kind(StatementKind.DRAW_OBJECTION)],
         "void": None if void is None else _reasoned(void),
         "statements": [
             {

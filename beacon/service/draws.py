@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from beacon.core import lifecycle
+from beacon.core.bodies import DrawFreezeBody
 from beacon.core.definition import DrawDefinition
 from beacon.core.lifecycle import Facts, Phase
+from beacon.core.vocabulary import StatementKind
 from beacon.errors import InputError
 from beacon.store.pulses import PulseRepository
 from beacon.store.statements import Logged, StatementRepository
@@ -45,8 +47,8 @@ class DrawRecord:
 
     @property
     def freeze_size(self) -> int | None:
-        freeze = self.one("draw.freeze")
-        return None if freeze is None else int(freeze.signed.statement.body["tree_size"])
+        freeze = self.one(StatementKind.DRAW_FREEZE)
+        return None if freeze is None else freeze.signed.statement.body_as(DrawFreezeBody).tree_size
 
     def frozen(self, kind: str) -> list[Logged]:
         """Statements of ``kind`` inside the frozen set (leaf below the freeze tree size)."""
@@ -66,30 +68,30 @@ def facts_from(
     def roles(kind: str) -> frozenset[str]:
         return frozenset(s.row.role for s in statements if s.row.kind == kind)
 
-    freeze = next((s for s in statements if s.row.kind == "draw.freeze"), None)
-    size = None if freeze is None else int(freeze.signed.statement.body["tree_size"])
+    freeze = next((s for s in statements if s.row.kind == StatementKind.DRAW_FREEZE), None)
+    size = None if freeze is None else freeze.signed.statement.body_as(DrawFreezeBody).tree_size
     in_freeze = [s for s in statements if size is not None and s.leaf_index < size]
-    result = next((s for s in statements if s.row.kind == "draw.result"), None)
+    result = next((s for s in statements if s.row.kind == StatementKind.DRAW_RESULT), None)
     return Facts(
         definition=definition,
-        countersigned=any(s.row.kind == "draw.countersign" for s in statements),
-        opening_keys=roles("draw.opening_key"),
-        commitments=roles("draw.commit"),
-        seed_bidders=frozenset(s.row.actor for s in statements if s.row.kind == "envelope.submit"),
+        countersigned=any(s.row.kind == StatementKind.DRAW_COUNTERSIGN for s in statements),
+        opening_keys=roles(StatementKind.DRAW_OPENING_KEY),
+        commitments=roles(StatementKind.DRAW_COMMIT),
+        seed_bidders=frozenset(s.row.actor for s in statements if s.row.kind == StatementKind.ENVELOPE_SUBMIT),
         frozen=freeze is not None,
         frozen_opening_keys=frozenset(
-            s.row.role for s in in_freeze if s.row.kind == "draw.opening_key"
+            s.row.role for s in in_freeze if s.row.kind == StatementKind.DRAW_OPENING_KEY
         ),
-        frozen_commitments=frozenset(s.row.role for s in in_freeze if s.row.kind == "draw.commit"),
-        frozen_envelopes=sum(1 for s in in_freeze if s.row.kind == "envelope.submit"),
-        snapshot=any(s.row.kind == "draw.snapshot" for s in statements),
-        reveals=roles("draw.reveal"),
-        key_releases=roles("draw.key_release"),
+        frozen_commitments=frozenset(s.row.role for s in in_freeze if s.row.kind == StatementKind.DRAW_COMMIT),
+        frozen_envelopes=sum(1 for s in in_freeze if s.row.kind == StatementKind.ENVELOPE_SUBMIT),
+        snapshot=any(s.row.kind == StatementKind.DRAW_SNAPSHOT for s in statements),
+        reveals=roles(StatementKind.DRAW_REVEAL),
+        key_releases=roles(StatementKind.DRAW_KEY_RELEASE),
         result_at=None if result is None else result.row.received_ms,
         result_recorded=result_recorded,
-        objections=sum(1 for s in statements if s.row.kind == "draw.objection"),
-        confirmed=any(s.row.kind == "draw.confirm" for s in statements),
-        voided=any(s.row.kind == "draw.void" for s in statements),
+        objections=sum(1 for s in statements if s.row.kind == StatementKind.DRAW_OBJECTION),
+        confirmed=any(s.row.kind == StatementKind.DRAW_CONFIRM for s in statements),
+        voided=any(s.row.kind == StatementKind.DRAW_VOID for s in statements),
         pulse_ms=pulse_ms,
     )
 
@@ -107,7 +109,7 @@ def load(repo: StatementRepository, draw_id: str, *, pulse_ms: int) -> DrawRecor
             definition,
             statements,
             pulse_ms=pulse_ms,
-            result_recorded=_recorded(repo, statements, "draw.result"),
+            result_recorded=_recorded(repo, statements, StatementKind.DRAW_RESULT),
         ),
         published_ms=row.published_ms,
     )

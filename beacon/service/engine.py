@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 
+from beacon.core.bodies import DrawFreezeBody
 from beacon.core.lifecycle import Phase
+from beacon.core.vocabulary import StatementKind
 from beacon.errors import InputError, StateError
 from beacon.service.draws import load
 from beacon.service.ledger import Ledger
@@ -19,7 +21,7 @@ from beacon.store.statements import StatementRepository
 
 log = logging.getLogger("beacon.engine")
 
-FROZEN_KINDS = ("draw.commit", "envelope.submit")
+FROZEN_KINDS = (StatementKind.DRAW_COMMIT, StatementKind.ENVELOPE_SUBMIT)
 
 
 class Engine:
@@ -54,28 +56,30 @@ class Engine:
             repo = StatementRepository(session)
             pulses = PulseRepository(session)
             last = pulses.last()
-            assert last is not None
+            if last is None:  # no pulse yet, so none at or after the commit deadline
+                return False
             record = load(repo, draw_id, pulse_ms=last.time_ms)
             if record.facts.frozen or record.phase not in (Phase.PUBLISHED, Phase.COMMITTING):
                 return False  # a draft never countersigned, or a voided draw, is not frozen
             point = pulses.at_or_after(record.definition.deadlines.commit)
-            assert point is not None  # ``last`` itself is at or after the deadline
+            if point is None:  # no pulse at or after the deadline yet: not due
+                return False
             head = LogRepository(session).tree_head(point.tree_size)
             covered = sorted(
                 s.leaf_index
                 for s in record.statements
                 if s.row.kind in FROZEN_KINDS and s.leaf_index < head.tree_size
             )
-            body = {
-                "tree_size": head.tree_size,
-                "root_hash": head.root_hash,
-                "pulse_chain": point.chain_index,
-                "pulse_index": point.pulse_index,
-                "commitments": tuple(covered),
-            }
+            body = DrawFreezeBody(
+                tree_size=head.tree_size,
+                root_hash=head.root_hash,
+                pulse_chain=point.chain_index,
+                pulse_index=point.pulse_index,
+                commitments=tuple(covered),
+            )
             self.ledger.issue(
                 session,
-                kind="draw.freeze",
+                kind=StatementKind.DRAW_FREEZE,
                 tender_id=record.definition.tender_id,
                 subject=draw_id,
                 body=body,

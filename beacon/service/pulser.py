@@ -97,7 +97,8 @@ class Pulser:
             log_repo.save_tree_head(head)
 
             def first_in_period(kind: str) -> chain.PulseRef:
-                assert previous is not None  # asked only when there is a previous pulse
+                if previous is None:  # asked only when there is a previous pulse
+                    raise InfrastructureError(f"chain {chain_index}: no previous pulse to link")
                 return pulses.first_in_period(chain_index, kind, previous.time_ms)
 
             unsigned = chain.next_pulse(

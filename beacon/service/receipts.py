@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from beacon.core import presentation as pres
 from beacon.core.merkle import HASH_SIZE, TreeHead
 from beacon.core.pulse import Pulse
-from beacon.errors import EncodingError
+from beacon.errors import EncodingError, StateError
 from beacon.store import LogRepository, PulseRepository
 from beacon.store.log import MAX_ENTRY
 
@@ -120,7 +120,8 @@ def receipt_for(session: Session, statement_hash: bytes, leaf_index: int) -> Rec
     log = LogRepository(session)
     pulses = PulseRepository(session)
     entry = log.entry(leaf_index)
-    assert entry is not None
+    if entry is None:
+        raise StateError(f"leaf {leaf_index} is not in the log; no receipt for it")
     covering = pulses.first_covering(leaf_index)
     if covering is None:
         head = log.tree_head()

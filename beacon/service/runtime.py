@@ -17,6 +17,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from beacon.core.vocabulary import Role
 from beacon.errors import ConfigurationError
 from beacon.identity import ca
 from beacon.identity.crl import CRL_FILE, CrlSource
@@ -59,7 +60,7 @@ class Trust:
             manifest = json.loads((directory / ca.MANIFEST).read_text())
             by_role: dict[str, set[bytes]] = {}
             for party in manifest["parties"]:
-                if party["role"] not in ("centre", "supervisor") or party["name"] == ca.SIGNER:
+                if party["role"] not in (Role.CENTRE, Role.SUPERVISOR) or party["name"] == ca.SIGNER:
                     continue  # the beacon's own key acts as the beacon, never as a party
                 der = x509.load_pem_x509_certificate(
                     (directory / f"{party['name']}.pem").read_bytes()
@@ -76,8 +77,8 @@ class Trust:
         return cls(
             anchors=(anchor,),
             revocation=revocation,
-            centre_operators=frozenset(by_role.get("centre", set())),
-            supervisors=frozenset(by_role.get("supervisor", set())),
+            centre_operators=frozenset(by_role.get(Role.CENTRE, set())),
+            supervisors=frozenset(by_role.get(Role.SUPERVISOR, set())),
         )
 
     def validator(self) -> ChainValidator:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from beacon.core import envelope as env
+from beacon.core.bodies import EnvelopeReplaceBody, EnvelopeSubmitBody
 from beacon.core.tender_bundle import BidHeader, TenderBundle
 from beacon.service.blobs import BlobStore
 from beacon.service.bundles import (
@@ -64,10 +65,10 @@ def build(
     points = tuple(time_points(session, _deadlines(record), head.tree_size))
     headers = []
     for bid in record.frozen_bids():
-        body = bid.signed.statement.body
-        with blobs.open(body["envelope_hash"]) as source:
+        body = bid.signed.statement.body_as(EnvelopeSubmitBody, EnvelopeReplaceBody)
+        with blobs.open(body.envelope_hash) as source:
             prefix = env.read_prefix(source)
-        headers.append(BidHeader(body["envelope_id"], prefix.header_bytes, prefix.mac))
+        headers.append(BidHeader(body.envelope_id, prefix.header_bytes, prefix.mac))
     return TenderBundle(
         tender_id=tender_id,
         trust_anchors=tuple(anchors),

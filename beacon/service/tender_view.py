@@ -12,9 +12,17 @@ import shlex
 from typing import Any
 
 from beacon.core import envelope as env
+from beacon.core.bodies import (
+    EnvelopeReplaceBody,
+    EnvelopeSubmitBody,
+    TenderOpeningBody,
+    TenderOpeningKeyBody,
+    TenderPublishBody,
+)
 from beacon.core.envelope.shares import load_public_key
-from beacon.core.tender import PARTIES, Bid, TenderPhase
+from beacon.core.tender import Bid, TenderPhase
 from beacon.core.timefmt import format_ms
+from beacon.core.vocabulary import CEREMONY_ROLES, StatementKind
 from beacon.service.describe import ANCHORS_FILE, anchors_url
 from beacon.service.tenders import TenderRecord
 from beacon.store.statements import StatementRepository
@@ -96,26 +104,26 @@ def bids(record: TenderRecord, repo: StatementRepository) -> list[dict[str, Any]
     logged = record.bids()
     subjects = _subjects(repo, {s.row.actor for s in logged})
     outcomes = {e["envelope_id"]: e for e in opening_entries(record) or []}
-    frozen = {s.signed.statement.body["envelope_id"] for s in record.frozen_bids()}
+    frozen = {s.signed.statement.body_as(EnvelopeSubmitBody, EnvelopeReplaceBody).envelope_id for s in record.frozen_bids()}
     rows = []
     for s in logged:
-        body = s.signed.statement.body
-        state = _bid_state(record.facts.bids.get(body["envelope_id"]))
-        stage = _stage(state, body["envelope_id"] in frozen)
+        body = s.signed.statement.body_as(EnvelopeSubmitBody, EnvelopeReplaceBody)
+        state = _bid_state(record.facts.bids.get(body.envelope_id))
+        stage = _stage(state, body.envelope_id in frozen)
         rows.append(
             {
-                "envelope_id": body["envelope_id"],
+                "envelope_id": body.envelope_id,
                 "bidder": s.row.actor.hex(),
                 "subject": subjects[s.row.actor],
-                "size": body["size"],
-                "envelope_hash": body["envelope_hash"].hex(),
+                "size": body.size,
+                "envelope_hash": body.envelope_hash.hex(),
                 "leaf_index": s.leaf_index,
                 "statement_hash": s.row.statement_hash.hex(),
                 "received_at": format_ms(s.row.received_ms),
-                "frozen": body["envelope_id"] in frozen,
+                "frozen": body.envelope_id in frozen,
                 **state,
                 "stage": stage,
-                "outcome": outcomes.get(body["envelope_id"]),
+                "outcome": outcomes.get(body.envelope_id),
             }
         )
     return rows
@@ -123,33 +131,33 @@ def bids(record: TenderRecord, repo: StatementRepository) -> list[dict[str, Any]
 
 def opening_entries(record: TenderRecord) -> list[dict[str, Any]] | None:
     """The opening record's entries (PROTOCOL.md §9.9 step 6), or None before the opening."""
-    opening = record.of_kind("tender.opening")
+    opening = record.of_kind(StatementKind.TENDER_OPENING)
     if not opening:
         return None
-    return [e.to_dict() for e in opening[0].signed.statement.body["openings"]]
+    return [e.to_dict() for e in opening[0].signed.statement.body_as(TenderOpeningBody).openings]
 
 
 def keyholders(record: TenderRecord, repo: StatementRepository) -> list[dict[str, Any]]:
     """The agent's and the centre's announcements and release, in the order of §9.9."""
     f = record.facts
-    announced = record.of_kind("tender.opening_key")
-    released = {s.row.role: s for s in record.of_kind("tender.key_release")}
+    announced = record.of_kind(StatementKind.TENDER_OPENING_KEY)
+    released = {s.row.role: s for s in record.of_kind(StatementKind.TENDER_KEY_RELEASE)}
     actors = {s.row.actor for s in announced} | {s.row.actor for s in released.values()}
     subjects = _subjects(repo, actors)
     out = []
-    for role in sorted(PARTIES):  # agent, then centre, as the opening checks them
+    for role in sorted(CEREMONY_ROLES):  # agent, then centre, as the opening checks them
         keys = [s for s in announced if s.row.role == role]
         release = released.get(role)
         actor = release.row.actor if release is not None else (keys[0].row.actor if keys else None)
         out.append(
             {
-                "role": role,
+                "role": str(role),
                 "subject": None if actor is None else subjects[actor],
                 "fingerprint": None if actor is None else actor.hex(),
                 "keys": [
                     {
                         "key_id": env.key_id(
-                            load_public_key(s.signed.statement.body["public_key"])
+                            load_public_key(s.signed.statement.body_as(TenderOpeningKeyBody).public_key)
                         ).hex(),
                         "at": format_ms(s.row.received_ms),
                         "leaf_index": s.leaf_index,
@@ -170,11 +178,11 @@ def keyholders(record: TenderRecord, repo: StatementRepository) -> list[dict[str
 
 def summary_row(record: TenderRecord, now: int) -> dict[str, Any]:
     """One tender in the board's list: its phase, next deadline and how many bids."""
-    published = record.of_kind("tender.publish")
+    published = record.of_kind(StatementKind.TENDER_PUBLISH)
     opening = opening_entries(record)
     return {
         "id": record.tender_id,
-        "title": published[0].signed.statement.body["title"] if published else None,
+        "title": published[0].signed.statement.body_as(TenderPublishBody).title if published else None,
         "phase": record.phase.value,
         "next_deadline": next_deadline(record, now),
         "bid_count": len(record.bids()),
@@ -190,11 +198,11 @@ def detail(
     f = record.facts
     regs = repo.registrations(tender_id)
     subjects = _subjects(repo, {r.fingerprint for r in regs})
-    published = record.of_kind("tender.publish")
-    opening = record.of_kind("tender.opening")
+    published = record.of_kind(StatementKind.TENDER_PUBLISH)
+    opening = record.of_kind(StatementKind.TENDER_OPENING)
     return {
         "id": tender_id,
-        "title": published[0].signed.statement.body["title"] if published else None,
+        "title": published[0].signed.statement.body_as(TenderPublishBody).title if published else None,
         "phase": record.phase.value,
         "published_at": format_ms(published[0].row.received_ms) if published else None,
         "bid_deadline": format_ms(f.bid_deadline) if f.bid_deadline else None,
@@ -207,10 +215,10 @@ def detail(
         "opening_keys": [
             {
                 "role": s.row.role,
-                "public_key": s.signed.statement.body["public_key"].hex(),
-                "key_id": env.key_id(load_public_key(s.signed.statement.body["public_key"])).hex(),
+                "public_key": s.signed.statement.body_as(TenderOpeningKeyBody).public_key.hex(),
+                "key_id": env.key_id(load_public_key(s.signed.statement.body_as(TenderOpeningKeyBody).public_key)).hex(),
             }
-            for s in record.of_kind("tender.opening_key")
+            for s in record.of_kind(StatementKind.TENDER_OPENING_KEY)
         ],
         "keyholders": keyholders(record, repo),
         "bids": bids(record, repo),

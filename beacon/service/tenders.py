@@ -26,10 +26,18 @@ from sqlalchemy.orm import Session
 from beacon import durable
 from beacon.core import envelope as env
 from beacon.core import tender
+from beacon.core.bodies import (
+    EnvelopeReplaceBody,
+    EnvelopeSubmitBody,
+    EnvelopeWithdrawBody,
+    TenderKeyReleaseBody,
+    TenderOpeningBody,
+    TenderOpeningKeyBody,
+    TenderPublishBody,
+)
 from beacon.core.envelope.failures import Reason
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.opening import (
-    PARTIES,
     OpeningEntry,
     OpeningStatus,
     failure_status,
@@ -38,7 +46,8 @@ from beacon.core.opening import (
     role_share,
 )
 from beacon.core.tender import TenderFacts, TenderPhase
-from beacon.errors import EnvelopeError
+from beacon.core.vocabulary import CEREMONY_ROLES, Role, StatementKind
+from beacon.errors import EnvelopeError, StateError
 from beacon.service.blobs import BlobStore
 from beacon.store import LogRepository, PulseRepository
 from beacon.store.statements import Logged, StatementRepository
@@ -46,10 +55,10 @@ from beacon.store.statements import Logged, StatementRepository
 log = logging.getLogger("beacon.opening")
 
 TENDER_KINDS = (
-    "tender.publish",
-    "tender.opening_key",
-    "tender.key_release",
-    "tender.opening",
+    StatementKind.TENDER_PUBLISH,
+    StatementKind.TENDER_OPENING_KEY,
+    StatementKind.TENDER_KEY_RELEASE,
+    StatementKind.TENDER_OPENING,
     *tender.BID_KINDS,
 )
 
@@ -74,8 +83,11 @@ class TenderRecord:
         return [
             s
             for s in self.statements
-            if s.row.kind == "envelope.replace"
-            or (s.row.kind == "envelope.submit" and s.signed.statement.body["purpose"] == "bid")
+            if s.row.kind == StatementKind.ENVELOPE_REPLACE
+            or (
+                s.row.kind == StatementKind.ENVELOPE_SUBMIT
+                and s.signed.statement.body_as(EnvelopeSubmitBody).purpose == "bid"
+            )
         ]
 
     def frozen_bids(self) -> list[Logged]:
@@ -91,18 +103,18 @@ class TenderRecord:
     def opening_keys(self, role: str, *, before: int | None = None) -> list[bytes]:
         """The role's announced public keys in log order (those before leaf ``before``)."""
         return [
-            s.signed.statement.body["public_key"]
-            for s in self.of_kind("tender.opening_key")
+            s.signed.statement.body_as(TenderOpeningKeyBody).public_key
+            for s in self.of_kind(StatementKind.TENDER_OPENING_KEY)
             if s.row.role == role and (before is None or s.leaf_index < before)
         ]
 
     def released_keys(self) -> dict[str, dict[bytes, ec.EllipticCurvePrivateKey]]:
         """Each releasing role's keys by public key (the ledger checked them on acceptance)."""
         out: dict[str, dict[bytes, ec.EllipticCurvePrivateKey]] = {}
-        for s in self.of_kind("tender.key_release"):
+        for s in self.of_kind(StatementKind.TENDER_KEY_RELEASE):
             keys = [
                 serialization.load_der_private_key(der, password=None)
-                for der in s.signed.statement.body["private_keys"]
+                for der in s.signed.statement.body_as(TenderKeyReleaseBody).private_keys
             ]
             out[s.row.role] = {
                 public_bytes(k.public_key()): k
@@ -117,21 +129,21 @@ def load_tender(session: Session, tender_id: str) -> TenderRecord:
     pulses = PulseRepository(session)
     last = pulses.last()
     statements = tuple(repo.about(tender_id, "", kinds=TENDER_KINDS))
-    published = next((s for s in statements if s.row.kind == "tender.publish"), None)
-    body = {} if published is None else published.signed.statement.body
-    bid_deadline = int(body.get("bid_deadline", 0))
+    published = next((s for s in statements if s.row.kind == StatementKind.TENDER_PUBLISH), None)
+    body = None if published is None else published.signed.statement.body_as(TenderPublishBody)
+    bid_deadline = 0 if body is None else body.bid_deadline
     keys: dict[str, int] = {}
     for s in statements:
-        if s.row.kind == "tender.opening_key":
+        if s.row.kind == StatementKind.TENDER_OPENING_KEY:
             keys[s.row.role] = keys.get(s.row.role, 0) + 1
     facts = TenderFacts(
         tender_id=tender_id,
         bid_deadline=bid_deadline,
-        release_deadline=int(body.get("release_deadline", 0)),
+        release_deadline=0 if body is None else body.release_deadline,
         opening_keys=keys,
         bids=_history(statements),
-        releases=frozenset(s.row.role for s in statements if s.row.kind == "tender.key_release"),
-        opened=any(s.row.kind == "tender.opening" for s in statements),
+        releases=frozenset(s.row.role for s in statements if s.row.kind == StatementKind.TENDER_KEY_RELEASE),
+        opened=any(s.row.kind == StatementKind.TENDER_OPENING for s in statements),
         pulse_ms=0 if last is None else last.time_ms,
     )
     closing = pulses.at_or_after(bid_deadline) if bid_deadline else None
@@ -142,7 +154,13 @@ def load_tender(session: Session, tender_id: str) -> TenderRecord:
 
 def _history(statements: Iterable[Logged]) -> dict[str, tender.Bid]:
     return tender.bid_history(
-        (s.leaf_index, s.row.kind, s.row.actor, s.signed.statement.body)
+        (
+            s.leaf_index,
+            s.row.actor,
+            s.signed.statement.body_as(
+                EnvelopeSubmitBody, EnvelopeReplaceBody, EnvelopeWithdrawBody
+            ),
+        )
         for s in statements
         if s.row.kind in tender.BID_KINDS
     )
@@ -152,7 +170,7 @@ def tenders_to_open(session: Session) -> list[str]:
     """Tenders in the opening phase without an opening record."""
     repo = StatementRepository(session)
     out = []
-    for tender_id in repo.tenders_with("tender.publish"):
+    for tender_id in repo.tenders_with(StatementKind.TENDER_PUBLISH):
         if load_tender(session, tender_id).phase is TenderPhase.OPENING:
             out.append(tender_id)
     return out
@@ -171,9 +189,9 @@ def open_bids(record: TenderRecord, blobs: BlobStore, opened_dir: Path) -> list[
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     entries = []
     for bid in record.frozen_bids():
-        body = bid.signed.statement.body
-        envelope_id = body["envelope_id"]
-        with blobs.open(body["envelope_hash"]) as source:
+        body = bid.signed.statement.body_as(EnvelopeSubmitBody, EnvelopeReplaceBody)
+        envelope_id = body.envelope_id
+        with blobs.open(body.envelope_hash) as source:
             prefix = env.read_prefix(source)  # checked on submission, so it parses
         digest_of_header = header_hash(prefix.header_bytes, prefix.mac)
         entry = functools.partial(OpeningEntry, envelope_id, bid.row.actor, digest_of_header)
@@ -191,11 +209,11 @@ def open_bids(record: TenderRecord, blobs: BlobStore, opened_dir: Path) -> list[
                     role,
                     [released[role][k] for k in record.opening_keys(role, before=bid.leaf_index)],
                 )
-                for role in PARTIES
+                for role in CEREMONY_ROLES
             }
-            with blobs.open(body["envelope_hash"]) as source, _HashingFile(partial, digest) as sink:
+            with blobs.open(body.envelope_hash) as source, _HashingFile(partial, digest) as sink:
                 size = env.open(
-                    source, sink, share_agent=shares["agent"], share_centre=shares["centre"]
+                    source, sink, share_agent=shares[Role.AGENT], share_centre=shares[Role.CENTRE]
                 )
         except EnvelopeError as e:
             partial.unlink(missing_ok=True)
@@ -236,14 +254,16 @@ class _HashingFile:
 
 def log_opening(
     session: Session, record: TenderRecord, entries: list[OpeningEntry]
-) -> dict[str, object]:
+) -> TenderOpeningBody:
     """The body of the ``tender.opening`` statement: the frozen set's tree head, the key
     releases used and every outcome."""
-    assert record.closing_size is not None
+    if record.closing_size is None:
+        raise StateError(f"tender {record.tender_id}: no closing pulse yet, so no frozen set to open")
     head = LogRepository(session).tree_head(record.closing_size)
-    return {
-        "tree_size": head.tree_size,
-        "root_hash": head.root_hash,
-        "releases": tuple(s.leaf_index for s in record.of_kind("tender.key_release")),
-        "openings": tuple(entries),
-    }
+    releases = record.of_kind(StatementKind.TENDER_KEY_RELEASE)
+    return TenderOpeningBody(
+        tree_size=head.tree_size,
+        root_hash=head.root_hash,
+        releases=tuple(s.leaf_index for s in releases),
+        openings=tuple(entries),
+    )

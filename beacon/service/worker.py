@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from beacon.core import draw, lifecycle, tender, vdf
+from beacon.core.bodies import DrawFreezeBody, DrawSnapshotBody
 from beacon.core.commitment import SeedEntry
 from beacon.core.lifecycle import Phase
+from beacon.core.vocabulary import Role, StatementKind
 from beacon.errors import DeadlineError, InfrastructureError, StateError
 from beacon.ops import metrics
 from beacon.service.draws import load
@@ -125,7 +127,8 @@ class Worker:
             if repo.insert_job(mine):
                 return True
             job = repo.job(draw_id, lock=True)
-            assert job is not None  # the row exists: inserted by another claimer, never deleted
+            if job is None:  # inserted by another claimer and never deleted: cannot happen
+                raise StateError(f"draw {draw_id}: its VDF job vanished while being claimed")
             if job.owner != self.config.owner and job.lease_until_ms > now:
                 return False
             if job.owner != self.config.owner:
@@ -197,10 +200,10 @@ class Worker:
         with self.ledger.db.write() as session:
             now = self.ledger.clock.now_ms()  # under the write lock (PROTOCOL.md §13.2)
             record = load_tender(session, tender_id)
-            tender.check("tender.opening", "beacon", record.facts, now)
+            tender.check(StatementKind.TENDER_OPENING, Role.BEACON, record.facts, now)
             body = log_opening(session, record, entries)
             self.ledger.issue(
-                session, kind="tender.opening", tender_id=tender_id, subject="", body=body, now=now
+                session, kind=StatementKind.TENDER_OPENING, tender_id=tender_id, subject="", body=body, now=now
             )
         metrics.TENDER_OPENINGS.inc()
         for e in entries:
@@ -235,11 +238,12 @@ class Worker:
             record = load(repo, draw_id, pulse_ms=0 if last is None else last.time_ms)
             t = record.definition.vdf_t
             stored = resumable(repo.checkpoints(draw_id), t)
-        freeze = record.one("draw.freeze")
-        assert freeze is not None
+        freeze = record.one(StatementKind.DRAW_FREEZE)
+        if freeze is None:
+            raise StateError(f"draw {draw_id}: no draw.freeze to compute the result from")
         seeds = seed_entries(record, self.ledger.blobs.read)
-        snapshot = record.one("draw.snapshot")
-        snapshot_ids = None if snapshot is None else list(snapshot.signed.statement.body["bid_ids"])
+        snapshot = record.one(StatementKind.DRAW_SNAPSHOT)
+        snapshot_ids = None if snapshot is None else list(snapshot.signed.statement.body_as(DrawSnapshotBody).bid_ids)
         # Checkpoints wait in memory and are written with the lease renewal (and the
         # progress shown on the board), by the process's monotonic clock: a transaction
         # per checkpoint (one per few hundred squarings) made evaluation many times
@@ -271,18 +275,18 @@ class Worker:
             log.info(
                 "draw %s: resuming the VDF from iteration %d of %d", draw_id, stored[-1].position, t
             )
-        body = freeze.signed.statement.body
+        body = freeze.signed.statement.body_as(DrawFreezeBody)
         outcome = draw.compute(
             record.definition,
-            tree_size=body["tree_size"],
-            root_hash=body["root_hash"],
+            tree_size=body.tree_size,
+            root_hash=body.root_hash,
             seeds=seeds,
             snapshot_ids=snapshot_ids,
             on_progress=on_progress,
             on_checkpoint=on_checkpoint,
             resume=stored,
         )
-        self._record(draw_id, outcome, seeds, body["tree_size"], body["root_hash"], snapshot_ids)
+        self._record(draw_id, outcome, seeds, body.tree_size, body.root_hash, snapshot_ids)
 
     def _record(
         self,
@@ -303,7 +307,7 @@ class Worker:
                 )
             last = PulseRepository(session).last()
             record = load(repo, draw_id, pulse_ms=0 if last is None else last.time_ms)
-            lifecycle.check("draw.result", "beacon", record.facts, now)
+            lifecycle.check(StatementKind.DRAW_RESULT, Role.BEACON, record.facts, now)
             body = {
                 "definition_hash": record.definition.hash(),
                 "freeze_tree_size": tree_size,
@@ -320,13 +324,13 @@ class Worker:
                     sorted(
                         s.leaf_index
                         for s in record.statements
-                        if s.row.kind in ("draw.snapshot", "draw.reveal", "draw.key_release")
+                        if s.row.kind in (StatementKind.DRAW_SNAPSHOT, StatementKind.DRAW_REVEAL, StatementKind.DRAW_KEY_RELEASE)
                     )
                 ),
             }
             self.ledger.issue(
                 session,
-                kind="draw.result",
+                kind=StatementKind.DRAW_RESULT,
                 tender_id=record.definition.tender_id,
                 subject=draw_id,
                 body=body,

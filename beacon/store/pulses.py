@@ -179,7 +179,10 @@ class PulseRepository:
         row = self._session.execute(query).scalar_one()
         promise = None
         if row.pending_local_random_value is not None:
-            assert row.pending_chain_index is not None and row.pending_pulse_index is not None
+            if row.pending_chain_index is None or row.pending_pulse_index is None:
+                raise ConflictError(
+                    "pulser state: a promised local random value without its chain and pulse index"
+                )
             promise = Promise(
                 row.pending_chain_index, row.pending_pulse_index, row.pending_local_random_value
             )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from beacon.core.logentry import ChainLink, LogEntry
 from beacon.core.signature import fingerprint, load_certificate
 from beacon.core.statement import SignedStatement
+from beacon.core.vocabulary import StatementKind
 from beacon.store.models import LogLeaf
 from beacon.store.records import (
     DrawRow,
@@ -102,8 +103,9 @@ class StatementRepository:
             leaf_index=leaf_index,
             tender_id=st.tender_id,
             subject=st.subject,
-            kind=st.kind,
-            role=st.role,
+            # Stored as the plain strings they equal (StatementKind, Role are StrEnums).
+            kind=str(st.kind),
+            role=str(st.role),
             actor=st.actor,
             issued_ms=st.issued_at,
             received_ms=received_ms,
@@ -183,7 +185,7 @@ class StatementRepository:
     def register(self, tender_id: str, fp: bytes, role: str, statement_hash: bytes) -> None:
         self._s.add(
             Registration(
-                tender_id=tender_id, fingerprint=fp, role=role, statement_hash=statement_hash
+                tender_id=tender_id, fingerprint=fp, role=str(role), statement_hash=statement_hash
             )
         )
         self._s.flush()
@@ -209,7 +211,7 @@ class StatementRepository:
 
     def draws_due_for_freeze(self, before_ms: int) -> list[DrawRow]:
         """Draws whose commit deadline is at or before ``before_ms`` and not yet frozen."""
-        frozen = select(StatementRow.subject).where(StatementRow.kind == "draw.freeze")
+        frozen = select(StatementRow.subject).where(StatementRow.kind == StatementKind.DRAW_FREEZE)
         return list(
             self._s.scalars(
                 select(DrawRow)
@@ -220,9 +222,9 @@ class StatementRepository:
 
     def draws_without_result(self) -> list[DrawRow]:
         done = select(StatementRow.subject).where(
-            StatementRow.kind.in_(["draw.result", "draw.void"])
+            StatementRow.kind.in_([StatementKind.DRAW_RESULT, StatementKind.DRAW_VOID])
         )
-        frozen = select(StatementRow.subject).where(StatementRow.kind == "draw.freeze")
+        frozen = select(StatementRow.subject).where(StatementRow.kind == StatementKind.DRAW_FREEZE)
         return list(
             self._s.scalars(
                 select(DrawRow)
@@ -233,7 +235,7 @@ class StatementRepository:
 
     def tenders_with(self, kind: str) -> list[str]:
         """Tenders with a statement of ``kind`` and no opening record yet."""
-        opened = select(StatementRow.tender_id).where(StatementRow.kind == "tender.opening")
+        opened = select(StatementRow.tender_id).where(StatementRow.kind == StatementKind.TENDER_OPENING)
         query = select(StatementRow.tender_id).where(
             StatementRow.kind == kind, StatementRow.tender_id.not_in(opened)
         )

@@ -128,10 +128,10 @@ def lookup(repo: PulseRepository, args: Mapping[str, str], *, now_ms: int) -> Fo
             return None, LookupProblem(400, "lookup.need_both")
         chain = _integer(chain_raw, "lookup.chain")
         index = _integer(index_raw, "lookup.index")
-        for parsed in (chain, index):
-            if isinstance(parsed, LookupProblem):
-                return None, parsed
-        assert isinstance(chain, int) and isinstance(index, int)
+        if isinstance(chain, LookupProblem):
+            return None, chain
+        if isinstance(index, LookupProblem):
+            return None, index
         stored = repo.get(chain, index)
         if stored is None:
             return None, LookupProblem(

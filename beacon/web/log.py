@@ -92,7 +92,8 @@ def inclusion_proof(leaf_index: int) -> Response:
     if leaf_index >= head.tree_size:
         raise NotFound(f"leaf {leaf_index} is not in the tree of size {head.tree_size}")
     entry = log.entry(leaf_index)
-    assert entry is not None
+    if entry is None:  # below the tree size, so stored; a gap is a damaged log
+        raise NotFound(f"leaf {leaf_index} is missing from the log")
     body = {
         "leaf_index": leaf_index,
         "leaf_hash": merkle.leaf_hash(entry).hex(),

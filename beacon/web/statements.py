@@ -135,10 +135,10 @@ SIGNED_STATEMENT_SCHEMA: dict[str, Any] = {
             "required": list(_STATEMENT_MEMBERS),
             "properties": {
                 "suite": {"const": SUITE},
-                "kind": {"enum": list(KINDS)},
+                "kind": {"enum": [str(k) for k in KINDS]},
                 "tender_id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"},
                 "subject": {"type": "string", "pattern": "^([A-Za-z0-9][A-Za-z0-9._:-]{0,63})?$"},
-                "role": {"enum": list(ROLES)},
+                "role": {"enum": [str(r) for r in ROLES]},
                 "actor": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                 "issued_at": {
                     "type": "string",

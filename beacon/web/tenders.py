@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify
 from werkzeug.exceptions import NotFound
 
 from beacon.core import envelope as env
+from beacon.core.bodies import EnvelopeReplaceBody, EnvelopeSubmitBody
 from beacon.core.envelope.format import marshal_prefix
 from beacon.service import tender_bundles, tender_view
 from beacon.service.bundles import NotYetAvailable
@@ -67,11 +68,11 @@ def headers(tender_id: str) -> Response:
     blobs = runtime().blobs
     out = []
     for s in record.frozen_bids():
-        body = s.signed.statement.body
-        with blobs.open(body["envelope_hash"]) as f:
+        body = s.signed.statement.body_as(EnvelopeSubmitBody, EnvelopeReplaceBody)
+        with blobs.open(body.envelope_hash) as f:
             prefix = env.read_prefix(f)
         header = marshal_prefix(prefix.header, prefix.mac)
-        out.append({"envelope_id": body["envelope_id"], "header": header.hex()})
+        out.append({"envelope_id": body.envelope_id, "header": header.hex()})
     return caching.until(
         jsonify({"tender_id": tender_id, "envelopes": out}), now_ms=now_ms(), due_ms=next_boundary()
     )

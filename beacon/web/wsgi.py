@@ -47,6 +47,7 @@ from pathlib import Path
 from flask import Flask
 
 from beacon.core.display_zone import DisplayZone
+from beacon.errors import ConfigurationError
 from beacon.ops import logs
 from beacon.service import config
 from beacon.service.clock import Clock, SystemClock
@@ -72,7 +73,8 @@ def config_from_env(environ: Mapping[str, str]) -> WebConfig:
     """The web process's configuration from ``environ`` (see the module docstring)."""
     values = config.from_env(environ, config.WEB)
     public_url = values["public_url"]
-    assert public_url is None or isinstance(public_url, str)
+    if public_url is not None and not isinstance(public_url, str):
+        raise ConfigurationError(f"BEACON_PUBLIC_URL: expected a URL, got {public_url!r}")
     policy = config.policy_of(
         min_vdf_t=_int(values["min_vdf_t"]),
         vdf_rate=_int(values["vdf_rate"]),
@@ -109,7 +111,9 @@ def config_from_env(environ: Mapping[str, str]) -> WebConfig:
 
 
 def _int(value: config.Value) -> int:
-    assert isinstance(value, int)
+    # config.from_env parsed every integer setting; anything else is a bug in the table.
+    if not isinstance(value, int):
+        raise ConfigurationError(f"expected an integer setting, got {value!r}")
     return value
 
 

@@ -99,10 +99,10 @@ def assert_kept_what_the_server_holds(live: Live, tmp: Path) -> None:
     stem = tmp / "centre" / DRAW / f"centre-{fingerprint.hex()[:16]}"
     assert files(tmp / "centre") == sorted([f"{stem.name}.opening.key", f"{stem.name}.seed"])
     seed = Path(f"{stem}.seed").read_bytes()
-    held = served(live, "draw.commit", fingerprint).statement.body["commitment"]
+    held = served(live, "draw.commit", fingerprint).statement.body.commitment
     commitment.verify(DRAW, commitment.Party("centre", fingerprint), seed, held)
     key = opening_keys.load_private_key_file(Path(f"{stem}.opening.key"), PASSPHRASE.encode())
-    announced = served(live, "draw.opening_key", fingerprint).statement.body["public_key"]
+    announced = served(live, "draw.opening_key", fingerprint).statement.body.public_key
     assert public_bytes(key.public_key()) == announced
 
 

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from werkzeug.serving import make_server
 
 from beacon.cli import main
-from beacon.service import ledger
+from beacon.service import draw_rules, tender_rules
 from beacon.store import LogRepository, sqlite_url
 from beacon.web import create_app
 from tests.service.deployment import Deployment, open_deployment
@@ -45,7 +45,8 @@ def test_seal_refuses_a_key_without_a_valid_proof(
     served: tuple[Deployment, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, copy: bool
 ) -> None:
     d, url = served
-    monkeypatch.setattr(ledger, "_announce_opening_key", lambda ctx, what: None)
+    for rules in (draw_rules, tender_rules):
+        monkeypatch.setattr(rules, "announce_opening_key", lambda ctx, what: None)
     c = Ceremony(d, bidders=1)
     c.register()
     c.publish()
@@ -53,7 +54,7 @@ def test_seal_refuses_a_key_without_a_valid_proof(
     c.submit(centre)
     body = centre.statement.body
     c.submit(
-        c.agent.sign("draw.opening_key", DRAW, dict(body))
+        c.agent.sign("draw.opening_key", DRAW, body)
         if copy
         else c.agent.opening_key(DRAW, ec.generate_private_key(ec.SECP256R1()))
     )

@@ -103,8 +103,8 @@ def test_tender_publish_takes_beijing_time_and_status_shows_it_back(deployment: 
         logged = StatementRepository(session).about(TENDER, "", ["tender.publish"])
         body = logged[0].signed.statement.body
     # 17:00 at +08:00 is 09:00 UTC; the statement signs the milliseconds of that instant.
-    assert body["bid_deadline"] == parse_ms("2026-11-26T09:00:00.000Z")
-    assert body["release_deadline"] == parse_ms("2026-11-26T10:00:00.250Z")
+    assert body.bid_deadline == parse_ms("2026-11-26T09:00:00.000Z")
+    assert body.release_deadline == parse_ms("2026-11-26T10:00:00.250Z")
     assert (
         "(bids until 2026-11-26 17:00:00 Beijing time, keys released until "
         "2026-11-26 18:00:00.250 Beijing time): accepted as log leaf" in published

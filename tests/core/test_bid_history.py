@@ -13,6 +13,7 @@ from dataclasses import replace
 import pytest
 
 from beacon.core import tender
+from beacon.core.bodies import EnvelopeReplaceBody, EnvelopeSubmitBody, EnvelopeWithdrawBody
 from beacon.core.tender import BidState
 from beacon.errors import ConflictError, DeadlineError, InputError, RoleError
 
@@ -20,16 +21,20 @@ A, B = b"a" * 32, b"b" * 32
 R, S, W = BidState.REPLACED, BidState.STANDING, BidState.WITHDRAWN
 
 
-def submit(actor: bytes, eid: str, purpose: str = "bid") -> tuple[str, bytes, dict[str, object]]:
-    return "envelope.submit", actor, {"envelope_id": eid, "purpose": purpose}
+# The envelope hash and size play no part in the history; any well-formed value does.
+H, SIZE = b"h" * 32, 1
 
 
-def rep(actor: bytes, old: str, new: str) -> tuple[str, bytes, dict[str, object]]:
-    return "envelope.replace", actor, {"replaces": old, "envelope_id": new}
+def submit(actor: bytes, eid: str, purpose: str = "bid") -> tuple[bytes, EnvelopeSubmitBody]:
+    return actor, EnvelopeSubmitBody(eid, purpose, H, SIZE)
 
 
-def wd(actor: bytes, eid: str) -> tuple[str, bytes, dict[str, object]]:
-    return "envelope.withdraw", actor, {"envelope_id": eid}
+def rep(actor: bytes, old: str, new: str) -> tuple[bytes, EnvelopeReplaceBody]:
+    return actor, EnvelopeReplaceBody(old, new, H, SIZE)
+
+
+def wd(actor: bytes, eid: str) -> tuple[bytes, EnvelopeWithdrawBody]:
+    return actor, EnvelopeWithdrawBody(eid)
 
 
 HISTORIES = [

@@ -131,12 +131,12 @@ def test_statement(path):
         if st.kind.endswith(".opening_key"):  # §9.3
             fields = dict(tender_id=st.tender_id, subject=st.subject, role=st.role)
             message = possession.message(
-                **fields, announcer=st.actor, public_key=st.body["public_key"]
+                **fields, announcer=st.actor, public_key=st.body.public_key
             )
             assert message.hex() == v["possession_message"]
             possession.verify(
-                st.body["public_key"],
-                st.body["possession"],
+                st.body.public_key,
+                st.body.possession,
                 **fields,
                 announcer=st.actor,
                 what=st.kind,

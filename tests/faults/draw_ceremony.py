@@ -217,8 +217,8 @@ def recorded_result(sc: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
     result = sc.courier.get(f"/api/v1/statements/{by_kind['draw.result']['hash']}")
     signed = SignedStatement.from_dict(result["signed_statement"])
     freeze = sc.courier.get(f"/api/v1/statements/{by_kind['draw.freeze']['hash']}")
-    return dict(signed.statement.body), dict(
-        SignedStatement.from_dict(freeze["signed_statement"]).statement.body
+    return dict(vars(signed.statement.body)), dict(
+        vars(SignedStatement.from_dict(freeze["signed_statement"]).statement.body)
     )
 
 

@@ -154,7 +154,7 @@ def opening_record(sc: Scenario) -> dict[str, Any]:
         if statement_of(e).statement.kind == "tender.opening"
     ]
     assert len(found) == 1, f"{len(found)} opening records"
-    return dict(found[0].body)
+    return dict(vars(found[0].body))
 
 
 def test_a_bid_opening_survives_kill_9_of_every_process(

@@ -79,7 +79,7 @@ def build(tmp: Path) -> Corpus:
                 c.statement_docs.append(signed.statement.to_dict())
                 c.receipts.append(receipt_for(session, signed.statement.hash(), index).to_dict())
                 if signed.statement.kind == "envelope.submit":
-                    c.envelopes.append(d.runtime.blobs.read(signed.statement.body["envelope_hash"]))
+                    c.envelopes.append(d.runtime.blobs.read(signed.statement.body.envelope_hash))
             for stored in pulses.range(1, 1, 1000):
                 c.pulses.append(json.loads(stored.document))
                 head = log.saved_tree_head(stored.tree_size)

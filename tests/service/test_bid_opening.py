@@ -163,7 +163,7 @@ class Opening:
 
     def outcomes(self) -> dict[str, OpeningEntry]:
         (opening,) = self.record().of_kind("tender.opening")
-        return {e.envelope_id: e for e in opening.signed.statement.body["openings"]}
+        return {e.envelope_id: e for e in opening.signed.statement.body.openings}
 
     def log_size(self) -> int:
         with self.d.runtime.database.read() as session:

@@ -353,7 +353,7 @@ def test_seed_envelopes_are_commitments_and_stay_one_shot(d: Deployment):
         centre_key=public_bytes(c.keys["centre"].public_key()),
         envelope_id="another-seed",
     )
-    body = dict(sealed.statement.statement.body)
+    body = dict(vars(sealed.statement.statement.body))
     replacement = bidder.replace_bid(seed, "another-seed", body["envelope_hash"], body["size"])
     with pytest.raises(InputError, match="is a seed envelope of draw .* cannot be replaced"):
         c.submit(replacement, sealed.envelope)
@@ -387,7 +387,7 @@ def test_the_tender_view_shows_each_envelopes_state(d: Deployment):
         from beacon.service.tenders import load_tender
 
         leaves = {
-            s.signed.statement.body["envelope_id"]: s.leaf_index
+            s.signed.statement.body.envelope_id: s.leaf_index
             for s in load_tender(session, TENDER).statements
             if s.row.kind == "envelope.withdraw"
         }

@@ -115,7 +115,7 @@ def _seal_seed(c: Ceremony, i: int) -> tuple[SignedStatement, bytes]:
 def _seeds_of_result(d: Deployment) -> set[tuple[str, SeedStatus]]:
     result = record(d).one("draw.result")
     assert result is not None
-    return {(e.party.role, e.status) for e in result.signed.statement.body["seeds"]}
+    return {(e.party.role, e.status) for e in result.signed.statement.body.seeds}
 
 
 # -- the windows ---------------------------------------------------------------------------
@@ -335,14 +335,14 @@ def bid_replace(d: Deployment) -> Window:
     sealed, data = _sealed_bid(d, bidders[1], keys, f"{TENDER}-bid-2-v2")
     body = sealed.statement.body
     late = bidders[1].replace_bid(
-        f"{TENDER}-bid-2", body["envelope_id"], body["envelope_hash"], body["size"]
+        f"{TENDER}-bid-2", body.envelope_id, body.envelope_hash, body.size
     )
 
     def settle() -> None:
         d.advance_to(BID_DEADLINE)
         rec = _tender_record(d)
         # The refused replacement changed nothing: the envelope it named is the one frozen.
-        ids = [b.signed.statement.body["envelope_id"] for b in rec.frozen_bids()]
+        ids = [b.signed.statement.body.envelope_id for b in rec.frozen_bids()]
         assert ids == [f"{TENDER}-bid-1", f"{TENDER}-bid-2"]
         assert not rec.of_kind("envelope.replace")
 
@@ -360,7 +360,7 @@ def bid_withdraw(d: Deployment) -> Window:
     def settle() -> None:
         d.advance_to(BID_DEADLINE)
         rec = _tender_record(d)
-        ids = [b.signed.statement.body["envelope_id"] for b in rec.frozen_bids()]
+        ids = [b.signed.statement.body.envelope_id for b in rec.frozen_bids()]
         assert ids == [f"{TENDER}-bid-1", f"{TENDER}-bid-2"]
         assert not rec.of_kind("envelope.withdraw")
 
@@ -385,7 +385,7 @@ def key_release_of_a_tender(d: Deployment) -> Window:
         d.advance_to(RELEASE_DEADLINE)
         assert d.runtime.worker("w").run_once() == TENDER
         opening = _tender_record(d).of_kind("tender.opening")[0].signed.statement.body
-        assert {e.status for e in opening["openings"]} == {OpeningStatus.AGENT_KEY_MISSING}
+        assert {e.status for e in opening.openings} == {OpeningStatus.AGENT_KEY_MISSING}
 
     return Window(RELEASE_DEADLINE, late, None, settle)
 

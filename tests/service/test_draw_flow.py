@@ -145,16 +145,16 @@ def test_whole_draw_and_proof_bundle(deployment: Deployment):
     c = run_to_result(d)
     rec = record(d)
     result = rec.one("draw.result").signed.statement.body
-    statuses = {e.party.role: e.status for e in result["seeds"]}
+    statuses = {e.party.role: e.status for e in result.seeds}
     assert (
-        all(e.status is SeedStatus.INCLUDED for e in result["seeds"]) and len(result["seeds"]) == 5
+        all(e.status is SeedStatus.INCLUDED for e in result.seeds) and len(result.seeds) == 5
     )
     assert set(statuses) == {"centre", "agent", "bidder"}
-    included = {e.seed for e in result["seeds"]}
+    included = {e.seed for e in result.seeds}
     assert included == set(
         c.seeds.values()
     )  # the bidders' sealed seeds came out of their envelopes
-    k1 = next(p for p in result["picks"] if p.code == "K1")
+    k1 = next(p for p in result.picks if p.code == "K1")
     assert k1.values[0] in c.definition.selection("K1").candidates
 
     with pytest.raises(bundles.NotYetAvailable, match="the next pulse"):
@@ -384,7 +384,7 @@ def test_excluded_seeds_are_attributed(deployment: Deployment):
     d.advance_to(T0 + 20 * PERIOD)
     assert record(d).phase is Phase.COMPUTING
     assert d.runtime.worker("w").run_once() == c.definition.draw_id
-    seeds = record(d).one("draw.result").signed.statement.body["seeds"]
+    seeds = record(d).one("draw.result").signed.statement.body.seeds
     assert {(e.party.role, e.status) for e in seeds} == {
         ("centre", SeedStatus.INCLUDED),
         ("agent", SeedStatus.NOT_REVEALED),

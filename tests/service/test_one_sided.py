@@ -125,7 +125,7 @@ def test_a_result_published_anyway_is_invalid(
     off in its own code) publishes a result; the verifier rejects the bundle."""
     with monkeypatch.context() as old_rules:
         old_rules.setattr(lifecycle, "missing_at_freeze", lambda f: ())
-        old_rules.setattr(draw, "PARTIES", ())
+        old_rules.setattr(draw, "CEREMONY_ROLES", ())
         c = one_sided(d, keys, commits)
         present = commits[0]
         party = c.centre if present == "centre" else c.agent

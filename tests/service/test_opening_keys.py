@@ -97,7 +97,7 @@ def announce_as(actor: Actor, subject: str, public_key: bytes, proof: bytes) -> 
 def copied(original: SignedStatement, thief: Actor) -> SignedStatement:
     """``original``'s key and possession proof, announced by ``thief`` as its own."""
     body = original.statement.body
-    return announce_as(thief, original.statement.subject, body["public_key"], body["possession"])
+    return announce_as(thief, original.statement.subject, body.public_key, body.possession)
 
 
 @pytest.mark.parametrize(
@@ -154,7 +154,7 @@ def test_the_cross_tender_attack_that_let_the_agent_open_every_bid_alone(d: Depl
         new_key(), tender_id=OTHER_TENDER, subject="", role="centre", announcer=centre2.fingerprint
     )
     p.refused(
-        announce_as(centre2, "", first.statement.body["public_key"], forged),
+        announce_as(centre2, "", first.statement.body.public_key, forged),
         VerificationError,
         "does not verify with the announced key",
     )

@@ -105,19 +105,19 @@ def test_a_crashed_evaluation_resumes_from_stored_checkpoints(
     assert job_and_checkpoints(d, draw_id)[:2] == (2, resumer)
 
     result = record(d).one("draw.result").signed.statement.body
-    included = order_seeds(result["seeds"])
+    included = order_seeds(result.seeds)
     freeze = record(d).one("draw.freeze").signed.statement.body
     uninterrupted = draw.compute(
         c.definition,
-        tree_size=freeze["tree_size"],
-        root_hash=freeze["root_hash"],
+        tree_size=freeze.tree_size,
+        root_hash=freeze.root_hash,
         seeds=included,
         snapshot_ids=None,
     )
-    assert result["y"] == vdf.encode_element(uninterrupted.proof.y)
-    assert result["pi"] == vdf.encode_element(uninterrupted.proof.pi, identity_ok=True)
-    assert result["output"] == uninterrupted.output
-    assert tuple(result["picks"]) == uninterrupted.picks
+    assert result.y == vdf.encode_element(uninterrupted.proof.y)
+    assert result.pi == vdf.encode_element(uninterrupted.proof.pi, identity_ok=True)
+    assert result.output == uninterrupted.output
+    assert tuple(result.picks) == uninterrupted.picks
     assert {e.seed for e in included} == set(c.seeds.values())
 
 

@@ -50,7 +50,7 @@ def _doc(
             subject=st.subject,
             role=st.role,
             announcer=st.actor,
-            public_key=st.body["public_key"],
+            public_key=st.body.public_key,
         ).hex()
     return name, doc | {"expect": expect}
 

@@ -22,7 +22,7 @@ from beacon.core import possession
 from beacon.core.envelope.shares import public_bytes
 from beacon.core.statement import SignedStatement
 from beacon.party import Actor
-from beacon.service import ledger
+from beacon.service import draw_rules, tender_rules
 from beacon.store import sqlite_url
 from tests.service.deployment import PERIOD, T0, Deployment, open_deployment
 from tests.service.test_draw_flow import Ceremony, bundle
@@ -54,7 +54,7 @@ AGENT_ANNOUNCES: dict[str, tuple[Announce, str]] = {
     ),
     "copied-key-and-proof": (
         lambda agent, _key, centre: _as(
-            agent, centre.statement.body["public_key"], centre.statement.body["possession"]
+            agent, centre.statement.body.public_key, centre.statement.body.possession
         ),
         "proof of possession does not verify for tender 'JS-2026-0142', subject "
         "'JS-2026-0142-1', role agent",
@@ -62,7 +62,7 @@ AGENT_ANNOUNCES: dict[str, tuple[Announce, str]] = {
     "forged-proof": (
         lambda agent, _key, centre: _as(
             agent,
-            centre.statement.body["public_key"],
+            centre.statement.body.public_key,
             possession.prove(
                 ec.generate_private_key(ec.SECP256R1()),
                 tender_id=agent.tender_id,
@@ -84,7 +84,8 @@ AGENT_ANNOUNCES: dict[str, tuple[Announce, str]] = {
 def bundles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, Any]]]:
     """One finished draw per case, on a beacon whose ledger accepts any announcement."""
     patch = pytest.MonkeyPatch()
-    patch.setattr(ledger, "_announce_opening_key", lambda ctx, what: None)
+    for rules in (draw_rules, tender_rules):
+        patch.setattr(rules, "announce_opening_key", lambda ctx, what: None)
     out = {}
     try:
         for case, (announce, _) in AGENT_ANNOUNCES.items():

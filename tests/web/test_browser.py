@@ -173,7 +173,7 @@ def test_draw_page_shows_the_record_and_a_screenshot(browser, served, tmp_path, 
     base, scene = served
     picks = {
         p.code: p.values[0]
-        for p in record(scene.deployment, DRAWN).one("draw.result").signed.statement.body["picks"]
+        for p in record(scene.deployment, DRAWN).one("draw.result").signed.statement.body.picks
     }
     browser.get(f"{base}/draws/{DRAWN}")
     assert browser.find_element("css selector", "html").get_attribute("lang") == "zh-CN"
@@ -254,7 +254,7 @@ def opening_record(scene: Scene, tender_id: str) -> dict:
     """The signed outcomes of the tender's opening record, by envelope id."""
     with scene.deployment.runtime.database.read() as session:
         (opening,) = StatementRepository(session).about(tender_id, "", kinds=["tender.opening"])
-    return {e.envelope_id: e for e in opening.signed.statement.body["openings"]}
+    return {e.envelope_id: e for e in opening.signed.statement.body.openings}
 
 
 def test_tender_page_shows_each_outcome_in_words(browser, served, request):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from beacon.core.bodies import DrawResultBody
 from beacon.core.commitment import SeedStatus
 from beacon.core.definition import Kind, Regime
 from beacon.core.display_zone import DisplayZone
@@ -97,7 +98,7 @@ def draw_rows(index: Element) -> list[Element]:
     return index.find("table", class_="draws").find("tbody").find_all("tr")
 
 
-def result_body(scene: Scene, draw_id: str) -> dict:
+def result_body(scene: Scene, draw_id: str) -> DrawResultBody:
     return record(scene.deployment, draw_id).one("draw.result").signed.statement.body
 
 
@@ -148,7 +149,7 @@ def test_index_next_deadline_and_countdown(client, draw_id, deadline, label):
 
 @pytest.mark.parametrize("draw_id", [DRAWN, EXCLUDED])
 def test_index_shows_drawn_values_from_the_result_statement(client, scene, draw_id):
-    picks = {p.code: p.values[0] for p in result_body(scene, draw_id)["picks"]}
+    picks = {p.code: p.values[0] for p in result_body(scene, draw_id).picks}
     q2 = Decimal(1) - Decimal(picks["Q1"])
     root = page(client, "/")
     row = next(r for r in draw_rows(root) if r.find("a").text() == draw_id)
@@ -302,11 +303,11 @@ def test_party_status_and_sealed_seeds(client, scene, draw_id):
 def test_freeze_pulse_links_to_the_nist_path(client, scene, draw_id):
     body = record(scene.deployment, draw_id).one("draw.freeze").signed.statement.body
     link = section(page(client, f"/draws/{draw_id}"), "seeds").find("a")
-    path = f"/beacon/2.0/chain/{body['pulse_chain']}/pulse/{body['pulse_index']}"
+    path = f"/beacon/2.0/chain/{body.pulse_chain}/pulse/{body.pulse_index}"
     assert (
-        link.attrs["href"] == path and link.text() == f"{body['pulse_chain']}/{body['pulse_index']}"
+        link.attrs["href"] == path and link.text() == f"{body.pulse_chain}/{body.pulse_index}"
     )
-    assert client.get(path).get_json()["pulse"]["pulseIndex"] == body["pulse_index"]
+    assert client.get(path).get_json()["pulse"]["pulseIndex"] == body.pulse_index
 
 
 def test_vdf_progress_comes_from_the_lease_row(client, scene):
@@ -362,7 +363,7 @@ def test_no_vdf_and_no_result_before_computing(client, draw_id, note):
 
 @pytest.mark.parametrize("draw_id", [DRAWN, EXCLUDED])
 def test_result_values_and_marked_candidates(client, scene, draw_id):
-    picks = {p.code: p.values for p in result_body(scene, draw_id)["picks"]}
+    picks = {p.code: p.values for p in result_body(scene, draw_id).picks}
     root = page(client, f"/draws/{draw_id}")
     q2 = Decimal(1) - Decimal(picks["Q1"][0])
     assert section(root, "result").find("table").table_rows() == [
@@ -372,7 +373,7 @@ def test_result_values_and_marked_candidates(client, scene, draw_id):
     ]
     marked = [m.text() for m in section(root, "definition").find_all("mark")]
     assert marked == [picks["K1"][0], picks["Q1"][0]]
-    output = result_body(scene, draw_id)["output"].hex()
+    output = result_body(scene, draw_id).output.hex()
     assert output in section(root, "result").find("dl").text()
 
 
@@ -385,7 +386,7 @@ def test_result_values_and_marked_candidates(client, scene, draw_id):
     ids=["all-included", "agent-withheld"],
 )
 def test_seed_inclusion_with_reasons(client, scene, draw_id, statuses):
-    seeds = result_body(scene, draw_id)["seeds"]
+    seeds = result_body(scene, draw_id).seeds
     rows = (
         section(page(client, f"/draws/{draw_id}"), "seeds")
         .find("table", class_="seeds")

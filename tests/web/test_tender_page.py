@@ -171,7 +171,7 @@ def test_index_shows_next_deadline_and_bids(client, scene, tender_id, label, bid
         return
     (published,) = logged(scene, tender_id, "tender.publish")
     body = published.signed.statement.body
-    due = body["bid_deadline"] if label == "投标截止" else body["release_deadline"]
+    due = body.bid_deadline if label == "投标截止" else body.release_deadline
     assert cells[2].find("time").attrs["datetime"] == format_ms(due)
     assert cells[2].find("span", class_="deadline").text().startswith(label)
     assert cells[2].find("span", class_="countdown").attrs["data-due-ms"] == str(due)
@@ -193,7 +193,7 @@ def test_bidders_by_certificate_subject_with_their_envelopes(client, scene, lang
         assert cells[0].text().startswith(subject_of(bidder.certificate))
         assert cells[0].find("code").attrs["title"] == bidder.fingerprint.hex()
         assert cells[1].find("code", class_="envelope-id").text() == envelope_id
-        signed_hash = s.signed.statement.body["envelope_hash"]
+        signed_hash = s.signed.statement.body.envelope_hash
         assert cells[1].find("code", class_="hex").attrs["title"] == signed_hash.hex()
         size = cells[1].find("span", class_="size").text()
         assert size == messages.MESSAGES[lang]["bids.size"].format(
@@ -214,7 +214,7 @@ def test_bidders_by_certificate_subject_with_their_envelopes(client, scene, lang
 def test_every_bid_outcome_in_words(client, scene, tender_id, i, status, reason, lang):
     envelope_id = envelope(tender_id, i)
     (opening,) = logged(scene, tender_id, "tender.opening")
-    recorded = {e.envelope_id: e for e in opening.signed.statement.body["openings"]}[envelope_id]
+    recorded = {e.envelope_id: e for e in opening.signed.statement.body.openings}[envelope_id]
     assert (recorded.status, recorded.reason) == (status, reason)  # the scene did what it meant
     row = tender_page(client, tender_id, lang).by_id(f"bid-{envelope_id}")
     cells = [c for c in row.children if not isinstance(c, str)]
@@ -271,12 +271,12 @@ def test_deadlines_as_published(client, scene, tender_id):
     (published,) = logged(scene, tender_id, "tender.publish")
     body = published.signed.statement.body
     root = tender_page(client, tender_id)
-    assert root.find("h1").text() == body["title"] == TENDER_TITLE
+    assert root.find("h1").text() == body.title == TENDER_TITLE
     schedule = dict(section(root, "schedule").find("table").table_rows())
     # Times read in the display zone, 北京时间 by default (beijing(): the stdlib's arithmetic).
     assert schedule["开标安排发布时间"] == beijing(format_ms(published.row.received_ms))
-    assert schedule["投标截止"] == beijing(format_ms(body["bid_deadline"]))
-    assert schedule["开标私钥释放截止"] == beijing(format_ms(body["release_deadline"]))
+    assert schedule["投标截止"] == beijing(format_ms(body.bid_deadline))
+    assert schedule["开标私钥释放截止"] == beijing(format_ms(body.release_deadline))
     openings = logged(scene, tender_id, "tender.opening")
     assert schedule.get("开标记录时间") == (
         beijing(format_ms(openings[0].row.received_ms)) if openings else None
@@ -288,7 +288,7 @@ def test_deadlines_as_published(client, scene, tender_id):
 )
 def test_head_counts_down_to_the_deadline_the_phase_waits_for(client, scene, tender_id, deadline):
     (published,) = logged(scene, tender_id, "tender.publish")
-    due = published.signed.statement.body[deadline]
+    due = getattr(published.signed.statement.body, deadline)
     head = tender_page(client, tender_id).find("header", class_="tender-head")
     assert head.find("span", class_="countdown").attrs["data-due-ms"] == str(due)
     assert head.find("time").attrs["datetime"] == format_ms(due)

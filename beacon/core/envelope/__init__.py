@@ -50,6 +50,7 @@ from beacon.core.envelope.shares import (
     xor,
 )
 from beacon.core.envelope.stream import Progress, Sink, Source
+from beacon.core.vocabulary import Role
 from beacon.errors import EncodingError, InputError
 
 __all__ = [
@@ -142,8 +143,8 @@ def seal(
     )
     file_key = _random(random_bytes, SHARE_SIZE, "file key")
     agent_share = _random(random_bytes, SHARE_SIZE, "agent share")
-    stanzas = wrap(agent_share, agent, role="agent", info=info(role="agent"))
-    stanzas += wrap(xor(file_key, agent_share), centre, role="centre", info=info(role="centre"))
+    stanzas = wrap(agent_share, agent, role=Role.AGENT, info=info(role=Role.AGENT))
+    stanzas += wrap(xor(file_key, agent_share), centre, role=Role.CENTRE, info=info(role=Role.CENTRE))
     header = Header(
         tender_id, envelope_id, purpose, draw_id, bytes(bidder_fingerprint), tuple(stanzas)
     )
@@ -177,7 +178,7 @@ def open(
         raise fail(Reason.HEADER_MALFORMED, str(e)) from e
     where = f"envelope {prefix.header.envelope_id!r}"
     if share_agent is None or share_centre is None:
-        missing = "agent" if share_agent is None else "centre"
+        missing = Role.AGENT if share_agent is None else Role.CENTRE
         raise fail(Reason.SHARE_MISSING, f"{where}: no {missing} share")
     for name, share in (("share_agent", share_agent), ("share_centre", share_centre)):
         if len(share) != SHARE_SIZE:

@@ -30,10 +30,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from beacon.core import labels
 from beacon.core.encoding import Reader, Writer, field
 from beacon.core.envelope.stream import Source, read_exactly
+from beacon.core.vocabulary import CEREMONY_ROLES, plain
 from beacon.errors import EncodingError
 
 SUITE: Final = 1
-ROLES: Final = ("agent", "centre")
 PURPOSES: Final = ("bid", "seed")
 KEY_ID_SIZE: Final = 32
 ENC_SIZE: Final = 65  # SEC1 uncompressed P-256 point: HPKE's enc for DHKEM(P-256)
@@ -155,12 +155,12 @@ def _read_stanza(r: Reader, i: int) -> Stanza:
 
 
 def _check_stanzas(stanzas: Iterable[Stanza], purpose: str) -> None:
-    per_role: dict[str, int] = dict.fromkeys(ROLES, 0)
+    per_role: dict[str, int] = dict.fromkeys(sorted(CEREMONY_ROLES), 0)
     seen: set[bytes] = set()
     for i, s in enumerate(stanzas):
         where = f"stanzas.{i}"
-        if s.role not in ROLES:
-            raise _bad(f"{where}.role", f"expected one of {list(ROLES)}, got {s.role!r}")
+        if s.role not in CEREMONY_ROLES:
+            raise _bad(f"{where}.role", f"expected one of {plain(sorted(CEREMONY_ROLES))}, got {s.role!r}")
         if len(s.key_id) != KEY_ID_SIZE:
             raise _bad(f"{where}.key_id", f"expected {KEY_ID_SIZE} bytes, got {len(s.key_id)}")
         if len(s.wrapped_share) != WRAPPED_SHARE_SIZE:

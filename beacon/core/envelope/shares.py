@@ -24,7 +24,8 @@ from cryptography.hazmat.primitives.hpke import AEAD, KDF, KEM, Suite
 from beacon.core import labels
 from beacon.core.encoding import join_fields, sha256_fields
 from beacon.core.envelope.failures import Reason, fail
-from beacon.core.envelope.format import ROLES, SHARE_SIZE, Header, Stanza
+from beacon.core.envelope.format import SHARE_SIZE, Header, Stanza
+from beacon.core.vocabulary import CEREMONY_ROLES, plain
 from beacon.errors import EnvelopeError, InputError
 
 HPKE_SUITE: Final = Suite(KEM.P256, KDF.HKDF_SHA256, AEAD.AES_256_GCM)
@@ -109,8 +110,8 @@ def unwrap_share(header: Header, role: str, private_key: ec.EllipticCurvePrivate
     the other role, ``share-unwrap-failed`` when HPKE rejects the stanza (a
     corrupted or transplanted share). A key of the wrong type is an InputError.
     """
-    if role not in ROLES:
-        raise InputError(f"role: expected one of {list(ROLES)}, got {role!r}", field="role")
+    if role not in CEREMONY_ROLES:
+        raise InputError(f"role: expected one of {plain(sorted(CEREMONY_ROLES))}, got {role!r}", field="role")
     check_p256(private_key, name="private_key")
     return _unwrap(header, role, private_key, key_id(private_key.public_key()))
 
@@ -145,8 +146,8 @@ def unwrap_shares_batch(
     Returns, in the order of ``headers``, each share or the error of that envelope,
     so that one bad envelope is recorded without stopping the others.
     """
-    if role not in ROLES:
-        raise InputError(f"role: expected one of {list(ROLES)}, got {role!r}", field="role")
+    if role not in CEREMONY_ROLES:
+        raise InputError(f"role: expected one of {plain(sorted(CEREMONY_ROLES))}, got {role!r}", field="role")
     check_p256(private_key, name="private_key")
     kid = key_id(private_key.public_key())
     out: list[bytes | EnvelopeError] = []
