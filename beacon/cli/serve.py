@@ -44,7 +44,7 @@ from beacon.service.entropy import SystemEntropy
 from beacon.service.leader import leader_lock_for
 from beacon.service.runtime import Runtime
 from beacon.web import create_app
-from beacon.web.serving import create_server
+from beacon.web.http_server import create_server
 
 log = logging.getLogger("beacon.serve")
 

@@ -44,7 +44,7 @@ from beacon import durable
 from beacon.errors import ConfigurationError, ConflictError, InputError
 from beacon.ops.progress import Steps, silent
 from beacon.store import Database, sqlite_url
-from beacon.store.models import Base
+from beacon.store.chain_tables import Base
 
 FORMAT = "tender-beacon/v1/backup"
 MANIFEST = "manifest.json"
@@ -66,7 +66,7 @@ class Summary:
 
 
 def _tables() -> list[Table]:
-    import beacon.store.records  # noqa: F401  (registers the service's tables)
+    import beacon.store.draw_tables  # noqa: F401  (registers the service's tables)
 
     return list(Base.metadata.sorted_tables)
 

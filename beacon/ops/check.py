@@ -29,8 +29,15 @@ from beacon.errors import BeaconError
 from beacon.ops.progress import Steps, silent
 from beacon.service.blobs import BlobStore
 from beacon.store import Database
-from beacon.store.models import CertificateRow, LogLeaf, LogNode, LogState, PulseRow, TreeHeadRow
-from beacon.store.records import EnvelopeRow, StatementRow
+from beacon.store.chain_tables import (
+    CertificateRow,
+    LogLeaf,
+    LogNode,
+    LogState,
+    PulseRow,
+    TreeHeadRow,
+)
+from beacon.store.draw_tables import EnvelopeRow, StatementRow
 
 BATCH = 1000
 

@@ -16,7 +16,7 @@ from beacon.core.timefmt import format_ms
 from beacon.core.vocabulary import CEREMONY_ROLES, StatementKind
 from beacon.service import bundles
 from beacon.service.draws import DrawRecord
-from beacon.store.records import Registration, VdfJob
+from beacon.store.draw_tables import Registration, VdfJob
 from beacon.store.statements import Logged, StatementRepository
 
 # PROTOCOL.md §6.4: the deadline each phase waits for. Once a phase is left early

@@ -46,7 +46,7 @@ from beacon.service.submission import (
     sealed_to,
     store_envelope,
 )
-from beacon.store.records import DrawRow
+from beacon.store.draw_tables import DrawRow
 
 if TYPE_CHECKING:
     from beacon.service.ledger import Ledger

@@ -32,7 +32,7 @@ from beacon.core.vocabulary import StatementKind
 from beacon.errors import ConflictError, InputError, VerificationError
 from beacon.service.blobs import StagedBlob
 from beacon.service.draws import DrawRecord
-from beacon.store.records import EnvelopeRow, OpeningKeyRow
+from beacon.store.draw_tables import EnvelopeRow, OpeningKeyRow
 from beacon.store.statements import StatementRepository
 
 if TYPE_CHECKING:

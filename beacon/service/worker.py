@@ -32,7 +32,7 @@ from beacon.service.seeds import seed_entries
 from beacon.service.tenders import load_tender, log_opening, open_bids, tenders_to_open
 from beacon.service.wakeup import Polling, Wakeup
 from beacon.store import PulseRepository
-from beacon.store.records import VdfCheckpointRow, VdfJob
+from beacon.store.draw_tables import VdfCheckpointRow, VdfJob
 from beacon.store.statements import StatementRepository
 
 log = logging.getLogger("beacon.worker")

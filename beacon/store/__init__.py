@@ -5,7 +5,7 @@ owns the transaction (:meth:`Database.write`), so an effect and the log leaf tha
 records it are committed together.
 """
 
-from beacon.store import records  # noqa: F401  (registers the service's tables)
+from beacon.store import draw_tables  # noqa: F401  (registers the service's tables)
 from beacon.store.database import Database, sqlite_url
 from beacon.store.log import LogRepository
 from beacon.store.pulses import Promise, PulseRepository, StoredPulse

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from beacon.core import merkle
 from beacon.core.merkle import TreeHead
 from beacon.errors import InfrastructureError, InputError, StateError
-from beacon.store.models import LogLeaf, LogNode, LogState, TreeHeadRow
+from beacon.store.chain_tables import LogLeaf, LogNode, LogState, TreeHeadRow
 
 MAX_ENTRY = 1 << 20  # 1 MiB: entries are statements, not payloads (docs/ARCHITECTURE.md §6)
 

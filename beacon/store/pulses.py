@@ -19,7 +19,7 @@ from beacon.core.chain import PulseRef, period_start
 from beacon.core.merkle import TreeHead
 from beacon.core.pulse import Pulse, certificate_id
 from beacon.errors import ConflictError
-from beacon.store.models import CertificateRow, PulseRow, PulserState
+from beacon.store.chain_tables import CertificateRow, PulseRow, PulserState
 
 MAX_RANGE = 1000
 

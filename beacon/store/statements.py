@@ -18,8 +18,8 @@ from beacon.core.logentry import ChainLink, LogEntry
 from beacon.core.signature import fingerprint, load_certificate
 from beacon.core.statement import SignedStatement
 from beacon.core.vocabulary import StatementKind
-from beacon.store.models import LogLeaf
-from beacon.store.records import (
+from beacon.store.chain_tables import LogLeaf
+from beacon.store.draw_tables import (
     DrawRow,
     EnvelopeRow,
     OpeningKeyRow,

@@ -24,6 +24,7 @@ from beacon.service.runtime import Runtime
 from beacon.store import Database
 from beacon.web import (
     anchors,
+    context,
     db,
     draws,
     errors,
@@ -32,7 +33,6 @@ from beacon.web import (
     openapi,
     pages,
     pulses,
-    service,
     statements,
     tenders,
     verifypage,
@@ -64,7 +64,7 @@ def create_app(
     if "DATABASE_URL" not in app.config:
         raise ValueError("create_app needs DATABASE_URL")
     if runtime is not None:
-        app.extensions[service.EXTENSION] = runtime
+        app.extensions[context.EXTENSION] = runtime
         database = runtime.database
         app.config.setdefault("BEACON_CLOCK", runtime.clock)
         app.config["PULSE_PERIOD_MS"] = runtime.settings.pulser.period_ms

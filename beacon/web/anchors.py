@@ -19,8 +19,8 @@ from beacon.core.signature import fingerprint
 from beacon.core.timefmt import format_ms
 from beacon.service.describe import ANCHORS_FILE, ANCHORS_PATH
 from beacon.web import caching
+from beacon.web.context import runtime
 from beacon.web.pulses import next_boundary, now_ms
-from beacon.web.service import runtime
 
 bp = Blueprint("anchors", __name__)
 

@@ -17,12 +17,12 @@ from beacon.service.draws import DrawNotFound, DrawRecord, load
 from beacon.store import PulseRepository
 from beacon.store.statements import StatementRepository
 from beacon.web import caching
+from beacon.web.context import base_url, display_zone, runtime
 from beacon.web.db import database, read_session
 from beacon.web.errors import problem
 from beacon.web.memo import Document, memo
 from beacon.web.openapi import json_response, problem_response
 from beacon.web.pulses import next_boundary, now_ms
-from beacon.web.service import base_url, display_zone, runtime
 
 bp = Blueprint("draws", __name__, url_prefix="/api/v1")
 MAX_LIST = 500

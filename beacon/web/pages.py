@@ -22,9 +22,9 @@ from beacon.core.timefmt import parse_ms
 from beacon.service import describe, tender_view
 from beacon.store import LogRepository, PulseRepository
 from beacon.web import anchors, caching, draws, errors, explorer, messages, tenders
+from beacon.web.context import base_url, display_zone
 from beacon.web.db import read_session
 from beacon.web.pulses import now_ms
-from beacon.web.service import base_url, display_zone
 
 bp = Blueprint(
     "pages",

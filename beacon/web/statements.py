@@ -21,9 +21,9 @@ from beacon.errors import EncodingError
 from beacon.service.receipts import receipt_for
 from beacon.store.statements import StatementRepository
 from beacon.web import caching
+from beacon.web.context import runtime
 from beacon.web.db import read_session
 from beacon.web.openapi import json_response, problem_response
-from beacon.web.service import runtime
 
 bp = Blueprint("statements", __name__, url_prefix="/api/v1")
 

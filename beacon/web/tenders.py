@@ -22,11 +22,11 @@ from beacon.service.bundles import NotYetAvailable
 from beacon.service.tenders import TenderRecord, load_tender
 from beacon.store.statements import StatementRepository
 from beacon.web import caching
+from beacon.web.context import base_url, runtime
 from beacon.web.db import read_session
 from beacon.web.errors import problem
 from beacon.web.openapi import json_response, problem_response
 from beacon.web.pulses import next_boundary, now_ms
-from beacon.web.service import base_url, runtime
 
 bp = Blueprint("tenders", __name__, url_prefix="/api/v1")
 MAX_LIST = 500

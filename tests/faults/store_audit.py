@@ -21,8 +21,8 @@ from beacon.core import merkle
 from beacon.core.envelope.format import EnvelopeDigest
 from beacon.core.logentry import statement_of
 from beacon.store import Database
-from beacon.store.models import LogLeaf, LogNode, LogState, PulseRow, TreeHeadRow
-from beacon.store.records import DrawRow, EnvelopeRow, Registration, StatementRow, VdfJob
+from beacon.store.chain_tables import LogLeaf, LogNode, LogState, PulseRow, TreeHeadRow
+from beacon.store.draw_tables import DrawRow, EnvelopeRow, Registration, StatementRow, VdfJob
 
 # Each effect row names the statement that made it; that statement must be of this kind.
 EFFECTS = (

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from beacon.cli import main
 from beacon.ops import backup as backups
 from beacon.store import Database, LogRepository, sqlite_url
-from beacon.store.models import APPEND_ONLY_TABLES
+from beacon.store.chain_tables import APPEND_ONLY_TABLES
 from tests.ops.scenario import full_history
 
 

@@ -33,8 +33,8 @@ from beacon.service.entropy import DeterministicEntropy
 from beacon.service.runtime import Runtime
 from beacon.service.settings import Settings
 from beacon.store import Database, PulseRepository, sqlite_url
-from beacon.store.models import PulserState
-from beacon.web import service, wsgi
+from beacon.store.chain_tables import PulserState
+from beacon.web import context, wsgi
 from tests.conftest import ROOT
 
 COMMANDS: dict[str, click.Command] = {
@@ -207,7 +207,7 @@ MISMATCH = (
 
 
 def start_web(data: Path, database_url: str, period: int) -> None:
-    wsgi.app_from_env(env_of(data, database_url, period)).extensions[service.EXTENSION].close()
+    wsgi.app_from_env(env_of(data, database_url, period)).extensions[context.EXTENSION].close()
 
 
 def test_web_first_then_a_pulser_with_another_period(tmp_path: Path, database_url: str) -> None:
@@ -301,7 +301,7 @@ def test_trusted_proxies_decide_whose_forwarded_headers_count(
         )
         assert tuple(answer.get_json()) == seen
     finally:
-        app.extensions[service.EXTENSION].close()
+        app.extensions[context.EXTENSION].close()
 
 
 def test_the_operators_guide_lists_every_setting() -> None:

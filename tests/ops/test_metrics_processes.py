@@ -25,7 +25,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from beacon.cli import main
 from beacon.core.lifecycle import Phase
 from beacon.store import Database, PulseRepository, sqlite_url
-from beacon.store.records import VdfJob
+from beacon.store.draw_tables import VdfJob
 from beacon.store.statements import StatementRepository
 from tests.conftest import ROOT
 from tests.service.deployment import PERIOD, definition, open_deployment

@@ -32,7 +32,7 @@ from beacon.errors import (
     RoleError,
     VerificationError,
 )
-from beacon.store.records import EnvelopeRow
+from beacon.store.draw_tables import EnvelopeRow
 from tests.service.deployment import TENDER, Deployment, open_deployment
 from tests.service.test_bid_opening import BID_DEADLINE, Opening
 from tests.service.test_draw_flow import Ceremony

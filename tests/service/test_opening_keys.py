@@ -25,7 +25,7 @@ from beacon.core.statement import SignedStatement
 from beacon.errors import BeaconError, ConflictError, InputError, VerificationError
 from beacon.party import Actor
 from beacon.store import LogRepository
-from beacon.store.records import OpeningKeyRow
+from beacon.store.draw_tables import OpeningKeyRow
 from tests.service.deployment import PERIOD, T0, TENDER, Deployment, definition, open_deployment
 
 DRAW = "JS-2026-0142-1"

@@ -126,7 +126,7 @@ def test_checkpoints_of_another_plan_resume_where_they_fall_on_this_one():
     wherever their positions fall on this version's spacing (PROTOCOL.md §11.5)."""
     from beacon.core import rsa_group
     from beacon.service.worker import resumable
-    from beacon.store.records import VdfCheckpointRow
+    from beacon.store.draw_tables import VdfCheckpointRow
 
     t = 20_000
     spacing = vdf.plan(t).spacing

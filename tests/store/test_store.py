@@ -24,7 +24,7 @@ from beacon.core.merkle import TreeHead
 from beacon.core.pulse import Pulse
 from beacon.errors import ConflictError, InputError
 from beacon.store import Database, LogRepository, Promise, PulseRepository
-from beacon.store.models import Base
+from beacon.store.chain_tables import Base
 from tests.conftest import VECTORS
 
 ENTRIES = [f"statement {i}".encode() for i in range(40)]

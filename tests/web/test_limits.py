@@ -3,7 +3,7 @@
 A body over the limit is refused with 413 problem+json whether the client declares
 its length or streams it chunked; a client that sends a partial request and stalls
 is disconnected after the channel timeout and never stops others being served
-(beacon/web/serving.py). Every socket here is 127.0.0.1 and every wait is bounded.
+(beacon/web/http_server.py). Every socket here is 127.0.0.1 and every wait is bounded.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from beacon.service.ledger import Policy
 from beacon.store import sqlite_url
 from beacon.web import create_app
 from beacon.web.errors import PROBLEM
-from beacon.web.serving import create_server
+from beacon.web.http_server import create_server
 from tests.service.deployment import Deployment, open_deployment
 
 BODY_LIMIT = 4096

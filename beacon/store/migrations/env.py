@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from beacon.store import records  # noqa: F401  (registers the service's tables)
-from beacon.store.models import Base
+from beacon.store import draw_tables  # noqa: F401  (registers the service's tables)
+from beacon.store.chain_tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from beacon.store.models import Base
+from beacon.store.chain_tables import Base
 
 APPEND_ONLY_RECORDS = (
     "statements",
