@@ -13,7 +13,6 @@ from pathlib import Path
 BEACON = Path(__file__).resolve().parents[1] / "beacon"
 
 
-
 def test_no_assert_statements_under_beacon():
     found = []
     for path in sorted(BEACON.rglob("*.py")):

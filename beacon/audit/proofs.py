@@ -75,7 +75,9 @@ def drawn_result(bundle: ProofBundle) -> DrawnResult | None:
     if not hmac.compare_digest(r, body.output):
         raise VerificationError(f"{name}: output is not R computed from y", field="output")
     snapshots = [s for s in bundle.statements if s.signed.statement.kind == SNAPSHOT]
-    snapshot_ids = snapshots[-1].signed.statement.body_as(DrawSnapshotBody).bid_ids if snapshots else None
+    snapshot_ids = (
+        snapshots[-1].signed.statement.body_as(DrawSnapshotBody).bid_ids if snapshots else None
+    )
     try:
         expected = picks_from_output(bundle.definition, r, snapshot_ids)
         sizes = {

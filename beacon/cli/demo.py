@@ -229,7 +229,9 @@ def _ceremony(
     click.echo("  agent and centre released their seed-envelope keys; the bidders' seeds open")
     phase = parties.record(draw_id).phase
     if phase is not Phase.COMPUTING:
-        raise click.ClickException(f"draw {draw_id} is {phase.value} after the releases, not computing")
+        raise click.ClickException(
+            f"draw {draw_id} is {phase.value} after the releases, not computing"
+        )
     click.secho(f"\n计算 VDF: {definition.vdf_t:,} sequential squarings modulo RSA-2048", bold=True)
     with tqdm(total=definition.vdf_t, unit="sq", unit_scale=True, desc="VDF", leave=True) as bar:
         worker = runtime.worker("demo")
@@ -259,7 +261,9 @@ def _ceremony(
             period_ms=PERIOD,
         )
     out.parent.mkdir(parents=True, exist_ok=True)
-    durable.write_text_atomic(out, json.dumps(bundle.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    durable.write_text_atomic(
+        out, json.dumps(bundle.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    )
     click.secho(f"\nproof bundle written to {out}", bold=True)
     anchor = parties.ca_dir / "ca.pem"
     if not keeps_ca:

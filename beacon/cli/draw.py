@@ -177,7 +177,9 @@ def _announce_opening_key(
         statefiles.write_atomic(staged, text.encode())
     if held is not None:
         served: SignedStatement = call(partial(s.client.statement, held))
-        if served.statement.body_as(DrawOpeningKeyBody).public_key != public_bytes(opening.public_key()):
+        if served.statement.body_as(DrawOpeningKeyBody).public_key != public_bytes(
+            opening.public_key()
+        ):
             raise click.ClickException(
                 f"draw {draw_id}: the opening key the server holds from you is not the one in "
                 f"{staged}; keep that file and ask the centre"
@@ -203,7 +205,9 @@ def _commit_seed(s: Session, actor: Actor, draw_id: str, path: Path, held: str |
     if held is not None:
         served: SignedStatement = call(partial(s.client.statement, held))
         try:
-            commitment.verify(draw_id, actor.party, seed, served.statement.body_as(DrawCommitBody).commitment)
+            commitment.verify(
+                draw_id, actor.party, seed, served.statement.body_as(DrawCommitBody).commitment
+            )
         except BeaconError as e:
             raise click.ClickException(
                 f"{e}: the commitment the server holds from you is not to the seed in {staged}; "

@@ -32,7 +32,9 @@ class Party:
         if isinstance(self.role, str):  # a Role member is held as the string it equals
             object.__setattr__(self, "role", str(self.role))
         if self.role not in SEED_ROLES:
-            raise InputError(f"party role must be one of {', '.join(SEED_ROLES)}, got {self.role!r}")
+            raise InputError(
+                f"party role must be one of {', '.join(SEED_ROLES)}, got {self.role!r}"
+            )
         if len(self.fingerprint) != 32:
             raise InputError(
                 f"certificate fingerprint must be 32 bytes, got {len(self.fingerprint)}"

@@ -139,9 +139,7 @@ class Statement:
     @overload
     def body_as(self, cls: type[_B], other: type[_C], /) -> _B | _C: ...
     @overload
-    def body_as(
-        self, cls: type[_B], other: type[_C], third: type[_D], /
-    ) -> _B | _C | _D: ...
+    def body_as(self, cls: type[_B], other: type[_C], third: type[_D], /) -> _B | _C | _D: ...
 
     def body_as(self, *classes: type[Body]) -> Body:
         """The body as the dataclass of its kind (one of ``classes``): the kind fixes the

@@ -24,7 +24,11 @@ from beacon.errors import ConflictError, DeadlineError, InputError, RoleError, S
 
 MAX_KEYS_PER_ROLE = 2
 # A bidder's bid statements (PROTOCOL.md §9.9 step 3a), replayed in log order.
-BID_KINDS = (StatementKind.ENVELOPE_SUBMIT, StatementKind.ENVELOPE_REPLACE, StatementKind.ENVELOPE_WITHDRAW)
+BID_KINDS = (
+    StatementKind.ENVELOPE_SUBMIT,
+    StatementKind.ENVELOPE_REPLACE,
+    StatementKind.ENVELOPE_WITHDRAW,
+)
 # kind → (verb, past participle, gerund), for messages.
 CHANGES = {
     StatementKind.ENVELOPE_REPLACE: ("replace", "replaced", "replacing"),

@@ -230,7 +230,9 @@ class DemoParties:
             )
             self.seeds[(draw_id, f"bidder-{i}")] = sealed.seed
             self.submit(sealed.statement, sealed.envelope)
-            out.append((envelope_id, sealed.statement.statement.body_as(EnvelopeSubmitBody).envelope_hash))
+            out.append(
+                (envelope_id, sealed.statement.statement.body_as(EnvelopeSubmitBody).envelope_hash)
+            )
         return out
 
     def snapshot(self, draw_id: str, bid_ids: list[str]) -> None:
@@ -265,7 +267,10 @@ def advance(runtime: Runtime, clock: FakeClock, to: int) -> int:
     emitted = 0
     while clock.now_ms() < to:
         clock.set(min(to, chain.next_boundary(clock.now_ms(), period)))
-        if chain.boundary_at(clock.now_ms(), period) == clock.now_ms() and runtime.pulser.emit_due() is not None:
+        if (
+            chain.boundary_at(clock.now_ms(), period) == clock.now_ms()
+            and runtime.pulser.emit_due() is not None
+        ):
             emitted += 1
             runtime.engine.tick()
     return emitted

@@ -160,7 +160,9 @@ def detail(
             "bidder_envelopes": len(record.of_kind(StatementKind.ENVELOPE_SUBMIT)),
             "frozen_bidder_envelopes": f.frozen_envelopes,
         },
-        "freeze": None if freeze is None else _freeze(freeze.signed.statement.body_as(DrawFreezeBody)),
+        "freeze": None
+        if freeze is None
+        else _freeze(freeze.signed.statement.body_as(DrawFreezeBody)),
         "snapshot": None
         if snapshot is None
         else {

@@ -77,12 +77,16 @@ def facts_from(
         countersigned=any(s.row.kind == StatementKind.DRAW_COUNTERSIGN for s in statements),
         opening_keys=roles(StatementKind.DRAW_OPENING_KEY),
         commitments=roles(StatementKind.DRAW_COMMIT),
-        seed_bidders=frozenset(s.row.actor for s in statements if s.row.kind == StatementKind.ENVELOPE_SUBMIT),
+        seed_bidders=frozenset(
+            s.row.actor for s in statements if s.row.kind == StatementKind.ENVELOPE_SUBMIT
+        ),
         frozen=freeze is not None,
         frozen_opening_keys=frozenset(
             s.row.role for s in in_freeze if s.row.kind == StatementKind.DRAW_OPENING_KEY
         ),
-        frozen_commitments=frozenset(s.row.role for s in in_freeze if s.row.kind == StatementKind.DRAW_COMMIT),
+        frozen_commitments=frozenset(
+            s.row.role for s in in_freeze if s.row.kind == StatementKind.DRAW_COMMIT
+        ),
         frozen_envelopes=sum(1 for s in in_freeze if s.row.kind == StatementKind.ENVELOPE_SUBMIT),
         snapshot=any(s.row.kind == StatementKind.DRAW_SNAPSHOT for s in statements),
         reveals=roles(StatementKind.DRAW_REVEAL),

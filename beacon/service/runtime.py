@@ -60,7 +60,10 @@ class Trust:
             manifest = json.loads((directory / ca.MANIFEST).read_text())
             by_role: dict[str, set[bytes]] = {}
             for party in manifest["parties"]:
-                if party["role"] not in (Role.CENTRE, Role.SUPERVISOR) or party["name"] == ca.SIGNER:
+                if (
+                    party["role"] not in (Role.CENTRE, Role.SUPERVISOR)
+                    or party["name"] == ca.SIGNER
+                ):
                     continue  # the beacon's own key acts as the beacon, never as a party
                 der = x509.load_pem_x509_certificate(
                     (directory / f"{party['name']}.pem").read_bytes()

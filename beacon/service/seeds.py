@@ -35,7 +35,9 @@ def seed_entries(record: DrawRecord, read_envelope: Callable[[bytes], bytes]) ->
         reveal = reveals.get(party.role)
         if reveal is not None and reveal.row.actor == party.fingerprint:
             entries.append(
-                SeedEntry(party, SeedStatus.INCLUDED, reveal.signed.statement.body_as(DrawRevealBody).seed)
+                SeedEntry(
+                    party, SeedStatus.INCLUDED, reveal.signed.statement.body_as(DrawRevealBody).seed
+                )
             )
         else:
             entries.append(SeedEntry(party, SeedStatus.NOT_REVEALED, b""))
@@ -53,7 +55,9 @@ def seed_entries(record: DrawRecord, read_envelope: Callable[[bytes], bytes]) ->
         try:
             header = env.parse_header(data)
             shares = {role: env.unwrap_share(header, role, key) for role, key in keys.items()}
-            seed = env.open_seed(data, share_agent=shares[Role.AGENT], share_centre=shares[Role.CENTRE])
+            seed = env.open_seed(
+                data, share_agent=shares[Role.AGENT], share_centre=shares[Role.CENTRE]
+            )
         except EnvelopeError as e:
             log.warning(
                 "draw %s: seed envelope of bidder %s does not open: %s",

@@ -104,7 +104,10 @@ def bids(record: TenderRecord, repo: StatementRepository) -> list[dict[str, Any]
     logged = record.bids()
     subjects = _subjects(repo, {s.row.actor for s in logged})
     outcomes = {e["envelope_id"]: e for e in opening_entries(record) or []}
-    frozen = {s.signed.statement.body_as(EnvelopeSubmitBody, EnvelopeReplaceBody).envelope_id for s in record.frozen_bids()}
+    frozen = {
+        s.signed.statement.body_as(EnvelopeSubmitBody, EnvelopeReplaceBody).envelope_id
+        for s in record.frozen_bids()
+    }
     rows = []
     for s in logged:
         body = s.signed.statement.body_as(EnvelopeSubmitBody, EnvelopeReplaceBody)
@@ -157,7 +160,9 @@ def keyholders(record: TenderRecord, repo: StatementRepository) -> list[dict[str
                 "keys": [
                     {
                         "key_id": env.key_id(
-                            load_public_key(s.signed.statement.body_as(TenderOpeningKeyBody).public_key)
+                            load_public_key(
+                                s.signed.statement.body_as(TenderOpeningKeyBody).public_key
+                            )
                         ).hex(),
                         "at": format_ms(s.row.received_ms),
                         "leaf_index": s.leaf_index,
@@ -182,7 +187,9 @@ def summary_row(record: TenderRecord, now: int) -> dict[str, Any]:
     opening = opening_entries(record)
     return {
         "id": record.tender_id,
-        "title": published[0].signed.statement.body_as(TenderPublishBody).title if published else None,
+        "title": published[0].signed.statement.body_as(TenderPublishBody).title
+        if published
+        else None,
         "phase": record.phase.value,
         "next_deadline": next_deadline(record, now),
         "bid_count": len(record.bids()),
@@ -202,7 +209,9 @@ def detail(
     opening = record.of_kind(StatementKind.TENDER_OPENING)
     return {
         "id": tender_id,
-        "title": published[0].signed.statement.body_as(TenderPublishBody).title if published else None,
+        "title": published[0].signed.statement.body_as(TenderPublishBody).title
+        if published
+        else None,
         "phase": record.phase.value,
         "published_at": format_ms(published[0].row.received_ms) if published else None,
         "bid_deadline": format_ms(f.bid_deadline) if f.bid_deadline else None,
@@ -216,7 +225,9 @@ def detail(
             {
                 "role": s.row.role,
                 "public_key": s.signed.statement.body_as(TenderOpeningKeyBody).public_key.hex(),
-                "key_id": env.key_id(load_public_key(s.signed.statement.body_as(TenderOpeningKeyBody).public_key)).hex(),
+                "key_id": env.key_id(
+                    load_public_key(s.signed.statement.body_as(TenderOpeningKeyBody).public_key)
+                ).hex(),
             }
             for s in record.of_kind(StatementKind.TENDER_OPENING_KEY)
         ],

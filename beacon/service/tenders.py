@@ -142,7 +142,9 @@ def load_tender(session: Session, tender_id: str) -> TenderRecord:
         release_deadline=0 if body is None else body.release_deadline,
         opening_keys=keys,
         bids=_history(statements),
-        releases=frozenset(s.row.role for s in statements if s.row.kind == StatementKind.TENDER_KEY_RELEASE),
+        releases=frozenset(
+            s.row.role for s in statements if s.row.kind == StatementKind.TENDER_KEY_RELEASE
+        ),
         opened=any(s.row.kind == StatementKind.TENDER_OPENING for s in statements),
         pulse_ms=0 if last is None else last.time_ms,
     )
@@ -258,7 +260,9 @@ def log_opening(
     """The body of the ``tender.opening`` statement: the frozen set's tree head, the key
     releases used and every outcome."""
     if record.closing_size is None:
-        raise StateError(f"tender {record.tender_id}: no closing pulse yet, so no frozen set to open")
+        raise StateError(
+            f"tender {record.tender_id}: no closing pulse yet, so no frozen set to open"
+        )
     head = LogRepository(session).tree_head(record.closing_size)
     releases = record.of_kind(StatementKind.TENDER_KEY_RELEASE)
     return TenderOpeningBody(

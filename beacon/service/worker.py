@@ -203,7 +203,12 @@ class Worker:
             tender.check(StatementKind.TENDER_OPENING, Role.BEACON, record.facts, now)
             body = log_opening(session, record, entries)
             self.ledger.issue(
-                session, kind=StatementKind.TENDER_OPENING, tender_id=tender_id, subject="", body=body, now=now
+                session,
+                kind=StatementKind.TENDER_OPENING,
+                tender_id=tender_id,
+                subject="",
+                body=body,
+                now=now,
             )
         metrics.TENDER_OPENINGS.inc()
         for e in entries:
@@ -243,7 +248,11 @@ class Worker:
             raise StateError(f"draw {draw_id}: no draw.freeze to compute the result from")
         seeds = seed_entries(record, self.ledger.blobs.read)
         snapshot = record.one(StatementKind.DRAW_SNAPSHOT)
-        snapshot_ids = None if snapshot is None else list(snapshot.signed.statement.body_as(DrawSnapshotBody).bid_ids)
+        snapshot_ids = (
+            None
+            if snapshot is None
+            else list(snapshot.signed.statement.body_as(DrawSnapshotBody).bid_ids)
+        )
         # Checkpoints wait in memory and are written with the lease renewal (and the
         # progress shown on the board), by the process's monotonic clock: a transaction
         # per checkpoint (one per few hundred squarings) made evaluation many times
@@ -324,7 +333,12 @@ class Worker:
                     sorted(
                         s.leaf_index
                         for s in record.statements
-                        if s.row.kind in (StatementKind.DRAW_SNAPSHOT, StatementKind.DRAW_REVEAL, StatementKind.DRAW_KEY_RELEASE)
+                        if s.row.kind
+                        in (
+                            StatementKind.DRAW_SNAPSHOT,
+                            StatementKind.DRAW_REVEAL,
+                            StatementKind.DRAW_KEY_RELEASE,
+                        )
                     )
                 ),
             }

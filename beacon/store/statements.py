@@ -235,7 +235,9 @@ class StatementRepository:
 
     def tenders_with(self, kind: str) -> list[str]:
         """Tenders with a statement of ``kind`` and no opening record yet."""
-        opened = select(StatementRow.tender_id).where(StatementRow.kind == StatementKind.TENDER_OPENING)
+        opened = select(StatementRow.tender_id).where(
+            StatementRow.kind == StatementKind.TENDER_OPENING
+        )
         query = select(StatementRow.tender_id).where(
             StatementRow.kind == kind, StatementRow.tender_id.not_in(opened)
         )

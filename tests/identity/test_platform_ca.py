@@ -267,7 +267,10 @@ class TestCli:
         result = runner.invoke(main, argv)
         assert result.exit_code == 0, result.output
         # openssl x509 -fingerprint -sha256 is SHA-256 over the DER (computed here with hashlib).
-        assert f"sha256:{hashlib.sha256(pki.ca.public_bytes(Encoding.DER)).hexdigest()}" in result.output
+        assert (
+            f"sha256:{hashlib.sha256(pki.ca.public_bytes(Encoding.DER)).hexdigest()}"
+            in result.output
+        )
         assert (tmp_path / "d" / "ca" / "ca.pem").read_bytes() == pem(pki.ca)
         refused = runner.invoke(main, ["ca", "init", "--signer-bits", "2048", "--force"])
         assert refused.exit_code == 1

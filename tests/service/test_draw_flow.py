@@ -146,9 +146,7 @@ def test_whole_draw_and_proof_bundle(deployment: Deployment):
     rec = record(d)
     result = rec.one("draw.result").signed.statement.body
     statuses = {e.party.role: e.status for e in result.seeds}
-    assert (
-        all(e.status is SeedStatus.INCLUDED for e in result.seeds) and len(result.seeds) == 5
-    )
+    assert all(e.status is SeedStatus.INCLUDED for e in result.seeds) and len(result.seeds) == 5
     assert set(statuses) == {"centre", "agent", "bidder"}
     included = {e.seed for e in result.seeds}
     assert included == set(

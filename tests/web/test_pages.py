@@ -304,9 +304,7 @@ def test_freeze_pulse_links_to_the_nist_path(client, scene, draw_id):
     body = record(scene.deployment, draw_id).one("draw.freeze").signed.statement.body
     link = section(page(client, f"/draws/{draw_id}"), "seeds").find("a")
     path = f"/beacon/2.0/chain/{body.pulse_chain}/pulse/{body.pulse_index}"
-    assert (
-        link.attrs["href"] == path and link.text() == f"{body.pulse_chain}/{body.pulse_index}"
-    )
+    assert link.attrs["href"] == path and link.text() == f"{body.pulse_chain}/{body.pulse_index}"
     assert client.get(path).get_json()["pulse"]["pulseIndex"] == body.pulse_index
 
 

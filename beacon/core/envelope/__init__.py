@@ -144,7 +144,9 @@ def seal(
     file_key = _random(random_bytes, SHARE_SIZE, "file key")
     agent_share = _random(random_bytes, SHARE_SIZE, "agent share")
     stanzas = wrap(agent_share, agent, role=Role.AGENT, info=info(role=Role.AGENT))
-    stanzas += wrap(xor(file_key, agent_share), centre, role=Role.CENTRE, info=info(role=Role.CENTRE))
+    stanzas += wrap(
+        xor(file_key, agent_share), centre, role=Role.CENTRE, info=info(role=Role.CENTRE)
+    )
     header = Header(
         tender_id, envelope_id, purpose, draw_id, bytes(bidder_fingerprint), tuple(stanzas)
     )

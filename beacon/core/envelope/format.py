@@ -160,7 +160,9 @@ def _check_stanzas(stanzas: Iterable[Stanza], purpose: str) -> None:
     for i, s in enumerate(stanzas):
         where = f"stanzas.{i}"
         if s.role not in CEREMONY_ROLES:
-            raise _bad(f"{where}.role", f"expected one of {plain(sorted(CEREMONY_ROLES))}, got {s.role!r}")
+            raise _bad(
+                f"{where}.role", f"expected one of {plain(sorted(CEREMONY_ROLES))}, got {s.role!r}"
+            )
         if len(s.key_id) != KEY_ID_SIZE:
             raise _bad(f"{where}.key_id", f"expected {KEY_ID_SIZE} bytes, got {len(s.key_id)}")
         if len(s.wrapped_share) != WRAPPED_SHARE_SIZE:

@@ -111,7 +111,9 @@ def unwrap_share(header: Header, role: str, private_key: ec.EllipticCurvePrivate
     corrupted or transplanted share). A key of the wrong type is an InputError.
     """
     if role not in CEREMONY_ROLES:
-        raise InputError(f"role: expected one of {plain(sorted(CEREMONY_ROLES))}, got {role!r}", field="role")
+        raise InputError(
+            f"role: expected one of {plain(sorted(CEREMONY_ROLES))}, got {role!r}", field="role"
+        )
     check_p256(private_key, name="private_key")
     return _unwrap(header, role, private_key, key_id(private_key.public_key()))
 
@@ -147,7 +149,9 @@ def unwrap_shares_batch(
     so that one bad envelope is recorded without stopping the others.
     """
     if role not in CEREMONY_ROLES:
-        raise InputError(f"role: expected one of {plain(sorted(CEREMONY_ROLES))}, got {role!r}", field="role")
+        raise InputError(
+            f"role: expected one of {plain(sorted(CEREMONY_ROLES))}, got {role!r}", field="role"
+        )
     check_p256(private_key, name="private_key")
     kid = key_id(private_key.public_key())
     out: list[bytes | EnvelopeError] = []
