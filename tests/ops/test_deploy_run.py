@@ -18,17 +18,16 @@ import os
 import subprocess
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import make_url
 
 from beacon.core.timefmt import format_ms
-from tests.conftest import POSTGRES_URL
+from tests.conftest import postgres_schema
 from tests.e2e.test_server_process import free_port, get, party_args, run, wait_for
 from tests.ops.deployfiles import BIN, beacon_services, service_env
 
@@ -48,22 +47,8 @@ TEST_SCALE = {
 @pytest.fixture
 def ops_database_url() -> Iterator[str]:
     """A fresh schema in this machine's PostgreSQL (compose's ``db`` service)."""
-    if not POSTGRES_URL:
-        pytest.skip(reason="BEACON_TEST_DATABASE_URL not set")
-    schema = f"deploy_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield (
-            make_url(POSTGRES_URL)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with postgres_schema("deploy") as url:
+        yield url
 
 
 class Stack:
