@@ -26,7 +26,8 @@ export const EN = {
   "BOARD_CA": "its /ca.pem",
   "UNUSABLE": "beacon-verify: unusable input: {error}",
   "UTC_HELP": "show times in canonical UTC, as the documents carry them (default: Beijing time, UTC+8)",
-  "LANG_HELP": "the language of the output: en or zh (default: zh when LC_ALL, LC_MESSAGES or LANG names a zh_* locale, else en); --json is never translated"
+  "LANG_HELP": "the language of the output: en or zh (default: zh when LC_ALL, LC_MESSAGES or LANG names a zh_* locale, else en); --json is never translated",
+  "VERSION_HELP": "print the version and exit"
 };
 export const ZH = {
   "VALID": "有效（VALID）",
@@ -52,7 +53,8 @@ export const ZH = {
   "its /ca.pem": "公示板地址下的 /ca.pem",
   "beacon-verify: unusable input: {error}": "beacon-verify：输入无法使用：{error}",
   "show times in canonical UTC, as the documents carry them (default: Beijing time, UTC+8)": "以文档中的规范 UTC 时间显示（默认：北京时间，UTC+8）",
-  "the language of the output: en or zh (default: zh when LC_ALL, LC_MESSAGES or LANG names a zh_* locale, else en); --json is never translated": "输出语言：en 或 zh（默认：LC_ALL、LC_MESSAGES 或 LANG 为 zh_* 时用 zh，否则 en）；--json 从不翻译"
+  "the language of the output: en or zh (default: zh when LC_ALL, LC_MESSAGES or LANG names a zh_* locale, else en); --json is never translated": "输出语言：en 或 zh（默认：LC_ALL、LC_MESSAGES 或 LANG 为 zh_* 时用 zh，否则 en）；--json 从不翻译",
+  "print the version and exit": "显示版本号并退出"
 };
 export const STEPS = {
   "format": "格式",
