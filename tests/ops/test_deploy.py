@@ -115,6 +115,7 @@ def test_nginx_conf_parses(tmp_path: Path) -> None:
         pytest.skip(reason="nginx is not installed: deploy/nginx.conf was not parsed")
     # Only what names the compose network and the image's paths is rewritten.
     (tmp_path / "mime.types").write_text("types { text/html html; }\n")
+    (tmp_path / "cache").mkdir()  # /var/cache/nginx exists in the nginx image
     text = (DEPLOY / "nginx.conf").read_text()
     text = text.replace("server web:8000;", "server 127.0.0.1:8000;")  # compose's host name
     text = text.replace("/var/cache/nginx/", f"{tmp_path}/cache/")
