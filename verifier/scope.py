@@ -3,11 +3,12 @@ the scope chain (PROTOCOL.md §7.6), the beacon, the log, certificates and roles
 
 from __future__ import annotations
 
+import abc
 import hmac
 import itertools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from verifier import encoding as enc
 from verifier import identity, merkle, pulse, records
@@ -15,6 +16,7 @@ from verifier.errors import CheckFailed
 from verifier.merkle import TreeHead
 from verifier.pulse import Pulse
 from verifier.records import Signed
+from verifier.steps import check
 from verifier.vocabulary import Role, StatementKind
 
 
@@ -66,6 +68,72 @@ class TimePoint:
             TreeHead.from_json(x["tree_head"], f"{name}.tree_head"),
             merkle.proof(x["consistency"], f"{name}.consistency"),
         )
+
+
+class Timed(Protocol):
+    """What §13.2 reads of a bundle: its time points and its last pulse."""
+
+    @property
+    def time_points(self) -> Mapping[str, TimePoint]: ...
+
+    @property
+    def pulse(self) -> Pulse: ...
+
+
+class Deadlines(abc.ABC):
+    """§13.2 over a bundle's time points: whether a statement was logged before or after a
+    deadline. A draw and a tender differ only in what each deadline is (:meth:`deadline`)."""
+
+    bundle: Timed
+
+    @abc.abstractmethod
+    def deadline(self, name: str) -> int:
+        """The deadline ``name`` in ms."""
+
+    # PROTOCOL.md §13.2: below the time point's tree size is in time; without the time point,
+    # every statement is, when the bundle's last pulse precedes the deadline.
+    def before(self, x: Logged, name: str) -> bool:
+        """Logged before deadline ``name``."""
+        tp = self.bundle.time_points.get(name)
+        if tp is not None:
+            return x.leaf < tp.head.tree_size
+        return self.bundle.pulse.time_ms < self.deadline(name)
+
+    # PROTOCOL.md §13.2: at or above the time point's tree size is after the deadline.
+    def after(self, x: Logged, name: str) -> bool:
+        """Logged after deadline ``name``: only once its time point is in the bundle."""
+        tp = self.bundle.time_points.get(name)
+        return tp is not None and x.leaf >= tp.head.tree_size
+
+
+# PROTOCOL.md §14.4: a time point's deadline is the one it names; both pulses verify;
+# previous is pulse's predecessor; previous.timeStamp < deadline ≤ pulse.timeStamp; pulse
+# commits tree_head, a prefix of the bundle's final head.
+def check_time_point(
+    name: str, deadline: int, tp: TimePoint, certs: Mapping[bytes, bytes], head: TreeHead
+) -> str:
+    """§14.4 for the time point ``name`` of a bundle whose final tree head is ``head``."""
+    check(
+        tp.deadline == deadline,
+        f"time point {name}: deadline {enc.format_time(tp.deadline)}, "
+        f"not {enc.format_time(deadline)}",
+    )
+    pulse.verify_segment([tp.previous, tp.pulse], certs, [None, tp.head])
+    check(
+        tp.previous.time_ms < deadline <= tp.pulse.time_ms,
+        f"time point {name}: its pulses do not straddle the deadline",
+    )
+    merkle.verify_consistency(tp.head, head, tp.consistency)
+    return f"{name} {enc.format_time(deadline)} → {tp.pulse.name()}, tree {tp.head.tree_size}"
+
+
+def check_signatures(statements: Sequence[Logged]) -> None:
+    """§14 step 5: every statement's signature verifies and its actor is its certificate."""
+    for x in statements:
+        try:
+            identity.verify_statement(x.s)
+        except CheckFailed as e:
+            raise CheckFailed(f"leaf {x.leaf} ({x.s.kind}): {e}") from e
 
 
 def check_chain(

@@ -4,20 +4,15 @@ its chain valid at its ``issued_at``, its role granted, its scope this draw's.
 
 from __future__ import annotations
 
-from verifier import identity, scope
+from verifier import scope
 from verifier.draw.bundle import KIND_ROLES, Bundle
-from verifier.errors import CheckFailed
 from verifier.steps import check
 from verifier.vocabulary import Role, StatementKind
 
 
 # PROTOCOL.md §14.5: every statement's signature verifies and its actor is its certificate.
 def check_signatures(b: Bundle) -> str:
-    for x in b.statements:
-        try:
-            identity.verify_statement(x.s)
-        except CheckFailed as e:
-            raise CheckFailed(f"leaf {x.leaf} ({x.s.kind}): {e}") from e
+    scope.check_signatures(b.statements)
     return f"{len(b.statements)} signatures verify, each by its certificate's key"
 
 

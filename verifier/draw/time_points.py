@@ -4,8 +4,7 @@ and the tree head it commits (§13.2).
 
 from __future__ import annotations
 
-from verifier import encoding as enc
-from verifier import merkle, pulse
+from verifier import scope
 from verifier.draw.bundle import TIME_POINTS, Bundle
 from verifier.draw.deadlines import Deadlines
 from verifier.steps import check
@@ -35,15 +34,5 @@ def check_time_points(b: Bundle, dl: Deadlines) -> str:
                 f"time point {name} is missing, though {b.pulse.name()} is later",
             )
             continue
-        check(
-            tp.deadline == d,
-            f"time point {name}: deadline {enc.format_time(tp.deadline)}, not {enc.format_time(d)}",
-        )
-        pulse.verify_segment([tp.previous, tp.pulse], b.certs, [None, tp.head])
-        check(
-            tp.previous.time_ms < d <= tp.pulse.time_ms,
-            f"time point {name}: its pulses do not straddle the deadline",
-        )
-        merkle.verify_consistency(tp.head, b.head, tp.consistency)
-        shown.append(f"{name} {enc.format_time(d)} → {tp.pulse.name()}, tree {tp.head.tree_size}")
+        shown.append(scope.check_time_point(name, d, tp, b.certs, b.head))
     return "; ".join(shown) or "no deadline has passed"

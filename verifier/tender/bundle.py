@@ -14,7 +14,7 @@ from verifier.codecs import ID_VALUE
 from verifier.errors import ParseError
 from verifier.merkle import TreeHead
 from verifier.pulse import Pulse
-from verifier.scope import Logged, TimePoint
+from verifier.scope import Deadlines, Logged, TimePoint
 from verifier.steps import need
 from verifier.vocabulary import Role, StatementKind
 
@@ -134,9 +134,9 @@ def parse_tender_bundle(
 
 
 @dataclass(frozen=True)
-class TenderDeadlines:
+class TenderDeadlines(Deadlines):
     """The bid and release deadlines of the ``tender.publish`` (``None`` if step 3 failed)
-    over the bundle's time points."""
+    over the bundle's time points (before and after: :class:`~verifier.scope.Deadlines`)."""
 
     bundle: TenderBundle
     publish: Logged | None
@@ -145,16 +145,3 @@ class TenderDeadlines:
     def deadline(self, name: str) -> int:
         body = need(self.publish, "publish").s.body
         return int(body["bid_deadline" if name == "closing" else "release_deadline"])
-
-    # PROTOCOL.md §13.2: logged before the deadline: below its time point's tree size, or
-    # every statement is, when the bundle's last pulse precedes the deadline.
-    def before(self, x: Logged, name: str) -> bool:
-        tp = self.bundle.time_points.get(name)
-        if tp is not None:
-            return x.leaf < tp.head.tree_size
-        return self.bundle.pulse.time_ms < self.deadline(name)
-
-    # PROTOCOL.md §13.2: at or above the time point's tree size is after the deadline.
-    def after(self, x: Logged, name: str) -> bool:
-        tp = self.bundle.time_points.get(name)
-        return tp is not None and x.leaf >= tp.head.tree_size

@@ -4,8 +4,7 @@
 
 from __future__ import annotations
 
-from verifier import identity, scope
-from verifier.errors import CheckFailed
+from verifier import scope
 from verifier.steps import check
 from verifier.tender.bundle import KIND_ROLES, TenderBundle
 from verifier.vocabulary import Role
@@ -34,11 +33,7 @@ def check_completeness(b: TenderBundle) -> str:
 # PROTOCOL.md §14.1 step 2, as §14.5: every signature verifies; every chain validates with
 # the profile of its role.
 def check_signatures(b: TenderBundle) -> str:
-    for x in b.statements:
-        try:
-            identity.verify_statement(x.s)
-        except CheckFailed as e:
-            raise CheckFailed(f"leaf {x.leaf} ({x.s.kind}): {e}") from e
+    scope.check_signatures(b.statements)
     scope.check_certificates(b.statements, b.anchors, b.crls)
     return (
         f"{len(b.statements)} signatures verify; every certificate chains to the anchors "
