@@ -147,16 +147,22 @@ def _validate_delay(d: DrawDefinition) -> None:
     )
 
 
-def _validate_selection(s: Selection, where: str, codes: set[str]) -> None:
-    _check(CODE.fullmatch(s.code), f"{where}.code", f"{s.code!r} must match [A-Z][A-Z0-9_]{{0,15}}")
-    _check(s.code not in codes, f"{where}.code", f"duplicate code {s.code!r}")
-    codes.add(s.code)
+def _validate_names(x: Selection | Derived, where: str, codes: set[str]) -> None:
+    """The code (unique among ``codes``, to which it is added), label and unit that a
+    selection and a derived value both carry."""
+    _check(CODE.fullmatch(x.code), f"{where}.code", f"{x.code!r} must match [A-Z][A-Z0-9_]{{0,15}}")
+    _check(x.code not in codes, f"{where}.code", f"duplicate code {x.code!r}")
+    codes.add(x.code)
     _check(
-        0 < len(s.label) <= MAX_LABEL and s.label.isprintable(),
+        0 < len(x.label) <= MAX_LABEL and x.label.isprintable(),
         f"{where}.label",
-        f"must be 1-{MAX_LABEL} printable characters, got {s.label!r}",
+        f"must be 1-{MAX_LABEL} printable characters, got {x.label!r}",
     )
-    _check(_UNIT.fullmatch(s.unit), f"{where}.unit", f"{s.unit!r} must be up to 8 letters or % ‰")
+    _check(_UNIT.fullmatch(x.unit), f"{where}.unit", f"{x.unit!r} must be up to 8 letters or % ‰")
+
+
+def _validate_selection(s: Selection, where: str, codes: set[str]) -> None:
+    _validate_names(s, where, codes)
     n = len(s.candidates)
     if s.from_snapshot:
         _check(
@@ -219,15 +225,7 @@ def split_formula(formula: str, *, field: str) -> tuple[str, str, str]:
 
 
 def _validate_derived(x: Derived, where: str, codes: set[str], pick_one_decimals: set[str]) -> None:
-    _check(CODE.fullmatch(x.code), f"{where}.code", f"{x.code!r} must match [A-Z][A-Z0-9_]{{0,15}}")
-    _check(x.code not in codes, f"{where}.code", f"duplicate code {x.code!r}")
-    codes.add(x.code)
-    _check(
-        0 < len(x.label) <= MAX_LABEL and x.label.isprintable(),
-        f"{where}.label",
-        f"must be 1-{MAX_LABEL} printable characters, got {x.label!r}",
-    )
-    _check(_UNIT.fullmatch(x.unit), f"{where}.unit", f"{x.unit!r} must be up to 8 letters or % ‰")
+    _validate_names(x, where, codes)
     left, _, right = split_formula(x.formula, field=f"{where}.formula")
     refs = [t for t in (left, right) if CODE.fullmatch(t)]
     _check(
