@@ -61,6 +61,15 @@ def parse_crl(data: bytes, source: str) -> x509.CertificateRevocationList:
         raise InputError(f"{source}: not a CRL in DER or PEM ({e})", field=source) from e
 
 
+def signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
+    """Whether ``issuer``'s key verifies ``crl``'s signature (a key type that cannot sign a
+    CRL does not)."""
+    try:
+        return crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
+    except (TypeError, InvalidSignature):
+        return False
+
+
 def check_crl(
     crl: x509.CertificateRevocationList,
     ca_certificate: x509.Certificate,
@@ -76,11 +85,7 @@ def check_crl(
         raise VerificationError(
             f"{source}: the CRL was issued by {_subject(crl.issuer)}, not by the CA {ca_name}"
         )
-    try:
-        valid = crl.is_signature_valid(ca_certificate.public_key())  # type: ignore[arg-type]
-    except (TypeError, InvalidSignature):
-        valid = False
-    if not valid:
+    if not signed_by(crl, ca_certificate):
         raise VerificationError(
             f"{source}: the CRL's signature does not verify with the key of the CA {ca_name} "
             "(signed by another key)"

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import verification
@@ -31,6 +30,7 @@ from cryptography.x509 import verification
 from beacon.core.signature import fingerprint, load_certificate
 from beacon.core.timefmt import format_ms
 from beacon.errors import ConfigurationError, VerificationError
+from beacon.identity.crl import signed_by
 from beacon.identity.profile import Profile, check_profile
 
 MAX_CHAIN_DEPTH = 4
@@ -155,11 +155,7 @@ class ChainValidator:
             for crl in crls:
                 if crl.issuer != issuer.subject:
                     continue
-                try:
-                    valid = crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
-                except (TypeError, InvalidSignature):
-                    valid = False
-                if not valid:
+                if not signed_by(crl, issuer):
                     raise VerificationError(
                         f"the CRL configured for {_subject(issuer)} has an invalid signature"
                     )
