@@ -9,16 +9,13 @@ set (a fresh schema, dropped afterwards).
 from __future__ import annotations
 
 import math
-import os
 import random
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url
-
 from beacon.store import Database, LogRepository, sqlite_url
+from bench import postgres
 from bench.harness import Context
 
 TITLE = "Transparency log: 100,000 appends and inclusion proofs"
@@ -99,22 +96,11 @@ def run(ctx: Context) -> None:
         db = Database(sqlite_url(Path(tmp) / "bench.sqlite3"))
         measure(ctx, "sqlite", db)
         db.dispose()
-    url = os.environ.get("BEACON_BENCH_DATABASE_URL") or os.environ.get("BEACON_TEST_DATABASE_URL")
+    url = postgres.database_url()
     if not url:
-        ctx.line(
-            "PostgreSQL leg skipped: BEACON_BENCH_DATABASE_URL / BEACON_TEST_DATABASE_URL unset."
-        )
+        ctx.line(f"PostgreSQL leg skipped: {postgres.UNSET}.")
         return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-        db = Database(scoped.render_as_string(hide_password=False))
+    with postgres.scratch_schema(url) as scoped:
+        db = Database(scoped)
         measure(ctx, "postgresql", db)
         db.dispose()
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()

@@ -28,12 +28,10 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url
 from sqlalchemy.orm import Session
 
 from beacon.core import vdf
@@ -49,6 +47,7 @@ from beacon.service.runtime import Runtime
 from beacon.service.settings import Settings
 from beacon.service.worker import Worker, WorkerConfig
 from beacon.store import Database
+from bench import postgres
 from bench.harness import Context
 
 TITLE = "PostgreSQL: statement appends while 4 workers compute (job row lock vs log lock)"
@@ -310,18 +309,9 @@ def run(ctx: Context) -> None:
         "while it holds the log lock is part of what the log-lock leg measures."
     )
     ctx.line()
-    url = os.environ.get("BEACON_BENCH_DATABASE_URL") or os.environ.get("BEACON_TEST_DATABASE_URL")
+    url = postgres.database_url()
     if not url:
-        ctx.line("Skipped: BEACON_BENCH_DATABASE_URL / BEACON_TEST_DATABASE_URL unset.")
+        ctx.line(f"Skipped: {postgres.UNSET}.")
         return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-        measure(ctx, scoped.render_as_string(hide_password=False))
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with postgres.scratch_schema(url) as scoped:
+        measure(ctx, scoped)
