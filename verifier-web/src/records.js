@@ -597,5 +597,9 @@ export function decodeEntry(entry) {
   if (actor.length !== 32 || nonce.length !== 16 || chainItems.length > 4) {
     throw new ParseError("entry.statement", "actor, nonce or chain of the wrong size");
   }
+  // §6.3, §3.1: the beacon logs no statement of another kind or role than these.
+  if (!Object.hasOwn(BODIES, kind) || !ROLES.includes(role)) {
+    throw new ParseError("entry.statement", `unknown kind ${enc.pyRepr(kind)} or role ${enc.pyRepr(role)}`);
+  }
   return new Signed(kind, tender, subject, role, actor, issuedAt, { bytes: body }, statement, algorithm, signature, certificate, chainItems);
 }

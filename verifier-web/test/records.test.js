@@ -40,6 +40,27 @@ for (const [name, v] of vectors("statement")) {
   });
 }
 
+// As tests/verifier/test_vocabulary.py: §6.3, a kind outside the table is no statement, so
+// its entry is refused with beacon-verify's words (a receipt or log entry, §6.6, §14.3b).
+test("a log entry of an unknown kind or role does not decode", () => {
+  const [, v] = vectors("statement").find(([name]) => name === "commit-valid");
+  const entry = records.parseSigned(v.signed_statement).entry;
+  const swap = (from, to) => {
+    const hex = enc.toHex(entry).replace(enc.toHex(enc.utf8Bytes(from)), enc.toHex(enc.utf8Bytes(to)));
+    return enc.fromHex(hex); // same length: the framing stays intact
+  };
+  assert.equal(records.decodeEntry(entry).kind, "draw.commit");
+  for (const [forged, message] of [
+    [swap("draw.commit", "draw.commix"), "entry.statement: unknown kind 'draw.commix' or role 'agent'"],
+    [swap("agent", "agenz"), "entry.statement: unknown kind 'draw.commit' or role 'agenz'"],
+  ]) {
+    assert.throws(
+      () => records.decodeEntry(forged),
+      (e) => e instanceof ParseError && e.message === message,
+    );
+  }
+});
+
 for (const [name, v] of vectors("draw")) {
   test(`draw vector ${name}: derived values by exact decimal arithmetic`, () => {
     const [definition] = records.parseDefinition(v.definition);
