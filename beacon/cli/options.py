@@ -172,25 +172,6 @@ def display_zone_from(
         raise click.BadParameter(str(e)) from e
 
 
-def policy_from(
-    *,
-    min_vdf_t: int,
-    min_lead_seconds: int,
-    skew_seconds: int,
-    max_envelope_mb: int,
-    vdf_rate: int = Policy.vdf_rate,
-    vdf_advantage: int = Policy.vdf_advantage,
-) -> Policy:
-    return config.policy_of(
-        min_vdf_t=min_vdf_t,
-        min_lead_seconds=min_lead_seconds,
-        skew_seconds=skew_seconds,
-        max_envelope_mb=max_envelope_mb,
-        vdf_rate=vdf_rate,
-        vdf_advantage=vdf_advantage,
-    )
-
-
 def open_runtime(
     *,
     data_dir: Path,

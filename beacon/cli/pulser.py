@@ -14,16 +14,14 @@ from beacon.cli.options import (
     deployment,
     logging_options,
     metrics_endpoint,
+    open_runtime,
     pulsing,
     serve_metrics,
 )
-from beacon.errors import BeaconError
 from beacon.ops import logs
 from beacon.service.clock import SystemClock
 from beacon.service.entropy import SystemEntropy
 from beacon.service.leader import leader_lock_for
-from beacon.service.runtime import Runtime
-from beacon.service.settings import Settings
 
 
 def stop_on_signals() -> threading.Event:
@@ -63,20 +61,17 @@ def pulser_command(
     """Emit one pulse per period at the period boundaries until stopped."""
     logs.configure(json_lines=log_json)
     serve_metrics("pulser", metrics_host, metrics_port)
-    settings = Settings.build(
+    runtime = open_runtime(
         data_dir=data_dir,
         database_url=database_url,
-        period_seconds=pulse_period,
+        pulse_period=pulse_period,
         public_url=public_url or "http://127.0.0.1:8080",
         signer_bits=signer_bits,
+        clock=SystemClock(),
+        entropy=SystemEntropy(),
+        new_chain=new_chain,
     )
-    try:
-        runtime = Runtime.open(
-            settings, clock=SystemClock(), entropy=SystemEntropy(), new_chain=new_chain
-        )
-    except BeaconError as e:
-        raise click.ClickException(str(e)) from e
     stop = stop_on_signals()
     # The runtime's pulser freezes due draws after every pulse (beacon.service.engine).
-    runtime.pulser.run(leader_lock_for(settings.database_url), stop)
+    runtime.pulser.run(leader_lock_for(runtime.settings.database_url), stop)
     runtime.close()

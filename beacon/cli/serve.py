@@ -23,7 +23,6 @@ from beacon.cli.options import (
     display_zone_from,
     logging_options,
     open_runtime,
-    policy_from,
     pulsing,
     setting_option,
 )
@@ -31,6 +30,7 @@ from beacon.cli.pulser import stop_on_signals
 from beacon.core import chain, defaults
 from beacon.core.timefmt import format_ms
 from beacon.ops import logs
+from beacon.service import config
 from beacon.service.clock import SystemClock
 from beacon.service.demo import (
     DEMO_VDF_ADVANTAGE,
@@ -151,7 +151,7 @@ def serve(
         signer_bits=signer_bits,
         clock=SystemClock(),
         entropy=SystemEntropy(),
-        policy=policy_from(
+        policy=config.policy_of(
             min_vdf_t=min_vdf_t,
             min_lead_seconds=min_lead_seconds,
             skew_seconds=skew_seconds,

@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from beacon import durable
 from beacon.errors import InputError, VerificationError
+from beacon.identity.profile import name_of
 
 log = logging.getLogger("beacon.crl")
 
@@ -45,10 +46,6 @@ REFRESH_MARGIN = dt.timedelta(minutes=5)
 RETRY_INTERVAL_SECONDS = 60.0
 
 Fetch = Callable[[str], bytes]
-
-
-def _subject(name: x509.Name) -> str:
-    return name.rfc4514_string() or "(empty name)"
 
 
 def parse_crl(data: bytes, source: str) -> x509.CertificateRevocationList:
@@ -80,10 +77,10 @@ def check_crl(
 ) -> None:
     """Refuse (VerificationError) a CRL that is not the CA's, not signed by its key, or
     (unless ``current`` is false) not current at ``now``."""
-    ca_name = _subject(ca_certificate.subject)
+    ca_name = name_of(ca_certificate.subject)
     if crl.issuer != ca_certificate.subject:
         raise VerificationError(
-            f"{source}: the CRL was issued by {_subject(crl.issuer)}, not by the CA {ca_name}"
+            f"{source}: the CRL was issued by {name_of(crl.issuer)}, not by the CA {ca_name}"
         )
     if not signed_by(crl, ca_certificate):
         raise VerificationError(
@@ -171,7 +168,7 @@ class CrlSource:
             crl = self._crl
             if crl is None:
                 raise VerificationError(
-                    f"no CRL for the CA {_subject(self._ca.subject)}: {self._problem}; "
+                    f"no CRL for the CA {name_of(self._ca.subject)}: {self._problem}; "
                     "refusing to accept a certificate without revocation data"
                 )
             return (crl,)
@@ -228,7 +225,7 @@ class CrlSource:
         self._crl = crl
         log.info(
             "CRL of %s refreshed from %s: thisUpdate %s, nextUpdate %s",
-            _subject(self._ca.subject),
+            name_of(self._ca.subject),
             self._url,
             crl.last_update_utc.isoformat(),
             crl.next_update_utc.isoformat() if crl.next_update_utc else "none",

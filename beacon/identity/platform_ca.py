@@ -50,7 +50,7 @@ from beacon.identity.crl import (
     newer_or_same,
     parse_crl,
 )
-from beacon.identity.profile import Profile, check_profile
+from beacon.identity.profile import Profile, check_profile, subject_of
 from beacon.identity.validation import ChainValidator
 
 SOURCE = "platform"
@@ -68,10 +68,6 @@ class Imported:
     crl_revoked: int
     crl_url: str | None
     parties: tuple[ca.PartyRecord, ...]
-
-
-def _subject(cert: x509.Certificate) -> str:
-    return cert.subject.rfc4514_string() or "(empty subject)"
 
 
 def _read(path: Path) -> bytes:
@@ -92,19 +88,19 @@ def _certificates(path: Path) -> list[x509.Certificate]:
 def _check_window(cert: x509.Certificate, now: dt.datetime, what: str) -> None:
     if now < cert.not_valid_before_utc:
         raise VerificationError(
-            f"{what} {_subject(cert)} is not yet valid (valid from "
+            f"{what} {subject_of(cert)} is not yet valid (valid from "
             f"{cert.not_valid_before_utc.isoformat()}, now {now.isoformat()})"
         )
     if now > cert.not_valid_after_utc:
         raise VerificationError(
-            f"{what} {_subject(cert)} has expired (valid until "
+            f"{what} {subject_of(cert)} has expired (valid until "
             f"{cert.not_valid_after_utc.isoformat()}, now {now.isoformat()})"
         )
 
 
 def check_ca_certificate(cert: x509.Certificate, now: dt.datetime, *, with_crl: bool) -> None:
     """The CA certificate must be a CA's that may sign certificates (and CRLs), valid now."""
-    what = f"the CA certificate {_subject(cert)}"
+    what = f"the CA certificate {subject_of(cert)}"
     try:
         constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
     except x509.ExtensionNotFound:
@@ -142,7 +138,7 @@ def _issued_by(cert: x509.Certificate, issuer: x509.Certificate, what: str, path
             problem = f"its signature does not verify with the CA's key ({e or 'invalid'})"
     if problem:
         raise VerificationError(
-            f"{path}: the {what} {_subject(cert)} was not issued by the CA {_subject(issuer)}: "
+            f"{path}: the {what} {subject_of(cert)} was not issued by the CA {subject_of(issuer)}: "
             f"{problem}"
         )
 
@@ -292,7 +288,7 @@ def import_platform_ca(
         "ca": {
             "fingerprint": fingerprint(anchor).hex(),
             "source": SOURCE,
-            "subject": _subject(anchor),
+            "subject": subject_of(anchor),
         },
         "parties": [r.to_dict() for r in records],
         "crl": None if no_crl else {"file": CRL_FILE, "url": crl_url},
@@ -300,7 +296,7 @@ def import_platform_ca(
     files[ca.MANIFEST] = ((json.dumps(manifest, indent=2) + "\n").encode(), False)
     _install(ca_dir, files)
     return Imported(
-        ca_subject=_subject(anchor),
+        ca_subject=subject_of(anchor),
         ca_fingerprint=fingerprint(anchor).hex(),
         crl_next_update=None if crl is None else crl.next_update_utc,
         crl_revoked=0 if crl is None else len(crl),

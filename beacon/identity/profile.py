@@ -31,7 +31,13 @@ Profile = Literal["beacon", "party"]
 _E = TypeVar("_E", bound=x509.ExtensionType)
 
 
-def _subject(cert: x509.Certificate) -> str:
+def name_of(name: x509.Name) -> str:
+    """A distinguished name as messages show it (RFC 4514)."""
+    return name.rfc4514_string() or "(empty name)"
+
+
+def subject_of(cert: x509.Certificate) -> str:
+    """A certificate's subject as messages show it."""
     return cert.subject.rfc4514_string() or "(empty subject)"
 
 
@@ -42,7 +48,7 @@ def _extension(cert: x509.Certificate, kind: type[_E]) -> _E | None:
         return None
     except ValueError as e:  # extensions are parsed lazily; a malformed one is bad input
         raise VerificationError(
-            f"certificate {_subject(cert)} has a malformed extension: {e}"
+            f"certificate {subject_of(cert)} has a malformed extension: {e}"
         ) from e
 
 
@@ -57,18 +63,18 @@ def check_profile(cert: x509.Certificate, profile: Profile) -> None:
     usage = _extension(cert, x509.KeyUsage)
     if usage is not None and not usage.digital_signature:
         raise VerificationError(
-            f"certificate {_subject(cert)} has a keyUsage without digitalSignature: "
+            f"certificate {subject_of(cert)} has a keyUsage without digitalSignature: "
             "it may not sign statements (an encryption certificate?) (PROTOCOL.md §3.2)"
         )
     beacon = has_beacon_eku(cert)
     if profile == "beacon" and not beacon:
         raise VerificationError(
-            f"certificate {_subject(cert)} lacks the beacon signer ExtendedKeyUsage "
+            f"certificate {subject_of(cert)} lacks the beacon signer ExtendedKeyUsage "
             f"{BEACON_SIGNER_EKU.dotted_string}: it cannot sign pulses or beacon statements "
             "(PROTOCOL.md §3.1)"
         )
     if profile == "party" and beacon:
         raise VerificationError(
-            f"certificate {_subject(cert)} carries the beacon signer ExtendedKeyUsage "
+            f"certificate {subject_of(cert)} carries the beacon signer ExtendedKeyUsage "
             f"{BEACON_SIGNER_EKU.dotted_string}: it cannot act as a party (PROTOCOL.md §3.1)"
         )

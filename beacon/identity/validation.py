@@ -31,7 +31,7 @@ from beacon.core.signature import fingerprint, load_certificate
 from beacon.core.timefmt import format_ms
 from beacon.errors import ConfigurationError, VerificationError
 from beacon.identity.crl import signed_by
-from beacon.identity.profile import Profile, check_profile
+from beacon.identity.profile import Profile, check_profile, subject_of
 
 MAX_CHAIN_DEPTH = 4
 
@@ -43,10 +43,6 @@ class Identity:
     fingerprint: bytes
     subject: str
     chain: tuple[bytes, ...]  # DER, leaf first, ending with the anchor
-
-
-def _subject(cert: x509.Certificate) -> str:
-    return cert.subject.rfc4514_string() or "(empty subject)"
 
 
 class RevocationSource(Protocol):
@@ -70,7 +66,7 @@ class ChainValidator:
         for anchor in anchors:
             if isinstance(anchor.public_key(), ed25519.Ed25519PublicKey):
                 raise ConfigurationError(
-                    f"trust anchor {_subject(anchor)} has an Ed25519 key; certificate chains "
+                    f"trust anchor {subject_of(anchor)} has an Ed25519 key; certificate chains "
                     "signed with Ed25519 are not supported (PROTOCOL.md §3.2)"
                 )
         self._anchors = tuple(anchors)
@@ -101,7 +97,7 @@ class ChainValidator:
         for cert in [leaf, *others]:
             if cert.signature_algorithm_oid == x509.SignatureAlgorithmOID.ED25519:
                 raise VerificationError(
-                    f"certificate {_subject(cert)} is signed with Ed25519; chains signed with Ed25519 "
+                    f"certificate {subject_of(cert)} is signed with Ed25519; chains signed with Ed25519 "
                     "are not supported (PROTOCOL.md §3.2): use an ECDSA or RSA CA"
                 )
         self._check_validity_window(leaf, at_ms)
@@ -121,14 +117,14 @@ class ChainValidator:
             verified = verifier.verify(leaf, others)
         except verification.VerificationError as e:
             raise VerificationError(
-                f"certificate {_subject(leaf)} does not chain to a configured trust anchor "
+                f"certificate {subject_of(leaf)} does not chain to a configured trust anchor "
                 f"at {format_ms(at_ms)}: {e}"
             ) from e
         chain = tuple(verified.chain)
         self._check_revocation(chain, when)
         return Identity(
             fingerprint=fingerprint(leaf_der),
-            subject=_subject(leaf),
+            subject=subject_of(leaf),
             chain=tuple(c.public_bytes(Encoding.DER) for c in chain),
         )
 
@@ -138,12 +134,12 @@ class ChainValidator:
         at = dt.datetime.fromtimestamp(at_ms / 1000, tz=dt.UTC)
         if at < leaf.not_valid_before_utc:
             raise VerificationError(
-                f"certificate {_subject(leaf)} is not yet valid at {format_ms(at_ms)} "
+                f"certificate {subject_of(leaf)} is not yet valid at {format_ms(at_ms)} "
                 f"(valid from {leaf.not_valid_before_utc.isoformat()})"
             )
         if at > leaf.not_valid_after_utc:
             raise VerificationError(
-                f"certificate {_subject(leaf)} expired before {format_ms(at_ms)} "
+                f"certificate {subject_of(leaf)} expired before {format_ms(at_ms)} "
                 f"(valid until {leaf.not_valid_after_utc.isoformat()})"
             )
 
@@ -157,15 +153,15 @@ class ChainValidator:
                     continue
                 if not signed_by(crl, issuer):
                     raise VerificationError(
-                        f"the CRL configured for {_subject(issuer)} has an invalid signature"
+                        f"the CRL configured for {subject_of(issuer)} has an invalid signature"
                     )
                 if crl.next_update_utc is not None and crl.next_update_utc < when:
                     raise VerificationError(
-                        f"the CRL configured for {_subject(issuer)} expired at {crl.next_update_utc.isoformat()} "
+                        f"the CRL configured for {subject_of(issuer)} expired at {crl.next_update_utc.isoformat()} "
                         "(refusing to accept a certificate without current revocation data)"
                     )
                 entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
                 if entry is not None and entry.revocation_date_utc <= when:
                     raise VerificationError(
-                        f"certificate {_subject(cert)} was revoked on {entry.revocation_date_utc.isoformat()}"
+                        f"certificate {subject_of(cert)} was revoked on {entry.revocation_date_utc.isoformat()}"
                     )

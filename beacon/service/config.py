@@ -27,6 +27,7 @@ from beacon.core.time_of_record import MAX_SKEW_MS
 from beacon.errors import ConfigurationError
 from beacon.identity import ca
 from beacon.service.ledger import Policy
+from beacon.service.settings import DEFAULT_DATA_DIR
 
 ENV_PREFIX = "BEACON_"
 Kind = Literal["integer", "text", "url", "directory"]
@@ -90,7 +91,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "data_dir",
         "Folder for the SQLite file, the CA and keys, envelope blobs and opened bids.",
-        Path(".beacon"),
+        DEFAULT_DATA_DIR,
         "directory",
     ),
     Setting(

@@ -22,10 +22,12 @@ the same transaction that asks for the new chain: ``beacon pulser --new-chain
 from __future__ import annotations
 
 from beacon.errors import ConfigurationError
+from beacon.service import config
 from beacon.store import Database, PulseRepository
 
-VARIABLE = "BEACON_PULSE_PERIOD"
-OPTION = "--pulse-period"
+_SETTING = config.BY_KEY["pulse_period"]
+VARIABLE = _SETTING.env
+OPTION = _SETTING.option
 
 
 def agree_period(database: Database, period_ms: int, *, new_chain: bool = False) -> int:
