@@ -27,10 +27,6 @@ class Role(StrEnum):
     BEACON = "beacon"
 
 
-# §3.1: a certificate is registered (§3.3) in one of these roles; the beacon's own
-# certificate acts only as the beacon and is never registered.
-PARTY_ROLES: Final = frozenset(Role) - {Role.BEACON}
-
 # §4, §10: the roles that contribute a seed to a draw, in the canonical order of the
 # seed list (centre, then agent, then bidders): a tuple because the order is protocol.
 SEED_ROLES: Final = (Role.CENTRE, Role.AGENT, Role.BIDDER)

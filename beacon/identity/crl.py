@@ -67,6 +67,13 @@ def signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> 
         return False
 
 
+def stale_since(crl: x509.CertificateRevocationList, when: dt.datetime) -> dt.datetime | None:
+    """The nextUpdate from which ``crl`` is stale, if it is at ``when`` (RFC 5280
+    §5.1.2.5); None while it is current. One rule for the import and the chain validator."""
+    next_update = crl.next_update_utc
+    return next_update if next_update is not None and next_update <= when else None
+
+
 def check_crl(
     crl: x509.CertificateRevocationList,
     ca_certificate: x509.Certificate,
@@ -98,9 +105,9 @@ def check_crl(
             f"{source}: the CRL's thisUpdate {crl.last_update_utc.isoformat()} is in the future "
             f"(now {now.isoformat()})"
         )
-    if crl.next_update_utc is not None and crl.next_update_utc <= now:
+    if (stale := stale_since(crl, now)) is not None:
         raise VerificationError(
-            f"{source}: the CRL is stale: its nextUpdate {crl.next_update_utc.isoformat()} "
+            f"{source}: the CRL is stale: its nextUpdate {stale.isoformat()} "
             f"has passed (now {now.isoformat()}); get a current one from the CA"
         )
 
@@ -155,16 +162,12 @@ class CrlSource:
         self._next_try = 0.0
         self._problem = "no CRL has been loaded yet"
 
-    @property
-    def url(self) -> str | None:
-        return self._url
-
     def crls(self, when: dt.datetime) -> tuple[x509.CertificateRevocationList, ...]:
         """The CRL to check certificates against at ``when``, or VerificationError (fail closed)."""
         with self._lock:
             self._reload_file(when)
             if self._url is not None and self._due(when):
-                self._refresh(when)
+                self._refresh(self._url, when)
             crl = self._crl
             if crl is None:
                 raise VerificationError(
@@ -200,19 +203,17 @@ class CrlSource:
         if self._crl is None or newer_or_same(crl, self._crl):
             self._crl = crl
 
-    def _refresh(self, when: dt.datetime) -> None:
-        if self._url is None:  # a file-only source has nothing to fetch
-            return
+    def _refresh(self, url: str, when: dt.datetime) -> None:
         if self._monotonic() < self._next_try:
             return
         self._next_try = self._monotonic() + RETRY_INTERVAL_SECONDS
         try:
-            data = self._fetch(self._url)
-            crl = parse_crl(data, self._url)
-            check_crl(crl, self._ca, when, self._url)
+            data = self._fetch(url)
+            crl = parse_crl(data, url)
+            check_crl(crl, self._ca, when, url)
             if self._crl is not None and not newer_or_same(crl, self._crl):
                 raise VerificationError(
-                    f"{self._url}: the CRL it serves (thisUpdate "
+                    f"{url}: the CRL it serves (thisUpdate "
                     f"{crl.last_update_utc.isoformat()}) is older than the one held"
                 )
         except InputError as e:
@@ -226,7 +227,7 @@ class CrlSource:
         log.info(
             "CRL of %s refreshed from %s: thisUpdate %s, nextUpdate %s",
             name_of(self._ca.subject),
-            self._url,
+            url,
             crl.last_update_utc.isoformat(),
             crl.next_update_utc.isoformat() if crl.next_update_utc else "none",
         )

@@ -30,7 +30,7 @@ from cryptography.x509 import verification
 from beacon.core.signature import fingerprint, load_certificate
 from beacon.core.timefmt import format_ms
 from beacon.errors import ConfigurationError, VerificationError
-from beacon.identity.crl import signed_by
+from beacon.identity.crl import signed_by, stale_since
 from beacon.identity.profile import Profile, check_profile, subject_of
 
 MAX_CHAIN_DEPTH = 4
@@ -155,9 +155,9 @@ class ChainValidator:
                     raise VerificationError(
                         f"the CRL configured for {subject_of(issuer)} has an invalid signature"
                     )
-                if crl.next_update_utc is not None and crl.next_update_utc < when:
+                if (stale := stale_since(crl, when)) is not None:
                     raise VerificationError(
-                        f"the CRL configured for {subject_of(issuer)} expired at {crl.next_update_utc.isoformat()} "
+                        f"the CRL configured for {subject_of(issuer)} expired at {stale.isoformat()} "
                         "(refusing to accept a certificate without current revocation data)"
                     )
                 entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)

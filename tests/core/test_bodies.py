@@ -16,7 +16,7 @@ import pytest
 
 from beacon.core.bodies import BODY_TYPES, DrawRevealBody, EnvelopeSubmitBody
 from beacon.core.statement import SignedStatement, Statement
-from beacon.core.vocabulary import PARTY_ROLES, SEED_ROLES, Role, StatementKind
+from beacon.core.vocabulary import REGISTRARS, SEED_ROLES, Role, StatementKind
 from beacon.errors import EncodingError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,7 +181,7 @@ def test_a_statement_refuses_another_kinds_body():
 
 
 def test_the_role_subsets_are_those_of_the_protocol():
-    # §3.1: every role but the beacon's is registered; §10.1: seeds in the order
-    # centre, agent, bidders.
-    assert {str(r) for r in PARTY_ROLES} == {"centre", "agent", "bidder", "supervisor"}
+    # §3.1, §3.3: every role but the beacon's is registered, and only by its registrar;
+    # §10.1: seeds in the order centre, agent, bidders.
+    assert {str(r) for r in REGISTRARS} == {"centre", "agent", "bidder", "supervisor"}
     assert [str(r) for r in SEED_ROLES] == ["centre", "agent", "bidder"]

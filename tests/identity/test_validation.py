@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from beacon.errors import ConfigurationError, VerificationError
 from beacon.identity import ca
+from beacon.identity.crl import check_crl
 from beacon.identity.validation import ChainValidator
 
 NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
@@ -123,6 +124,22 @@ def test_stale_crl_fails_closed(pki):
         VerificationError, match="refusing to accept a certificate without current revocation data"
     ):
         ChainValidator([anchor], [crl]).validate(der(leaves["rsa"]), [], ms(NOW))
+
+
+def test_a_crl_is_stale_from_its_next_update_on_for_import_and_validation_alike(pki):
+    """RFC 5280 §5.1.2.5: at nextUpdate itself the CRL is stale. The platform CA import
+    (check_crl) and the chain validator refuse at the same instant; a microsecond before,
+    both accept."""
+    ca_key, anchor, leaves = pki
+    crl = _crl(ca_key, anchor, [], next_update=NOW)
+    validator = ChainValidator([anchor], [crl])
+    with pytest.raises(VerificationError, match="expired at 2026-11-26T09:00:00"):
+        validator.validate(der(leaves["rsa"]), [], ms(NOW))
+    with pytest.raises(VerificationError, match="the CRL is stale"):
+        check_crl(crl, anchor, NOW, "test.crl")
+    before = NOW - dt.timedelta(microseconds=1)
+    check_crl(crl, anchor, before, "test.crl")
+    validator.validate(der(leaves["rsa"]), [], ms(NOW - dt.timedelta(milliseconds=1)))
 
 
 def test_crl_with_bad_signature_fails_closed(pki):
