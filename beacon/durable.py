@@ -81,16 +81,6 @@ def install_folder(source: Path, target: Path) -> None:
     sync_folder(target.parent)
 
 
-def sync_file(path: Path) -> None:
-    """``fsync`` a file written by someone else (e.g. a library) before it is renamed."""
-    # Windows flushes only a handle opened for writing.
-    fd = os.open(path, (os.O_RDWR if os.name == "nt" else os.O_RDONLY) | _BINARY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def sync_folder(folder: Path) -> None:
     """Persist a rename in ``folder`` (POSIX; NTFS journals it and cannot open a folder)."""
     if os.name == "nt":

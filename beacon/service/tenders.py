@@ -14,10 +14,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -201,8 +201,6 @@ def open_bids(record: TenderRecord, blobs: BlobStore, opened_dir: Path) -> list[
         if missing is not None:
             entries.append(entry(missing, Reason.SHARE_MISSING.value, b"", 0))
             continue
-        target = folder / envelope_id
-        partial = target.with_suffix(".part")
         digest = hashlib.sha256()
         try:
             shares = {
@@ -213,45 +211,38 @@ def open_bids(record: TenderRecord, blobs: BlobStore, opened_dir: Path) -> list[
                 )
                 for role in CEREMONY_ROLES
             }
-            with blobs.open(body.envelope_hash) as source, _HashingFile(partial, digest) as sink:
+            # The plaintext replaces folder/envelope_id only once it is whole and checked.
+            with (
+                blobs.open(body.envelope_hash) as source,
+                durable.atomic_output(folder / envelope_id) as out,
+            ):
                 size = env.open(
-                    source, sink, share_agent=shares[Role.AGENT], share_centre=shares[Role.CENTRE]
+                    source,
+                    _Hashing(out, digest),
+                    share_agent=shares[Role.AGENT],
+                    share_centre=shares[Role.CENTRE],
                 )
         except EnvelopeError as e:
-            partial.unlink(missing_ok=True)
             reason = Reason(e.reason)
             log.warning(
                 "tender %s: bid %s does not open: %s", record.tender_id, envelope_id, reason.value
             )
             entries.append(entry(failure_status(reason), reason.value, b"", 0))
             continue
-        durable.replace(partial, target)
         entries.append(entry(OpeningStatus.OPENED, "", digest.digest(), size))
     return entries
 
 
-class _HashingFile:
-    """A private (0600) output file that hashes what is written to it."""
+class _Hashing:
+    """A sink that hashes what it passes on to ``out``."""
 
-    def __init__(self, path: Path, digest: hashlib._Hash) -> None:
-        self.path = path
+    def __init__(self, out: BinaryIO, digest: hashlib._Hash) -> None:
+        self.out = out
         self.digest = digest
-
-    def __enter__(self) -> _HashingFile:
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        self._file = os.fdopen(fd, "wb")
-        return self
 
     def write(self, data: bytes, /) -> None:
         self.digest.update(data)
-        self._file.write(data)
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-        finally:
-            self._file.close()
+        self.out.write(data)
 
 
 def log_opening(

@@ -247,7 +247,8 @@ def test_open_with_wrong_keys_is_opaque(
         result.output.strip()
         == "Error: envelope could not be opened (run with -v to log the reason)"
     )
-    assert not (tmp_path / "plain").exists() and not (tmp_path / "plain.part").exists()
+    # Neither the output nor its temporary (durable.temporary_path: ".plain.….tmp") is left.
+    assert [p.name for p in tmp_path.iterdir() if "plain" in p.name] == []
 
 
 def test_verbose_logs_the_reason_and_no_plaintext_is_left(world: Path, tmp_path: Path) -> None:
@@ -269,7 +270,8 @@ def test_verbose_logs_the_reason_and_no_plaintext_is_left(world: Path, tmp_path:
     )
     assert result.exit_code == 1
     assert "envelope could not be opened: payload-auth-failed" in result.stderr
-    assert not (tmp_path / "plain").exists() and not (tmp_path / "plain.part").exists()
+    # Neither the output nor its temporary (durable.temporary_path: ".plain.….tmp") is left.
+    assert [p.name for p in tmp_path.iterdir() if "plain" in p.name] == []
 
 
 def test_wrong_passphrase(world: Path, tmp_path: Path) -> None:
@@ -368,7 +370,7 @@ def test_seal_rejects(
     result = seal(world, tmp_path / "x.env", *args, plain=plain)
     assert result.exit_code == 1
     assert message in " ".join(result.output.split())
-    assert not (tmp_path / "x.env").exists() and not (tmp_path / "x.env.part").exists()
+    assert [p.name for p in tmp_path.iterdir() if "x.env" in p.name] == []
 
 
 def test_seal_refuses_to_overwrite(world: Path, tmp_path: Path) -> None:
