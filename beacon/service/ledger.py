@@ -13,7 +13,7 @@ through :meth:`Ledger.issue` inside the caller's transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -27,7 +27,6 @@ from beacon.core.statement import (
     NONCE_BYTES,
     SignedStatement,
     Statement,
-    body_of,
     verify_signature,
 )
 from beacon.core.time_of_record import MAX_SKEW_MS
@@ -242,7 +241,7 @@ class Ledger:
         kind: StatementKind,
         tender_id: str,
         subject: str,
-        body: Body | Mapping[str, object],
+        body: Body,
         now: int,
     ) -> Logged:
         """Sign and append a beacon statement inside the caller's transaction.
@@ -261,7 +260,7 @@ class Ledger:
             actor=self.beacon.fingerprint,
             issued_at=now,
             nonce=self.entropy.random_bytes(NONCE_BYTES),
-            body=body_of(kind, body),
+            body=body,
         )
         signed = self.beacon.sign_statement(st)
         repo = StatementRepository(session)

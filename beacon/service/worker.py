@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from beacon.core import draw, lifecycle, tender, vdf
-from beacon.core.bodies import DrawFreezeBody, DrawSnapshotBody
+from beacon.core.bodies import DrawFreezeBody, DrawResultBody, DrawSnapshotBody
 from beacon.core.commitment import SeedEntry
 from beacon.core.lifecycle import Phase
 from beacon.core.vocabulary import Role, StatementKind
@@ -317,19 +317,19 @@ class Worker:
             last = PulseRepository(session).last()
             record = load(repo, draw_id, pulse_ms=0 if last is None else last.time_ms)
             lifecycle.check(StatementKind.DRAW_RESULT, Role.BEACON, record.facts, now)
-            body = {
-                "definition_hash": record.definition.hash(),
-                "freeze_tree_size": tree_size,
-                "freeze_root_hash": root_hash,
-                "snapshot_hash": b"" if snapshot_ids is None else draw.snapshot_hash(snapshot_ids),
-                "seeds": tuple(seeds),
-                "combined_seed": outcome.combined_seed,
-                "vdf_t": record.definition.vdf_t,
-                "y": vdf.encode_element(outcome.proof.y),
-                "pi": vdf.encode_element(outcome.proof.pi, identity_ok=True),
-                "output": outcome.output,
-                "picks": outcome.picks,
-                "inputs": tuple(
+            body = DrawResultBody(
+                definition_hash=record.definition.hash(),
+                freeze_tree_size=tree_size,
+                freeze_root_hash=root_hash,
+                snapshot_hash=b"" if snapshot_ids is None else draw.snapshot_hash(snapshot_ids),
+                seeds=tuple(seeds),
+                combined_seed=outcome.combined_seed,
+                vdf_t=record.definition.vdf_t,
+                y=vdf.encode_element(outcome.proof.y),
+                pi=vdf.encode_element(outcome.proof.pi, identity_ok=True),
+                output=outcome.output,
+                picks=outcome.picks,
+                inputs=tuple(
                     sorted(
                         s.leaf_index
                         for s in record.statements
@@ -341,7 +341,7 @@ class Worker:
                         )
                     )
                 ),
-            }
+            )
             self.ledger.issue(
                 session,
                 kind=StatementKind.DRAW_RESULT,

@@ -20,6 +20,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from beacon.core import envelope as env
+from beacon.core.bodies import TenderOpeningBody
 from beacon.core.envelope.format import marshal_prefix, read_prefix
 from beacon.core.envelope.shares import share_info, wrap
 from beacon.core.opening import OpeningEntry, OpeningStatus
@@ -378,12 +379,12 @@ def test_a_beacon_that_signs_a_false_outcome_is_caught(d: Deployment, tamper, li
             kind="tender.opening",
             tender_id=TENDER,
             subject="",
-            body={
-                "tree_size": head.tree_size,
-                "root_hash": head.root_hash,
-                "releases": tuple(s.leaf_index for s in record.of_kind("tender.key_release")),
-                "openings": (false,),
-            },
+            body=TenderOpeningBody(
+                tree_size=head.tree_size,
+                root_hash=head.root_hash,
+                releases=tuple(s.leaf_index for s in record.of_kind("tender.key_release")),
+                openings=(false,),
+            ),
             now=d.clock.now_ms(),
         )
     report = verify_tender(o.bundle())

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from beacon.core.bodies import TenderOpeningBody
 from beacon.core.envelope.format import read_prefix
 from beacon.core.opening import OpeningEntry, OpeningStatus, header_hash
 from beacon.core.statement import SignedStatement
@@ -191,12 +192,12 @@ def test_an_opening_of_the_wrong_envelopes_is_invalid(o: Bids, entries, match):
             kind="tender.opening",
             tender_id=TENDER,
             subject="",
-            body={
-                "tree_size": head.tree_size,
-                "root_hash": head.root_hash,
-                "releases": tuple(s.leaf_index for s in record.of_kind("tender.key_release")),
-                "openings": tuple(entries(o, files, true)),
-            },
+            body=TenderOpeningBody(
+                tree_size=head.tree_size,
+                root_hash=head.root_hash,
+                releases=tuple(s.leaf_index for s in record.of_kind("tender.key_release")),
+                openings=tuple(entries(o, files, true)),
+            ),
             now=d.clock.now_ms(),
         )
     report = verify_tender(o.bundle())
