@@ -72,9 +72,7 @@ class WebConfig:
 def config_from_env(environ: Mapping[str, str]) -> WebConfig:
     """The web process's configuration from ``environ`` (see the module docstring)."""
     values = config.from_env(environ, config.WEB)
-    public_url = values["public_url"]
-    if public_url is not None and not isinstance(public_url, str):
-        raise ConfigurationError(f"BEACON_PUBLIC_URL: expected a URL, got {public_url!r}")
+    public_url = _text(values["public_url"])  # a "url" setting parses to str (config.py)
     policy = config.policy_of(
         min_vdf_t=_int(values["min_vdf_t"]),
         vdf_rate=_int(values["vdf_rate"]),
