@@ -50,6 +50,17 @@ def fingerprint(certificate: bytes | x509.Certificate) -> bytes:
     return hashlib.sha256(der).digest()
 
 
+def belongs_to(
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey,
+    certificate: x509.Certificate,
+) -> bool:
+    """Whether ``key`` is the private half of ``certificate``'s public key (same SPKI)."""
+    der, spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    return key.public_key().public_bytes(der, spki) == certificate.public_key().public_bytes(
+        der, spki
+    )
+
+
 def load_certificate(der: bytes) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(der)

@@ -31,11 +31,7 @@ class KeySigner:
 
     def __post_init__(self) -> None:
         cert = signature.load_certificate(self.certificate)
-        if cert.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        ) != self.key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        ):
+        if not signature.belongs_to(self.key, cert):
             raise InputError("the private key does not belong to the certificate")
         allowed = signature.algorithms_for(cert.public_key())
         if not allowed:

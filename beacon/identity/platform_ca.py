@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from beacon import durable
-from beacon.core.signature import fingerprint
+from beacon.core.signature import belongs_to, fingerprint
 from beacon.errors import BeaconError, ConflictError, InputError, VerificationError
 from beacon.identity import ca
 from beacon.identity.crl import (
@@ -197,8 +197,7 @@ def _signer_key(key_path: Path, certificate: x509.Certificate, cert_path: Path) 
             f"{key_path}: an RSA key of {key.key_size} bits; at least {ca.MIN_RSA_BITS} are needed",
             field="signer_key",
         )
-    spki = serialization.PublicFormat.SubjectPublicKeyInfo
-    if key.public_key().public_bytes(DER, spki) != certificate.public_key().public_bytes(DER, spki):
+    if not belongs_to(key, certificate):
         raise InputError(
             f"{key_path}: this key does not belong to the signer certificate in {cert_path} "
             "(their public keys differ)",

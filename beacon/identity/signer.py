@@ -12,6 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from beacon.core.signature import belongs_to
 from beacon.errors import ConfigurationError
 from beacon.identity.ca import load_certificate, load_private_key
 
@@ -20,11 +21,7 @@ class RsaPulseSigner:
     """Signs pulse messages with RSA PKCS#1 v1.5 and SHA-512 (cipherSuite 0)."""
 
     def __init__(self, key: rsa.RSAPrivateKey, certificate: x509.Certificate) -> None:
-        spki = serialization.PublicFormat.SubjectPublicKeyInfo
-        der = serialization.Encoding.DER
-        if key.public_key().public_bytes(der, spki) != certificate.public_key().public_bytes(
-            der, spki
-        ):
+        if not belongs_to(key, certificate):
             raise ConfigurationError("the pulse signing key does not belong to its certificate")
         self._key = key
         self._certificate_der = certificate.public_bytes(serialization.Encoding.DER)
