@@ -22,8 +22,8 @@ from beacon.core.definition_json import (
     member,
     typed_time,
 )
-from beacon.core.definition_rules import evaluation_ms, least_vdf_t
-from beacon.core.definition_terms import MAX_VDF_RATE, SUITE, Kind, Regime, ValueType
+from beacon.core.definition_rules import check_vdf_rate, evaluation_ms, least_vdf_t
+from beacon.core.definition_terms import SUITE, Kind, Regime, ValueType
 from beacon.core.timefmt import format_ms
 from beacon.errors import DefinitionError
 
@@ -98,11 +98,8 @@ def canonical_form(doc: object) -> dict[str, Any]:
         # The least T the windows allow, and the earliest result deadline that T allows,
         # when the author leaves them out (§11.5), from the fields they follow from.
         rate = integer(top["vdf_rate"], "vdf_rate")
-        if not 1 <= rate <= MAX_VDF_RATE:  # validate()'s rule, needed here to divide by s
-            raise DefinitionError(
-                f"vdf_rate: must be an integer in [1, 2^40] squarings per second, got {rate!r}",
-                field="vdf_rate",
-            )
+        check_vdf_rate(rate)  # validate()'s rule, needed here to divide by s
+        # Parsed again, strictly: a null required deadline is refused here, not subtracted.
         commit = typed_time(dl["commit"], "deadlines.commit")
         seed_open = typed_time(dl["seed_open"], "deadlines.seed_open")
         if "vdf_t" in top:

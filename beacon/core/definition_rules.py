@@ -89,11 +89,7 @@ def validate(d: DrawDefinition) -> None:
         "vdf_t",
         f"must be an integer in [1, 2^40], got {d.vdf_t!r}",
     )
-    _check(
-        isinstance(d.vdf_rate, int) and 1 <= d.vdf_rate <= MAX_VDF_RATE,
-        "vdf_rate",
-        f"must be an integer in [1, 2^40] squarings per second, got {d.vdf_rate!r}",
-    )
+    check_vdf_rate(d.vdf_rate)
     _check(
         isinstance(d.vdf_advantage, int) and 1 <= d.vdf_advantage <= MAX_VDF_ADVANTAGE,
         "vdf_advantage",
@@ -101,6 +97,15 @@ def validate(d: DrawDefinition) -> None:
     )
     _validate_deadlines(d)
     _validate_delay(d)
+
+
+def check_vdf_rate(rate: object) -> None:
+    """§11.5: the published rate s, in squarings per second (it divides T in evaluation_ms)."""
+    _check(
+        isinstance(rate, int) and 1 <= rate <= MAX_VDF_RATE,
+        "vdf_rate",
+        f"must be an integer in [1, 2^40] squarings per second, got {rate!r}",
+    )
 
 
 def exposure_ms(d: DrawDefinition) -> int:

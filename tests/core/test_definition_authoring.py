@@ -52,3 +52,15 @@ def test_a_zero_rate_is_refused_not_divided_by():
     doc["deadlines"].pop("result", None)
     with pytest.raises(DefinitionError, match=r"vdf_rate: must be an integer in \[1, 2\^40\]"):
         parse_authoring(doc)
+
+
+@pytest.mark.parametrize("name", ["commit", "seed_open"])
+def test_a_null_window_deadline_is_refused_not_subtracted(name):
+    """T and the result deadline follow from the commit and seed-open deadlines (§11.5):
+    a null one is a DefinitionError naming it, never arithmetic on None."""
+    doc = authored("definition.json")
+    doc.pop("vdf_t", None)
+    doc["deadlines"].pop("result", None)
+    doc["deadlines"][name] = None
+    with pytest.raises(DefinitionError, match=rf"^deadlines\.{name}: expected a time string"):
+        parse_authoring(doc)
