@@ -259,7 +259,7 @@ def check_log(
 ) -> str:
     """§14 step 3: the final pulse commits the head, and every entry, re-encoded from its
     chain link and signed statement (§7.6), is included in it at its leaf, in log order."""
-    pulse.verify_segment([pulse_], dict(certs), [head])
+    pulse.verify_segment([pulse_], certs, [head])
     leaves = [x.leaf for x in statements]
     if leaves != sorted(set(leaves)):
         raise CheckFailed("leaf indexes are not distinct and increasing")

@@ -88,14 +88,11 @@ class Bundle:
     summary: Any  # the bundle's own summary, JSON: compared in §14.13, never shown
     kinds: Mapping[StatementKind, tuple[Logged, ...]]  # the statements of each kind
 
-    # PROTOCOL.md §14.6, §14.7, §14.11: "exactly one" (or "at most one") statement of a kind.
-    def one(self, kind: StatementKind, *, optional: bool = False) -> Logged | None:
-        """The statement of ``kind``; ``None`` when there is none and that is allowed."""
+    # PROTOCOL.md §14.6, §14.7, §14.11: "at most one" statement of a kind.
+    def one(self, kind: StatementKind) -> Logged | None:
+        """The statement of ``kind``, or ``None`` when there is none; two or more fail."""
         found = self.kinds[kind]
-        check(
-            len(found) == 1 or (optional and not found),
-            f"expected exactly one {kind}, found {len(found)}",
-        )
+        check(len(found) <= 1, f"expected exactly one {kind}, found {len(found)}")
         return found[0] if found else None
 
     def the(self, kind: StatementKind) -> Logged:

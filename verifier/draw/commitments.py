@@ -64,7 +64,7 @@ def _later(b: Bundle) -> list[str]:
 # head and lists exactly the leaves of the commitments and seed envelope submissions.
 def check_freeze(b: Bundle, c: Commitments) -> tuple[Freeze, str]:
     """The freeze, and what it froze (or that the commit deadline had not passed)."""
-    freeze = b.one(K.DRAW_FREEZE, optional=True)
+    freeze = b.one(K.DRAW_FREEZE)
     if freeze is None:
         check("commit" not in b.time_points and not _later(b), "the draw.freeze is missing")
         return Freeze(None, ()), "not frozen: the commit deadline had not passed"

@@ -107,7 +107,7 @@ class DrawVerification:
 
     def check_result(self) -> str:  # PROTOCOL.md §14.11
         b, e = self.bundle, self.established
-        statement = b.one(K.DRAW_RESULT, optional=True)
+        statement = b.one(K.DRAW_RESULT)
         if statement is None:
             e.result = Result(None)
             return result.no_result(b, e.freeze, lambda: after_result.phase(b, e))

@@ -27,7 +27,7 @@ def snapshot_hash(bid_ids: Sequence[str]) -> bytes:
 # one, no draw.reveal, draw.key_release or draw.result may follow.
 def check_snapshot(b: Bundle, dl: Deadlines, freeze: Freeze | None) -> tuple[str, Snapshot]:
     frozen = need(freeze, "freeze").statement
-    snap = b.one(K.DRAW_SNAPSHOT, optional=True)
+    snap = b.one(K.DRAW_SNAPSHOT)
     uses = any(s["from_snapshot"] for s in b.definition["selections"])
     if frozen is None or not uses:
         check(snap is None, "a snapshot in a draw that is not frozen or does not use one")
