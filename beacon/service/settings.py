@@ -20,7 +20,7 @@ from beacon.errors import ConfigurationError
 from beacon.identity import ca
 from beacon.identity.signer import RsaPulseSigner
 from beacon.service.pulser import PulserConfig
-from beacon.store import Database, sqlite_url
+from beacon.store import Database, locks, sqlite_url
 
 DEFAULT_DATA_DIR = Path(".beacon")
 DATABASE_FILE = "beacon.sqlite3"
@@ -71,17 +71,8 @@ class Settings:
         moment would write another signer key beside the first one's certificate.
         """
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            import fcntl  # here, not at the top: beacon demo runs on Windows too (issue 12)
-        except ImportError:
+        with locks.exclusive(self.data_dir / OPEN_LOCK):
             yield
-            return
-        with (self.data_dir / OPEN_LOCK).open("a") as lock:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
     def open_database(self) -> Database:
         """The deployment's database, migrated to the latest schema."""

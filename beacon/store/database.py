@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from beacon.errors import ConflictError, InfrastructureError
 from beacon.ops import metrics
+from beacon.store import locks
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
@@ -165,14 +166,8 @@ class Database:
         if not self.is_sqlite or not database or database == ":memory:":
             yield
             return
-        import fcntl  # here, not at the top: the party commands run on Windows too (issue 12)
-
-        with open(f"{database}.migrate.lock", "a") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+        with locks.exclusive(Path(f"{database}.migrate.lock")):
+            yield
 
     def notify_work(self, session: Session) -> None:
         """Wake the listening workers when ``session`` commits (PostgreSQL; SQLite polls)."""

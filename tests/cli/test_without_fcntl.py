@@ -167,3 +167,26 @@ def test_beacon_verify_on_a_nist_pulse(env: dict[str, str], tmp_path: Path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "VALID"
+
+
+def test_the_demo_runs_without_fcntl(env: dict[str, str], tmp_path: Path):
+    """``beacon demo`` opens a deployment (beacon.store.locks: no lock where there is no
+    fcntl, one process) and its proof bundle verifies."""
+    data = tmp_path / "demo"
+    ok(
+        env,
+        "demo",
+        "--bidders",
+        "1",
+        "--vdf-t",
+        "1000",
+        "--out",
+        tmp_path / "p.json",
+        "--data-dir",
+        data,
+    )
+    verified = run(
+        env, "verifier", "draw", tmp_path / "p.json", "--anchors", data / "ca" / "ca.pem"
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert verified.stdout.splitlines()[-1] == "VALID"
